@@ -1,0 +1,1 @@
+//! The KMIP JSON encoding.

@@ -1,0 +1,410 @@
+//! The strict, bounded TTLV decoder.
+
+use std::fmt;
+
+use bytes::Bytes;
+
+use super::{ItemType, Tag, Ttlv, Value, HEADER_LEN};
+
+/// What the decoder accepts. Every decode takes one, so no caller can forget
+/// to bound what a peer may make it do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// The largest whole message, header included, in bytes.
+    pub max_message_size: usize,
+    /// The deepest nesting of structures (the outermost item is depth 1).
+    pub max_depth: usize,
+    /// The most items one structure may hold.
+    pub max_items_per_structure: usize,
+    /// The longest Text String, Byte String or Big Integer value, in bytes.
+    pub max_field_length: usize,
+}
+
+impl Limits {
+    /// Limits that fit every KMIP message seen from real clients, with room.
+    pub const DEFAULT: Limits = Limits {
+        max_message_size: 1024 * 1024,
+        max_depth: 16,
+        max_items_per_structure: 4096,
+        max_field_length: 1024 * 1024,
+    };
+
+    /// No practical limit; for trusted input such as our own fixtures.
+    pub const UNBOUNDED: Limits = Limits {
+        max_message_size: usize::MAX,
+        max_depth: 1024,
+        max_items_per_structure: usize::MAX,
+        max_field_length: usize::MAX,
+    };
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits::DEFAULT
+    }
+}
+
+/// Why a decode failed, where, and inside which structures.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecodeError {
+    /// Byte offset in the input of the item (or field) at fault.
+    pub offset: usize,
+    /// Tags of the enclosing structures, outermost first, then the item's own
+    /// tag where it was read.
+    pub path: Vec<Tag>,
+    /// What was wrong.
+    pub kind: DecodeErrorKind,
+}
+
+/// The kinds of malformed input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DecodeErrorKind {
+    /// The input ended inside an item.
+    Truncated {
+        /// Bytes the item needs from the offset.
+        needed: usize,
+        /// Bytes left from the offset.
+        available: usize,
+    },
+    /// The type byte is not a TTLV item type.
+    UnknownItemType(u8),
+    /// A fixed-size type announced another length, or a Big Integer's length
+    /// is not a multiple of eight.
+    BadLength {
+        /// The item's type.
+        item_type: ItemType,
+        /// The announced length.
+        length: u32,
+    },
+    /// Padding bytes are not zero.
+    NonZeroPadding,
+    /// A Boolean's value is neither 0 nor 1.
+    InvalidBoolean(u64),
+    /// A Text String is not UTF-8.
+    InvalidUtf8,
+    /// Bytes are left after the outermost item.
+    TrailingBytes(usize),
+    /// Structures nest deeper than the limit.
+    TooDeep(usize),
+    /// A structure holds more items than the limit.
+    TooManyItems(usize),
+    /// A string or big integer is longer than the limit.
+    FieldTooLong {
+        /// The announced length.
+        length: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The message is larger than the limit.
+    MessageTooLarge {
+        /// The whole message length announced by the header.
+        length: usize,
+        /// The limit.
+        max: usize,
+    },
+}
+
+impl fmt::Display for DecodeErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DecodeErrorKind::Truncated { needed, available } => {
+                write!(f, "input ends early: {needed} bytes needed, {available} left")
+            }
+            DecodeErrorKind::UnknownItemType(t) => write!(f, "unknown item type 0x{t:02X}"),
+            DecodeErrorKind::BadLength { item_type, length } => {
+                write!(f, "length {length} is not valid for a {item_type}")
+            }
+            DecodeErrorKind::NonZeroPadding => f.write_str("padding bytes are not zero"),
+            DecodeErrorKind::InvalidBoolean(v) => write!(f, "boolean value {v} is not 0 or 1"),
+            DecodeErrorKind::InvalidUtf8 => f.write_str("text string is not valid UTF-8"),
+            DecodeErrorKind::TrailingBytes(n) => {
+                write!(f, "{n} bytes follow the end of the message")
+            }
+            DecodeErrorKind::TooDeep(max) => write!(f, "structures nest deeper than {max}"),
+            DecodeErrorKind::TooManyItems(max) => {
+                write!(f, "a structure holds more than {max} items")
+            }
+            DecodeErrorKind::FieldTooLong { length, max } => {
+                write!(f, "field of {length} bytes exceeds the limit of {max}")
+            }
+            DecodeErrorKind::MessageTooLarge { length, max } => {
+                write!(f, "message of {length} bytes exceeds the limit of {max}")
+            }
+        }
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at byte {}", self.kind, self.offset)?;
+        if !self.path.is_empty() {
+            f.write_str(" in ")?;
+            for (i, tag) in self.path.iter().enumerate() {
+                if i > 0 {
+                    f.write_str("/")?;
+                }
+                write!(f, "{tag}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// The first eight bytes of an item, read before its value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FrameHeader {
+    /// The item's tag.
+    pub tag: Tag,
+    /// The item's type.
+    pub item_type: ItemType,
+    /// The announced value length (without the eight header bytes).
+    pub length: u32,
+}
+
+impl FrameHeader {
+    /// The length of the whole item on the wire: header, value, padding.
+    pub fn total_len(&self) -> usize {
+        HEADER_LEN.saturating_add(padded(self.length as usize))
+    }
+}
+
+/// Reads the header of a message from its first eight bytes and checks the
+/// announced size against the limit, so that a network reader knows how much
+/// to read, and refuses an oversized message, before it allocates anything.
+pub fn decode_header(head: &[u8; HEADER_LEN], limits: &Limits) -> Result<FrameHeader, DecodeError> {
+    let [t0, t1, t2, type_byte, l0, l1, l2, l3] = *head;
+    let tag = Tag::from_bytes([t0, t1, t2]);
+    let err = |kind| DecodeError { offset: 0, path: vec![tag], kind };
+    let item_type = ItemType::from_code(type_byte).ok_or(err(DecodeErrorKind::UnknownItemType(type_byte)))?;
+    let length = u32::from_be_bytes([l0, l1, l2, l3]);
+    let header = FrameHeader { tag, item_type, length };
+    check_length(item_type, length).map_err(err)?;
+    if header.total_len() > limits.max_message_size {
+        return Err(err(DecodeErrorKind::MessageTooLarge { length: header.total_len(), max: limits.max_message_size }));
+    }
+    Ok(header)
+}
+
+/// Decodes exactly one item from `input`; any byte left over is an error.
+pub fn decode(input: &Bytes, limits: &Limits) -> Result<Ttlv, DecodeError> {
+    if input.len() > limits.max_message_size {
+        return Err(DecodeError {
+            offset: 0,
+            path: Vec::new(),
+            kind: DecodeErrorKind::MessageTooLarge { length: input.len(), max: limits.max_message_size },
+        });
+    }
+    let mut reader = Reader { input, pos: 0, limits, path: Vec::new() };
+    let item = reader.item(input.len())?;
+    if reader.pos != input.len() {
+        return Err(reader.error(DecodeErrorKind::TrailingBytes(input.len().saturating_sub(reader.pos))));
+    }
+    Ok(item)
+}
+
+/// Rounds a value length up to the eight-byte boundary.
+fn padded(len: usize) -> usize {
+    len.div_ceil(8).saturating_mul(8)
+}
+
+fn check_length(item_type: ItemType, length: u32) -> Result<(), DecodeErrorKind> {
+    let ok = match item_type.fixed_len() {
+        Some(fixed) => length == fixed,
+        None => item_type != ItemType::BigInteger || length % 8 == 0,
+    } && (item_type != ItemType::Structure || length % 8 == 0);
+    if ok {
+        Ok(())
+    } else {
+        Err(DecodeErrorKind::BadLength { item_type, length })
+    }
+}
+
+struct Reader<'a> {
+    input: &'a Bytes,
+    pos: usize,
+    limits: &'a Limits,
+    /// Tags of the structures being read, outermost first.
+    path: Vec<Tag>,
+}
+
+impl Reader<'_> {
+    fn error(&self, kind: DecodeErrorKind) -> DecodeError {
+        DecodeError { offset: self.pos, path: self.path.clone(), kind }
+    }
+
+    fn error_at(&self, offset: usize, tag: Tag, kind: DecodeErrorKind) -> DecodeError {
+        let mut path = self.path.clone();
+        path.push(tag);
+        DecodeError { offset, path, kind }
+    }
+
+    /// Takes `n` bytes, or fails without moving.
+    fn take(&mut self, n: usize, end: usize) -> Result<&[u8], DecodeError> {
+        let available = end.saturating_sub(self.pos);
+        if n > available {
+            return Err(self.error(DecodeErrorKind::Truncated { needed: n, available }));
+        }
+        let start = self.pos;
+        self.pos = start.saturating_add(n);
+        self.input.get(start..self.pos).ok_or(DecodeError {
+            offset: start,
+            path: self.path.clone(),
+            kind: DecodeErrorKind::Truncated { needed: n, available },
+        })
+    }
+
+    fn take_array<const N: usize>(&mut self, end: usize) -> Result<[u8; N], DecodeError> {
+        let bytes = self.take(N, end)?;
+        let mut out = [0u8; N];
+        out.copy_from_slice(bytes);
+        Ok(out)
+    }
+
+    /// Reads one item that must end at or before `end`.
+    fn item(&mut self, end: usize) -> Result<Ttlv, DecodeError> {
+        let start = self.pos;
+        let head: [u8; HEADER_LEN] = self.take_array(end)?;
+        let [t0, t1, t2, type_byte, l0, l1, l2, l3] = head;
+        let tag = Tag::from_bytes([t0, t1, t2]);
+        let item_type = ItemType::from_code(type_byte)
+            .ok_or_else(|| self.error_at(start, tag, DecodeErrorKind::UnknownItemType(type_byte)))?;
+        let length = u32::from_be_bytes([l0, l1, l2, l3]);
+        check_length(item_type, length).map_err(|kind| self.error_at(start, tag, kind))?;
+        let len = length as usize;
+        let value_start = self.pos;
+        let padded_len = padded(len);
+        let available = end.saturating_sub(value_start);
+        if padded_len > available {
+            return Err(self.error_at(start, tag, DecodeErrorKind::Truncated { needed: padded_len, available }));
+        }
+        let value_end = value_start.saturating_add(len);
+        let item_end = value_start.saturating_add(padded_len);
+
+        let value = match item_type {
+            ItemType::Structure => {
+                if self.path.len() >= self.limits.max_depth {
+                    return Err(self.error_at(start, tag, DecodeErrorKind::TooDeep(self.limits.max_depth)));
+                }
+                self.path.push(tag);
+                let mut children = Vec::new();
+                while self.pos < value_end {
+                    if children.len() >= self.limits.max_items_per_structure {
+                        return Err(self.error(DecodeErrorKind::TooManyItems(self.limits.max_items_per_structure)));
+                    }
+                    children.push(self.item(value_end)?);
+                }
+                self.path.pop();
+                Value::Structure(children)
+            }
+            ItemType::Integer => Value::Integer(i32::from_be_bytes(self.take_array(value_end)?)),
+            ItemType::Enumeration => Value::Enumeration(u32::from_be_bytes(self.take_array(value_end)?)),
+            ItemType::Interval => Value::Interval(u32::from_be_bytes(self.take_array(value_end)?)),
+            ItemType::LongInteger => Value::LongInteger(i64::from_be_bytes(self.take_array(value_end)?)),
+            ItemType::DateTime => Value::DateTime(i64::from_be_bytes(self.take_array(value_end)?)),
+            ItemType::DateTimeExtended => Value::DateTimeExtended(i64::from_be_bytes(self.take_array(value_end)?)),
+            ItemType::Boolean => match u64::from_be_bytes(self.take_array(value_end)?) {
+                0 => Value::Boolean(false),
+                1 => Value::Boolean(true),
+                other => return Err(self.error_at(start, tag, DecodeErrorKind::InvalidBoolean(other))),
+            },
+            ItemType::TextString | ItemType::ByteString | ItemType::BigInteger => {
+                if len > self.limits.max_field_length {
+                    return Err(self.error_at(
+                        start,
+                        tag,
+                        DecodeErrorKind::FieldTooLong { length: len, max: self.limits.max_field_length },
+                    ));
+                }
+                self.pos = value_end;
+                let bytes = self.input.slice(value_start..value_end);
+                match item_type {
+                    ItemType::TextString => match String::from_utf8(bytes.to_vec()) {
+                        Ok(text) => Value::TextString(text),
+                        Err(_) => return Err(self.error_at(value_start, tag, DecodeErrorKind::InvalidUtf8)),
+                    },
+                    ItemType::ByteString => Value::ByteString(bytes),
+                    _ => Value::BigInteger(bytes),
+                }
+            }
+        };
+
+        // Padding: whatever lies between the value and the next boundary must be zero.
+        let padding_at = self.pos;
+        let padding = self.take(item_end.saturating_sub(self.pos), item_end)?;
+        if padding.iter().any(|&b| b != 0) {
+            return Err(self.error_at(padding_at, tag, DecodeErrorKind::NonZeroPadding));
+        }
+        Ok(Ttlv { tag, value })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hex(s: &str) -> Bytes {
+        Bytes::from(hex::decode(s.replace(' ', "")).unwrap())
+    }
+
+    #[test]
+    fn decodes_the_spec_integer_example() {
+        // KMIP 1.4 §9.1.2 example: an Integer containing the decimal value 8.
+        let item = decode(&hex("42 00 20 02 00 00 00 04 00 00 00 08 00 00 00 00"), &Limits::DEFAULT).unwrap();
+        assert_eq!(item.tag, Tag::new(0x420020));
+        assert_eq!(item.value, Value::Integer(8));
+    }
+
+    #[test]
+    fn decodes_the_spec_text_string_example() {
+        // KMIP 1.4 §9.1.2: a Text String with the value "Hello World".
+        let item =
+            decode(&hex("42 00 20 07 00 00 00 0B 48 65 6C 6C 6F 20 57 6F 72 6C 64 00 00 00 00 00"), &Limits::DEFAULT)
+                .unwrap();
+        assert_eq!(item.value, Value::TextString("Hello World".into()));
+    }
+
+    #[test]
+    fn refuses_nonzero_padding() {
+        let err = decode(&hex("42 00 20 02 00 00 00 04 00 00 00 08 00 00 00 01"), &Limits::DEFAULT).unwrap_err();
+        assert_eq!(err.kind, DecodeErrorKind::NonZeroPadding);
+        assert_eq!(err.offset, 12);
+    }
+
+    #[test]
+    fn refuses_a_wrong_fixed_length() {
+        let err = decode(&hex("42 00 20 02 00 00 00 08 00 00 00 08 00 00 00 00"), &Limits::DEFAULT).unwrap_err();
+        assert_eq!(err.kind, DecodeErrorKind::BadLength { item_type: ItemType::Integer, length: 8 });
+    }
+
+    #[test]
+    fn refuses_trailing_bytes() {
+        let err = decode(&hex("42 00 20 02 00 00 00 04 00 00 00 08 00 00 00 00 00"), &Limits::DEFAULT).unwrap_err();
+        assert_eq!(err.kind, DecodeErrorKind::TrailingBytes(1));
+    }
+
+    #[test]
+    fn refuses_a_child_that_overruns_its_structure() {
+        // The structure says 8 bytes, its only child needs 16.
+        let err =
+            decode(&hex("42 00 78 01 00 00 00 08 42 00 20 02 00 00 00 04 00 00 00 08 00 00 00 00"), &Limits::DEFAULT)
+                .unwrap_err();
+        assert!(matches!(err.kind, DecodeErrorKind::Truncated { .. }), "{err}");
+        assert_eq!(err.path.first(), Some(&Tag::new(0x420078)));
+    }
+
+    #[test]
+    fn header_size_is_checked_before_reading_the_body() {
+        let limits = Limits { max_message_size: 64, ..Limits::DEFAULT };
+        let err = decode_header(&[0x42, 0x00, 0x78, 0x01, 0x7F, 0xFF, 0xFF, 0xF8], &limits).unwrap_err();
+        assert!(matches!(err.kind, DecodeErrorKind::MessageTooLarge { .. }));
+    }
+
+    #[test]
+    fn depth_is_bounded() {
+        let limits = Limits { max_depth: 1, ..Limits::DEFAULT };
+        let err = decode(&hex("42 00 78 01 00 00 00 08 42 00 79 01 00 00 00 00"), &limits).unwrap_err();
+        assert_eq!(err.kind, DecodeErrorKind::TooDeep(1));
+    }
+}
