@@ -273,7 +273,8 @@ pub(crate) fn parse_bool(text: &str) -> Option<bool> {
 
 /// Bytes from hex (an optional `0x` prefix is allowed).
 pub(crate) fn parse_hex_bytes(text: &str) -> Option<Vec<u8>> {
-    hex::decode(hex_digits(text).unwrap_or(text)).ok()
+    let digits = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")).unwrap_or(text);
+    hex::decode(digits).ok()
 }
 
 /// Date Time text: ISO 8601 in UTC, or `0x` hex outside years 0-9999.
