@@ -45,7 +45,7 @@ pub fn to_xml(item: &Ttlv) -> String {
 
 /// The tree for the XML encoding of one item.
 pub fn from_xml(text: &str) -> Result<Ttlv, TextError> {
-    let mut roots = parse_elements(text)?;
+    let mut roots = parse_elements(text, false)?;
     match (roots.pop(), roots.is_empty()) {
         (Some(root), true) => element_to_ttlv(&root, None, &mut Vec::new()),
         (None, _) => Err(TextError::new(&[], TextErrorKind::Missing("an element"))),
@@ -55,9 +55,10 @@ pub fn from_xml(text: &str) -> Result<Ttlv, TextError> {
 
 /// Every message in an OASIS test-case file: a `<KMIP>` (or, in the KMIP 1.0
 /// set, `<KmipTestCase>`) root holding Request and Response Message elements.
-/// Comments are ignored.
+/// Comments are ignored, and so is free text directly inside the root: some
+/// OASIS files carry `# ...` notes between messages.
 pub fn from_xml_document(text: &str) -> Result<Vec<Ttlv>, TextError> {
-    let mut roots = parse_elements(text)?;
+    let mut roots = parse_elements(text, true)?;
     let root = match (roots.pop(), roots.is_empty()) {
         (Some(root), true) => root,
         (None, _) => return Err(TextError::new(&[], TextErrorKind::Missing("a root element"))),
@@ -137,8 +138,9 @@ struct Element {
 }
 
 /// Reads the elements of a text, without interpreting them. Iterative, and
-/// bounded by [`MAX_DEPTH`], so no input can exhaust the stack.
-fn parse_elements(text: &str) -> Result<Vec<Element>, TextError> {
+/// bounded by [`MAX_DEPTH`], so no input can exhaust the stack. With
+/// `root_notes`, text directly inside the root element is skipped.
+fn parse_elements(text: &str, root_notes: bool) -> Result<Vec<Element>, TextError> {
     let mut reader = Reader::from_str(text);
     reader.config_mut().trim_text(true);
     let mut stack: Vec<Element> = Vec::new();
@@ -174,7 +176,8 @@ fn parse_elements(text: &str) -> Result<Vec<Element>, TextError> {
             }
             Event::Text(t) => {
                 let content = t.unescape().unwrap_or_default();
-                if !content.trim().is_empty() {
+                let note = root_notes && stack.len() == 1;
+                if !note && !content.trim().is_empty() {
                     return Err(TextError::new(
                         &path_of(&stack),
                         TextErrorKind::Unexpected(format!("text {:?}", content.trim())),
