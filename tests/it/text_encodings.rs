@@ -103,7 +103,7 @@ fn a_1x_attribute_value_is_named_through_its_attribute_name() {
 
 #[test]
 fn an_attribute_reference_enumeration_holds_a_tag() {
-    let Some(reference) = tag_by_name("AttributeReference") else { return };
+    let reference = tag("AttributeReference");
     let tree = from_xml(r#"<AttributeReference type="Enumeration" value="ObjectType"/>"#).unwrap();
     assert_eq!(tree, Ttlv::new(reference, Value::Enumeration(0x42_0057)));
     assert_eq!(to_xml(&tree), "<AttributeReference type=\"Enumeration\" value=\"ObjectType\"/>\n");
@@ -165,6 +165,25 @@ fn bad_json_is_refused_with_the_item_path() {
     assert!(matches!(err.kind, TextErrorKind::BadValue { .. }));
 }
 
+#[test]
+fn deeply_nested_json_is_refused_before_it_can_exhaust_the_stack() {
+    let mut json = json!({"tag": "0x540001", "type": "Integer", "value": 1});
+    for _ in 0..100 {
+        json = json!({"tag": "RequestMessage", "value": [json]});
+    }
+    assert_eq!(from_json(&json).unwrap_err().kind, TextErrorKind::TooDeep);
+}
+
+#[test]
+fn dates_outside_iso_8601_years_fall_back_to_hex() {
+    let far = Ttlv::new(tag("ActivationDate"), Value::DateTime(i64::MIN));
+    assert_eq!(to_xml(&far), "<ActivationDate type=\"DateTime\" value=\"0x8000000000000000\"/>\n");
+    assert_eq!(from_xml(&to_xml(&far)).unwrap(), far);
+    let micros = Ttlv::new(Tag::new(0x54_0001), Value::DateTimeExtended(1_335_514_344_000_001));
+    assert_eq!(to_json(&micros)["value"], json!("2012-04-27T08:12:24.000001+00:00"));
+    assert_eq!(from_json(&to_json(&micros)).unwrap(), micros);
+}
+
 // ---- round trips ----
 
 proptest! {
@@ -174,6 +193,13 @@ proptest! {
     fn any_tree_survives_json(tree in strategies::ttlv()) {
         let back = from_json_str(&to_json_string(&tree));
         prop_assert_eq!(back, Ok(tree));
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics_either_decoder(text in "[<>/=\"a-zA-Z0-9 {}:,\\[\\]]{0,64}") {
+        let _ = from_xml(&text);
+        let _ = from_xml_document(&text);
+        let _ = from_json_str(&text);
     }
 
     #[test]
