@@ -83,6 +83,39 @@ fn json_writes_names_masks_hex_and_dates_as_the_profile_shows() {
 }
 
 #[test]
+fn the_decoders_accept_the_alternative_forms_the_profiles_allow() {
+    let expected = Ttlv::structure(
+        tag("RequestMessage"),
+        vec![
+            Ttlv::new(tag("ObjectType"), Value::Enumeration(2)),
+            usage_mask(0x0C),
+            usage_mask(0x0C),
+            Ttlv::new(Tag::new(0x54_0001), Value::Boolean(true)),
+            Ttlv::new(Tag::new(0x54_0002), Value::LongInteger(-1)),
+            Ttlv::new(tag("ActivationDate"), Value::DateTime(1_335_514_344)),
+        ],
+    );
+    let xml = r#"<RequestMessage type="Structure">
+        <ObjectType type="Enumeration" value="0x00000002"/>
+        <CryptographicUsageMask type="Integer" value="0x0000000C"/>
+        <CryptographicUsageMask type="Integer" value="12"/>
+        <TTLV tag="0x540001" type="Boolean" value="0x0000000000000001"/>
+        <TTLV tag="0x540002" type="LongInteger" value="0xFFFFFFFFFFFFFFFF"/>
+        <ActivationDate type="DateTime" value="2012-04-27T18:12:24+10:00"/>
+    </RequestMessage>"#;
+    assert_eq!(from_xml(xml).unwrap(), expected);
+    let json = json!({"tag": "RequestMessage", "type": "Structure", "value": [
+        {"tag": "ObjectType", "type": "Enumeration", "value": 2},
+        {"tag": "CryptographicUsageMask", "type": "Integer", "value": "Encrypt Decrypt"},
+        {"tag": "CryptographicUsageMask", "type": "Integer", "value": 12},
+        {"tag": "0x540001", "type": "Boolean", "value": "0x0000000000000001"},
+        {"tag": "0x540002", "type": "LongInteger", "value": -1},
+        {"tag": "Activation Date", "type": "DateTime", "value": "2012-04-27T08:12:24Z"},
+    ]});
+    assert_eq!(from_json(&json).unwrap(), expected);
+}
+
+#[test]
 fn a_1x_attribute_value_is_named_through_its_attribute_name() {
     let xml = r#"<Attribute>
         <AttributeName type="TextString" value="Cryptographic Usage Mask"/>
