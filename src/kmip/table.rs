@@ -1040,7 +1040,7 @@ kmip_enums! {
     /// Derivation Method.
     DerivationMethod [DerivationMethod] {
         PBKDF2 = 0x0000_0001, V1_0;
-        Hash = 0x0000_0002, V1_0;
+        HASH = 0x0000_0002, V1_0;
         HMAC = 0x0000_0003, V1_0;
         Encrypt = 0x0000_0004, V1_0;
         NIST800_108_C = 0x0000_0005, V1_0;
@@ -1696,5 +1696,224 @@ mod tests {
         assert_eq!(ObjectType::from_value(2), ObjectType::SymmetricKey);
         assert_eq!(ObjectType::from_value(0x8000_0001), ObjectType::Unknown(0x8000_0001));
         assert_eq!(enum_for_tag(Tag::ObjectType).and_then(|e| e.name_of(2)), Some("SymmetricKey"));
+    }
+}
+
+/// Proves the table complete against the OASIS XML test cases: every element
+/// name, every enumeration value and every mask flag they use must be here.
+#[cfg(test)]
+mod xml_vectors {
+    use super::*;
+    use std::path::{Path, PathBuf};
+
+    /// The folders the brief names; 1.0 (Cosmian's extraction) and 3.0 (a
+    /// draft) are left out on purpose.
+    const DIRS: [&str; 5] = [
+        "oasis-profiles/v1.3",
+        "oasis-profiles/v1.4",
+        "oasis-profiles/v2.0-csprd01",
+        "oasis-profiles/v2.1",
+        "oasis-testcases",
+    ];
+
+    /// 2.x enumerations whose value is a tag name, not modelled as an enum.
+    const TAG_VALUED: [Tag; 2] = [Tag::AttributeReference, Tag::Tag];
+
+    fn vectors_root() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/kmip-vectors")
+    }
+
+    fn xml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                xml_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "xml") {
+                out.push(path);
+            }
+        }
+    }
+
+    fn strip_comments(text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(start) = rest.find("<!--") {
+            out.push_str(&rest[..start]);
+            rest = match rest[start..].find("-->") {
+                Some(end) => &rest[start + end + 3..],
+                None => "",
+            };
+        }
+        out.push_str(rest);
+        out
+    }
+
+    fn attr<'a>(element: &'a str, name: &str) -> Option<&'a str> {
+        let key = format!(" {name}=\"");
+        let start = element.find(&key)? + key.len();
+        let len = element[start..].find('"')?;
+        Some(&element[start..start + len])
+    }
+
+    /// One element: its name and its `type` and `value` attributes.
+    struct Element<'a> {
+        name: &'a str,
+        ty: Option<&'a str>,
+        value: Option<&'a str>,
+    }
+
+    fn elements(text: &str) -> Vec<Element<'_>> {
+        let mut out = Vec::new();
+        let mut rest = text;
+        while let Some(start) = rest.find('<') {
+            let Some(len) = rest[start..].find('>') else { break };
+            let element = &rest[start + 1..start + len];
+            rest = &rest[start + len + 1..];
+            if element.starts_with('/') || element.starts_with('?') || element.starts_with('!') {
+                continue;
+            }
+            let name_len = element.find(|c: char| c.is_whitespace() || c == '/').unwrap_or(element.len());
+            out.push(Element { name: &element[..name_len], ty: attr(element, "type"), value: attr(element, "value") });
+        }
+        out
+    }
+
+    fn is_placeholder(value: &str) -> bool {
+        value.starts_with('$') || value.starts_with("0x")
+    }
+
+    #[derive(Default)]
+    struct Counts {
+        files: usize,
+        elements: usize,
+        enum_values: usize,
+        tag_values: usize,
+        mask_flags: usize,
+        skipped_attribute_values: usize,
+        attribute_names: usize,
+        vendor_attribute_names: std::collections::BTreeSet<String>,
+        missing: std::collections::BTreeSet<String>,
+    }
+
+    impl Counts {
+        fn check_enum(&mut self, tag: Tag, value: &str, context: &str) {
+            if is_placeholder(value) {
+                return;
+            }
+            if let Some(e) = enum_for_tag(tag) {
+                self.enum_values += 1;
+                if e.value_of(value).is_none() {
+                    self.missing.insert(format!("{}: enumeration value {value} ({context})", e.name));
+                }
+            } else if TAG_VALUED.contains(&tag) {
+                self.tag_values += 1;
+                if tag_by_name(value).is_none() {
+                    self.missing.insert(format!("tag-valued {context}: tag {value}"));
+                }
+            } else {
+                self.missing.insert(format!("{context}: no enumeration for value {value}"));
+            }
+        }
+
+        fn check_mask(&mut self, tag: Tag, value: &str, context: &str) {
+            if value.parse::<i64>().is_ok() {
+                return;
+            }
+            let Some(mask) = mask_for_tag(tag) else {
+                self.missing.insert(format!("{context}: no mask for flags {value}"));
+                return;
+            };
+            for flag in value.split_whitespace().filter(|f| !is_placeholder(f)) {
+                self.mask_flags += 1;
+                if !mask.bits.iter().any(|b| b.name == flag) {
+                    self.missing.insert(format!("{}: flag {flag}", mask.name));
+                }
+            }
+        }
+
+        fn scan(&mut self, text: &str) {
+            let mut attribute_name: Option<&str> = None;
+            for element in elements(text) {
+                // The file's root, not a KMIP tag.
+                if element.name == "KMIP" {
+                    continue;
+                }
+                self.elements += 1;
+                let Some(tag) = tag_by_name(element.name) else {
+                    self.missing.insert(format!("element {}", element.name));
+                    continue;
+                };
+                if tag == Tag::AttributeName {
+                    attribute_name = element.value;
+                    // 1.x names attributes by their spec name ("X.509 Certificate Identifier").
+                    match element.value {
+                        Some(name) if tag_by_name(name).is_some() => self.attribute_names += 1,
+                        Some(name) => {
+                            self.vendor_attribute_names.insert(name.to_owned());
+                        }
+                        None => {}
+                    }
+                }
+                let (Some(ty), Some(value)) = (element.ty, element.value) else { continue };
+                // A 1.x Attribute Value takes its meaning from the sibling Attribute Name.
+                let (tag, context) = if tag == Tag::AttributeValue {
+                    match attribute_name.and_then(tag_by_name) {
+                        Some(named) => (named, attribute_name.unwrap_or_default()),
+                        None => {
+                            if ty == "Enumeration" || ty == "Integer" {
+                                self.skipped_attribute_values += 1;
+                            }
+                            continue;
+                        }
+                    }
+                } else {
+                    (tag, element.name)
+                };
+                match ty {
+                    "Enumeration" => self.check_enum(tag, value, context),
+                    "Integer" => self.check_mask(tag, value, context),
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_name_in_the_oasis_xml_is_in_the_table() {
+        let root = vectors_root();
+        if !root.is_dir() {
+            eprintln!("skipped: {} not found", root.display());
+            return;
+        }
+        let mut counts = Counts::default();
+        for dir in DIRS {
+            let mut files = Vec::new();
+            xml_files(&root.join(dir), &mut files);
+            assert!(!files.is_empty(), "no XML files under {dir}");
+            for file in files {
+                let text = std::fs::read_to_string(&file).unwrap();
+                counts.files += 1;
+                counts.scan(&strip_comments(&text));
+            }
+        }
+        eprintln!(
+            "{} files: {} elements, {} enumeration values, {} tag-valued enumerations, {} mask flags checked; \
+             {} Attribute Names resolved; {} Attribute Values skipped (vendor Attribute Names: {:?})",
+            counts.files,
+            counts.elements,
+            counts.enum_values,
+            counts.tag_values,
+            counts.mask_flags,
+            counts.attribute_names,
+            counts.skipped_attribute_values,
+            counts.vendor_attribute_names
+        );
+        assert!(
+            counts.missing.is_empty(),
+            "missing from the table:\n{}",
+            counts.missing.iter().cloned().collect::<Vec<_>>().join("\n")
+        );
+        assert!(counts.elements > 50_000 && counts.enum_values > 10_000 && counts.mask_flags > 500);
     }
 }
