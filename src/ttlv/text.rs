@@ -25,7 +25,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use super::{ItemType, Tag, Ttlv};
-use crate::kmip::table::{enum_for_tag, mask_for_tag, tag_by_name, tag_info, ENUMS};
+use crate::kmip::table::{enum_for_tag, mask_for_tag, tag_by_name, tag_info};
 
 /// The deepest nesting the text decoders accept, so hostile input cannot
 /// exhaust the stack.
@@ -156,26 +156,13 @@ fn is_tag_valued(tag: Tag) -> bool {
     tag_by_name("AttributeReference") == Some(tag)
 }
 
-/// The enumeration for a tag, including Unique Identifier's KMIP 2.x
-/// enumeration form (`IDPlaceholder`), which the table keeps apart because
-/// the tag's own type is Text String.
-fn enumeration_of(tag: Tag) -> Option<&'static crate::kmip::table::EnumInfo> {
-    enum_for_tag(tag).or_else(|| {
-        if tag_by_name("UniqueIdentifier") == Some(tag) {
-            ENUMS.iter().find(|e| e.name == "UniqueIdentifierEnumeration" || e.name == "UniqueIdentifierValue")
-        } else {
-            None
-        }
-    })
-}
-
 /// The text of an Enumeration value.
 pub(crate) fn enum_text(tag: Tag, value: u32) -> String {
     if is_tag_valued(tag) {
         if let Some(info) = tag_info(Tag::new(value)).filter(|i| i.tag.value() == value) {
             return info.name.to_owned();
         }
-    } else if let Some(name) = enumeration_of(tag).and_then(|e| e.name_of(value)) {
+    } else if let Some(name) = enum_for_tag(tag).and_then(|e| e.name_of(value)) {
         return name.to_owned();
     }
     format!("0x{value:08X}")
@@ -189,7 +176,7 @@ pub(crate) fn parse_enum(tag: Tag, text: &str) -> Option<u32> {
     if is_tag_valued(tag) {
         return tag_by_name(text).map(Tag::value);
     }
-    enumeration_of(tag).and_then(|e| e.value_of(text))
+    enum_for_tag(tag).and_then(|e| e.value_of(text))
 }
 
 /// The text of an Integer: flag names where the tag is a mask, else decimal.
