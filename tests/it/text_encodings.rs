@@ -168,6 +168,7 @@ fn bad_xml_is_refused_with_the_element_path() {
     let err = from_xml(r#"<RequestMessage><BatchCount type="Integer" value="many"/></RequestMessage>"#).unwrap_err();
     assert_eq!(err.path, "RequestMessage/BatchCount");
     assert!(matches!(err.kind, TextErrorKind::BadValue { ref value, .. } if value == "many"));
+    assert_eq!(err.to_string(), r#"at RequestMessage/BatchCount: "many" is not a valid Integer"#);
 
     let err = from_xml(r#"<NoSuchTag type="Integer" value="1"/>"#).unwrap_err();
     assert_eq!(err.kind, TextErrorKind::UnknownTag("NoSuchTag".into()));
