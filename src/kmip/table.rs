@@ -634,8 +634,8 @@ kmip_enums! {
         PKCS_11CodecError = 0x0000_0045, V2_0;
         PKCS_11InvalidFunction = 0x0000_0046, V2_0;
         PKCS_11InvalidInterface = 0x0000_0047, V2_0;
-        PrivateProtectionStorageUnavailable = 0x0000_0048, V2_1;
-        PublicProtectionStorageUnavailable = 0x0000_0049, V2_1;
+        PrivateProtectionStorageUnavailable = 0x0000_0048, V2_0;
+        PublicProtectionStorageUnavailable = 0x0000_0049, V2_0;
         UnknownObjectGroup = 0x0000_004A, V2_1;
         ConstraintViolation = 0x0000_004B, V2_1;
         DuplicateProcessRequest = 0x0000_004C, V2_1;
@@ -761,7 +761,7 @@ kmip_enums! {
         ECPublicKeyTypeX9_62Hybrid = 0x0000_0004, V1_0;
     }
     /// Name Type.
-    NameType [NameType, RotateNameType] {
+    NameType [NameType] {
         UninterpretedTextString = 0x0000_0001, V1_0;
         URI = 0x0000_0002, V1_0;
     }
@@ -850,6 +850,7 @@ kmip_enums! {
         Whirlpool = 0x0000_000B, V1_0;
         SHA_512_224 = 0x0000_000C, V1_2;
         SHA_512_256 = 0x0000_000D, V1_2;
+        // 1.4 spells 0x0E-0x11 "SHA-3-224" etc.; 2.0 spells them "SHA3-224".
         SHA3_224 = 0x0000_000E, V1_4;
         SHA3_256 = 0x0000_000F, V1_4;
         SHA3_384 = 0x0000_0010, V1_4;
@@ -883,6 +884,8 @@ kmip_enums! {
         TRKBK = 0x0000_0018, V1_4;
     }
     /// Digital Signature Algorithm.
+    // 1.x spells 0x01-0x07 "... with RSA Encryption (PKCS#1 v1.5)" and 0x08
+    // "RSASSA-PSS (PKCS#1 v2.1)"; the XML names drop the parenthesis.
     DigitalSignatureAlgorithm [DigitalSignatureAlgorithm] {
         MD2WithRSAEncryption = 0x0000_0001, V1_1;
         MD5WithRSAEncryption = 0x0000_0002, V1_1;
@@ -944,7 +947,7 @@ kmip_enums! {
         QueryStorageProtectionMasks = 0x0000_000E, V2_0;
     }
     /// Unique Identifier enumeration (2.0): refers to an object from an earlier batch item instead of naming it.
-    UniqueIdentifier [UniqueIdentifier] {
+    UniqueIdentifier [UniqueIdentifier, LinkedObjectIdentifier] {
         IDPlaceholder = 0x0000_0001, V2_0;
         Certify = 0x0000_0002, V2_0;
         Create = 0x0000_0003, V2_0;
@@ -1042,7 +1045,7 @@ kmip_enums! {
         PBKDF2 = 0x0000_0001, V1_0;
         HASH = 0x0000_0002, V1_0;
         HMAC = 0x0000_0003, V1_0;
-        Encrypt = 0x0000_0004, V1_0;
+        ENCRYPT = 0x0000_0004, V1_0;
         NIST800_108_C = 0x0000_0005, V1_0;
         NIST800_108_F = 0x0000_0006, V1_0;
         NIST800_108_DPI = 0x0000_0007, V1_0;
@@ -1418,6 +1421,26 @@ kmip_enums! {
         New = 0x0000_0001, V1_0;
         Replace = 0x0000_0002, V1_0;
     }
+    /// Rotate Name Type (2.1): the values of Name Type, as a separate enumeration.
+    RotateNameType [RotateNameType] {
+        UninterpretedTextString = 0x0000_0001, V2_1;
+        URI = 0x0000_0002, V2_1;
+    }
+    /// Item Type (2.0): an item type as an enumeration value. The Rust name
+    /// differs so it does not clash with the codec's `ItemType`.
+    ItemTypeEnumeration [] {
+        Structure = 0x0000_0001, V2_0;
+        Integer = 0x0000_0002, V2_0;
+        LongInteger = 0x0000_0003, V2_0;
+        BigInteger = 0x0000_0004, V2_0;
+        Enumeration = 0x0000_0005, V2_0;
+        Boolean = 0x0000_0006, V2_0;
+        TextString = 0x0000_0007, V2_0;
+        ByteString = 0x0000_0008, V2_0;
+        DateTime = 0x0000_0009, V2_0;
+        Interval = 0x0000_000A, V2_0;
+        DateTimeExtended = 0x0000_000B, V2_0;
+    }
     /// Recommended Curve.
     RecommendedCurve [RecommendedCurve] {
         P_192 = 0x0000_0001, V1_0;
@@ -1661,7 +1684,7 @@ mod tests {
     #[test]
     fn every_enumeration_tag_has_the_enumeration_type() {
         // These tags changed type in 2.0; the table keeps their 1.x type.
-        let changed_in_2x = [Tag::AsynchronousIndicator, Tag::UniqueIdentifier];
+        let changed_in_2x = [Tag::AsynchronousIndicator, Tag::UniqueIdentifier, Tag::LinkedObjectIdentifier];
         for e in ENUMS {
             for tag in e.tags {
                 let info = tag_info(*tag).unwrap();
