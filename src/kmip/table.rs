@@ -431,8 +431,8 @@ kmip_tags! {
     Tag = 0x42_0138, Enumeration, "Tag", V2_0;
     CertificateRequestUniqueIdentifier = 0x42_0139, TextString, "Certificate Request Unique Identifier", V2_0;
     NISTKeyType = 0x42_013A, Enumeration, "NIST Key Type", V2_0;
-    // Structure (vendor attribute) or Enumeration (a tag value) in 2.x.
-    AttributeReference = 0x42_013B, Structure, "Attribute Reference", V2_0;
+    // An Enumeration whose value is a tag; a Structure when it names a vendor attribute.
+    AttributeReference = 0x42_013B, Enumeration, "Attribute Reference", V2_0;
     CurrentAttribute = 0x42_013C, Structure, "Current Attribute", V2_0;
     NewAttribute = 0x42_013D, Structure, "New Attribute", V2_0;
     CertificateRequestValue = 0x42_0140, ByteString, "Certificate Request Value", V2_0;
@@ -1692,6 +1692,19 @@ mod tests {
                     assert_eq!(info.item_type, ItemType::Enumeration, "{} carries {}", info.name, e.name);
                 }
             }
+        }
+    }
+
+    #[test]
+    fn every_enumeration_typed_tag_has_an_enumeration() {
+        // Their values are tags (2.x), so they carry no enumeration of their own.
+        let tag_valued = [Tag::AttributeReference, Tag::Tag];
+        for info in TAGS.iter().filter(|i| i.item_type == ItemType::Enumeration) {
+            assert!(
+                enum_for_tag(info.tag).is_some() || tag_valued.contains(&info.tag),
+                "{} is an Enumeration but no enumeration lists it",
+                info.name
+            );
         }
     }
 
