@@ -8,6 +8,13 @@
 //! Sources: KMIP 1.0-1.4 and 2.0-2.1 specifications, §9.1.3 (tags,
 //! enumerations, masks). Vendor tags (`0x54xxxx`) and values this table does
 //! not know pass through unchanged.
+//!
+//! Names are spelled as the OASIS XML test cases spell them (`SHA_256`,
+//! `X_509CertificateIdentifier`, `PKCS_11Function`); a test below reads those
+//! files and fails on any element, enumeration value or mask flag missing
+//! here. Two 2.x tags, Attribute Reference and Tag, hold an Enumeration whose
+//! value is itself a tag; they have no enum of their own and resolve through
+//! [`tag_by_name`].
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -1063,7 +1070,7 @@ kmip_enums! {
         Deleted = 0x0000_0006, V1_3;
         Shredded = 0x0000_0007, V1_3;
     }
-    /// DRBGAlgorithm.
+    /// DRBG Algorithm.
     DRBGAlgorithm [DRBGAlgorithm] {
         Unspecified = 0x0000_0001, V1_3;
         Dual_EC = 0x0000_0002, V1_3;
@@ -1076,7 +1083,7 @@ kmip_enums! {
         Client = 0x0000_0001, V2_0;
         Server = 0x0000_0002, V2_0;
     }
-    /// FIPS186Variation.
+    /// FIPS186 Variation.
     FIPS186Variation [FIPS186Variation] {
         Unspecified = 0x0000_0001, V1_3;
         GPXOriginal = 0x0000_0002, V1_3;
@@ -1100,7 +1107,7 @@ kmip_enums! {
     MaskGenerator [MaskGenerator] {
         MGF1 = 0x0000_0001, V1_4;
     }
-    /// NISTKey Type.
+    /// NIST Key Type.
     NISTKeyType [NISTKeyType] {
         PrivateSignatureKey = 0x0000_0001, V2_0;
         PublicSignatureVerificationKey = 0x0000_0002, V2_0;
@@ -1514,7 +1521,7 @@ kmip_enums! {
         CURVE25519 = 0x0000_0045, V2_0;
         CURVE448 = 0x0000_0046, V2_0;
     }
-    /// RNGAlgorithm.
+    /// RNG Algorithm.
     RNGAlgorithm [RNGAlgorithm] {
         Unspecified = 0x0000_0001, V1_3;
         FIPS186_2 = 0x0000_0002, V1_3;
@@ -1523,7 +1530,7 @@ kmip_enums! {
         ANSIX9_31 = 0x0000_0005, V1_3;
         ANSIX9_62 = 0x0000_0006, V1_3;
     }
-    /// RNGMode.
+    /// RNG Mode.
     RNGMode [RNGMode] {
         Unspecified = 0x0000_0001, V1_3;
         SharedInstantiation = 0x0000_0002, V1_3;
@@ -1742,7 +1749,7 @@ mod xml_vectors {
     use super::*;
     use std::path::{Path, PathBuf};
 
-    /// The folders the brief names; 1.0 (Cosmian's extraction) and 3.0 (a
+    /// The 1.3-2.1 OASIS folders; 1.0 (Cosmian's extraction) and 3.0 (a
     /// draft) are left out on purpose.
     const DIRS: [&str; 5] = [
         "oasis-profiles/v1.3",
