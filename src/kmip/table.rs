@@ -8,6 +8,13 @@
 //! Sources: KMIP 1.0-1.4 and 2.0-2.1 specifications, §9.1.3 (tags,
 //! enumerations, masks). Vendor tags (`0x54xxxx`) and values this table does
 //! not know pass through unchanged.
+//!
+//! Names are spelled as the OASIS XML test cases spell them (`SHA_256`,
+//! `X_509CertificateIdentifier`, `PKCS_11Function`); a test below reads those
+//! files and fails on any element, enumeration value or mask flag missing
+//! here. Two 2.x tags, Attribute Reference and Tag, hold an Enumeration whose
+//! value is itself a tag; they have no enum of their own and resolve through
+//! [`tag_by_name`].
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -431,8 +438,8 @@ kmip_tags! {
     Tag = 0x42_0138, Enumeration, "Tag", V2_0;
     CertificateRequestUniqueIdentifier = 0x42_0139, TextString, "Certificate Request Unique Identifier", V2_0;
     NISTKeyType = 0x42_013A, Enumeration, "NIST Key Type", V2_0;
-    // Structure (vendor attribute) or Enumeration (a tag value) in 2.x.
-    AttributeReference = 0x42_013B, Structure, "Attribute Reference", V2_0;
+    // An Enumeration whose value is a tag; a Structure when it names a vendor attribute.
+    AttributeReference = 0x42_013B, Enumeration, "Attribute Reference", V2_0;
     CurrentAttribute = 0x42_013C, Structure, "Current Attribute", V2_0;
     NewAttribute = 0x42_013D, Structure, "New Attribute", V2_0;
     CertificateRequestValue = 0x42_0140, ByteString, "Certificate Request Value", V2_0;
@@ -634,8 +641,8 @@ kmip_enums! {
         PKCS_11CodecError = 0x0000_0045, V2_0;
         PKCS_11InvalidFunction = 0x0000_0046, V2_0;
         PKCS_11InvalidInterface = 0x0000_0047, V2_0;
-        PrivateProtectionStorageUnavailable = 0x0000_0048, V2_1;
-        PublicProtectionStorageUnavailable = 0x0000_0049, V2_1;
+        PrivateProtectionStorageUnavailable = 0x0000_0048, V2_0;
+        PublicProtectionStorageUnavailable = 0x0000_0049, V2_0;
         UnknownObjectGroup = 0x0000_004A, V2_1;
         ConstraintViolation = 0x0000_004B, V2_1;
         DuplicateProcessRequest = 0x0000_004C, V2_1;
@@ -761,7 +768,7 @@ kmip_enums! {
         ECPublicKeyTypeX9_62Hybrid = 0x0000_0004, V1_0;
     }
     /// Name Type.
-    NameType [NameType, RotateNameType] {
+    NameType [NameType] {
         UninterpretedTextString = 0x0000_0001, V1_0;
         URI = 0x0000_0002, V1_0;
     }
@@ -850,6 +857,7 @@ kmip_enums! {
         Whirlpool = 0x0000_000B, V1_0;
         SHA_512_224 = 0x0000_000C, V1_2;
         SHA_512_256 = 0x0000_000D, V1_2;
+        // 1.4 spells 0x0E-0x11 "SHA-3-224" etc.; 2.0 spells them "SHA3-224".
         SHA3_224 = 0x0000_000E, V1_4;
         SHA3_256 = 0x0000_000F, V1_4;
         SHA3_384 = 0x0000_0010, V1_4;
@@ -883,6 +891,8 @@ kmip_enums! {
         TRKBK = 0x0000_0018, V1_4;
     }
     /// Digital Signature Algorithm.
+    // 1.x spells 0x01-0x07 "... with RSA Encryption (PKCS#1 v1.5)" and 0x08
+    // "RSASSA-PSS (PKCS#1 v2.1)"; the XML names drop the parenthesis.
     DigitalSignatureAlgorithm [DigitalSignatureAlgorithm] {
         MD2WithRSAEncryption = 0x0000_0001, V1_1;
         MD5WithRSAEncryption = 0x0000_0002, V1_1;
@@ -944,7 +954,7 @@ kmip_enums! {
         QueryStorageProtectionMasks = 0x0000_000E, V2_0;
     }
     /// Unique Identifier enumeration (2.0): refers to an object from an earlier batch item instead of naming it.
-    UniqueIdentifier [UniqueIdentifier] {
+    UniqueIdentifier [UniqueIdentifier, LinkedObjectIdentifier] {
         IDPlaceholder = 0x0000_0001, V2_0;
         Certify = 0x0000_0002, V2_0;
         Create = 0x0000_0003, V2_0;
@@ -1042,7 +1052,7 @@ kmip_enums! {
         PBKDF2 = 0x0000_0001, V1_0;
         HASH = 0x0000_0002, V1_0;
         HMAC = 0x0000_0003, V1_0;
-        Encrypt = 0x0000_0004, V1_0;
+        ENCRYPT = 0x0000_0004, V1_0;
         NIST800_108_C = 0x0000_0005, V1_0;
         NIST800_108_F = 0x0000_0006, V1_0;
         NIST800_108_DPI = 0x0000_0007, V1_0;
@@ -1060,7 +1070,7 @@ kmip_enums! {
         Deleted = 0x0000_0006, V1_3;
         Shredded = 0x0000_0007, V1_3;
     }
-    /// DRBGAlgorithm.
+    /// DRBG Algorithm.
     DRBGAlgorithm [DRBGAlgorithm] {
         Unspecified = 0x0000_0001, V1_3;
         Dual_EC = 0x0000_0002, V1_3;
@@ -1073,7 +1083,7 @@ kmip_enums! {
         Client = 0x0000_0001, V2_0;
         Server = 0x0000_0002, V2_0;
     }
-    /// FIPS186Variation.
+    /// FIPS186 Variation.
     FIPS186Variation [FIPS186Variation] {
         Unspecified = 0x0000_0001, V1_3;
         GPXOriginal = 0x0000_0002, V1_3;
@@ -1097,7 +1107,7 @@ kmip_enums! {
     MaskGenerator [MaskGenerator] {
         MGF1 = 0x0000_0001, V1_4;
     }
-    /// NISTKey Type.
+    /// NIST Key Type.
     NISTKeyType [NISTKeyType] {
         PrivateSignatureKey = 0x0000_0001, V2_0;
         PublicSignatureVerificationKey = 0x0000_0002, V2_0;
@@ -1418,6 +1428,26 @@ kmip_enums! {
         New = 0x0000_0001, V1_0;
         Replace = 0x0000_0002, V1_0;
     }
+    /// Rotate Name Type (2.1): the values of Name Type, as a separate enumeration.
+    RotateNameType [RotateNameType] {
+        UninterpretedTextString = 0x0000_0001, V2_1;
+        URI = 0x0000_0002, V2_1;
+    }
+    /// Item Type (2.0): an item type as an enumeration value. The Rust name
+    /// differs so it does not clash with the codec's `ItemType`.
+    ItemTypeEnumeration [] {
+        Structure = 0x0000_0001, V2_0;
+        Integer = 0x0000_0002, V2_0;
+        LongInteger = 0x0000_0003, V2_0;
+        BigInteger = 0x0000_0004, V2_0;
+        Enumeration = 0x0000_0005, V2_0;
+        Boolean = 0x0000_0006, V2_0;
+        TextString = 0x0000_0007, V2_0;
+        ByteString = 0x0000_0008, V2_0;
+        DateTime = 0x0000_0009, V2_0;
+        Interval = 0x0000_000A, V2_0;
+        DateTimeExtended = 0x0000_000B, V2_0;
+    }
     /// Recommended Curve.
     RecommendedCurve [RecommendedCurve] {
         P_192 = 0x0000_0001, V1_0;
@@ -1491,7 +1521,7 @@ kmip_enums! {
         CURVE25519 = 0x0000_0045, V2_0;
         CURVE448 = 0x0000_0046, V2_0;
     }
-    /// RNGAlgorithm.
+    /// RNG Algorithm.
     RNGAlgorithm [RNGAlgorithm] {
         Unspecified = 0x0000_0001, V1_3;
         FIPS186_2 = 0x0000_0002, V1_3;
@@ -1500,7 +1530,7 @@ kmip_enums! {
         ANSIX9_31 = 0x0000_0005, V1_3;
         ANSIX9_62 = 0x0000_0006, V1_3;
     }
-    /// RNGMode.
+    /// RNG Mode.
     RNGMode [RNGMode] {
         Unspecified = 0x0000_0001, V1_3;
         SharedInstantiation = 0x0000_0002, V1_3;
@@ -1661,7 +1691,7 @@ mod tests {
     #[test]
     fn every_enumeration_tag_has_the_enumeration_type() {
         // These tags changed type in 2.0; the table keeps their 1.x type.
-        let changed_in_2x = [Tag::AsynchronousIndicator, Tag::UniqueIdentifier];
+        let changed_in_2x = [Tag::AsynchronousIndicator, Tag::UniqueIdentifier, Tag::LinkedObjectIdentifier];
         for e in ENUMS {
             for tag in e.tags {
                 let info = tag_info(*tag).unwrap();
@@ -1669,6 +1699,19 @@ mod tests {
                     assert_eq!(info.item_type, ItemType::Enumeration, "{} carries {}", info.name, e.name);
                 }
             }
+        }
+    }
+
+    #[test]
+    fn every_enumeration_typed_tag_has_an_enumeration() {
+        // Their values are tags (2.x), so they carry no enumeration of their own.
+        let tag_valued = [Tag::AttributeReference, Tag::Tag];
+        for info in TAGS.iter().filter(|i| i.item_type == ItemType::Enumeration) {
+            assert!(
+                enum_for_tag(info.tag).is_some() || tag_valued.contains(&info.tag),
+                "{} is an Enumeration but no enumeration lists it",
+                info.name
+            );
         }
     }
 
@@ -1706,7 +1749,7 @@ mod xml_vectors {
     use super::*;
     use std::path::{Path, PathBuf};
 
-    /// The folders the brief names; 1.0 (Cosmian's extraction) and 3.0 (a
+    /// The 1.3-2.1 OASIS folders; 1.0 (Cosmian's extraction) and 3.0 (a
     /// draft) are left out on purpose.
     const DIRS: [&str; 5] = [
         "oasis-profiles/v1.3",
