@@ -4,3 +4,4 @@
 mod codec_properties;
 mod golden_ttlv;
 mod strategies;
+mod text_encodings;
