@@ -270,30 +270,16 @@ impl Reader<'_> {
         self.take_array(end).map(i64::from_be_bytes)
     }
 
-    /// How many items follow from the current position up to `value_end`,
-    /// counting no further than `max`: a walk over their headers only, used
-    /// to size the children's vector exactly. Malformed headers stop the
-    /// count; the real read reports them.
-    fn count_children(&self, value_end: usize, max: usize) -> usize {
-        let mut at = self.pos;
-        let mut n = 0;
-        while at < value_end && n < max {
-            let Some(&[l0, l1, l2, l3]) = self.input.get(at.saturating_add(4)..at.saturating_add(HEADER_LEN)) else {
-                break;
-            };
-            at = at.saturating_add(HEADER_LEN).saturating_add(padded(u32::from_be_bytes([l0, l1, l2, l3]) as usize));
-            n += 1;
-        }
-        n
-    }
-
     /// Reads the children of a structure whose value ends at `value_end`.
     /// Errors come back without this structure's tag; the caller adds it.
     fn children(&mut self, value_end: usize) -> Result<Vec<Ttlv>, DecodeError> {
-        // Sized exactly from a walk over the children's headers; each child
-        // takes at least 8 of the bytes present, so a peer cannot make us
-        // reserve more than it sent, and the limit caps the count.
-        let mut children = Vec::with_capacity(self.count_children(value_end, self.limits.max_items_per_structure));
+        // A guess from the length (already checked against the bytes
+        // present; a typical child takes 16 bytes), capped at 8 so a peer
+        // cannot make us reserve much more than it sent. Sizing exactly by a
+        // first walk over the children's headers measured 10-25 % more
+        // instructions (BENCHMARKS.md).
+        let guess = (value_end.saturating_sub(self.pos) / 16).min(8).min(self.limits.max_items_per_structure);
+        let mut children = Vec::with_capacity(guess);
         while self.pos < value_end {
             if children.len() >= self.limits.max_items_per_structure {
                 return Err(self.error(DecodeErrorKind::TooManyItems(self.limits.max_items_per_structure)));
