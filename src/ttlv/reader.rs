@@ -274,10 +274,10 @@ impl Reader<'_> {
     /// Errors come back without this structure's tag; the caller adds it.
     fn children(&mut self, value_end: usize) -> Result<Vec<Ttlv>, DecodeError> {
         // A guess from the length (already checked against the bytes
-        // present; a typical child takes 16 bytes), capped at 8 so a peer
-        // cannot make us reserve much more than it sent. Sizing exactly by a
-        // first walk over the children's headers measured 10-25 % more
-        // instructions (BENCHMARKS.md).
+        // present; a typical child takes 16 bytes), capped at 8: one slot
+        // per 16 bytes sent is at most three times what the peer sent.
+        // Sizing exactly by a first walk over the children's headers cost
+        // 9-26 % more instructions (BENCHMARKS.md).
         let guess = (value_end.saturating_sub(self.pos) / 16).min(8).min(self.limits.max_items_per_structure);
         let mut children = Vec::with_capacity(guess);
         while self.pos < value_end {
