@@ -102,9 +102,15 @@ struct Report {
 }
 
 /// Runs `op` `iters` times per run, after a warm-up, over `runs` runs.
+///
+/// With `TTLV_BENCH_QUICK=1` (for `valgrind --tool=callgrind`): no warm-up,
+/// one run of a tenth of the iterations.
 fn measure(mut op: impl FnMut(), iters: u32, runs: usize) -> Report {
+    let quick = std::env::var_os("TTLV_BENCH_QUICK").is_some();
+    let (iters, runs, warm_up) =
+        if quick { ((iters / 10).max(1), 1, Duration::ZERO) } else { (iters, runs, Duration::from_millis(300)) };
     let warm = Instant::now();
-    while warm.elapsed() < Duration::from_millis(300) {
+    while warm.elapsed() < warm_up {
         for _ in 0..100 {
             op();
         }

@@ -381,3 +381,20 @@ fn create_3_1_1_step_0_decodes_to_the_fields_the_oasis_document_lists() {
         Value::TextString("fb4b5b9c-6188-4c63-8142-fe9c328129fc".into()),
     );
 }
+
+#[test]
+fn a_corrupted_padding_deep_in_the_3_1_1_create_request_is_reported_with_its_offset_and_full_tag_path() {
+    let steps = document_case("3.1.1                           Test Case: Create / Destroy", 1);
+    let mut bytes = ttlv::encode_to_vec(&steps[0].0).unwrap();
+    // Attribute Value (42 00 0B), Integer, length 4, value 128, then 4 bytes of padding.
+    let needle = hex::decode("42000B02000000040000008000000000").unwrap();
+    let at = bytes.windows(needle.len()).position(|w| w == needle).unwrap();
+    assert_eq!(at, 0xE0);
+    bytes[at + 15] = 0x01;
+    let e = ttlv::decode(&Bytes::from(bytes), &Limits::DEFAULT).unwrap_err();
+    assert_eq!(e.kind, DecodeErrorKind::NonZeroPadding);
+    assert_eq!(e.offset, at + 12);
+    let path: Vec<u32> = e.path.iter().map(|t| t.value()).collect();
+    // Request Message / Batch Item / Request Payload / Template-Attribute / Attribute / Attribute Value
+    assert_eq!(path, [0x420078, 0x42000F, 0x420079, 0x420091, 0x420008, 0x42000B]);
+}
