@@ -8,12 +8,14 @@
 //! Byte strings are slices of the input [`Bytes`]: no copy.
 //!
 //! The same tree has two text encodings, [`json`] and [`xml`], after the
-//! KMIP profiles' JSON and XML encodings.
+//! KMIP profiles' JSON and XML encodings, and a readable indented form,
+//! [`text`], that `coffer ttlv` prints and parses.
 
 pub mod fuzzing;
 pub mod json;
 mod reader;
 mod tag;
+pub mod text;
 mod writer;
 pub mod xml;
 
