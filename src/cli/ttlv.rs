@@ -153,19 +153,23 @@ pub fn encode_input(input: &[u8]) -> Result<Vec<u8>, TtlvError> {
 mod tests {
     use super::*;
 
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
     const INTEGER_8: &str = "540020020000000400000008 00000000";
 
     #[test]
-    fn hex_input_may_be_spaced_and_prefixed() {
-        let want = hex::decode(INTEGER_8.replace(' ', "")).unwrap();
-        assert_eq!(input_bytes(INTEGER_8.as_bytes()).unwrap(), want);
-        assert_eq!(input_bytes(b"0x540020 02000000\n0X0400000008\r\n00000000\n").unwrap(), want);
+    fn hex_input_may_be_spaced_and_prefixed() -> TestResult {
+        let want = hex::decode(INTEGER_8.replace(' ', ""))?;
+        assert_eq!(input_bytes(INTEGER_8.as_bytes())?, want);
+        assert_eq!(input_bytes(b"0x540020 02000000\n0X0400000008\r\n00000000\n")?, want);
+        Ok(())
     }
 
     #[test]
-    fn binary_input_is_taken_as_it_is() {
-        let bytes = hex::decode(INTEGER_8.replace(' ', "")).unwrap();
-        assert_eq!(input_bytes(&bytes).unwrap(), bytes);
+    fn binary_input_is_taken_as_it_is() -> TestResult {
+        let bytes = hex::decode(INTEGER_8.replace(' ', ""))?;
+        assert_eq!(input_bytes(&bytes)?, bytes);
+        Ok(())
     }
 
     #[test]
@@ -175,16 +179,17 @@ mod tests {
     }
 
     #[test]
-    fn decode_then_encode_gives_the_same_bytes() {
-        let item = decode_input(INTEGER_8.as_bytes()).unwrap();
+    fn decode_then_encode_gives_the_same_bytes() -> TestResult {
+        let item = decode_input(INTEGER_8.as_bytes())?;
         let text = text::to_text(&item);
         assert_eq!(text, "0x540020 Integer 8\n");
-        assert_eq!(hex::encode(encode_input(text.as_bytes()).unwrap()), INTEGER_8.replace(' ', ""));
+        assert_eq!(hex::encode(encode_input(text.as_bytes())?), INTEGER_8.replace(' ', ""));
+        Ok(())
     }
 
     #[test]
     fn decode_errors_name_the_offset() {
-        let err = decode_input(b"54002002000000040000000800000001").unwrap_err();
-        assert_eq!(err.to_string(), "invalid TTLV: padding bytes are not zero at byte 12 in 0x540020");
+        let err = decode_input(b"54002002000000040000000800000001").err().map(|e| e.to_string());
+        assert_eq!(err.as_deref(), Some("invalid TTLV: padding bytes are not zero at byte 12 in 0x540020"));
     }
 }
