@@ -2,7 +2,7 @@
 //! tree and back.
 //!
 //! `decode` reads hex (whitespace and `0x` prefixes allowed) or raw binary
-//! TTLV and prints the tree in the [`text`](crate::ttlv::text) form;
+//! TTLV and prints the tree in the [`tree`](crate::ttlv::tree) form;
 //! `encode` reads that form back and prints hex, or raw bytes with
 //! `--binary`. Decoding then encoding gives back the exact bytes of any
 //! message the decoder accepts.
@@ -14,7 +14,7 @@ use bytes::Bytes;
 use clap::Subcommand;
 
 use super::CliError;
-use crate::ttlv::text::{self, TextError};
+use crate::ttlv::tree::{self, TreeError};
 use crate::ttlv::{self as codec, DecodeError, EncodeError, Limits, Ttlv};
 
 /// The `ttlv` subcommands.
@@ -63,7 +63,7 @@ pub enum TtlvError {
     /// The input is not UTF-8 text.
     NotText,
     /// The tree text could not be parsed.
-    Text(TextError),
+    Tree(TreeError),
     /// The tree cannot be written as TTLV.
     Encode(EncodeError),
 }
@@ -75,7 +75,7 @@ impl fmt::Display for TtlvError {
             TtlvError::BadHex(e) => write!(f, "input is not valid hex: {e}"),
             TtlvError::Decode(e) => write!(f, "invalid TTLV: {e}"),
             TtlvError::NotText => f.write_str("input is not UTF-8 text"),
-            TtlvError::Text(e) => write!(f, "invalid tree: {e}"),
+            TtlvError::Tree(e) => write!(f, "invalid tree: {e}"),
             TtlvError::Encode(e) => write!(f, "cannot encode: {e}"),
         }
     }
@@ -87,7 +87,7 @@ impl std::error::Error for TtlvError {
             TtlvError::EmptyInput | TtlvError::NotText => None,
             TtlvError::BadHex(e) => Some(e),
             TtlvError::Decode(e) => Some(e),
-            TtlvError::Text(e) => Some(e),
+            TtlvError::Tree(e) => Some(e),
             TtlvError::Encode(e) => Some(e),
         }
     }
@@ -100,7 +100,7 @@ pub fn run(command: TtlvCommand, stdin: &mut dyn Read, stdout: &mut dyn Write) -
     match command {
         TtlvCommand::Decode => {
             let item = decode_input(&input)?;
-            stdout.write_all(text::to_text(&item).as_bytes())?;
+            stdout.write_all(tree::to_text(&item).as_bytes())?;
         }
         TtlvCommand::Encode { binary } => {
             let bytes = encode_input(&input)?;
@@ -145,7 +145,7 @@ pub fn encode_input(input: &[u8]) -> Result<Vec<u8>, TtlvError> {
     if text.trim().is_empty() {
         return Err(TtlvError::EmptyInput);
     }
-    let item = text::from_text(text).map_err(TtlvError::Text)?;
+    let item = tree::from_text(text).map_err(TtlvError::Tree)?;
     codec::encode_to_vec(&item).map_err(TtlvError::Encode)
 }
 
@@ -181,7 +181,7 @@ mod tests {
     #[test]
     fn decode_then_encode_gives_the_same_bytes() -> TestResult {
         let item = decode_input(INTEGER_8.as_bytes())?;
-        let text = text::to_text(&item);
+        let text = tree::to_text(&item);
         assert_eq!(text, "0x540020 Integer 8\n");
         assert_eq!(hex::encode(encode_input(text.as_bytes())?), INTEGER_8.replace(' ', ""));
         Ok(())

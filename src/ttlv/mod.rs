@@ -9,13 +9,14 @@
 //!
 //! The same tree has two text encodings, [`json`] and [`xml`], after the
 //! KMIP profiles' JSON and XML encodings, and a readable indented form,
-//! [`text`], that `coffer ttlv` prints and parses.
+//! [`tree`], that `coffer ttlv` prints and parses.
 
 pub mod fuzzing;
 pub mod json;
 mod reader;
 mod tag;
-pub mod text;
+mod text;
+pub mod tree;
 mod writer;
 pub mod xml;
 
@@ -23,6 +24,7 @@ use bytes::Bytes;
 
 pub use reader::{decode, decode_header, DecodeError, DecodeErrorKind, FrameHeader, Limits};
 pub use tag::Tag;
+pub use text::{TextError, TextErrorKind};
 pub use writer::{encode, encode_to_vec, encoded_len, EncodeError};
 
 /// The length of an item's tag, type and length fields.
