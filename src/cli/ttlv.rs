@@ -15,7 +15,7 @@ use clap::Subcommand;
 
 use super::CliError;
 use crate::ttlv::tree::{self, TreeError};
-use crate::ttlv::{self as codec, DecodeError, EncodeError, Limits, Ttlv};
+use crate::ttlv::{self as codec, json, xml, DecodeError, EncodeError, Limits, TextError, Ttlv};
 
 /// The `ttlv` subcommands.
 #[derive(Debug, Subcommand)]
@@ -27,10 +27,19 @@ pub enum TtlvCommand {
     /// name (or 0x hex for a tag the table lacks), item type, value.
     /// Enumerations and masks show names and the raw value, byte strings hex
     /// and length, dates ISO 8601 and the raw number. `coffer ttlv encode`
-    /// reads the tree back.
-    Decode,
-    /// Read a tree (as `decode` prints it) on stdin and print the TTLV bytes as hex.
+    /// reads the tree back, and the KMIP JSON and XML encodings too.
+    Decode {
+        /// Print the KMIP JSON encoding instead of the tree.
+        #[arg(long, conflicts_with = "xml")]
+        json: bool,
+        /// Print the KMIP XML encoding instead of the tree.
+        #[arg(long)]
+        xml: bool,
+    },
+    /// Read a tree (as `decode` prints it), KMIP JSON or KMIP XML on stdin and print the TTLV bytes as hex.
     ///
+    /// Input starting with `{` or `[` is read as JSON, with `<` as XML,
+    /// anything else as the tree.
     /// The tree may be hand-written: raw values in parentheses may be left
     /// out where a name is given (`Enumeration SymmetricKey`, `Integer
     /// Encrypt|Decrypt`, `DateTime 2024-01-01T00:00:00Z`). Lines starting
@@ -64,6 +73,8 @@ pub enum TtlvError {
     NotText,
     /// The tree text could not be parsed.
     Tree(TreeError),
+    /// The JSON or XML text could not be parsed.
+    Encoding(TextError),
     /// The tree cannot be written as TTLV.
     Encode(EncodeError),
 }
@@ -76,6 +87,7 @@ impl fmt::Display for TtlvError {
             TtlvError::Decode(e) => write!(f, "invalid TTLV: {e}"),
             TtlvError::NotText => f.write_str("input is not UTF-8 text"),
             TtlvError::Tree(e) => write!(f, "invalid tree: {e}"),
+            TtlvError::Encoding(e) => write!(f, "invalid KMIP JSON/XML: {e}"),
             TtlvError::Encode(e) => write!(f, "cannot encode: {e}"),
         }
     }
@@ -88,6 +100,7 @@ impl std::error::Error for TtlvError {
             TtlvError::BadHex(e) => Some(e),
             TtlvError::Decode(e) => Some(e),
             TtlvError::Tree(e) => Some(e),
+            TtlvError::Encoding(e) => Some(e),
             TtlvError::Encode(e) => Some(e),
         }
     }
@@ -98,9 +111,19 @@ pub fn run(command: TtlvCommand, stdin: &mut dyn Read, stdout: &mut dyn Write) -
     let mut input = Vec::new();
     stdin.read_to_end(&mut input)?;
     match command {
-        TtlvCommand::Decode => {
+        TtlvCommand::Decode { json, xml } => {
             let item = decode_input(&input)?;
-            stdout.write_all(tree::to_text(&item).as_bytes())?;
+            let mut out = if json {
+                json::to_json_string(&item)
+            } else if xml {
+                xml::to_xml(&item)
+            } else {
+                tree::to_text(&item)
+            };
+            if !out.ends_with('\n') {
+                out.push('\n');
+            }
+            stdout.write_all(out.as_bytes())?;
         }
         TtlvCommand::Encode { binary } => {
             let bytes = encode_input(&input)?;
@@ -139,13 +162,17 @@ fn input_bytes(input: &[u8]) -> Result<Vec<u8>, TtlvError> {
     hex::decode(digits).map_err(TtlvError::BadHex)
 }
 
-/// Parses a tree and encodes it.
+/// Parses a tree, KMIP JSON or KMIP XML, and encodes it.
 pub fn encode_input(input: &[u8]) -> Result<Vec<u8>, TtlvError> {
     let text = std::str::from_utf8(input).map_err(|_| TtlvError::NotText)?;
     if text.trim().is_empty() {
         return Err(TtlvError::EmptyInput);
     }
-    let item = tree::from_text(text).map_err(TtlvError::Tree)?;
+    let item = match text.trim_start().chars().next() {
+        Some('{' | '[') => json::from_json_str(text).map_err(TtlvError::Encoding)?,
+        Some('<') => xml::from_xml(text).map_err(TtlvError::Encoding)?,
+        _ => tree::from_text(text).map_err(TtlvError::Tree)?,
+    };
     codec::encode_to_vec(&item).map_err(TtlvError::Encode)
 }
 

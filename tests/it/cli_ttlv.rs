@@ -217,3 +217,16 @@ fn help_describes_the_ttlv_commands() {
     let help = String::from_utf8(out.stdout).unwrap();
     assert!(help.contains("decode") && help.contains("encode"), "{help}");
 }
+
+#[test]
+fn decode_to_kmip_json_and_xml_and_encode_back() {
+    for flag in ["--json", "--xml"] {
+        let text = coffer(&["ttlv", "decode", flag], DISCOVER_VERSIONS_HEX.as_bytes());
+        assert!(text.status.success(), "{flag}: {}", String::from_utf8_lossy(&text.stderr));
+        let first = text.stdout.first().copied();
+        assert_eq!(first, Some(if flag == "--json" { b'{' } else { b'<' }), "{flag}");
+        let hex = coffer(&["ttlv", "encode"], &text.stdout);
+        assert!(hex.status.success(), "{flag}: {}", String::from_utf8_lossy(&hex.stderr));
+        assert_eq!(String::from_utf8(hex.stdout).unwrap().trim_end(), DISCOVER_VERSIONS_HEX, "{flag}");
+    }
+}
