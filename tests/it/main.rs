@@ -1,6 +1,8 @@
+//! coffer's one integration-test binary; one module per area.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
-//! The one integration-test binary; each area is a module.
 
 mod cli_ttlv;
+mod codec_properties;
+mod golden_ttlv;
 mod strategies;
 mod text_encodings;

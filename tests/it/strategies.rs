@@ -33,9 +33,15 @@ pub fn text() -> impl Strategy<Value = String> {
     ]
 }
 
-/// A bytes value (also used for Big Integers).
+/// A bytes value.
 pub fn bytes() -> impl Strategy<Value = Bytes> {
     prop::collection::vec(any::<u8>(), 0..24).prop_map(Bytes::from)
+}
+
+/// A Big Integer as the wire carries it: whole eight-byte words, so that the
+/// binary codec gives back the same bytes.
+pub fn big_integer() -> impl Strategy<Value = Bytes> {
+    (0usize..4).prop_flat_map(|words| prop::collection::vec(any::<u8>(), words * 8).prop_map(Bytes::from))
 }
 
 /// An Enumeration value for a tag: a name the table knows for it (or, for
@@ -76,7 +82,7 @@ pub fn leaf_value_for(tag: Tag) -> BoxedStrategy<Value> {
     prop_oneof![
         integer_for(tag).prop_map(Value::Integer),
         any::<i64>().prop_map(Value::LongInteger),
-        bytes().prop_map(Value::BigInteger),
+        big_integer().prop_map(Value::BigInteger),
         enumeration_for(tag).prop_map(Value::Enumeration),
         any::<bool>().prop_map(Value::Boolean),
         text().prop_map(Value::TextString),
