@@ -8,13 +8,15 @@
 //! Byte strings are slices of the input [`Bytes`]: no copy.
 //!
 //! The same tree has two text encodings, [`json`] and [`xml`], after the
-//! KMIP profiles' JSON and XML encodings.
+//! KMIP profiles' JSON and XML encodings, and a readable indented form,
+//! [`tree`], that `coffer ttlv` prints and parses.
 
 pub mod fuzzing;
 pub mod json;
 mod reader;
 mod tag;
 mod text;
+pub mod tree;
 mod writer;
 pub mod xml;
 
