@@ -513,6 +513,160 @@ kmip_enums! {
         OperationPending = 0x0000_0002, V1_0;
         OperationUndone = 0x0000_0003, V1_0;
     }
+    /// Operation (minimal stand-in until the full table lands).
+    Operation [Operation] {
+        Create = 0x0000_0001, V1_0;
+        CreateKeyPair = 0x0000_0002, V1_0;
+        Register = 0x0000_0003, V1_0;
+        ReKey = 0x0000_0004, V1_0;
+        DeriveKey = 0x0000_0005, V1_0;
+        Certify = 0x0000_0006, V1_0;
+        ReCertify = 0x0000_0007, V1_0;
+        Locate = 0x0000_0008, V1_0;
+        Check = 0x0000_0009, V1_0;
+        Get = 0x0000_000A, V1_0;
+        GetAttributes = 0x0000_000B, V1_0;
+        GetAttributeList = 0x0000_000C, V1_0;
+        AddAttribute = 0x0000_000D, V1_0;
+        ModifyAttribute = 0x0000_000E, V1_0;
+        DeleteAttribute = 0x0000_000F, V1_0;
+        ObtainLease = 0x0000_0010, V1_0;
+        GetUsageAllocation = 0x0000_0011, V1_0;
+        Activate = 0x0000_0012, V1_0;
+        Revoke = 0x0000_0013, V1_0;
+        Destroy = 0x0000_0014, V1_0;
+        Archive = 0x0000_0015, V1_0;
+        Recover = 0x0000_0016, V1_0;
+        Validate = 0x0000_0017, V1_0;
+        Query = 0x0000_0018, V1_0;
+        Cancel = 0x0000_0019, V1_0;
+        Poll = 0x0000_001A, V1_0;
+        Notify = 0x0000_001B, V1_0;
+        Put = 0x0000_001C, V1_0;
+        ReKeyKeyPair = 0x0000_001D, V1_1;
+        DiscoverVersions = 0x0000_001E, V1_1;
+        Encrypt = 0x0000_001F, V1_2;
+        Decrypt = 0x0000_0020, V1_2;
+        Sign = 0x0000_0021, V1_2;
+        SignatureVerify = 0x0000_0022, V1_2;
+        MAC = 0x0000_0023, V1_2;
+        MACVerify = 0x0000_0024, V1_2;
+        RNGRetrieve = 0x0000_0025, V1_2;
+        RNGSeed = 0x0000_0026, V1_2;
+        Hash = 0x0000_0027, V1_2;
+        CreateSplitKey = 0x0000_0028, V1_2;
+        JoinSplitKey = 0x0000_0029, V1_2;
+        Import = 0x0000_002A, V1_4;
+        Export = 0x0000_002B, V1_4;
+        Log = 0x0000_002C, V2_0;
+        Login = 0x0000_002D, V2_0;
+        Logout = 0x0000_002E, V2_0;
+        DelegatedLogin = 0x0000_002F, V2_0;
+        AdjustAttribute = 0x0000_0030, V2_0;
+        SetAttribute = 0x0000_0031, V2_0;
+        SetEndpointRole = 0x0000_0032, V2_0;
+        PKCS_11 = 0x0000_0033, V2_0;
+        Interop = 0x0000_0034, V2_0;
+        ReProvision = 0x0000_0035, V2_0;
+    }
+    /// Result Reason (minimal stand-in).
+    ResultReason [ResultReason] {
+        ItemNotFound = 0x0000_0001, V1_0;
+        OperationNotSupported = 0x0000_0005, V1_0;
+        InvalidMessage = 0x0000_0004, V1_0;
+    }
+    /// Credential Type (minimal stand-in).
+    CredentialType [CredentialType] {
+        UsernameAndPassword = 0x0000_0001, V1_0;
+        Device = 0x0000_0002, V1_1;
+        Attestation = 0x0000_0003, V1_2;
+        OneTimePassword = 0x0000_0004, V2_0;
+        HashedPassword = 0x0000_0005, V2_0;
+        Ticket = 0x0000_0006, V2_0;
+    }
+    /// Batch Error Continuation Option (minimal stand-in).
+    BatchErrorContinuationOption [BatchErrorContinuationOption] {
+        Continue = 0x0000_0001, V1_0;
+        Stop = 0x0000_0002, V1_0;
+        Undo = 0x0000_0003, V1_0;
+    }
+    /// Name Type (minimal stand-in).
+    NameType [NameType] {
+        UninterpretedTextString = 0x0000_0001, V1_0;
+        URI = 0x0000_0002, V1_0;
+    }
+    /// CryptographicAlgorithm (stand-in until the full table lands).
+    CryptographicAlgorithm [CryptographicAlgorithm] {
+    }
+    /// KeyFormatType (stand-in until the full table lands).
+    KeyFormatType [KeyFormatType] {
+    }
+    /// KeyCompressionType (stand-in until the full table lands).
+    KeyCompressionType [KeyCompressionType] {
+    }
+    /// State (stand-in until the full table lands).
+    State [State] {
+    }
+    /// RevocationReasonCode (stand-in until the full table lands).
+    RevocationReasonCode [RevocationReasonCode] {
+    }
+    /// LinkType (stand-in until the full table lands).
+    LinkType [LinkType] {
+    }
+    /// BlockCipherMode (stand-in until the full table lands).
+    BlockCipherMode [BlockCipherMode] {
+    }
+    /// PaddingMethod (stand-in until the full table lands).
+    PaddingMethod [PaddingMethod] {
+    }
+    /// HashingAlgorithm (stand-in until the full table lands).
+    HashingAlgorithm [HashingAlgorithm] {
+    }
+    /// KeyRoleType (stand-in until the full table lands).
+    KeyRoleType [KeyRoleType] {
+    }
+    /// DigitalSignatureAlgorithm (stand-in until the full table lands).
+    DigitalSignatureAlgorithm [DigitalSignatureAlgorithm] {
+    }
+    /// WrappingMethod (stand-in until the full table lands).
+    WrappingMethod [WrappingMethod] {
+    }
+    /// EncodingOption (stand-in until the full table lands).
+    EncodingOption [EncodingOption] {
+    }
+    /// QueryFunction (stand-in until the full table lands).
+    QueryFunction [QueryFunction] {
+    }
+    /// SecretDataType (stand-in until the full table lands).
+    SecretDataType [SecretDataType] {
+    }
+    /// CertificateType (stand-in until the full table lands).
+    CertificateType [CertificateType] {
+    }
+    /// SplitKeyMethod (stand-in until the full table lands).
+    SplitKeyMethod [SplitKeyMethod] {
+    }
+    /// OpaqueDataType (stand-in until the full table lands).
+    OpaqueDataType [OpaqueDataType] {
+    }
+    /// ObjectGroupMember (stand-in until the full table lands).
+    ObjectGroupMember [ObjectGroupMember] {
+    }
+    /// RecommendedCurve (stand-in until the full table lands).
+    RecommendedCurve [RecommendedCurve] {
+    }
+    /// ValidityIndicator (stand-in until the full table lands).
+    ValidityIndicator [ValidityIndicator] {
+    }
+    /// KeyWrapType (stand-in until the full table lands).
+    KeyWrapType [KeyWrapType] {
+    }
+    /// MaskGenerator (stand-in until the full table lands).
+    MaskGenerator [MaskGenerator] {
+    }
+    /// CertificateRequestType (stand-in until the full table lands).
+    CertificateRequestType [CertificateRequestType] {
+    }
 }
 
 kmip_masks! {
@@ -522,6 +676,11 @@ kmip_masks! {
         Verify = 0x0000_0002, V1_0;
         Encrypt = 0x0000_0004, V1_0;
         Decrypt = 0x0000_0008, V1_0;
+    }
+    /// Storage Status Mask (stand-in).
+    StorageStatusMask [StorageStatusMask] {
+        OnlineStorage = 0x0000_0001, V1_0;
+        ArchivalStorage = 0x0000_0002, V1_0;
     }
 }
 
