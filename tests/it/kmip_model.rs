@@ -82,16 +82,122 @@ fn pykmip_cases() -> Vec<(String, String)> {
     out
 }
 
-#[test]
-fn kmip_1_1_test_cases_round_trip_typed() {
-    let t = tally(tesco_cases());
-    eprintln!("KMIP 1.1 test cases: {} of {} round-trip typed", t.ok, t.ok + t.failures.len());
-    assert!(t.failures.is_empty() || t.ok > 0);
+const NLNETLABS: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/kmip-vectors/ttlv-hex/nlnetlabs-kmip-protocol.spec-hex.jsonl");
+
+fn nlnetlabs_cases() -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(NLNETLABS).unwrap();
+    text.lines()
+        .map(|line| {
+            let j: serde_json::Value = serde_json::from_str(line).unwrap();
+            (j["test_fn"].as_str().unwrap().to_owned(), j["hex"].as_str().unwrap().to_owned())
+        })
+        .collect()
 }
 
+/// Every one of the 174 messages of the OASIS KMIP 1.1 Test Cases (cn01,
+/// via Tesco/kmip-binary-protocol) decodes into the typed model and writes
+/// back byte for byte.
 #[test]
-fn pykmip_captures_round_trip_typed() {
+fn kmip_1_1_test_cases_all_round_trip_typed() {
+    let t = tally(tesco_cases());
+    assert_eq!((t.ok, t.failures.len()), (174, 0), "exceptions: {:?}", t.failures);
+}
+
+/// All 1730 messages PyKMIP 0.11.0 exchanged with its own server (KMIP 1.2,
+/// 1.4 and 2.0) decode typed and write back byte for byte.
+#[test]
+fn pykmip_captures_all_round_trip_typed() {
     let t = tally(pykmip_cases());
-    eprintln!("PyKMIP captures: {} of {} round-trip typed", t.ok, t.ok + t.failures.len());
-    assert!(t.failures.is_empty() || t.ok > 0);
+    assert_eq!((t.ok, t.failures.len()), (1730, 0), "exceptions: {:?}", t.failures);
+}
+
+/// The NLnetLabs/kmip-protocol spec vectors (KMIP 1.0 use cases, 1.1 and 1.3
+/// test cases): 76 of 77 messages. The exception is the KMIP 1.0 use case
+/// 8.1 Create Key Pair response, which carries two Unique Identifier fields
+/// where KMIP 1.0 §4.2 requires Private Key / Public Key Unique Identifier:
+/// an error in that document, rightly refused.
+#[test]
+fn nlnetlabs_spec_vectors_round_trip_typed_but_one() {
+    let t = tally(nlnetlabs_cases());
+    let labels: Vec<&str> = t.failures.iter().map(|(l, _)| l.as_str()).collect();
+    assert_eq!(labels, vec!["kmip_1_0_usecase_8_1_step_1_create_rsa_1024_key_pair_response"]);
+    assert_eq!(t.ok, 76);
+}
+
+fn request(hex_str: &str) -> RequestMessage {
+    RequestMessage::from_ttlv(&tree(hex_str), ProtocolVersion::V1_0).unwrap()
+}
+
+fn tesco(name: &str, kind: &str) -> String {
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(TESCO).unwrap()).unwrap();
+    json[name][kind].as_str().unwrap().to_owned()
+}
+
+/// KMIP 1.1 Test Cases 3.1.1: Create a 128-bit AES key for Encrypt and
+/// Decrypt, in a 1.x Template-Attribute.
+#[test]
+fn create_request_of_test_case_3_1_1_has_typed_attributes() {
+    use coffer::kmip::attributes::Attribute;
+    use coffer::kmip::payloads::RequestPayload;
+    use coffer::kmip::table::{CryptographicAlgorithm, CryptographicUsageMask, ObjectType, Operation};
+
+    let m = request(&tesco("3.1.1 Create (symmetric key)", "request"));
+    assert_eq!(m.header.protocol_version, ProtocolVersion::V1_1);
+    assert_eq!(m.header.batch_count, 1);
+    let item = &m.batch_items[0];
+    assert_eq!(item.operation, Operation::Create);
+    let RequestPayload::Create(create) = &item.payload else { panic!("not a Create payload: {:?}", item.payload) };
+    assert_eq!(create.object_type, ObjectType::SymmetricKey);
+    let attrs: Vec<&Attribute> = create.attributes.iter().collect();
+    assert_eq!(
+        attrs,
+        vec![
+            &Attribute::CryptographicAlgorithm(CryptographicAlgorithm::from_value(3)), // AES
+            &Attribute::CryptographicLength(128),
+            &Attribute::CryptographicUsageMask(CryptographicUsageMask::Encrypt | CryptographicUsageMask::Decrypt),
+        ]
+    );
+}
+
+/// PyKMIP 0.11.0 as a KMIP 2.0 client: its Create carries an Attributes
+/// structure, and each attribute under its own tag.
+#[test]
+fn pykmip_2_0_create_request_has_typed_attributes() {
+    use coffer::kmip::attributes::Attribute;
+    use coffer::kmip::payloads::RequestPayload;
+
+    let text = std::fs::read_to_string(PYKMIP).unwrap();
+    let line = text
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|j| j["label"] == "KMIP_2_0" && j["operations"][0] == "CREATE")
+        .unwrap();
+    let m = request(line["request_hex"].as_str().unwrap());
+    assert_eq!(m.header.protocol_version, ProtocolVersion::V2_0);
+    let RequestPayload::Create(create) = &m.batch_items[0].payload else { panic!("not a Create payload") };
+    assert!(create.attributes.iter().any(|a| matches!(a, Attribute::CryptographicLength(_))), "{create:?}");
+    assert!(create.attributes.template_names.is_empty());
+    // PyKMIP sends an empty Username and Password credential.
+    let auth = m.header.authentication.as_ref().unwrap();
+    assert_eq!(auth.credentials.len(), 1);
+}
+
+/// KMIP 1.1 Test Cases 3.1.3: Get returns the (3DES, 24-byte) symmetric key; its bytes are
+/// held as a Secret whose Debug does not show them.
+#[test]
+fn get_response_holds_key_material_as_redacted_secret() {
+    use coffer::kmip::objects::{KeyMaterial, KeyValue, Object};
+    use coffer::kmip::payloads::ResponsePayload;
+
+    let t = tree(&tesco("3.1.3 Get (symmetric key)", "response"));
+    let m = ResponseMessage::from_ttlv(&t, ProtocolVersion::V1_0).unwrap();
+    let Some(ResponsePayload::Get(get)) = &m.batch_items[0].payload else { panic!("not a Get response") };
+    let Object::SymmetricKey(key) = &get.object else { panic!("not a symmetric key") };
+    let Some(KeyValue::Plain { key_material: KeyMaterial::Bytes(secret), .. }) = &key.key_block.key_value else {
+        panic!("no raw key material")
+    };
+    assert_eq!(secret.len(), 24);
+    assert!(!format!("{get:?}").contains(&format!("{:?}", secret.expose())));
+    assert!(format!("{get:?}").contains("REDACTED"));
 }
