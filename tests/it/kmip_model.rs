@@ -201,3 +201,133 @@ fn get_response_holds_key_material_as_redacted_secret() {
     assert!(!format!("{get:?}").contains(&format!("{:?}", secret.expose())));
     assert!(format!("{get:?}").contains("REDACTED"));
 }
+
+mod attribute_versions {
+    use coffer::kmip::attributes::{Attribute, Attributes};
+    use coffer::kmip::codec::{DateTime, FromTtlv, Interval, ToTtlv};
+    use coffer::kmip::ProtocolVersion;
+    use coffer::ttlv::{Tag, Ttlv, Value};
+
+    fn list() -> Attributes {
+        Attributes::new([
+            Attribute::CryptographicLength(256),
+            Attribute::Description("payroll key".into()), // KMIP 1.4
+            Attribute::RotateInterval(Interval(86_400)),  // KMIP 2.1
+            Attribute::ActivationDate(DateTime(1_700_000_000)),
+            Attribute::Custom {
+                vendor: None,
+                name: "x-purpose".into(),
+                value: Ttlv::new(Tag::AttributeValue, Value::TextString("db".into())),
+            },
+        ])
+    }
+
+    fn names_1x(t: &Ttlv) -> Vec<String> {
+        t.children_with(Tag::Attribute)
+            .map(|a| match &a.child(Tag::AttributeName).unwrap().value {
+                Value::TextString(s) => s.clone(),
+                other => panic!("{other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_attribute_kmip_1_x_lacks_is_not_written_for_1_x() {
+        let t = list().to_ttlv(Tag::TemplateAttribute, ProtocolVersion::V1_2);
+        assert_eq!(names_1x(&t), vec!["Cryptographic Length", "Activation Date", "x-purpose"]);
+        let t = list().to_ttlv(Tag::TemplateAttribute, ProtocolVersion::V1_4);
+        assert_eq!(names_1x(&t), vec!["Cryptographic Length", "Description", "Activation Date", "x-purpose"]);
+    }
+
+    #[test]
+    fn kmip_2_x_writes_each_attribute_under_its_own_tag_and_custom_ones_as_vendor_attributes() {
+        let t = list().to_ttlv(Tag::Attributes, ProtocolVersion::V2_0);
+        let tags: Vec<Tag> = t.children().iter().map(|c| c.tag).collect();
+        // Rotate Interval is 2.1: dropped for 2.0.
+        assert_eq!(tags, vec![Tag::CryptographicLength, Tag::Description, Tag::ActivationDate, Tag::Attribute]);
+        let vendor = t.child(Tag::Attribute).unwrap();
+        assert_eq!(vendor.child(Tag::VendorIdentification).unwrap().value, Value::TextString("x".into()));
+        let t21 = list().to_ttlv(Tag::Attributes, ProtocolVersion::V2_1);
+        assert!(t21.child(Tag::RotateInterval).is_some());
+    }
+
+    #[test]
+    fn one_attribute_reads_the_same_from_1_x_and_2_x_shapes() {
+        let a = list();
+        let v1 =
+            Attributes::from_ttlv(&a.to_ttlv(Tag::TemplateAttribute, ProtocolVersion::V1_4), ProtocolVersion::V1_4)
+                .unwrap();
+        let v2 =
+            Attributes::from_ttlv(&a.to_ttlv(Tag::Attributes, ProtocolVersion::V2_1), ProtocolVersion::V2_1).unwrap();
+        let first: Vec<_> = v1.iter().take(3).cloned().collect();
+        let second: Vec<_> =
+            v2.iter().filter(|a| !matches!(a, Attribute::RotateInterval(_))).take(3).cloned().collect();
+        assert_eq!(first, second);
+        // A 1.x custom name comes back from 2.x with Vendor Identification "x".
+        assert!(v2
+            .iter()
+            .any(|a| matches!(a, Attribute::Custom { vendor: Some(v), name, .. } if v == "x" && name == "x-purpose")));
+    }
+}
+
+mod batch_items {
+    use bytes::Bytes;
+    use coffer::kmip::codec::{ErrorClass, ModelErrorKind};
+    use coffer::kmip::message::RequestMessage;
+    use coffer::kmip::payloads::RequestPayload;
+    use coffer::kmip::table::Operation;
+    use coffer::ttlv::{Tag, Ttlv, Value};
+
+    fn header() -> Ttlv {
+        Ttlv::structure(
+            Tag::RequestHeader,
+            vec![
+                Ttlv::structure(
+                    Tag::ProtocolVersion,
+                    vec![
+                        Ttlv::new(Tag::ProtocolVersionMajor, Value::Integer(1)),
+                        Ttlv::new(Tag::ProtocolVersionMinor, Value::Integer(4)),
+                    ],
+                ),
+                Ttlv::new(Tag::BatchCount, Value::Integer(3)),
+            ],
+        )
+    }
+
+    fn item(op: u32, id: u8, payload: Vec<Ttlv>) -> Ttlv {
+        Ttlv::structure(
+            Tag::BatchItem,
+            vec![
+                Ttlv::new(Tag::Operation, Value::Enumeration(op)),
+                Ttlv::new(Tag::UniqueBatchItemID, Value::ByteString(Bytes::from(vec![id]))),
+                Ttlv::structure(Tag::RequestPayload, payload),
+            ],
+        )
+    }
+
+    /// A malformed item is an error for that item alone; an unknown
+    /// operation still decodes, kept raw, for Operation Not Supported.
+    #[test]
+    fn a_malformed_item_fails_alone_and_an_unknown_operation_is_kept_raw() {
+        let msg = Ttlv::structure(
+            Tag::RequestMessage,
+            vec![
+                header(),
+                item(0x14, 1, vec![Ttlv::new(Tag::UniqueIdentifier, Value::TextString("k1".into()))]), // Destroy
+                item(0x01, 2, vec![]),                                                                 // Create, empty
+                item(0x7777, 3, vec![Ttlv::new(Tag::Data, Value::ByteString(Bytes::new()))]),
+            ],
+        );
+        let (header, items) = RequestMessage::decode_items(&msg).unwrap();
+        assert_eq!(header.protocol_version, coffer::kmip::ProtocolVersion::V1_4);
+        assert!(matches!(&items[0], Ok(i) if matches!(i.payload, RequestPayload::Destroy(_))));
+        let err = items[1].as_ref().unwrap_err();
+        assert_eq!(err.operation, Some(Operation::Create));
+        assert_eq!(err.unique_batch_item_id.as_deref(), Some(&[2u8][..]));
+        assert_eq!(err.error.kind, ModelErrorKind::Missing(Tag::ObjectType));
+        assert_eq!(err.error.path, vec![Tag::BatchItem, Tag::RequestPayload]);
+        assert_eq!(err.error.class(), ErrorClass::MissingData);
+        let other = items[2].as_ref().unwrap();
+        assert!(matches!(&other.payload, RequestPayload::Other { operation: Operation::Unknown(0x7777), .. }));
+    }
+}
