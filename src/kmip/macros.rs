@@ -45,11 +45,14 @@ macro_rules! kmip_tags {
 /// ```
 ///
 /// The bracketed list names the tags whose value is this enumeration.
+/// `Variant as "Name" = ...` gives a value whose encoding name cannot be the
+/// Rust variant (Validity Indicator's `Unknown` would clash with
+/// `Unknown(u32)`).
 macro_rules! kmip_enums {
     ($(
         $(#[$meta:meta])*
         $enum:ident [$($tag:ident),* $(,)?] {
-            $( $variant:ident = $value:literal, $since:ident; )*
+            $( $variant:ident $(as $xml:literal)? = $value:literal, $since:ident; )*
         }
     )*) => {
         $(
@@ -58,7 +61,7 @@ macro_rules! kmip_enums {
             #[allow(non_camel_case_types)]
             pub enum $enum {
                 $(
-                    #[doc = concat!("`", stringify!($variant), "` = ", stringify!($value))]
+                    #[doc = concat!("`", kmip_variant_name!($variant $($xml)?), "` = ", stringify!($value))]
                     $variant,
                 )*
                 /// A value this table does not know (vendor extensions, newer versions).
@@ -85,7 +88,7 @@ macro_rules! kmip_enums {
                 /// The name used in the JSON and XML encodings.
                 pub const fn name(self) -> Option<&'static str> {
                     match self {
-                        $( $enum::$variant => Some(stringify!($variant)), )*
+                        $( $enum::$variant => Some(kmip_variant_name!($variant $($xml)?)), )*
                         $enum::Unknown(_) => None,
                     }
                 }
@@ -120,7 +123,7 @@ macro_rules! kmip_enums {
                     tags: &[$( $crate::ttlv::Tag::$tag, )*],
                     variants: &[
                         $( EnumVariant {
-                            name: stringify!($variant),
+                            name: kmip_variant_name!($variant $($xml)?),
                             value: $value,
                             since: $crate::kmip::version::ProtocolVersion::$since,
                         }, )*
@@ -128,6 +131,17 @@ macro_rules! kmip_enums {
                 },
             )*
         ];
+    };
+}
+
+/// The encoding name of an enumeration value: its own `as "Name"` or the
+/// variant's identifier.
+macro_rules! kmip_variant_name {
+    ($variant:ident) => {
+        stringify!($variant)
+    };
+    ($variant:ident $xml:literal) => {
+        $xml
     };
 }
 

@@ -14,6 +14,7 @@ pub mod fuzzing;
 pub mod json;
 mod reader;
 mod tag;
+mod text;
 mod writer;
 pub mod xml;
 
@@ -21,6 +22,7 @@ use bytes::Bytes;
 
 pub use reader::{decode, decode_header, DecodeError, DecodeErrorKind, FrameHeader, Limits};
 pub use tag::Tag;
+pub use text::{TextError, TextErrorKind};
 pub use writer::{encode, encode_to_vec, encoded_len, EncodeError};
 
 /// The length of an item's tag, type and length fields.

@@ -1,4 +1,8 @@
+//! coffer's one integration-test binary; one module per area.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
-//! The one integration-test binary: one module per area.
 
+mod codec_properties;
+mod golden_ttlv;
 mod kmip_model;
+mod strategies;
+mod text_encodings;
