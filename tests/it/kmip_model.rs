@@ -153,7 +153,7 @@ fn create_request_of_test_case_3_1_1_has_typed_attributes() {
     assert_eq!(
         attrs,
         vec![
-            &Attribute::CryptographicAlgorithm(CryptographicAlgorithm::from_value(3)), // AES
+            &Attribute::CryptographicAlgorithm(CryptographicAlgorithm::AES),
             &Attribute::CryptographicLength(128),
             &Attribute::CryptographicUsageMask(CryptographicUsageMask::Encrypt | CryptographicUsageMask::Decrypt),
         ]
