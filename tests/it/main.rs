@@ -4,5 +4,6 @@
 mod cli_ttlv;
 mod codec_properties;
 mod golden_ttlv;
+mod kmip_model;
 mod strategies;
 mod text_encodings;

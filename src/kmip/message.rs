@@ -1,0 +1,502 @@
+//! Request and response messages: header, batch items, result fields
+//! (KMIP 1.4 §7, KMIP 2.1 §8).
+//!
+//! Decoding is in two steps so the server can answer in the client's
+//! version: [`RequestMessage::read_header`] reads the header (and so the
+//! Protocol Version) first, then each batch item is decoded on its own with
+//! [`RequestBatchItem::decode`]; a malformed item is an error for that item
+//! only. An operation coffer does not model still decodes, as
+//! [`RequestPayload::Other`].
+
+use bytes::Bytes;
+
+use crate::kmip::codec::{kmip_struct, DateTime, Fields, FromTtlv, ModelError, ModelErrorKind, Out, ToTtlv};
+use crate::kmip::payloads::{RequestPayload, ResponsePayload};
+use crate::kmip::table::{BatchErrorContinuationOption, CredentialType, Operation, ResultReason, ResultStatus};
+use crate::kmip::version::ProtocolVersion;
+use crate::ttlv::{Tag, Ttlv, Value};
+
+impl FromTtlv for ProtocolVersion {
+    fn from_ttlv(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
+        let mut f = Fields::new(item, v)?;
+        let major = f.req(Tag::ProtocolVersionMajor)?;
+        let minor = f.req(Tag::ProtocolVersionMinor)?;
+        f.finish()?;
+        Ok(ProtocolVersion::new(major, minor))
+    }
+}
+
+impl ToTtlv for ProtocolVersion {
+    fn to_ttlv(&self, tag: Tag, v: ProtocolVersion) -> Ttlv {
+        let mut out = Out::new(v);
+        out.req(Tag::ProtocolVersionMajor, &self.major);
+        out.req(Tag::ProtocolVersionMinor, &self.minor);
+        out.into_structure(tag)
+    }
+}
+
+kmip_struct! {
+    /// Nonce (KMIP 1.4 §2.1.14): a server-issued value for attestation.
+    pub struct Nonce {
+        /// Nonce ID.
+        req nonce_id: Bytes = Tag::NonceID,
+        /// Nonce Value.
+        req nonce_value: Bytes = Tag::NonceValue,
+    }
+}
+
+kmip_struct! {
+    /// Username and Password credential value (KMIP 1.4 §2.1.2).
+    pub struct UsernameAndPassword {
+        /// Username.
+        req username: String = Tag::Username,
+        /// Password.
+        opt password: String = Tag::Password,
+    }
+}
+
+kmip_struct! {
+    /// Device credential value (KMIP 1.4 §2.1.2).
+    pub struct DeviceCredential {
+        /// Device Serial Number.
+        opt device_serial_number: String = Tag::DeviceSerialNumber,
+        /// Password.
+        opt password: String = Tag::Password,
+        /// Device Identifier.
+        opt device_identifier: String = Tag::DeviceIdentifier,
+        /// Network Identifier (checked against the peer's MAC address).
+        opt network_identifier: String = Tag::NetworkIdentifier,
+        /// Machine Identifier.
+        opt machine_identifier: String = Tag::MachineIdentifier,
+        /// Media Identifier.
+        opt media_identifier: String = Tag::MediaIdentifier,
+    }
+}
+
+kmip_struct! {
+    /// Attestation credential value (KMIP 1.4 §2.1.2).
+    pub struct AttestationCredential {
+        /// Nonce.
+        req nonce: Nonce = Tag::Nonce,
+        /// Attestation Type.
+        req attestation_type: Ttlv = Tag::AttestationType,
+        /// Attestation Measurement.
+        opt attestation_measurement: Bytes = Tag::AttestationMeasurement,
+        /// Attestation Assertion.
+        opt attestation_assertion: Bytes = Tag::AttestationAssertion,
+    }
+}
+
+kmip_struct! {
+    /// One Time Password credential value (KMIP 2.0 §2.1.2).
+    pub struct OneTimePasswordCredential {
+        /// Username.
+        req username: String = Tag::Username,
+        /// Password.
+        opt password: String = Tag::Password,
+        /// One Time Password.
+        req one_time_password: String = Tag::OneTimePassword,
+    }
+}
+
+kmip_struct! {
+    /// Hashed Password credential value (KMIP 2.0 §2.1.2).
+    pub struct HashedPasswordCredential {
+        /// Username.
+        req username: String = Tag::Username,
+        /// Timestamp.
+        req timestamp: DateTime = Tag::TimeStamp,
+        /// Hashing Algorithm.
+        opt hashing_algorithm: Ttlv = Tag::HashingAlgorithm,
+        /// Hashed Password.
+        req hashed_password: Bytes = Tag::HashedPassword,
+    }
+}
+
+kmip_struct! {
+    /// Ticket credential value (KMIP 2.0 §2.1.2).
+    pub struct TicketCredential {
+        /// Ticket Type.
+        req ticket_type: Ttlv = Tag::TicketType,
+        /// Ticket Value.
+        req ticket_value: Bytes = Tag::TicketValue,
+    }
+}
+
+/// A Credential (KMIP 1.4 §2.1.2): its value's shape follows its type.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Credential {
+    /// Username and Password.
+    UsernameAndPassword(UsernameAndPassword),
+    /// Device.
+    Device(DeviceCredential),
+    /// Attestation.
+    Attestation(AttestationCredential),
+    /// One Time Password (2.0).
+    OneTimePassword(OneTimePasswordCredential),
+    /// Hashed Password (2.0).
+    HashedPassword(HashedPasswordCredential),
+    /// Ticket (2.0).
+    Ticket(TicketCredential),
+    /// A credential type coffer does not model, kept raw.
+    Other {
+        /// Credential Type.
+        credential_type: CredentialType,
+        /// Credential Value as received.
+        value: Ttlv,
+    },
+}
+
+impl FromTtlv for Credential {
+    fn from_ttlv(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
+        let mut f = Fields::new(item, v)?;
+        let credential_type: CredentialType = f.req(Tag::CredentialType)?;
+        let raw = f.raw_req(Tag::CredentialValue)?;
+        f.finish()?;
+        let inner = |e: ModelError| e.within(Tag::CredentialValue).within(Tag::Credential);
+        Ok(match credential_type {
+            CredentialType::UsernameAndPassword => {
+                Credential::UsernameAndPassword(FromTtlv::from_ttlv(raw, v).map_err(inner)?)
+            }
+            CredentialType::Device => Credential::Device(FromTtlv::from_ttlv(raw, v).map_err(inner)?),
+            CredentialType::Attestation => Credential::Attestation(FromTtlv::from_ttlv(raw, v).map_err(inner)?),
+            CredentialType::OneTimePassword => Credential::OneTimePassword(FromTtlv::from_ttlv(raw, v).map_err(inner)?),
+            CredentialType::HashedPassword => Credential::HashedPassword(FromTtlv::from_ttlv(raw, v).map_err(inner)?),
+            CredentialType::Ticket => Credential::Ticket(FromTtlv::from_ttlv(raw, v).map_err(inner)?),
+            other => Credential::Other { credential_type: other, value: raw.clone() },
+        })
+    }
+}
+
+impl ToTtlv for Credential {
+    fn to_ttlv(&self, tag: Tag, v: ProtocolVersion) -> Ttlv {
+        let mut out = Out::new(v);
+        let (ty, value) = match self {
+            Credential::UsernameAndPassword(c) => {
+                (CredentialType::UsernameAndPassword, c.to_ttlv(Tag::CredentialValue, v))
+            }
+            Credential::Device(c) => (CredentialType::Device, c.to_ttlv(Tag::CredentialValue, v)),
+            Credential::Attestation(c) => (CredentialType::Attestation, c.to_ttlv(Tag::CredentialValue, v)),
+            Credential::OneTimePassword(c) => (CredentialType::OneTimePassword, c.to_ttlv(Tag::CredentialValue, v)),
+            Credential::HashedPassword(c) => (CredentialType::HashedPassword, c.to_ttlv(Tag::CredentialValue, v)),
+            Credential::Ticket(c) => (CredentialType::Ticket, c.to_ttlv(Tag::CredentialValue, v)),
+            Credential::Other { credential_type, value } => (*credential_type, value.to_ttlv(Tag::CredentialValue, v)),
+        };
+        out.req(Tag::CredentialType, &ty);
+        out.raw([value]);
+        out.into_structure(tag)
+    }
+}
+
+kmip_struct! {
+    /// Authentication (KMIP 1.4 §6.6): one credential in 1.x, one or more in 2.x.
+    pub struct Authentication {
+        /// Credential(s).
+        rep credentials: Credential = Tag::Credential,
+    }
+}
+
+kmip_struct! {
+    /// Request Header (KMIP 1.4 §7.2, 2.1 §8.2).
+    pub struct RequestHeader {
+        /// Protocol Version.
+        req protocol_version: ProtocolVersion = Tag::ProtocolVersion,
+        /// Maximum Response Size.
+        opt maximum_response_size: i32 = Tag::MaximumResponseSize,
+        /// Client Correlation Value (1.4).
+        opt client_correlation_value: String = Tag::ClientCorrelationValue,
+        /// Server Correlation Value (1.4).
+        opt server_correlation_value: String = Tag::ServerCorrelationValue,
+        /// Asynchronous Indicator.
+        opt asynchronous_indicator: bool = Tag::AsynchronousIndicator,
+        /// Attestation Capable Indicator (1.2).
+        opt attestation_capable_indicator: bool = Tag::AttestationCapableIndicator,
+        /// Attestation Type (1.2).
+        rep attestation_types: Ttlv = Tag::AttestationType,
+        /// Authentication.
+        opt authentication: Authentication = Tag::Authentication,
+        /// Batch Error Continuation Option.
+        opt batch_error_continuation_option: BatchErrorContinuationOption = Tag::BatchErrorContinuationOption,
+        /// Batch Order Option.
+        opt batch_order_option: bool = Tag::BatchOrderOption,
+        /// Time Stamp.
+        opt time_stamp: DateTime = Tag::TimeStamp,
+        /// Batch Count.
+        req batch_count: i32 = Tag::BatchCount,
+    }
+}
+
+kmip_struct! {
+    /// Response Header (KMIP 1.4 §7.2, 2.1 §8.2).
+    pub struct ResponseHeader {
+        /// Protocol Version.
+        req protocol_version: ProtocolVersion = Tag::ProtocolVersion,
+        /// Time Stamp.
+        req time_stamp: DateTime = Tag::TimeStamp,
+        /// Nonce (1.2).
+        opt nonce: Nonce = Tag::Nonce,
+        /// Server Hashed Password (2.0).
+        opt server_hashed_password: Bytes = Tag::ServerHashedPassword,
+        /// Attestation Type (1.2).
+        rep attestation_types: Ttlv = Tag::AttestationType,
+        /// Client Correlation Value (1.4).
+        opt client_correlation_value: String = Tag::ClientCorrelationValue,
+        /// Server Correlation Value (1.4).
+        opt server_correlation_value: String = Tag::ServerCorrelationValue,
+        /// Batch Count.
+        req batch_count: i32 = Tag::BatchCount,
+    }
+}
+
+kmip_struct! {
+    /// Message Extension (KMIP 1.4 §6.16): kept as received.
+    pub struct MessageExtension {
+        /// Vendor Identification.
+        req vendor_identification: String = Tag::VendorIdentification,
+        /// Criticality Indicator.
+        req criticality_indicator: bool = Tag::CriticalityIndicator,
+        /// Vendor Extension.
+        req vendor_extension: Ttlv = Tag::VendorExtension,
+    }
+}
+
+/// A request batch item (KMIP 1.4 §7.2).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RequestBatchItem {
+    /// Operation.
+    pub operation: Operation,
+    /// Ephemeral (2.0).
+    pub ephemeral: Option<bool>,
+    /// Unique Batch Item ID.
+    pub unique_batch_item_id: Option<Bytes>,
+    /// Request Payload, typed by the operation.
+    pub payload: RequestPayload,
+    /// Message Extension.
+    pub message_extension: Option<MessageExtension>,
+}
+
+/// A batch item that could not be decoded, with what the server needs to
+/// answer it: its operation and ID where they could be read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BatchItemError {
+    /// Operation, if it could be read.
+    pub operation: Option<Operation>,
+    /// Unique Batch Item ID, if it could be read.
+    pub unique_batch_item_id: Option<Bytes>,
+    /// What was wrong.
+    pub error: ModelError,
+}
+
+impl RequestBatchItem {
+    /// Decodes one batch item; on error keeps the Operation and Unique Batch
+    /// Item ID so the answer can echo them.
+    pub fn decode(item: &Ttlv, v: ProtocolVersion) -> Result<RequestBatchItem, BatchItemError> {
+        let operation = match item.child(Tag::Operation).map(|o| &o.value) {
+            Some(Value::Enumeration(x)) => Some(Operation::from_value(*x)),
+            _ => None,
+        };
+        let unique_batch_item_id = match item.child(Tag::UniqueBatchItemID).map(|o| &o.value) {
+            Some(Value::ByteString(b)) => Some(b.clone()),
+            _ => None,
+        };
+        RequestBatchItem::from_ttlv(item, v).map_err(|error| BatchItemError { operation, unique_batch_item_id, error })
+    }
+}
+
+impl FromTtlv for RequestBatchItem {
+    fn from_ttlv(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
+        let mut f = Fields::new(item, v)?;
+        let operation: Operation = f.req(Tag::Operation)?;
+        let ephemeral = f.opt(Tag::Ephemeral)?;
+        let unique_batch_item_id = f.opt(Tag::UniqueBatchItemID)?;
+        let raw = f.raw_req(Tag::RequestPayload)?;
+        let payload = RequestPayload::decode(operation, raw, v).map_err(|e| e.within(Tag::BatchItem))?;
+        let message_extension = f.opt(Tag::MessageExtension)?;
+        f.finish()?;
+        Ok(RequestBatchItem { operation, ephemeral, unique_batch_item_id, payload, message_extension })
+    }
+}
+
+impl ToTtlv for RequestBatchItem {
+    fn to_ttlv(&self, tag: Tag, v: ProtocolVersion) -> Ttlv {
+        let mut out = Out::new(v);
+        out.req(Tag::Operation, &self.operation);
+        out.opt(Tag::Ephemeral, &self.ephemeral);
+        out.opt(Tag::UniqueBatchItemID, &self.unique_batch_item_id);
+        out.raw([self.payload.to_ttlv(Tag::RequestPayload, v)]);
+        out.opt(Tag::MessageExtension, &self.message_extension);
+        out.into_structure(tag)
+    }
+}
+
+/// A response batch item (KMIP 1.4 §7.2).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResponseBatchItem {
+    /// Operation (absent when the request's could not be read).
+    pub operation: Option<Operation>,
+    /// Unique Batch Item ID, echoed.
+    pub unique_batch_item_id: Option<Bytes>,
+    /// Result Status.
+    pub result_status: ResultStatus,
+    /// Result Reason (required on failure).
+    pub result_reason: Option<ResultReason>,
+    /// Result Message.
+    pub result_message: Option<String>,
+    /// Asynchronous Correlation Value (on Operation Pending).
+    pub asynchronous_correlation_value: Option<Bytes>,
+    /// Response Payload, typed by the operation.
+    pub payload: Option<ResponsePayload>,
+    /// Message Extension.
+    pub message_extension: Option<MessageExtension>,
+}
+
+impl FromTtlv for ResponseBatchItem {
+    fn from_ttlv(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
+        let mut f = Fields::new(item, v)?;
+        let operation: Option<Operation> = f.opt(Tag::Operation)?;
+        let unique_batch_item_id = f.opt(Tag::UniqueBatchItemID)?;
+        let result_status = f.req(Tag::ResultStatus)?;
+        let result_reason = f.opt(Tag::ResultReason)?;
+        let result_message = f.opt(Tag::ResultMessage)?;
+        let asynchronous_correlation_value = f.opt(Tag::AsynchronousCorrelationValue)?;
+        let payload = match f.raw_opt(Tag::ResponsePayload) {
+            Some(raw) => Some(match operation {
+                Some(op) => ResponsePayload::decode(op, raw, v).map_err(|e| e.within(Tag::BatchItem))?,
+                None => ResponsePayload::Other { operation: Operation::Unknown(0), raw: raw.clone() },
+            }),
+            None => None,
+        };
+        let message_extension = f.opt(Tag::MessageExtension)?;
+        f.finish()?;
+        Ok(ResponseBatchItem {
+            operation,
+            unique_batch_item_id,
+            result_status,
+            result_reason,
+            result_message,
+            asynchronous_correlation_value,
+            payload,
+            message_extension,
+        })
+    }
+}
+
+impl ToTtlv for ResponseBatchItem {
+    fn to_ttlv(&self, tag: Tag, v: ProtocolVersion) -> Ttlv {
+        let mut out = Out::new(v);
+        out.opt(Tag::Operation, &self.operation);
+        out.opt(Tag::UniqueBatchItemID, &self.unique_batch_item_id);
+        out.req(Tag::ResultStatus, &self.result_status);
+        out.opt(Tag::ResultReason, &self.result_reason);
+        out.opt(Tag::ResultMessage, &self.result_message);
+        out.opt(Tag::AsynchronousCorrelationValue, &self.asynchronous_correlation_value);
+        if let Some(p) = &self.payload {
+            out.raw([p.to_ttlv(Tag::ResponsePayload, v)]);
+        }
+        out.opt(Tag::MessageExtension, &self.message_extension);
+        out.into_structure(tag)
+    }
+}
+
+/// A Request Message (KMIP 1.4 §7.1): header and batch items.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RequestMessage {
+    /// Request Header.
+    pub header: RequestHeader,
+    /// Batch items, in order.
+    pub batch_items: Vec<RequestBatchItem>,
+}
+
+impl RequestMessage {
+    /// Step one of decoding: the header, and the batch items still raw. An
+    /// error here means the message cannot be answered in the client's version.
+    pub fn read_header(msg: &Ttlv) -> Result<(RequestHeader, Vec<&Ttlv>), ModelError> {
+        if msg.tag != Tag::RequestMessage {
+            return Err(ModelError::new(msg.tag, ModelErrorKind::Unexpected(msg.tag)));
+        }
+        // The header alone first: its version governs how the rest is read.
+        let header_item = match msg.children().first() {
+            Some(h) if h.tag == Tag::RequestHeader => h,
+            _ => return Err(ModelError::new(msg.tag, ModelErrorKind::Missing(Tag::RequestHeader))),
+        };
+        let peek = match header_item.child(Tag::ProtocolVersion) {
+            Some(pv) => ProtocolVersion::from_ttlv(pv, ProtocolVersion::V1_0)
+                .map_err(|e| e.within(Tag::RequestHeader).within(Tag::RequestMessage))?,
+            None => {
+                return Err(ModelError::new(Tag::RequestHeader, ModelErrorKind::Missing(Tag::ProtocolVersion))
+                    .within(Tag::RequestMessage))
+            }
+        };
+        let mut f = Fields::new(msg, peek)?;
+        let header: RequestHeader = f.req(Tag::RequestHeader)?;
+        let items = f.raw_rep(Tag::BatchItem).iter().collect();
+        f.finish()?;
+        Ok((header, items))
+    }
+
+    /// Both steps: every batch item decoded on its own.
+    pub fn decode_items(
+        msg: &Ttlv,
+    ) -> Result<(RequestHeader, Vec<Result<RequestBatchItem, BatchItemError>>), ModelError> {
+        let (header, items) = RequestMessage::read_header(msg)?;
+        let v = header.protocol_version;
+        let items = items.into_iter().map(|i| RequestBatchItem::decode(i, v)).collect();
+        Ok((header, items))
+    }
+}
+
+impl FromTtlv for RequestMessage {
+    /// Strict decode: the first malformed item fails the whole message. The
+    /// version argument is ignored: the header's own version is used.
+    fn from_ttlv(item: &Ttlv, _v: ProtocolVersion) -> Result<Self, ModelError> {
+        let (header, items) = RequestMessage::decode_items(item)?;
+        let batch_items =
+            items.into_iter().map(|r| r.map_err(|e| e.error.within(Tag::RequestMessage))).collect::<Result<_, _>>()?;
+        Ok(RequestMessage { header, batch_items })
+    }
+}
+
+impl ToTtlv for RequestMessage {
+    fn to_ttlv(&self, tag: Tag, _v: ProtocolVersion) -> Ttlv {
+        let v = self.header.protocol_version;
+        let mut out = Out::new(v);
+        out.req(Tag::RequestHeader, &self.header);
+        out.rep(Tag::BatchItem, &self.batch_items);
+        out.into_structure(tag)
+    }
+}
+
+/// A Response Message (KMIP 1.4 §7.1): header and batch items.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResponseMessage {
+    /// Response Header.
+    pub header: ResponseHeader,
+    /// Batch items, in order.
+    pub batch_items: Vec<ResponseBatchItem>,
+}
+
+impl FromTtlv for ResponseMessage {
+    /// The header's own version governs the batch items.
+    fn from_ttlv(item: &Ttlv, _v: ProtocolVersion) -> Result<Self, ModelError> {
+        let peek = item
+            .child(Tag::ResponseHeader)
+            .and_then(|h| h.child(Tag::ProtocolVersion))
+            .and_then(|pv| ProtocolVersion::from_ttlv(pv, ProtocolVersion::V1_0).ok())
+            .unwrap_or(ProtocolVersion::V1_0);
+        let mut f = Fields::new(item, peek)?;
+        let header = f.req(Tag::ResponseHeader)?;
+        let batch_items = f.rep(Tag::BatchItem)?;
+        f.finish()?;
+        Ok(ResponseMessage { header, batch_items })
+    }
+}
+
+impl ToTtlv for ResponseMessage {
+    fn to_ttlv(&self, tag: Tag, _v: ProtocolVersion) -> Ttlv {
+        let v = self.header.protocol_version;
+        let mut out = Out::new(v);
+        out.req(Tag::ResponseHeader, &self.header);
+        out.rep(Tag::BatchItem, &self.batch_items);
+        out.into_structure(tag)
+    }
+}

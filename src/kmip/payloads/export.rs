@@ -1,0 +1,60 @@
+//! Export (KMIP 1.4 §4.39, 2.1 §6.1.22).
+
+use crate::kmip::attributes::Attributes;
+use crate::kmip::codec::{kmip_struct, Fields, FromTtlv, ModelError, Out, ToTtlv};
+use crate::kmip::objects::{KeyWrappingSpecification, Object};
+use crate::kmip::table::{KeyCompressionType, KeyFormatType, KeyWrapType, ObjectType};
+use crate::kmip::version::ProtocolVersion;
+use crate::ttlv::{Tag, Ttlv};
+
+kmip_struct! {
+    /// Export request payload (KMIP 1.4 §4.39, 2.1 §6.1.22).
+    pub struct ExportRequest {
+        /// Unique Identifier.
+        opt unique_identifier: String = Tag::UniqueIdentifier,
+        /// Key Format Type.
+        opt key_format_type: KeyFormatType = Tag::KeyFormatType,
+        /// Key Wrap Type.
+        opt key_wrap_type: KeyWrapType = Tag::KeyWrapType,
+        /// Key Compression Type.
+        opt key_compression_type: KeyCompressionType = Tag::KeyCompressionType,
+        /// Key Wrapping Specification.
+        opt key_wrapping_specification: KeyWrappingSpecification = Tag::KeyWrappingSpecification,
+    }
+}
+
+/// Export response payload (KMIP 1.4 §4.39, 2.1 §6.1.22).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExportResponse {
+    /// Object Type.
+    pub object_type: ObjectType,
+    /// Unique Identifier.
+    pub unique_identifier: String,
+    /// Template-Attribute (1.x) / Attributes (2.x).
+    pub attributes: Attributes,
+    /// The managed object.
+    pub object: Object,
+}
+
+impl FromTtlv for ExportResponse {
+    fn from_ttlv(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
+        let mut f = Fields::new(item, v)?;
+        let object_type = f.req(Tag::ObjectType)?;
+        let unique_identifier = f.req(Tag::UniqueIdentifier)?;
+        let attributes = f.req(Attributes::TAG)?;
+        let object = Object::read_req(&mut f, item.tag)?;
+        f.finish()?;
+        Ok(ExportResponse { object_type, unique_identifier, attributes, object })
+    }
+}
+
+impl ToTtlv for ExportResponse {
+    fn to_ttlv(&self, tag: Tag, v: ProtocolVersion) -> Ttlv {
+        let mut out = Out::new(v);
+        out.req(Tag::ObjectType, &self.object_type);
+        out.req(Tag::UniqueIdentifier, &self.unique_identifier);
+        out.req(Attributes::TAG, &self.attributes);
+        out.req(self.object.tag(), &self.object);
+        out.into_structure(tag)
+    }
+}
