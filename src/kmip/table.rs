@@ -1926,6 +1926,8 @@ mod xml_vectors {
     fn every_name_in_the_oasis_xml_is_in_the_table() {
         let root = vectors_root();
         if !root.is_dir() {
+            // Under CI the vectors are always beside the clone: their absence is a failure there.
+            assert!(std::env::var("CI").is_err(), "{} not found", root.display());
             eprintln!("skipped: {} not found", root.display());
             return;
         }
