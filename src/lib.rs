@@ -10,10 +10,13 @@
 //!   in the client's version), then each batch item on its own, into typed
 //!   [`kmip::payloads`] (one file per operation) over one attribute and
 //!   object model for KMIP 1.0-2.1.
+//! - [`crypto`]: AES, MAC and RNG primitives over OpenSSL; it never sees a
+//!   KMIP type, and keeps plaintext and key bytes in zeroizing buffers.
 //! - [`cli`]: the `coffer` command line; `main.rs` only calls [`cli::run`].
 
 #![deny(clippy::indexing_slicing)]
 
 pub mod cli;
+pub mod crypto;
 pub mod kmip;
 pub mod ttlv;
