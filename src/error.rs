@@ -43,6 +43,16 @@ pub enum Error {
         /// The refused operation.
         operation: Operation,
     },
+    /// The object's dates do not allow the use now (Protect Stop Date
+    /// passed, Process Start Date to come).
+    OutsideUsePeriod {
+        /// The object.
+        id: String,
+        /// The refused operation.
+        operation: Operation,
+        /// Which date forbids it.
+        why: &'static str,
+    },
     /// The object's Cryptographic Usage Mask lacks the bit the operation needs.
     UsageNotAllowed {
         /// The object.
@@ -119,6 +129,11 @@ impl Error {
                 R::WrongKeyLifecycleState,
                 R::PermissionDenied,
                 format!("{} is not allowed: object {id:?} is {}", op_name(*operation), state_name(*state)),
+            ),
+            Error::OutsideUsePeriod { id, operation, why } => (
+                R::WrongKeyLifecycleState,
+                R::PermissionDenied,
+                format!("{} is not allowed: object {id:?}: {why}", op_name(*operation)),
             ),
             Error::UsageNotAllowed { id, usage } => (
                 R::IncompatibleCryptographicUsageMask,

@@ -24,6 +24,7 @@ pub mod auth;
 pub mod cli;
 pub mod error;
 pub mod kmip;
+pub mod lifecycle;
 pub mod operations;
 pub mod stats;
 pub mod store;

@@ -9,6 +9,7 @@ use crate::auth::ClientIdentity;
 use crate::error::Error;
 use crate::kmip::codec::DateTime;
 use crate::kmip::version::ProtocolVersion;
+use crate::lifecycle;
 use crate::operations::managed::ManagedObject;
 use crate::stats::ObjectUsage;
 use crate::store::{Change, Store};
@@ -41,11 +42,16 @@ impl RequestContext<'_> {
         })
     }
 
-    /// Loads an object of the client's key store. An object of another key
-    /// store answers exactly as one that does not exist.
+    /// Loads an object of the client's key store, its state as of now
+    /// ([`lifecycle::refresh`]). An object of another key store answers
+    /// exactly as one that does not exist.
     pub async fn load(&self, id: &str) -> Result<ManagedObject, Error> {
         match self.store.get(id).await? {
-            Some(stored) if stored.keystore == self.client.keystore => ManagedObject::from_stored(&stored),
+            Some(stored) if stored.keystore == self.client.keystore => {
+                let mut object = ManagedObject::from_stored(&stored)?;
+                lifecycle::refresh(&mut object, self.now_kmip());
+                Ok(object)
+            }
             _ => Err(Error::ObjectNotFound { id: id.to_owned() }),
         }
     }
