@@ -347,7 +347,7 @@ fn too_long(len: usize) -> CryptoError {
 
 /// The AES cipher for `mode` and a key of `key_len` bytes, fetched from the
 /// default provider once per process; the built-in table is the fallback.
-fn aes_cipher(mode: Mode, key_len: usize) -> Result<&'static CipherRef, CryptoError> {
+pub(super) fn aes_cipher(mode: Mode, key_len: usize) -> Result<&'static CipherRef, CryptoError> {
     static FETCHED: [OnceLock<Option<Cipher>>; 12] = [const { OnceLock::new() }; 12];
     let (size, bits) = match key_len {
         16 => (0, 128),
