@@ -12,6 +12,7 @@ use openssl::cipher::{Cipher, CipherRef};
 use openssl::cipher_ctx::CipherCtx;
 use zeroize::Zeroizing;
 
+use super::rng::fill_public;
 use super::{backend, CryptoError};
 
 /// The AES block size, and the CBC/CTR IV length.
@@ -196,7 +197,7 @@ pub fn seal(key: &[u8; 32], aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, Cry
     let (body, tag) = rest
         .split_at_mut_checked(plaintext.len())
         .ok_or_else(|| CryptoError::Backend("seal: buffer too short".into()))?;
-    openssl::rand::rand_bytes(nonce).map_err(|e| backend("nonce", &e))?;
+    fill_public(nonce)?;
 
     let mut ctx = CipherCtx::new().map_err(|e| backend("cipher context", &e))?;
     ctx.encrypt_init(Some(cipher), Some(key), Some(nonce)).map_err(|e| backend("seal init", &e))?;
@@ -322,14 +323,14 @@ fn default_iv_len(mode: Mode) -> usize {
     }
 }
 
-/// A fresh random IV for every mode but ECB. IVs are public, so the public DRBG serves.
+/// A fresh random IV for every mode but ECB. IVs are public, so the public DRBG (pooled) serves.
 fn generate_iv(mode: Mode) -> Result<Option<Vec<u8>>, CryptoError> {
     let len = default_iv_len(mode);
     if len == 0 {
         return Ok(None);
     }
     let mut iv = vec![0u8; len];
-    openssl::rand::rand_bytes(&mut iv).map_err(|e| backend("IV generation", &e))?;
+    fill_public(&mut iv)?;
     Ok(Some(iv))
 }
 
