@@ -270,6 +270,8 @@ fn init(
         Direction::Encrypt => ctx.encrypt_init(cipher, key, iv),
         Direction::Decrypt => ctx.decrypt_init(cipher, key, iv),
     };
+    // ECB takes no IV; an empty one (allowed by `check_iv`) is not passed on.
+    let iv = if mode == Mode::Ecb { None } else { iv };
     let custom_gcm_iv = mode == Mode::Gcm && iv.is_some_and(|iv| iv.len() != GCM_DEFAULT_IV);
     if custom_gcm_iv {
         call(ctx, Some(cipher), None, None).map_err(|e| backend("cipher init", &e))?;
@@ -465,6 +467,10 @@ mod tests {
         }
         let ecb = aes_encrypt(&key(16), &AesParams::new(Mode::Ecb, Padding::None), &[0u8; 16]).unwrap();
         assert_eq!(ecb.iv, None);
+        // An empty IV is taken as "no IV" for ECB, in both directions.
+        let empty = AesParams { iv: Some(&[]), ..AesParams::new(Mode::Ecb, Padding::None) };
+        assert_eq!(aes_encrypt(&key(16), &empty, &[0u8; 16]).unwrap(), ecb);
+        assert_eq!(&aes_decrypt(&key(16), &empty, &ecb.ciphertext, None).unwrap()[..], &[0u8; 16]);
     }
 
     #[test]
