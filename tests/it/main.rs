@@ -6,5 +6,7 @@ mod codec_properties;
 mod crypto_kat;
 mod golden_ttlv;
 mod kmip_model;
+mod oasis;
+mod oasis_replay;
 mod strategies;
 mod text_encodings;
