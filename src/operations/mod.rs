@@ -8,9 +8,14 @@
 
 mod batch;
 pub mod context;
+mod create;
 mod discover_versions;
+mod get;
+mod locate;
 pub mod managed;
+mod new_object;
 mod query;
+mod register;
 
 use bytes::Bytes;
 use time::OffsetDateTime;
@@ -27,7 +32,14 @@ use crate::ttlv::{self, Tag, Ttlv, HEADER_LEN};
 use context::RequestContext;
 
 /// The operations this server implements; Query reports them.
-pub const SUPPORTED_OPERATIONS: &[Operation] = &[Operation::DiscoverVersions, Operation::Query];
+pub const SUPPORTED_OPERATIONS: &[Operation] = &[
+    Operation::DiscoverVersions,
+    Operation::Query,
+    Operation::Create,
+    Operation::Register,
+    Operation::Get,
+    Operation::Locate,
+];
 
 /// The object types this server stores; Query reports them.
 pub const SUPPORTED_OBJECT_TYPES: &[ObjectType] =
@@ -165,6 +177,10 @@ pub(crate) async fn dispatch(ctx: &mut RequestContext<'_>, payload: RequestPaylo
     match payload {
         Rq::DiscoverVersions(r) => discover_versions::handle(ctx, r).await.map(Rs::DiscoverVersions),
         Rq::Query(r) => query::handle(ctx, r).await.map(Rs::Query),
+        Rq::Create(r) => create::handle(ctx, r).await.map(Rs::Create),
+        Rq::Register(r) => register::handle(ctx, r).await.map(Rs::Register),
+        Rq::Get(r) => get::handle(ctx, r).await.map(Rs::Get),
+        Rq::Locate(r) => locate::handle(ctx, r).await.map(Rs::Locate),
         other => Err(Error::OperationNotSupported(other.operation())),
     }
 }

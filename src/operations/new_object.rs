@@ -1,0 +1,356 @@
+//! What Create and Register share: the attributes of a new object. The
+//! server sets Unique Identifier, Object Type, State, the dates, the
+//! Digest and the cryptographic attributes of the key block; the client's
+//! own attributes are checked (none of the server's, one value for a
+//! single-valued one, names unique in the key store) and kept.
+
+use bytes::Bytes;
+use zeroize::Zeroizing;
+
+use crate::error::Error;
+use crate::kmip::attributes::{Attribute, Attributes, Digest};
+use crate::kmip::codec::DateTime;
+use crate::kmip::objects::{KeyMaterial, KeyValue, Object};
+use crate::kmip::table::{HashingAlgorithm, KeyFormatType, ObjectType, State};
+use crate::operations::context::RequestContext;
+use crate::operations::managed::ManagedObject;
+use crate::ttlv::{Tag, Ttlv, Value};
+
+/// Fresh key bytes from OpenSSL's private DRBG (`RAND_priv_bytes`), held in
+/// memory that is wiped on drop.
+pub(crate) fn generate_key(len_bytes: usize) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let mut out = Zeroizing::new(vec![0u8; len_bytes]);
+    openssl::rand::rand_priv_bytes(&mut out).map_err(|e| Error::Internal(format!("key generation: {e}")))?;
+    Ok(out)
+}
+
+/// Attributes only the server sets: a client that sends one on Create or
+/// Register is refused, naming it (KMIP 1.4 §3, "Initially set by: Server").
+fn server_set(attribute: &Attribute) -> bool {
+    matches!(
+        attribute,
+        Attribute::UniqueIdentifier(_)
+            | Attribute::State(_)
+            | Attribute::InitialDate(_)
+            | Attribute::LastChangeDate(_)
+            | Attribute::OriginalCreationDate(_)
+            | Attribute::Digest(_)
+            | Attribute::DestroyDate(_)
+            | Attribute::CompromiseDate(_)
+            | Attribute::CompromiseOccurrenceDate(_)
+            | Attribute::RevocationReason(_)
+            | Attribute::ArchiveDate(_)
+            | Attribute::KeyValuePresent(_)
+            | Attribute::AlwaysSensitive(_)
+            | Attribute::NeverExtractable(_)
+            | Attribute::LeaseTime(_)
+            | Attribute::CertificateType(_)
+            | Attribute::CertificateLength(_)
+            | Attribute::DigitalSignatureAlgorithm(_)
+            | Attribute::RandomNumberGenerator(_)
+            | Attribute::RotateGeneration(_)
+            | Attribute::RotateLatest(_)
+    )
+}
+
+/// Attributes an object may have several values of (KMIP 1.4 §3,
+/// "Multiple instances permitted").
+fn multi_valued(attribute: &Attribute) -> bool {
+    matches!(
+        attribute,
+        Attribute::Name(_)
+            | Attribute::ObjectGroup(_)
+            | Attribute::Link(_)
+            | Attribute::ApplicationSpecificInformation(_)
+            | Attribute::AlternativeName(_)
+            | Attribute::Custom { .. }
+            | Attribute::Other(_)
+    )
+}
+
+/// Two attributes are "the same attribute" (custom ones by name).
+fn same_kind(a: &Attribute, b: &Attribute) -> bool {
+    match (a, b) {
+        (Attribute::Custom { name: x, .. }, Attribute::Custom { name: y, .. }) => x == y,
+        (Attribute::Custom { .. }, _) | (_, Attribute::Custom { .. }) => false,
+        (a, b) => a.tag() == b.tag(),
+    }
+}
+
+/// The client's attributes of a Create or Register request, checked: no
+/// template names, no server-set attribute, one value of each single-valued
+/// one, no empty Name. Cryptographic Algorithm, Cryptographic Length and
+/// Object Type are left in: the caller compares them with the object.
+pub(crate) fn client_attributes(list: &Attributes) -> Result<Vec<Attribute>, Error> {
+    if let Some(template) = list.template_names.first() {
+        return Err(Error::TemplateNotFound { name: template.value.clone() });
+    }
+    let mut out: Vec<Attribute> = Vec::with_capacity(list.items.len());
+    for attribute in list.iter() {
+        if server_set(attribute) {
+            return Err(Error::AttributeReadOnly(attribute.name()));
+        }
+        if let Attribute::Name(name) = attribute {
+            if name.value.is_empty() {
+                return Err(Error::InvalidField("a Name's Name Value must not be empty".into()));
+            }
+        }
+        if !multi_valued(attribute) && out.iter().any(|a| same_kind(a, attribute)) {
+            return Err(Error::AttributeSingleValued(attribute.name()));
+        }
+        out.push(attribute.clone());
+    }
+    Ok(out)
+}
+
+/// Refuses a name already used in the client's key store (and a name given
+/// twice in the request).
+pub(crate) async fn check_names_unique(ctx: &RequestContext<'_>, attributes: &[Attribute]) -> Result<(), Error> {
+    let names: Vec<&str> = attributes
+        .iter()
+        .filter_map(|a| match a {
+            Attribute::Name(n) => Some(n.value.as_str()),
+            _ => None,
+        })
+        .collect();
+    for (i, name) in names.iter().enumerate() {
+        if names.iter().take(i).any(|earlier| earlier == name) {
+            return Err(Error::NonUniqueName((*name).to_owned()));
+        }
+        if !ctx.store.ids_by_name(&ctx.client.keystore, name).await?.is_empty() {
+            return Err(Error::NonUniqueName((*name).to_owned()));
+        }
+    }
+    Ok(())
+}
+
+/// The Digest (KMIP 1.4 §3.17) of an object's value: SHA-256 over the key
+/// material of a key block held as bytes, or over an opaque object's value,
+/// as the OASIS SKLC cases show it (Hashing Algorithm, Digest Value, Key
+/// Format Type).
+fn digest(object: &Object) -> Option<Digest> {
+    let (bytes, format) = match object {
+        Object::OpaqueObject(o) => (o.opaque_data_value.expose(), None),
+        other => {
+            let block = other.key_block()?;
+            match &block.key_value {
+                Some(KeyValue::Plain { key_material: KeyMaterial::Bytes(b), .. }) => {
+                    (b.expose(), Some(block.key_format_type))
+                }
+                _ => return None,
+            }
+        }
+    };
+    Some(Digest {
+        hashing_algorithm: HashingAlgorithm::SHA_256,
+        digest_value: Some(Bytes::copy_from_slice(&openssl::sha::sha256(bytes))),
+        key_format_type: format.map(|f| Ttlv::new(Tag::KeyFormatType, Value::Enumeration(f.value()))),
+    })
+}
+
+/// Builds the new object of `ctx`'s key store from the object and the
+/// client's checked attributes (see [`client_attributes`]): server-set
+/// attributes first, then the client's. State is Pre-Active, or Active when
+/// the client gave an Activation Date that has come; opaque objects have no
+/// State (KMIP 1.4 §3.22: cryptographic objects only).
+pub(crate) fn build(ctx: &RequestContext<'_>, object: Object, client: Vec<Attribute>) -> ManagedObject {
+    let now: DateTime = ctx.now_kmip();
+    let id = uuid::Uuid::new_v4().to_string();
+    let object_type = object.object_type();
+    let mut attributes = vec![Attribute::UniqueIdentifier(id.clone()), Attribute::ObjectType(object_type)];
+    if let Some(block) = object.key_block() {
+        if let Some(algorithm) = block.cryptographic_algorithm {
+            attributes.push(Attribute::CryptographicAlgorithm(algorithm));
+        }
+        if let Some(length) = block.cryptographic_length {
+            attributes.push(Attribute::CryptographicLength(length));
+        }
+    }
+    if let Some(d) = digest(&object) {
+        attributes.push(Attribute::Digest(d));
+    }
+    if object_type != ObjectType::OpaqueObject {
+        let activation = client.iter().find_map(|a| match a {
+            Attribute::ActivationDate(d) => Some(*d),
+            _ => None,
+        });
+        let state = if activation.is_some_and(|d| d.0 <= now.0) { State::Active } else { State::PreActive };
+        attributes.push(Attribute::State(state));
+    }
+    attributes.push(Attribute::InitialDate(now));
+    attributes.push(Attribute::LastChangeDate(now));
+    attributes.push(Attribute::OriginalCreationDate(now));
+    let sensitive = client.iter().any(|a| matches!(a, Attribute::Sensitive(true)));
+    let extractable = !client.iter().any(|a| matches!(a, Attribute::Extractable(false)));
+    attributes.push(Attribute::AlwaysSensitive(sensitive));
+    attributes.push(Attribute::NeverExtractable(!extractable));
+    // The key block carries these; the client's copies were compared with it.
+    attributes.extend(client.into_iter().filter(|a| {
+        !matches!(
+            a,
+            Attribute::CryptographicAlgorithm(_) | Attribute::CryptographicLength(_) | Attribute::ObjectType(_)
+        )
+    }));
+    ManagedObject::new(id, ctx.client.keystore.clone(), object, attributes)
+}
+
+/// The one value of a single-valued attribute among `attributes`.
+pub(crate) fn find<T>(attributes: &[Attribute], pick: impl Fn(&Attribute) -> Option<T>) -> Option<T> {
+    attributes.iter().find_map(pick)
+}
+
+/// Refuses an Object Type attribute that contradicts the request's field.
+pub(crate) fn check_object_type(attributes: &[Attribute], object_type: ObjectType) -> Result<(), Error> {
+    match find(attributes, |a| match a {
+        Attribute::ObjectType(t) => Some(*t),
+        _ => None,
+    }) {
+        Some(t) if t != object_type => Err(Error::InvalidField(format!(
+            "the Object Type attribute ({}) differs from the request's Object Type ({})",
+            type_name(t),
+            type_name(object_type)
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// An Object Type's spec name.
+pub(crate) fn type_name(t: ObjectType) -> String {
+    t.name().map_or_else(|| format!("0x{:08X}", t.value()), str::to_owned)
+}
+
+/// A Key Format Type's spec name.
+pub(crate) fn format_name(f: KeyFormatType) -> String {
+    f.name().map_or_else(|| format!("0x{:08X}", f.value()), str::to_owned)
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    //! Engine-level helpers shared by the tests of Create, Register, Get and Locate.
+
+    use bytes::Bytes;
+
+    use crate::auth::ClientIdentity;
+    use crate::kmip::attributes::{Attribute, Attributes, Name};
+    use crate::kmip::codec::{FromTtlv, ToTtlv};
+    use crate::kmip::message::{RequestBatchItem, RequestHeader, RequestMessage, ResponseBatchItem, ResponseMessage};
+    use crate::kmip::objects::{KeyBlock, KeyMaterial, KeyValue, Object, SymmetricKey};
+    use crate::kmip::payloads::{RequestPayload, ResponsePayload};
+    use crate::kmip::secret::Secret;
+    use crate::kmip::table::{CryptographicAlgorithm, KeyFormatType, NameType, ResultReason, ResultStatus};
+    use crate::kmip::version::ProtocolVersion;
+    use crate::operations::{Engine, EngineLimits, Reply};
+    use crate::store::Store;
+    use crate::ttlv::{self, Tag};
+
+    /// A client of key store `keystore`.
+    pub fn client_of(keystore: &str) -> ClientIdentity {
+        ClientIdentity { peer: ([127, 0, 0, 1], 5696).into(), credential: "test".into(), keystore: keystore.into() }
+    }
+
+    /// An engine over a fresh in-memory store.
+    pub fn engine() -> Engine {
+        Engine::new(Store::default(), EngineLimits::default())
+    }
+
+    /// Runs one request message of `payloads` for `client`; the response's batch items.
+    pub async fn run_as(
+        engine: &Engine,
+        client: &ClientIdentity,
+        v: ProtocolVersion,
+        payloads: Vec<RequestPayload>,
+    ) -> Vec<ResponseBatchItem> {
+        let header = RequestHeader {
+            protocol_version: v,
+            maximum_response_size: None,
+            client_correlation_value: None,
+            server_correlation_value: None,
+            asynchronous_indicator: None,
+            attestation_capable_indicator: None,
+            attestation_types: Vec::new(),
+            authentication: None,
+            batch_error_continuation_option: None,
+            batch_order_option: None,
+            time_stamp: None,
+            batch_count: i32::try_from(payloads.len()).unwrap_or(0),
+        };
+        let batch_items = payloads
+            .into_iter()
+            .map(|payload| RequestBatchItem {
+                operation: payload.operation(),
+                ephemeral: None,
+                unique_batch_item_id: None,
+                payload,
+                message_extension: None,
+            })
+            .collect();
+        let frame = ttlv::encode_to_vec(&RequestMessage { header, batch_items }.to_ttlv(Tag::RequestMessage, v))
+            .unwrap_or_default();
+        let reply = engine.process(client, Bytes::from(frame)).await;
+        let Reply::Send(bytes) = reply else { return Vec::new() };
+        let tree = ttlv::decode(&Bytes::from(bytes), &ttlv::Limits::UNBOUNDED).ok();
+        // Decoding in the message's own version checks that what was
+        // written is valid for that version.
+        tree.and_then(|t| ResponseMessage::from_ttlv(&t, v).ok()).map(|m| m.batch_items).unwrap_or_default()
+    }
+
+    /// Runs one request of the default key store's client.
+    pub async fn run(engine: &Engine, v: ProtocolVersion, payloads: Vec<RequestPayload>) -> Vec<ResponseBatchItem> {
+        run_as(engine, &client_of("default"), v, payloads).await
+    }
+
+    /// Runs a single batch item; its response item.
+    pub async fn one(engine: &Engine, v: ProtocolVersion, payload: RequestPayload) -> ResponseBatchItem {
+        let mut items = run(engine, v, vec![payload]).await;
+        assert_eq!(items.len(), 1, "one batch item answered");
+        items.remove(0)
+    }
+
+    /// Asserts the item succeeded; its payload.
+    pub fn ok(item: ResponseBatchItem) -> ResponsePayload {
+        assert_eq!(item.result_status, ResultStatus::Success, "{:?}: {:?}", item.result_reason, item.result_message);
+        item.payload.unwrap_or(ResponsePayload::Other {
+            operation: crate::kmip::table::Operation::Ping,
+            raw: crate::ttlv::Ttlv::structure(Tag::ResponsePayload, vec![]),
+        })
+    }
+
+    /// Asserts the item failed with `reason` and a message containing `words`.
+    pub fn failed(item: &ResponseBatchItem, reason: ResultReason, words: &str) {
+        assert_eq!(item.result_status, ResultStatus::OperationFailed, "{item:?}");
+        assert_eq!(item.result_reason, Some(reason), "{:?}", item.result_message);
+        let message = item.result_message.as_deref().unwrap_or("");
+        assert!(message.contains(words), "message {message:?} should name {words:?}");
+    }
+
+    /// A Name attribute.
+    pub fn name(value: &str) -> Attribute {
+        Attribute::Name(Name { value: value.into(), name_type: NameType::UninterpretedTextString })
+    }
+
+    /// An attribute list.
+    pub fn attrs(items: Vec<Attribute>) -> Attributes {
+        Attributes::new(items)
+    }
+
+    /// A Raw AES key object of `bytes`.
+    pub fn aes_object(bytes: &[u8], length: Option<i32>) -> Object {
+        Object::SymmetricKey(SymmetricKey {
+            key_block: KeyBlock {
+                key_format_type: KeyFormatType::Raw,
+                key_compression_type: None,
+                key_value: Some(KeyValue::Plain {
+                    key_material: KeyMaterial::Bytes(Secret::from_slice(bytes)),
+                    attributes: Attributes::default(),
+                }),
+                cryptographic_algorithm: Some(CryptographicAlgorithm::AES),
+                cryptographic_length: length,
+                key_wrapping_data: None,
+            },
+        })
+    }
+
+    /// The versions whose attribute shape differs: 1.x Template-Attribute, 2.x Attributes.
+    pub const SHAPES: [ProtocolVersion; 4] =
+        [ProtocolVersion::V1_0, ProtocolVersion::V1_2, ProtocolVersion::V1_4, ProtocolVersion::V2_1];
+}
