@@ -55,8 +55,9 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: LocateRequest) -> 
     let now = ctx.now_kmip();
     let mut matched: Vec<String> = Vec::new();
     for stored in candidates.iter().filter(|s| s.keystore == *keystore) {
-        let object = attributes_only(stored)?;
-        if filter.matches(&object, now, stored.material.is_some()) {
+        let mut object = attributes_only(stored)?;
+        lifecycle::refresh(&mut object, now);
+        if filter.matches(&object, stored.material.is_some()) {
             matched.push(object.id);
         }
     }
@@ -159,19 +160,18 @@ impl Filter {
         })
     }
 
-    fn matches(&self, object: &ManagedObject, now: DateTime, live: bool) -> bool {
+    /// True when `object` (its state as of now) meets every criterion.
+    fn matches(&self, object: &ManagedObject, live: bool) -> bool {
         if (live && !self.online) || (!live && !self.destroyed) {
             return false;
         }
-        let mut object = object.clone();
-        lifecycle::refresh(&mut object, now);
         if self.fresh && !object.attributes.iter().any(|a| matches!(a, Attribute::Fresh(true))) {
             return false;
         }
         let in_ranges = self.ranges.iter().all(|(tag, from, to)| {
             object.attributes.iter().filter(|a| a.tag() == *tag).filter_map(date_of).any(|d| *from <= d.0 && d.0 <= *to)
         });
-        in_ranges && self.each.iter().all(|wanted| has(&object, wanted))
+        in_ranges && self.each.iter().all(|wanted| has(object, wanted))
     }
 }
 

@@ -146,9 +146,11 @@ fn symmetric_key(block: KeyBlock, client: &[Attribute]) -> Result<KeyBlock, Erro
             }
         }
     }
-    if algorithm == Alg::AES && !matches!(bytes.len(), 16 | 24 | 32) {
+    // 64 bytes: the double key of XTS-AES-256 (IEEE 1619), which Encrypt's
+    // XTS mode uses and PyKMIP's suite registers.
+    if algorithm == Alg::AES && !matches!(bytes.len(), 16 | 24 | 32 | 64) {
         return Err(Error::InvalidField(format!(
-            "an AES key is 16, 24 or 32 bytes (128, 192 or 256 bits), not {} bytes",
+            "an AES key is 16, 24 or 32 bytes (128, 192 or 256 bits), or 64 for XTS, not {} bytes",
             bytes.len()
         )));
     }
@@ -392,9 +394,19 @@ mod tests {
         }
         assert!(engine.store().list("default").await.map(|l| l.is_empty()).unwrap_or(false), "nothing stored");
 
-        registered(&engine, V::V1_4, register(secret(b"x", KeyFormatType::Raw), vec![name("tde")])).await;
+        let first = registered(&engine, V::V1_4, register(secret(b"x", KeyFormatType::Raw), vec![name("tde")])).await;
         let again = register(secret(b"y", KeyFormatType::Raw), vec![name("tde")]);
         failed(&one(&engine, V::V1_4, again.clone()).await, R::InvalidField, "\"tde\"");
-        failed(&one(&engine, V::V2_1, again).await, R::NonUniqueNameAttribute, "\"tde\"");
+        failed(&one(&engine, V::V2_1, again.clone()).await, R::NonUniqueNameAttribute, "\"tde\"");
+        // A name given twice in one request.
+        let twice = register(secret(b"z", KeyFormatType::Raw), vec![name("dup"), name("dup")]);
+        failed(&one(&engine, V::V2_1, twice).await, R::NonUniqueNameAttribute, "\"dup\"");
+
+        // Once the first is destroyed, its name may be used again.
+        let mut destroyed = first;
+        destroyed.object = None;
+        destroyed.set(Attribute::State(State::Destroyed));
+        engine.store().commit(vec![destroyed.change().expect("change")]).await.expect("commit");
+        registered(&engine, V::V2_1, again).await;
     }
 }
