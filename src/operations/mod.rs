@@ -6,6 +6,7 @@
 //! Both front ends (the KMIP port and, later, `POST /kmip`) hand the engine
 //! the message bytes; everything after that is shared.
 
+pub mod attribute_rules;
 mod batch;
 pub mod context;
 mod create;
