@@ -32,8 +32,7 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: CreateRequest) -> 
     if req.protection_storage_masks.is_some() {
         return Err(Error::FeatureNotSupported("Protection Storage Masks are not supported".into()));
     }
-    let client = new_object::client_attributes(&req.attributes)?;
-    new_object::check_object_type(&client, req.object_type)?;
+    let client = new_object::client_attributes(&req.attributes, req.object_type)?;
     let algorithm = find(&client, |a| match a {
         Attribute::CryptographicAlgorithm(x) => Some(*x),
         _ => None,

@@ -12,6 +12,7 @@ use crate::kmip::attributes::{Attribute, Attributes, Digest};
 use crate::kmip::codec::DateTime;
 use crate::kmip::objects::{KeyMaterial, KeyValue, Object};
 use crate::kmip::table::{HashingAlgorithm, KeyFormatType, ObjectType, State};
+use crate::operations::attribute_rules;
 use crate::operations::context::RequestContext;
 use crate::operations::managed::ManagedObject;
 use crate::ttlv::{Tag, Ttlv, Value};
@@ -24,82 +25,35 @@ pub(crate) fn generate_key(len_bytes: usize) -> Result<Zeroizing<Vec<u8>>, Error
     Ok(out)
 }
 
-/// Attributes only the server sets: a client that sends one on Create or
-/// Register is refused, naming it (KMIP 1.4 §3, "Initially set by: Server").
-fn server_set(attribute: &Attribute) -> bool {
-    matches!(
-        attribute,
-        Attribute::UniqueIdentifier(_)
-            | Attribute::State(_)
-            | Attribute::InitialDate(_)
-            | Attribute::LastChangeDate(_)
-            | Attribute::OriginalCreationDate(_)
-            | Attribute::Digest(_)
-            | Attribute::DestroyDate(_)
-            | Attribute::CompromiseDate(_)
-            | Attribute::CompromiseOccurrenceDate(_)
-            | Attribute::RevocationReason(_)
-            | Attribute::ArchiveDate(_)
-            | Attribute::KeyValuePresent(_)
-            | Attribute::AlwaysSensitive(_)
-            | Attribute::NeverExtractable(_)
-            | Attribute::LeaseTime(_)
-            | Attribute::CertificateType(_)
-            | Attribute::CertificateLength(_)
-            | Attribute::DigitalSignatureAlgorithm(_)
-            | Attribute::RandomNumberGenerator(_)
-            | Attribute::RotateGeneration(_)
-            | Attribute::RotateLatest(_)
-    )
-}
-
-/// Attributes an object may have several values of (KMIP 1.4 §3,
-/// "Multiple instances permitted").
-fn multi_valued(attribute: &Attribute) -> bool {
-    matches!(
-        attribute,
-        Attribute::Name(_)
-            | Attribute::ObjectGroup(_)
-            | Attribute::Link(_)
-            | Attribute::ApplicationSpecificInformation(_)
-            | Attribute::AlternativeName(_)
-            | Attribute::Custom { .. }
-            | Attribute::Other(_)
-    )
-}
-
-/// Two attributes are "the same attribute" (custom ones by name).
-fn same_kind(a: &Attribute, b: &Attribute) -> bool {
-    match (a, b) {
-        (Attribute::Custom { name: x, .. }, Attribute::Custom { name: y, .. }) => x == y,
-        (Attribute::Custom { .. }, _) | (_, Attribute::Custom { .. }) => false,
-        (a, b) => a.tag() == b.tag(),
-    }
-}
-
 /// The client's attributes of a Create or Register request, checked: no
-/// template names, no server-set attribute, one value of each single-valued
-/// one, no empty Name. Cryptographic Algorithm, Cryptographic Length and
-/// Object Type are left in: the caller compares them with the object.
-pub(crate) fn client_attributes(list: &Attributes) -> Result<Vec<Attribute>, Error> {
+/// template names, none that only the server sets, one value of each
+/// single-valued one ([`attribute_rules::check_initial_all`]), no empty
+/// Name, and an Object Type attribute (tolerated: some clients repeat the
+/// request's field) equal to `object_type`. Cryptographic Algorithm and
+/// Cryptographic Length are left in: the caller compares them with the
+/// object.
+pub(crate) fn client_attributes(list: &Attributes, object_type: ObjectType) -> Result<Vec<Attribute>, Error> {
     if let Some(template) = list.template_names.first() {
         return Err(Error::TemplateNotFound { name: template.value.clone() });
     }
     let mut out: Vec<Attribute> = Vec::with_capacity(list.items.len());
     for attribute in list.iter() {
-        if server_set(attribute) {
-            return Err(Error::AttributeReadOnly(attribute.name()));
-        }
-        if let Attribute::Name(name) = attribute {
-            if name.value.is_empty() {
-                return Err(Error::InvalidField("a Name's Name Value must not be empty".into()));
+        match attribute {
+            Attribute::ObjectType(t) if *t == object_type => continue,
+            Attribute::ObjectType(t) => {
+                return Err(Error::InvalidField(format!(
+                    "the Object Type attribute ({}) differs from the request's Object Type ({})",
+                    type_name(*t),
+                    type_name(object_type)
+                )))
             }
+            Attribute::Name(name) if name.value.is_empty() => {
+                return Err(Error::InvalidField("a Name's Name Value must not be empty".into()))
+            }
+            _ => out.push(attribute.clone()),
         }
-        if !multi_valued(attribute) && out.iter().any(|a| same_kind(a, attribute)) {
-            return Err(Error::AttributeSingleValued(attribute.name()));
-        }
-        out.push(attribute.clone());
     }
+    attribute_rules::check_initial_all(&out)?;
     Ok(out)
 }
 
@@ -184,39 +138,26 @@ pub(crate) fn build(ctx: &RequestContext<'_>, object: Object, client: Vec<Attrib
     }
     attributes.push(Attribute::InitialDate(now));
     attributes.push(Attribute::LastChangeDate(now));
-    attributes.push(Attribute::OriginalCreationDate(now));
+    // A client registering an object made elsewhere may give its own.
+    if !client.iter().any(|a| matches!(a, Attribute::OriginalCreationDate(_))) {
+        attributes.push(Attribute::OriginalCreationDate(now));
+    }
     let sensitive = client.iter().any(|a| matches!(a, Attribute::Sensitive(true)));
     let extractable = !client.iter().any(|a| matches!(a, Attribute::Extractable(false)));
     attributes.push(Attribute::AlwaysSensitive(sensitive));
     attributes.push(Attribute::NeverExtractable(!extractable));
     // The key block carries these; the client's copies were compared with it.
-    attributes.extend(client.into_iter().filter(|a| {
-        !matches!(
-            a,
-            Attribute::CryptographicAlgorithm(_) | Attribute::CryptographicLength(_) | Attribute::ObjectType(_)
-        )
-    }));
+    attributes.extend(
+        client
+            .into_iter()
+            .filter(|a| !matches!(a, Attribute::CryptographicAlgorithm(_) | Attribute::CryptographicLength(_))),
+    );
     ManagedObject::new(id, ctx.client.keystore.clone(), object, attributes)
 }
 
 /// The one value of a single-valued attribute among `attributes`.
 pub(crate) fn find<T>(attributes: &[Attribute], pick: impl Fn(&Attribute) -> Option<T>) -> Option<T> {
     attributes.iter().find_map(pick)
-}
-
-/// Refuses an Object Type attribute that contradicts the request's field.
-pub(crate) fn check_object_type(attributes: &[Attribute], object_type: ObjectType) -> Result<(), Error> {
-    match find(attributes, |a| match a {
-        Attribute::ObjectType(t) => Some(*t),
-        _ => None,
-    }) {
-        Some(t) if t != object_type => Err(Error::InvalidField(format!(
-            "the Object Type attribute ({}) differs from the request's Object Type ({})",
-            type_name(t),
-            type_name(object_type)
-        ))),
-        _ => Ok(()),
-    }
 }
 
 /// An Object Type's spec name.

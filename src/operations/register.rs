@@ -29,8 +29,7 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: RegisterRequest) -
     if req.protection_storage_masks.is_some() {
         return Err(Error::FeatureNotSupported("Protection Storage Masks are not supported".into()));
     }
-    let client = new_object::client_attributes(&req.attributes)?;
-    new_object::check_object_type(&client, object_type)?;
+    let client = new_object::client_attributes(&req.attributes, object_type)?;
     let object = match req.object {
         Object::SymmetricKey(key) => {
             Object::SymmetricKey(SymmetricKey { key_block: symmetric_key(key.key_block, &client)? })
