@@ -9,6 +9,7 @@
 //! block cipher keys. For HMAC the length defaults to the hash's output size, the key
 //! size RFC 2104 recommends.
 
+use crate::crypto::rng;
 use crate::error::Error;
 use crate::kmip::attributes::{Attribute, Attributes};
 use crate::kmip::objects::{KeyBlock, KeyMaterial, KeyValue, Object, SymmetricKey};
@@ -48,7 +49,8 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: CreateRequest) -> 
     let bits = key_length(algorithm, length)?;
     new_object::check_names_unique(ctx, &client).await?;
     let bytes = usize::try_from(bits / 8).map_err(|_| Error::Internal("negative key length".into()))?;
-    let key = new_object::generate_key(bytes)?;
+    // OpenSSL's private DRBG; a failure here is the server's, not the request's.
+    let key = rng::generate_key(bytes).map_err(|e| Error::Internal(format!("key generation: {e}")))?;
     let object = Object::SymmetricKey(SymmetricKey {
         key_block: KeyBlock {
             key_format_type: KeyFormatType::Raw,

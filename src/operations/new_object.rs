@@ -4,9 +4,6 @@
 //! own attributes are checked (none of the server's, one value for a
 //! single-valued one, names unique in the key store) and kept.
 
-use bytes::Bytes;
-use zeroize::Zeroizing;
-
 use crate::error::Error;
 use crate::kmip::attributes::{Attribute, Attributes, Digest};
 use crate::kmip::codec::DateTime;
@@ -16,14 +13,7 @@ use crate::operations::attribute_rules;
 use crate::operations::context::RequestContext;
 use crate::operations::managed::ManagedObject;
 use crate::ttlv::{Tag, Ttlv, Value};
-
-/// Fresh key bytes from OpenSSL's private DRBG (`RAND_priv_bytes`), held in
-/// memory that is wiped on drop.
-pub(crate) fn generate_key(len_bytes: usize) -> Result<Zeroizing<Vec<u8>>, Error> {
-    let mut out = Zeroizing::new(vec![0u8; len_bytes]);
-    openssl::rand::rand_priv_bytes(&mut out).map_err(|e| Error::Internal(format!("key generation: {e}")))?;
-    Ok(out)
-}
+use bytes::Bytes;
 
 /// The client's attributes of a Create or Register request, checked: no
 /// template names, none that only the server sets, one value of each
