@@ -145,6 +145,17 @@ pub fn revoke(
 /// Destroyed (Destroyed Compromised from Compromised); an Active object
 /// must be revoked first.
 pub fn destroy(object: &mut ManagedObject, now: DateTime) -> Result<(), Error> {
+    // Objects without a lifecycle (a 1.x Opaque Object has no State) may be
+    // destroyed at any time (OMOS-M-1); afterwards they say Destroyed.
+    if !object.attributes.iter().any(|a| matches!(a, Attribute::State(_))) {
+        if object.object.is_none() {
+            return Err(Error::ObjectDestroyed { id: object.id.clone() });
+        }
+        object.object = None;
+        object.set(Attribute::State(State::Destroyed));
+        object.set(Attribute::DestroyDate(now));
+        return Ok(());
+    }
     let state = object.state();
     let next = match state {
         State::PreActive | State::Deactivated => State::Destroyed,
@@ -193,6 +204,24 @@ mod tests {
         destroy(&mut key, NOW).expect("destroys");
         assert_eq!(key.state(), State::DestroyedCompromised);
         assert!(key.object.is_none());
+    }
+
+    #[test]
+    fn an_object_without_a_state_is_destroyed_whenever_asked_once() {
+        let opaque = Object::OpaqueObject(OpaqueObject {
+            opaque_data_type: OpaqueDataType::Unknown(0x8000_0001),
+            opaque_data_value: crate::kmip::secret::Secret::from_slice(b"x"),
+        });
+        let mut object = ManagedObject::new(
+            "o".into(),
+            "default".into(),
+            opaque,
+            vec![Attribute::ObjectType(ObjectType::OpaqueObject)],
+        );
+        destroy(&mut object, NOW).expect("destroys");
+        assert!(object.object.is_none());
+        assert_eq!(object.state(), State::Destroyed);
+        assert!(matches!(destroy(&mut object, NOW), Err(Error::ObjectDestroyed { .. })));
     }
 
     #[test]
