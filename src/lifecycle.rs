@@ -124,10 +124,14 @@ pub fn revoke(
     let compromise = matches!(reason.code, RevocationReasonCode::KeyCompromise | RevocationReasonCode::CACompromise);
     let refused = Error::WrongState { id: object.id.clone(), state, operation: Operation::Revoke };
     if compromise {
-        if !matches!(state, State::PreActive | State::Active | State::Deactivated) {
-            return Err(refused);
-        }
-        object.set(Attribute::State(State::Compromised));
+        // A destroyed key found compromised becomes Destroyed Compromised
+        // (KMIP 1.4 §3.22, transition 9).
+        let next = match state {
+            State::PreActive | State::Active | State::Deactivated => State::Compromised,
+            State::Destroyed => State::DestroyedCompromised,
+            _ => return Err(refused),
+        };
+        object.set(Attribute::State(next));
         object.set(Attribute::CompromiseDate(now));
         object.set(Attribute::CompromiseOccurrenceDate(compromise_occurrence.unwrap_or(now)));
     } else {
@@ -204,6 +208,20 @@ mod tests {
         destroy(&mut key, NOW).expect("destroys");
         assert_eq!(key.state(), State::DestroyedCompromised);
         assert!(key.object.is_none());
+    }
+
+    #[test]
+    fn a_destroyed_key_found_compromised_is_destroyed_compromised() {
+        let mut key = object(vec![Attribute::State(State::PreActive)]);
+        destroy(&mut key, NOW).expect("destroys");
+        let reason = RevocationReason { code: RevocationReasonCode::KeyCompromise, message: None };
+        revoke(&mut key, reason.clone(), Some(DateTime(NOW.0 - 60)), NOW).expect("revokes");
+        assert_eq!(key.state(), State::DestroyedCompromised);
+        assert!(key.attributes.contains(&Attribute::CompromiseOccurrenceDate(DateTime(NOW.0 - 60))));
+        assert!(matches!(revoke(&mut key, reason, None, NOW), Err(Error::WrongState { .. })));
+        let other = RevocationReason { code: RevocationReasonCode::Superseded, message: None };
+        let mut gone = object(vec![Attribute::State(State::Destroyed)]);
+        assert!(matches!(revoke(&mut gone, other, None, NOW), Err(Error::WrongState { .. })));
     }
 
     #[test]

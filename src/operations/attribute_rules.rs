@@ -141,7 +141,10 @@ pub fn rule(attribute: &Attribute) -> Rule {
 pub fn rule_for_reference(reference: &AttributeReference) -> Rule {
     match reference {
         AttributeReference::Name(name) if is_custom_name(name) || tag_by_name(name).is_none() => custom_rule(name),
-        AttributeReference::Vendor { name, .. } => custom_rule(name),
+        AttributeReference::Vendor { vendor, name } => match tag_by_name(name) {
+            Some(tag) if vendor.is_empty() && !is_custom_name(name) => rule_for_tag(tag),
+            _ => custom_rule(name),
+        },
         other => other.tag().map_or(SERVER, rule_for_tag),
     }
 }
@@ -186,7 +189,7 @@ pub fn tag_name(tag: Tag) -> String {
 /// (a 1.x one read back) are the same; other vendors keep their own.
 fn custom_key(vendor: Option<&str>, name: &str) -> (Option<String>, String) {
     match vendor {
-        None | Some("x") => (None, custom_v1_name(name)),
+        None | Some("" | "x") => (None, custom_v1_name(name)),
         Some(v) => (Some(v.to_owned()), name.to_owned()),
     }
 }
@@ -214,7 +217,10 @@ pub fn names(reference: &AttributeReference, attribute: &Attribute) -> bool {
         (AttributeReference::Vendor { vendor, name }, Attribute::Custom { vendor: v, name: n, .. }) => {
             custom_key(Some(vendor), name) == custom_key(v.as_deref(), n)
         }
-        (AttributeReference::Vendor { .. }, _) => false,
+        // PyKMIP names a standard attribute with an empty Vendor Identification.
+        (AttributeReference::Vendor { vendor, name }, other) => {
+            vendor.is_empty() && !is_custom_name(name) && tag_by_name(name) == Some(other.tag())
+        }
         (AttributeReference::Tag(_), Attribute::Custom { .. }) => false,
         (AttributeReference::Tag(t), other) => *t == other.tag(),
     }
@@ -659,5 +665,12 @@ mod tests {
         assert!(names(&AttributeReference::Name("Name".into()), &name("a")));
         assert!(names(&AttributeReference::Tag(Tag::Name), &name("a")));
         assert!(!names(&AttributeReference::Name("x-Name".into()), &name("a")));
+        // PyKMIP's 2.0 Delete Attribute: an empty vendor and the spec name.
+        let pykmip = AttributeReference::Vendor { vendor: String::new(), name: "Contact Information".into() };
+        assert!(names(&pykmip, &Attribute::ContactInformation("c".into())));
+        assert!(rule_for_reference(&pykmip).client_deletes);
+        let state = AttributeReference::Vendor { vendor: String::new(), name: "State".into() };
+        assert!(!rule_for_reference(&state).client_deletes);
+        assert!(!names(&AttributeReference::Vendor { vendor: "acme".into(), name: "Name".into() }, &name("a")));
     }
 }

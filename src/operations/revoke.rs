@@ -73,11 +73,15 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_destroyed_key_cannot_be_revoked() {
+    async fn a_destroyed_key_can_only_be_found_compromised() {
         let h = Harness::new();
         let id = h.seed(State::Destroyed, "k", vec![]).await;
-        let payload = || revoke(&id, RevocationReasonCode::KeyCompromise, None);
+        let payload = || revoke(&id, RevocationReasonCode::Superseded, None);
         assert_eq!(h.reason(V14, payload()).await, ResultReason::PermissionDenied);
         assert_eq!(h.reason(V21, payload()).await, ResultReason::WrongKeyLifecycleState);
+        assert!(h.run(V14, revoke(&id, RevocationReasonCode::KeyCompromise, None)).await.is_ok());
+        assert_state(&h.stored(&id).await, State::DestroyedCompromised);
+        let again = || revoke(&id, RevocationReasonCode::KeyCompromise, None);
+        assert_eq!(h.reason(V21, again()).await, ResultReason::WrongKeyLifecycleState);
     }
 }
