@@ -673,4 +673,95 @@ mod tests {
         assert!(!rule_for_reference(&state).client_deletes);
         assert!(!names(&AttributeReference::Vendor { vendor: "acme".into(), name: "Name".into() }, &name("a")));
     }
+
+    /// Every refusal of these operations, asked by each 1.x version, is
+    /// answered with a reason that version defines.
+    #[tokio::test]
+    async fn a_1x_client_never_hears_a_2x_reason() {
+        use super::harness::{name as named, Harness};
+        use crate::kmip::attributes::IndexedAttribute;
+        use crate::kmip::payloads::{
+            ActivateRequest, AddAttributeRequest, DeleteAttributeRequest, DestroyRequest, GetAttributesRequest,
+            ModifyAttributeRequest, RequestPayload,
+        };
+        use crate::kmip::version::ProtocolVersion;
+
+        let h = Harness::new();
+        let active = h.seed(State::Active, "active", vec![Attribute::ContactInformation("c".into())]).await;
+        let destroyed = h.seed(State::PreActive, "destroyed", vec![]).await;
+        let gone = RequestPayload::Destroy(DestroyRequest { unique_identifier: Some(destroyed.clone()) });
+        assert!(h.run(ProtocolVersion::V2_1, gone).await.is_ok());
+        let id = || Some(active.clone());
+        let add = |a: Attribute| {
+            RequestPayload::AddAttribute(AddAttributeRequest {
+                unique_identifier: id(),
+                attribute: IndexedAttribute { attribute: a, index: None },
+            })
+        };
+        let modify = |a: Attribute| {
+            RequestPayload::ModifyAttribute(ModifyAttributeRequest {
+                unique_identifier: id(),
+                current_attribute: None,
+                attribute: IndexedAttribute { attribute: a, index: None },
+            })
+        };
+        let failing = || {
+            vec![
+                add(Attribute::State(State::Compromised)),
+                add(Attribute::ContactInformation("again".into())),
+                add(named("active")),
+                add(Attribute::ActivationDate(NOW)),
+                modify(Attribute::ActivationDate(NOW)),
+                modify(Attribute::ObjectGroup("none".into())),
+                RequestPayload::DeleteAttribute(DeleteAttributeRequest {
+                    unique_identifier: id(),
+                    current_attribute: None,
+                    attribute_reference: Some(AttributeReference::Name("State".into())),
+                    attribute_index: None,
+                }),
+                RequestPayload::Activate(ActivateRequest { unique_identifier: id() }),
+                RequestPayload::Destroy(DestroyRequest { unique_identifier: id() }),
+                RequestPayload::Destroy(DestroyRequest { unique_identifier: Some(destroyed.clone()) }),
+                RequestPayload::GetAttributes(GetAttributesRequest {
+                    unique_identifier: Some("missing".into()),
+                    attribute_references: Vec::new(),
+                }),
+            ]
+        };
+        let count = failing().len();
+        for v in [
+            ProtocolVersion::V1_0,
+            ProtocolVersion::V1_1,
+            ProtocolVersion::V1_2,
+            ProtocolVersion::V1_3,
+            ProtocolVersion::V1_4,
+        ] {
+            let items = h.batch(v, failing()).await;
+            assert_eq!(items.len(), count);
+            for (i, item) in items.iter().enumerate() {
+                let reason = item.result_reason.unwrap_or_else(|| panic!("item {i} at {v:?} did not fail"));
+                assert!(reason.since().is_some_and(|s| s <= v), "item {i} at {v:?}: {reason:?}");
+            }
+        }
+        // The same at 2.1 uses the 2.x reasons.
+        let items = h.batch(ProtocolVersion::V2_1, failing()).await;
+        let reasons: Vec<_> = items.iter().filter_map(|i| i.result_reason).collect();
+        use crate::kmip::table::ResultReason as R;
+        assert_eq!(
+            reasons,
+            vec![
+                R::AttributeReadOnly,
+                R::AttributeSingleValued,
+                R::NonUniqueNameAttribute,
+                R::WrongKeyLifecycleState,
+                R::WrongKeyLifecycleState,
+                R::AttributeNotFound,
+                R::AttributeReadOnly,
+                R::WrongKeyLifecycleState,
+                R::WrongKeyLifecycleState,
+                R::ObjectDestroyed,
+                R::ObjectNotFound,
+            ]
+        );
+    }
 }
