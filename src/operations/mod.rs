@@ -6,17 +6,26 @@
 //! Both front ends (the KMIP port and, later, `POST /kmip`) hand the engine
 //! the message bytes; everything after that is shared.
 
+mod activate;
+mod add_attribute;
 pub mod attribute_rules;
 mod batch;
 pub mod context;
 mod create;
+mod delete_attribute;
+mod destroy;
 mod discover_versions;
 mod get;
+mod get_attribute_list;
+mod get_attributes;
 mod locate;
 pub mod managed;
+mod modify_attribute;
 mod new_object;
 mod query;
 mod register;
+mod revoke;
+mod set_attribute;
 
 use bytes::Bytes;
 use time::OffsetDateTime;
@@ -40,6 +49,15 @@ pub const SUPPORTED_OPERATIONS: &[Operation] = &[
     Operation::Register,
     Operation::Get,
     Operation::Locate,
+    Operation::GetAttributes,
+    Operation::GetAttributeList,
+    Operation::AddAttribute,
+    Operation::ModifyAttribute,
+    Operation::DeleteAttribute,
+    Operation::SetAttribute,
+    Operation::Activate,
+    Operation::Revoke,
+    Operation::Destroy,
 ];
 
 /// The object types this server stores; Query reports them.
@@ -182,6 +200,15 @@ pub(crate) async fn dispatch(ctx: &mut RequestContext<'_>, payload: RequestPaylo
         Rq::Register(r) => register::handle(ctx, r).await.map(Rs::Register),
         Rq::Get(r) => get::handle(ctx, r).await.map(Rs::Get),
         Rq::Locate(r) => locate::handle(ctx, r).await.map(Rs::Locate),
+        Rq::GetAttributes(r) => get_attributes::handle(ctx, r).await.map(Rs::GetAttributes),
+        Rq::GetAttributeList(r) => get_attribute_list::handle(ctx, r).await.map(Rs::GetAttributeList),
+        Rq::AddAttribute(r) => add_attribute::handle(ctx, r).await.map(Rs::AddAttribute),
+        Rq::ModifyAttribute(r) => modify_attribute::handle(ctx, r).await.map(Rs::ModifyAttribute),
+        Rq::DeleteAttribute(r) => delete_attribute::handle(ctx, r).await.map(Rs::DeleteAttribute),
+        Rq::SetAttribute(r) => set_attribute::handle(ctx, r).await.map(Rs::SetAttribute),
+        Rq::Activate(r) => activate::handle(ctx, r).await.map(Rs::Activate),
+        Rq::Revoke(r) => revoke::handle(ctx, r).await.map(Rs::Revoke),
+        Rq::Destroy(r) => destroy::handle(ctx, r).await.map(Rs::Destroy),
         other => Err(Error::OperationNotSupported(other.operation())),
     }
 }
