@@ -15,9 +15,10 @@ use crate::kmip::attributes::{Attribute, Attributes};
 use crate::kmip::objects::{KeyBlock, KeyMaterial, KeyValue, Object, SymmetricKey};
 use crate::kmip::payloads::{CreateRequest, CreateResponse};
 use crate::kmip::secret::Secret;
-use crate::kmip::table::{CryptographicAlgorithm as Alg, KeyFormatType, ObjectType};
+use crate::kmip::table::{CryptographicAlgorithm as Alg, DRBGAlgorithm, KeyFormatType, ObjectType, RNGAlgorithm};
 use crate::operations::context::RequestContext;
 use crate::operations::new_object::{self, find, type_name};
+use crate::ttlv::{Tag, Ttlv, Value};
 
 /// The shortest and longest HMAC keys Create makes, in bits.
 const HMAC_BITS: std::ops::RangeInclusive<i32> = 128..=4096;
@@ -48,9 +49,12 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: CreateRequest) -> 
     }
     let bits = key_length(algorithm, length)?;
     new_object::check_names_unique(ctx, &client).await?;
-    let bytes = usize::try_from(bits / 8).map_err(|_| Error::Internal("negative key length".into()))?;
+    let bytes = new_object::key_bytes(algorithm, bits);
     // OpenSSL's private DRBG; a failure here is the server's, not the request's.
-    let key = rng::generate_key(bytes).map_err(|e| Error::Internal(format!("key generation: {e}")))?;
+    let mut key = rng::generate_key(bytes).map_err(|e| Error::Internal(format!("key generation: {e}")))?;
+    if algorithm == Alg::DES3 {
+        set_des_parity(&mut key);
+    }
     let object = Object::SymmetricKey(SymmetricKey {
         key_block: KeyBlock {
             key_format_type: KeyFormatType::Raw,
@@ -65,21 +69,49 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: CreateRequest) -> 
         },
     });
     drop(key);
-    let managed = new_object::build(ctx, object, client);
+    let mut managed = new_object::build(ctx, object, Some(KeyFormatType::Raw), client);
+    managed.attributes.push(Attribute::RandomNumberGenerator(rng_parameters()));
     ctx.save(&[&managed]).await?;
     ctx.id_placeholder = Some(managed.id.clone());
     Ok(CreateResponse { object_type: ObjectType::SymmetricKey, unique_identifier: managed.id, attributes: None })
 }
 
-/// The key lengths in bits of the block ciphers whose keys are uniformly
-/// random bytes: AES, and Camellia and IDEA, which PyKMIP's own suite
-/// creates. (3DES keys carry parity bits and are not made here.)
+/// The key lengths in bits of the block ciphers Create makes: AES; 3DES,
+/// which the Symmetric Key Foundry profile requires (SKFF-M-4: 168 bits,
+/// three keys; 112 for two); and Camellia and IDEA, which PyKMIP's own
+/// suite creates.
 fn block_cipher_lengths(algorithm: Alg) -> Option<&'static [i32]> {
     match algorithm {
         Alg::AES | Alg::Camellia => Some(&[128, 192, 256]),
+        Alg::DES3 => Some(&[112, 168]),
         Alg::IDEA => Some(&[128]),
         _ => None,
     }
+}
+
+/// Gives each byte odd parity, as DES keys carry it in their low bit
+/// (FIPS 46-3 §3); the other 7 bits of each byte stay random.
+fn set_des_parity(key: &mut [u8]) {
+    for b in key.iter_mut() {
+        let ones = (*b >> 1).count_ones();
+        *b = (*b & 0xFE) | u8::from(ones % 2 == 0);
+    }
+}
+
+/// The generator of the keys Create makes (KMIP 1.4 §3.44, set by the
+/// server): OpenSSL's default private DRBG, CTR_DRBG over AES-256 (NIST SP
+/// 800-90A).
+fn rng_parameters() -> Ttlv {
+    let enumeration = |tag, value| Ttlv::new(tag, Value::Enumeration(value));
+    Ttlv::structure(
+        Tag::RandomNumberGenerator,
+        vec![
+            enumeration(Tag::RNGAlgorithm, RNGAlgorithm::DRBG.value()),
+            enumeration(Tag::CryptographicAlgorithm, Alg::AES.value()),
+            Ttlv::new(Tag::CryptographicLength, Value::Integer(256)),
+            enumeration(Tag::DRBGAlgorithm, DRBGAlgorithm::CTR.value()),
+        ],
+    )
 }
 
 /// The key length in bits Create makes for `algorithm`, or why not.
@@ -105,7 +137,7 @@ fn key_length(algorithm: Alg, length: Option<i32>) -> Result<i32, Error> {
         }
         _ => {
             return Err(Error::FeatureNotSupported(format!(
-                "Create generates AES, Camellia, IDEA and HMAC-SHA1/224/256/384/512 keys; {name} is not supported"
+                "Create generates AES, 3DES, Camellia, IDEA and HMAC-SHA1/224/256/384/512 keys; {name} is not supported"
             )))
         }
     };
@@ -188,8 +220,6 @@ mod tests {
         }
     }
 
-    use crate::ttlv::Tag;
-
     #[tokio::test]
     async fn two_keys_differ_and_an_hmac_length_defaults_to_the_hash_size() {
         let engine = engine();
@@ -224,6 +254,43 @@ mod tests {
             key_compression_type: None,
             key_wrapping_specification: None,
         }
+    }
+
+    #[tokio::test]
+    async fn a_3des_key_has_its_declared_length_and_odd_parity_bytes() {
+        for (bits, bytes) in [(168, 24), (112, 16)] {
+            let engine = engine();
+            let mut a = aes(bits);
+            if let Some(first) = a.first_mut() {
+                *first = Attribute::CryptographicAlgorithm(Alg::DES3);
+            }
+            let id = created(&engine, V::V1_4, a).await;
+            let stored = engine.store().get(&id).await.ok().flatten().expect("stored");
+            let key = crate::operations::managed::ManagedObject::from_stored(&stored).expect("record");
+            let block = key.object.as_ref().and_then(Object::key_block).expect("key block");
+            assert_eq!(block.cryptographic_length, Some(bits));
+            match &block.key_value {
+                Some(KeyValue::Plain { key_material: KeyMaterial::Bytes(b), .. }) => {
+                    assert_eq!(b.len(), bytes);
+                    assert!(b.expose().iter().all(|x| x.count_ones() % 2 == 1), "odd parity");
+                }
+                other => panic!("unexpected key value {other:?}"),
+            }
+        }
+        failed(
+            &one(
+                &engine(),
+                V::V2_1,
+                create(vec![
+                    Attribute::CryptographicAlgorithm(Alg::DES3),
+                    Attribute::CryptographicLength(192),
+                    Attribute::CryptographicUsageMask(Mask::Encrypt),
+                ]),
+            )
+            .await,
+            R::InvalidField,
+            "[112, 168]",
+        );
     }
 
     #[tokio::test]
@@ -286,10 +353,14 @@ mod tests {
                 "Cryptographic Usage Mask",
             ),
             (
-                create(vec![Attribute::CryptographicAlgorithm(Alg::DES3), Attribute::CryptographicLength(168), mask()]),
+                create(vec![
+                    Attribute::CryptographicAlgorithm(Alg::Blowfish),
+                    Attribute::CryptographicLength(128),
+                    mask(),
+                ]),
                 R::FeatureNotSupported,
                 R::FeatureNotSupported,
-                "DES3 is not supported",
+                "Blowfish is not supported",
             ),
             (
                 create(vec![

@@ -11,6 +11,7 @@ use crate::kmip::table::KeyFormatType;
 use crate::operations::context::RequestContext;
 use crate::operations::new_object::{format_name, type_name};
 use crate::stats::UsageKind;
+use crate::store::StoreError;
 use crate::ttlv::{Tag, Ttlv, Value};
 
 /// Runs Get.
@@ -24,14 +25,22 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: GetRequest) -> Res
             "Key Compression Type applies to elliptic curve keys; this server stores none".into(),
         ));
     }
-    let managed = ctx.load_live(&id).await?;
+    let mut managed = ctx.load_live(&id).await?;
     if managed.attributes.iter().any(|a| matches!(a, Attribute::Sensitive(true))) {
         return Err(Error::Sensitive { id });
     }
-    let object = managed.object.ok_or_else(|| Error::ObjectDestroyed { id: id.clone() })?;
+    // Absent a Key Format Type, a key comes in the format it was registered in.
+    let registered = managed.find(|a| match a {
+        Attribute::Other(t) if t.tag == Tag::KeyFormatType => match t.value {
+            Value::Enumeration(e) => Some(KeyFormatType::from_value(e)),
+            _ => None,
+        },
+        _ => None,
+    });
+    let object = managed.object.clone().ok_or_else(|| Error::ObjectDestroyed { id: id.clone() })?;
     let object = match object {
         Object::SymmetricKey(mut key) => {
-            key.key_block = symmetric_key(key.key_block, req.key_format_type)?;
+            key.key_block = symmetric_key(key.key_block, req.key_format_type.or(registered))?;
             Object::SymmetricKey(key)
         }
         Object::SecretData(mut secret) => {
@@ -60,6 +69,15 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: GetRequest) -> Res
         }
     };
     ctx.usage(&id).record(UsageKind::Get);
+    if managed.attributes.iter().any(|a| matches!(a, Attribute::Fresh(true))) {
+        // Served once: no longer Fresh (KMIP 1.4 §3.34). A concurrent Get
+        // that cleared it first makes this write conflict, which is fine.
+        managed.set(Attribute::Fresh(false));
+        match ctx.save(&[&managed]).await {
+            Ok(()) | Err(Error::Store(StoreError::Conflict { .. })) => {}
+            Err(e) => return Err(e),
+        }
+    }
     Ok(GetResponse { object_type: object.object_type(), unique_identifier: id, object })
 }
 
@@ -105,6 +123,7 @@ mod tests {
     use crate::operations::managed::ManagedObject;
     use crate::operations::new_object::test_support::*;
     use crate::operations::Engine;
+    use crate::ttlv::Ttlv;
 
     fn get(id: &str) -> GetRequest {
         GetRequest {
@@ -168,6 +187,38 @@ mod tests {
             }
             assert_eq!(engine.store().usage(&id).count(UsageKind::Get), 4);
         }
+    }
+
+    #[tokio::test]
+    async fn the_first_get_clears_fresh_and_a_transparent_key_comes_back_transparent() {
+        let engine = engine();
+        let mut transparent = aes_object(&[4; 16], Some(128));
+        if let Object::SymmetricKey(k) = &mut transparent {
+            k.key_block.key_format_type = KeyFormatType::TransparentSymmetricKey;
+            k.key_block.key_value = Some(KeyValue::Plain {
+                key_material: KeyMaterial::Structure(Ttlv::structure(
+                    Tag::KeyMaterial,
+                    vec![Ttlv::new(Tag::Key, Value::ByteString(bytes::Bytes::from_static(&[4; 16])))],
+                )),
+                attributes: Attributes::default(),
+            });
+        }
+        let id = register(&engine, transparent.clone(), vec![]).await;
+        let fresh = |engine: Engine, id: String| async move {
+            let stored = engine.store().get(&id).await.ok().flatten().expect("stored");
+            let object = ManagedObject::from_stored(&stored).expect("record");
+            object.find(|a| match a {
+                Attribute::Fresh(f) => Some(*f),
+                _ => None,
+            })
+        };
+        assert_eq!(fresh(engine.clone(), id.clone()).await, Some(true));
+        // BL-M-3: registered Transparent, returned Transparent.
+        assert_eq!(got(&engine, V::V2_1, get(&id)).await.object, transparent);
+        assert_eq!(fresh(engine.clone(), id.clone()).await, Some(false));
+        let mut raw = get(&id);
+        raw.key_format_type = Some(KeyFormatType::Raw);
+        assert_eq!(got(&engine, V::V1_4, raw).await.object, aes_object(&[4; 16], Some(128)));
     }
 
     #[tokio::test]

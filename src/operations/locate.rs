@@ -10,8 +10,8 @@
 //! destroyed state (SKFF-M-5 expects a destroyed key not to be found).
 //!
 //! Order: newest first, so that a client taking the first of several
-//! objects gets the latest. Located Items (1.3+) is the count before
-//! Offset Items and Maximum Items. The ID Placeholder is the first
+//! objects gets the latest. Located Items (1.3+, sent when the client pages)
+//! is the count before Offset Items and Maximum Items. The ID Placeholder is the first
 //! identifier returned (TL-M-3 follows Locate with a Get that names none).
 //!
 //! Only the records' attributes are read: key material is not unsealed.
@@ -64,9 +64,12 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: LocateRequest) -> 
     let located = i32::try_from(matched.len()).unwrap_or(i32::MAX);
     let ids: Vec<String> = matched.into_iter().skip(offset).take(maximum.unwrap_or(usize::MAX)).collect();
     ctx.id_placeholder = ids.first().cloned();
+    // Located Items (1.3+) is optional; it is sent to a client that pages
+    // (Maximum Items or Offset Items), the one that needs the total. The
+    // OASIS cases, which do not page, expect it absent.
+    let paging = req.maximum_items.is_some() || req.offset_items.is_some();
     Ok(LocateResponse {
-        // Located Items is defined from 1.3 on.
-        located_items: (ctx.version >= ProtocolVersion::V1_3).then_some(located),
+        located_items: (ctx.version >= ProtocolVersion::V1_3 && paging).then_some(located),
         unique_identifiers: ids,
     })
 }
@@ -335,7 +338,11 @@ mod tests {
             for (filter, expected) in cases {
                 let (located, ids) = found(&engine, v, locate(filter.clone())).await;
                 assert_eq!(ids.iter().collect::<Vec<_>>(), expected, "{v:?} {filter:?}");
+                assert_eq!(located, None, "no Located Items unless the client pages");
+                let mut paged = locate(filter.clone());
+                paged.maximum_items = Some(100);
                 let count = i32::try_from(expected.len()).unwrap_or(0);
+                let (located, _) = found(&engine, v, paged).await;
                 assert_eq!(located, (v >= V::V1_3).then_some(count), "Located Items in {v:?}");
             }
         }

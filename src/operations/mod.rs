@@ -22,6 +22,8 @@ mod locate;
 pub mod managed;
 mod modify_attribute;
 mod new_object;
+#[cfg(test)]
+mod oasis_replay;
 mod query;
 mod register;
 mod revoke;

@@ -8,7 +8,7 @@ use crate::error::Error;
 use crate::kmip::attributes::{Attribute, Attributes, Digest};
 use crate::kmip::codec::DateTime;
 use crate::kmip::objects::{KeyMaterial, KeyValue, Object};
-use crate::kmip::table::{HashingAlgorithm, KeyFormatType, ObjectType, State};
+use crate::kmip::table::{CryptographicAlgorithm, HashingAlgorithm, KeyFormatType, ObjectType, State};
 use crate::operations::attribute_rules;
 use crate::operations::context::RequestContext;
 use crate::operations::managed::ManagedObject;
@@ -102,7 +102,12 @@ fn digest(object: &Object) -> Option<Digest> {
 /// attributes first, then the client's. State is Pre-Active, or Active when
 /// the client gave an Activation Date that has come; opaque objects have no
 /// State (KMIP 1.4 §3.22: cryptographic objects only).
-pub(crate) fn build(ctx: &RequestContext<'_>, object: Object, client: Vec<Attribute>) -> ManagedObject {
+pub(crate) fn build(
+    ctx: &RequestContext<'_>,
+    object: Object,
+    format: Option<KeyFormatType>,
+    client: Vec<Attribute>,
+) -> ManagedObject {
     let now: DateTime = ctx.now_kmip();
     let id = uuid::Uuid::new_v4().to_string();
     let object_type = object.object_type();
@@ -118,6 +123,11 @@ pub(crate) fn build(ctx: &RequestContext<'_>, object: Object, client: Vec<Attrib
     if let Some(d) = digest(&object) {
         attributes.push(Attribute::Digest(d));
     }
+    // The 2.x Key Format Type attribute: the format the key was registered
+    // in (or Raw when generated), which Get returns by default (BL-M-3).
+    if let Some(format) = format {
+        attributes.push(Attribute::Other(Ttlv::new(Tag::KeyFormatType, Value::Enumeration(format.value()))));
+    }
     if object_type != ObjectType::OpaqueObject {
         let activation = client.iter().find_map(|a| match a {
             Attribute::ActivationDate(d) => Some(*d),
@@ -132,10 +142,27 @@ pub(crate) fn build(ctx: &RequestContext<'_>, object: Object, client: Vec<Attrib
     if !client.iter().any(|a| matches!(a, Attribute::OriginalCreationDate(_))) {
         attributes.push(Attribute::OriginalCreationDate(now));
     }
-    let sensitive = client.iter().any(|a| matches!(a, Attribute::Sensitive(true)));
-    let extractable = !client.iter().any(|a| matches!(a, Attribute::Extractable(false)));
-    attributes.push(Attribute::AlwaysSensitive(sensitive));
-    attributes.push(Attribute::NeverExtractable(!extractable));
+    // Fresh until first served by Get (KMIP 1.4 §3.34); Sensitive false and
+    // Extractable true unless the client says otherwise (§3.48, §3.50).
+    if !client.iter().any(|a| matches!(a, Attribute::Fresh(_))) {
+        attributes.push(Attribute::Fresh(true));
+    }
+    let sensitive = find(&client, |a| match a {
+        Attribute::Sensitive(s) => Some(*s),
+        _ => None,
+    });
+    let extractable = find(&client, |a| match a {
+        Attribute::Extractable(e) => Some(*e),
+        _ => None,
+    });
+    if sensitive.is_none() {
+        attributes.push(Attribute::Sensitive(false));
+    }
+    if extractable.is_none() {
+        attributes.push(Attribute::Extractable(true));
+    }
+    attributes.push(Attribute::AlwaysSensitive(sensitive.unwrap_or(false)));
+    attributes.push(Attribute::NeverExtractable(!extractable.unwrap_or(true)));
     // The key block carries these; the client's copies were compared with it.
     attributes.extend(
         client
@@ -148,6 +175,28 @@ pub(crate) fn build(ctx: &RequestContext<'_>, object: Object, client: Vec<Attrib
 /// The one value of a single-valued attribute among `attributes`.
 pub(crate) fn find<T>(attributes: &[Attribute], pick: impl Fn(&Attribute) -> Option<T>) -> Option<T> {
     attributes.iter().find_map(pick)
+}
+
+/// The bytes of a symmetric key of `bits` for `algorithm`: 3DES keys carry
+/// a parity bit per byte that their length does not count (168 bits in 24
+/// bytes, 112 in 16).
+pub(crate) fn key_bytes(algorithm: CryptographicAlgorithm, bits: i32) -> usize {
+    let bits = usize::try_from(bits).unwrap_or(0);
+    if algorithm == CryptographicAlgorithm::DES3 {
+        bits / 7
+    } else {
+        bits / 8
+    }
+}
+
+/// The Cryptographic Lengths `len` bytes of a key of `algorithm` may be
+/// declared with: its bits, or for 3DES its bits without parity.
+pub(crate) fn lengths_of(algorithm: CryptographicAlgorithm, len: usize) -> Vec<i32> {
+    let bits = i32::try_from(len.saturating_mul(8)).unwrap_or(i32::MAX);
+    match (algorithm, len) {
+        (CryptographicAlgorithm::DES3, 16 | 24) => vec![bits / 8 * 7, bits],
+        _ => vec![bits],
+    }
 }
 
 /// An Object Type's spec name.

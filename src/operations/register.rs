@@ -30,6 +30,7 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: RegisterRequest) -
         return Err(Error::FeatureNotSupported("Protection Storage Masks are not supported".into()));
     }
     let client = new_object::client_attributes(&req.attributes, object_type)?;
+    let format = req.object.key_block().map(|b| b.key_format_type);
     let object = match req.object {
         Object::SymmetricKey(key) => {
             Object::SymmetricKey(SymmetricKey { key_block: symmetric_key(key.key_block, &client)? })
@@ -67,7 +68,7 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: RegisterRequest) -
         }
     };
     new_object::check_names_unique(ctx, &client).await?;
-    let managed = new_object::build(ctx, object, client);
+    let managed = new_object::build(ctx, object, format, client);
     ctx.save(&[&managed]).await?;
     ctx.id_placeholder = Some(managed.id.clone());
     Ok(RegisterResponse { unique_identifier: managed.id, attributes: None })
@@ -134,17 +135,19 @@ fn symmetric_key(block: KeyBlock, client: &[Attribute]) -> Result<KeyBlock, Erro
             ))
         }
     };
-    let actual = i32::try_from(bytes.len().saturating_mul(8))
-        .map_err(|_| Error::InvalidField("the Symmetric Key is too long".into()))?;
+    // 3DES lengths leave out the parity bits: 24 bytes are 168 bits (or 192).
+    let allowed = new_object::lengths_of(algorithm, bytes.len());
     for (what, length) in [("Key Block's", block.cryptographic_length), ("attribute", attribute_length)] {
         if let Some(length) = length {
-            if length != actual {
+            if !allowed.contains(&length) {
                 return Err(Error::InvalidField(format!(
-                    "the {what} Cryptographic Length is {length} but the Key Material is {actual} bits"
+                    "the {what} Cryptographic Length is {length} but the Key Material is {} bits",
+                    bytes.len().saturating_mul(8)
                 )));
             }
         }
     }
+    let actual = block.cryptographic_length.or(attribute_length).or(allowed.first().copied()).unwrap_or(0);
     // 64 bytes: the double key of XTS-AES-256 (IEEE 1619), which Encrypt's
     // XTS mode uses and PyKMIP's suite registers.
     if algorithm == Alg::AES && !matches!(bytes.len(), 16 | 24 | 32 | 64) {
