@@ -86,6 +86,11 @@ pub enum Error {
         /// The object.
         id: String,
     },
+    /// The object is not Extractable: it may leave the server only wrapped.
+    NotExtractable {
+        /// The object.
+        id: String,
+    },
     /// A cryptographic operation failed on the client's data (bad tag,
     /// bad padding, wrong key for the data).
     CryptographicFailure(String),
@@ -193,6 +198,11 @@ impl Error {
                 R::Sensitive,
                 R::PermissionDenied,
                 format!("object {id:?} is Sensitive: its key material cannot be returned"),
+            ),
+            Error::NotExtractable { id } => (
+                R::NotExtractable,
+                R::PermissionDenied,
+                format!("object {id:?} is not Extractable: its key material cannot be returned"),
             ),
             Error::CryptographicFailure(m) => (R::CryptographicFailure, R::CryptographicFailure, m.clone()),
             Error::BadCryptographicParameters(m) => (R::BadCryptographicParameters, R::InvalidField, m.clone()),

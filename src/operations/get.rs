@@ -29,6 +29,10 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: GetRequest) -> Res
     if managed.attributes.iter().any(|a| matches!(a, Attribute::Sensitive(true))) {
         return Err(Error::Sensitive { id });
     }
+    // Not Extractable: only wrapped, and wrapping is not offered yet.
+    if managed.attributes.iter().any(|a| matches!(a, Attribute::Extractable(false))) {
+        return Err(Error::NotExtractable { id });
+    }
     // Absent a Key Format Type, a key comes in the format it was registered in.
     let registered = managed.find(|a| match a {
         Attribute::Other(t) if t.tag == Tag::KeyFormatType => match t.value {
@@ -271,6 +275,7 @@ mod tests {
         let engine = engine();
         let id = register(&engine, aes_object(&[1; 16], Some(128)), vec![]).await;
         let secret_id = register(&engine, aes_object(&[2; 16], Some(128)), vec![Attribute::Sensitive(true)]).await;
+        let kept_id = register(&engine, aes_object(&[3; 16], Some(128)), vec![Attribute::Extractable(false)]).await;
         let with = |f: &dyn Fn(&mut GetRequest)| {
             let mut r = get(&id);
             f(&mut r);
@@ -305,6 +310,7 @@ mod tests {
                 "Key Wrapping Specification",
             ),
             (Rq::Get(get(&secret_id)), R::Sensitive, R::Sensitive, "Sensitive"),
+            (Rq::Get(get(&kept_id)), R::NotExtractable, R::NotExtractable, "not Extractable"),
         ];
         for (request, legacy, modern, words) in cases {
             failed(&one(&engine, V::V1_4, request.clone()).await, legacy, words);
