@@ -72,7 +72,7 @@ pub(crate) async fn handle(
     });
     rules::touch(&mut object, now);
     ctx.save(&[&object]).await?;
-    let attribute = if ctx.version.is_2x() { None } else { answer };
+    let attribute = if ctx.version.is_2x() { None } else { answer.filter(|a| a.attribute.defined_in(ctx.version)) };
     Ok(DeleteAttributeResponse { unique_identifier: id, attribute })
 }
 

@@ -76,7 +76,7 @@ pub(crate) async fn handle(
     }
     rules::touch(&mut object, now);
     ctx.save(&[&object]).await?;
-    let attribute = if ctx.version.is_2x() {
+    let attribute = if ctx.version.is_2x() || !new.defined_in(ctx.version) {
         None
     } else {
         let index = crate::operations::get_attributes::v1_index(&object.attributes, position, false);
