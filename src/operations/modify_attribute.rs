@@ -218,6 +218,67 @@ mod tests {
         assert_eq!(h.reason(V14, modify(&id, name("renamed"), None)).await, ResultReason::InvalidField);
     }
 
+    /// TL-M-3-14: a tape library's custom attributes listed, read and
+    /// modified (a Date-Time and an Integer value) by a 1.4 client.
+    #[tokio::test]
+    async fn a_tape_librarys_custom_attributes_as_in_tl_m_3() {
+        let h = Harness::new();
+        let custom = |n: &str, value: Value| Attribute::Custom {
+            vendor: None,
+            name: n.into(),
+            value: Ttlv::new(Tag::AttributeValue, value),
+        };
+        let id = h
+            .seed(
+                State::PreActive,
+                "AAAAAAA1A1AA12345678901234567",
+                vec![
+                    custom("x-ID", Value::TextString("TL-M-2-14".into())),
+                    custom("x-Barcode", Value::TextString("XXA012A1".into())),
+                    custom("x-VendorAttribute2", Value::Integer(0)),
+                    custom("x-VendorAttribute3", Value::DateTime(0)),
+                ],
+            )
+            .await;
+        let stamp = now().0;
+        let items = h
+            .batch(
+                V14,
+                vec![
+                    RequestPayload::GetAttributeList(crate::kmip::payloads::GetAttributeListRequest {
+                        unique_identifier: Some(id.clone()),
+                    }),
+                    modify(&id, custom("x-VendorAttribute3", Value::DateTime(stamp)), None),
+                    modify(&id, custom("x-VendorAttribute2", Value::Integer(1)), None),
+                    RequestPayload::Destroy(crate::kmip::payloads::DestroyRequest {
+                        unique_identifier: Some(id.clone()),
+                    }),
+                ],
+            )
+            .await;
+        assert!(items.iter().all(|i| i.result_reason.is_none()), "{items:?}");
+        match items.first().and_then(|i| i.payload.as_ref()) {
+            Some(ResponsePayload::GetAttributeList(r)) => {
+                for n in ["x-ID", "x-Barcode", "x-VendorAttribute2", "x-VendorAttribute3", "Name"] {
+                    let named = crate::kmip::attributes::AttributeReference::Name(n.into());
+                    assert!(r.attribute_references.contains(&named), "{n}");
+                }
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        match items.get(2).and_then(|i| i.payload.as_ref()) {
+            Some(ResponsePayload::ModifyAttribute(r)) => assert_eq!(
+                r.attribute,
+                Some(IndexedAttribute { attribute: custom("x-VendorAttribute2", Value::Integer(1)), index: None })
+            ),
+            other => panic!("unexpected {other:?}"),
+        }
+        let stored = h.stored(&id).await;
+        assert!(stored.attributes.iter().any(|a| matches!(a,
+            Attribute::Custom { name, value, .. } if name == "x-VendorAttribute3" && value.value == Value::DateTime(stamp))));
+        assert!(stored.object.is_none());
+    }
+
     #[tokio::test]
     async fn a_2x_client_names_the_instance_by_its_current_value() {
         let h = Harness::new();
