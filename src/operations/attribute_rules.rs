@@ -12,6 +12,10 @@
 //! fields, 2.x attributes coffer does not manage) are server-set: a client
 //! may read them but never write them (BL-M-10-21: Modify of Certificate
 //! Length is Attribute Read Only).
+//!
+//! A 1.x Attribute Index is an instance's rank among the instances of its
+//! attribute, in the order they were added: deleting an instance renumbers
+//! the later ones (KMIP 1.x would keep their indices; PyKMIP renumbers too).
 
 use crate::error::Error;
 use crate::kmip::attributes::{Attribute, AttributeReference};
