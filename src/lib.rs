@@ -10,10 +10,15 @@
 //!   in the client's version), then each batch item on its own, into typed
 //!   [`kmip::payloads`] (one file per operation) over one attribute and
 //!   object model for KMIP 1.0-2.1.
+//! - [`store`]: objects in one redb file, durable before the answer
+//!   (group commit), key material sealed at rest; knows nothing of KMIP.
+//!   [`stats`]: per-object usage counters (atomics; flushed by the store).
 //! - [`cli`]: the `coffer` command line; `main.rs` only calls [`cli::run`].
 
 #![deny(clippy::indexing_slicing)]
 
 pub mod cli;
 pub mod kmip;
+pub mod stats;
+pub mod store;
 pub mod ttlv;
