@@ -13,12 +13,22 @@
 //! - [`store`]: objects in one redb file, durable before the answer
 //!   (group commit), key material sealed at rest; knows nothing of KMIP.
 //!   [`stats`]: per-object usage counters (atomics; flushed by the store).
+//! - [`operations`]: one file per KMIP operation behind one handler
+//!   signature; [`operations::Engine`] turns a request message into a
+//!   response message (decode, batch, dispatch, encode). It uses
+//!   [`store`] (redb, sealed at rest), `crypto` (openssl) and [`auth`]
+//!   (who is calling); [`error`] is the one mapping from a failure to the
+//!   Result Reason a client of each version is told; [`stats`] counts usage.
 //! - [`cli`]: the `coffer` command line; `main.rs` only calls [`cli::run`].
 
 #![deny(clippy::indexing_slicing)]
 
+pub mod auth;
 pub mod cli;
+pub mod error;
 pub mod kmip;
+pub mod lifecycle;
+pub mod operations;
 pub mod stats;
 pub mod store;
 pub mod ttlv;

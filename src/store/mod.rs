@@ -216,9 +216,24 @@ struct Inner {
 impl Store {
     /// Opens or creates the redb file; starts the group-commit writer and the usage flusher (requires a tokio runtime).
     pub fn open(path: &Path, master_key: MasterKey, options: StoreOptions) -> Result<Store, StoreError> {
-        let runtime = tokio::runtime::Handle::try_current()
-            .map_err(|_| StoreError::Invalid { reason: "Store::open needs a tokio runtime".to_string() })?;
-        let db = Arc::new(redb::open_database(path)?);
+        let runtime = runtime()?;
+        Store::start(runtime, redb::open_database(path)?, master_key, options)
+    }
+
+    /// A store in memory only, gone when dropped: the same code as [`Store::open`]
+    /// over redb's in-memory backend, for tests of the layers above (requires a tokio runtime).
+    pub fn in_memory(master_key: MasterKey, options: StoreOptions) -> Result<Store, StoreError> {
+        let runtime = runtime()?;
+        Store::start(runtime, redb::memory_database()?, master_key, options)
+    }
+
+    fn start(
+        runtime: tokio::runtime::Handle,
+        db: ::redb::Database,
+        master_key: MasterKey,
+        options: StoreOptions,
+    ) -> Result<Store, StoreError> {
+        let db = Arc::new(db);
         let (writer_state, usage) = redb::load(&db)?;
         let shared = Arc::new(Shared {
             cache: cache::Cache::new(options.cache_capacity),
@@ -387,6 +402,11 @@ impl Drop for Inner {
             let _ = w.join();
         }
     }
+}
+
+fn runtime() -> Result<tokio::runtime::Handle, StoreError> {
+    tokio::runtime::Handle::try_current()
+        .map_err(|_| StoreError::Invalid { reason: "the store needs a tokio runtime".to_string() })
 }
 
 async fn flush_usage_every(inner: Weak<Inner>, interval: Duration) {

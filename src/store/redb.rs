@@ -75,6 +75,11 @@ pub(crate) fn open_database(path: &Path) -> Result<Database, StoreError> {
     Database::create(path).map_err(io)
 }
 
+/// A database that lives in memory only (for tests of the layers above).
+pub(crate) fn memory_database() -> Result<Database, StoreError> {
+    Database::builder().create_with_backend(redb::backends::InMemoryBackend::new()).map_err(io)
+}
+
 /// Creates missing tables; reads the writer's state and every usage row.
 pub(crate) fn load(db: &Database) -> Result<(WriterState, HashMap<String, Arc<ObjectUsage>>), StoreError> {
     let mut txn = db.begin_write().map_err(io)?;

@@ -380,3 +380,16 @@ async fn usage_counters_are_flushed_in_the_background_and_survive_reopen() {
     assert_eq!(store.usage("b").count(UsageKind::Get), 0);
     store.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_in_memory_store_keeps_the_same_contract() {
+    let store = Store::in_memory(MasterKey::generate().unwrap(), StoreOptions::default()).unwrap();
+    store.commit(vec![insert(object("a", "ks", &["n"], Some(b"m")))]).await.unwrap();
+    assert_eq!(
+        store.commit(vec![insert(object("a", "ks", &[], None))]).await.unwrap_err(),
+        StoreError::AlreadyExists { id: "a".to_string() }
+    );
+    assert_eq!(store.ids_by_name("ks", "n").await.unwrap(), vec!["a"]);
+    assert_eq!(store.get("a").await.unwrap().unwrap().material.as_deref().map(Vec::as_slice), Some(&b"m"[..]));
+    store.close().await.unwrap();
+}
