@@ -6,5 +6,6 @@ mod codec_properties;
 mod golden_ttlv;
 mod kmip_model;
 mod store_basics;
+mod store_crash;
 mod strategies;
 mod text_encodings;
