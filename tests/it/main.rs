@@ -7,5 +7,6 @@ mod golden_ttlv;
 mod kmip_model;
 mod store_basics;
 mod store_crash;
+mod store_model;
 mod strategies;
 mod text_encodings;
