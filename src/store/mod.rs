@@ -154,7 +154,9 @@ pub enum StoreError {
         /// What is wrong, without content.
         reason: String,
     },
-    /// The file or the disk failed; nothing of the failed commit applied.
+    /// The file or the disk failed. The commit was not acknowledged (if the
+    /// failure was the final sync, whether it reached the disk is unknown).
+    /// redb then refuses further writes until the store is reopened.
     Io(String),
     /// The store was closed.
     Closed,

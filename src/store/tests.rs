@@ -87,3 +87,80 @@ async fn garbage_records_are_corrupt_for_readers_and_writers() {
     assert!(matches!(store.commit(vec![replace]).await, Err(StoreError::Corrupt { .. })));
     store.close().await.unwrap();
 }
+
+/// An in-memory redb backend whose writes and syncs fail while `fail` is set.
+#[derive(Debug)]
+struct FaultyBackend {
+    inner: ::redb::backends::InMemoryBackend,
+    fail: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl FaultyBackend {
+    fn check(&self) -> Result<(), std::io::Error> {
+        if self.fail.load(Ordering::SeqCst) {
+            return Err(std::io::Error::other("injected I/O failure"));
+        }
+        Ok(())
+    }
+}
+
+impl ::redb::StorageBackend for FaultyBackend {
+    fn len(&self) -> Result<u64, std::io::Error> {
+        self.inner.len()
+    }
+    fn read(&self, offset: u64, out: &mut [u8]) -> Result<(), std::io::Error> {
+        self.inner.read(offset, out)
+    }
+    fn set_len(&self, len: u64) -> Result<(), std::io::Error> {
+        self.check()?;
+        self.inner.set_len(len)
+    }
+    fn sync_data(&self) -> Result<(), std::io::Error> {
+        self.check()?;
+        self.inner.sync_data()
+    }
+    fn write(&self, offset: u64, data: &[u8]) -> Result<(), std::io::Error> {
+        self.check()?;
+        self.inner.write(offset, data)
+    }
+}
+
+/// A failed write is never answered as a success: every caller of the group
+/// gets Io, the cache keeps the last committed state, and later writes are
+/// refused rather than half-applied (redb latches the failure until reopen).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_io_failure_is_reported_to_every_caller_and_nothing_is_acknowledged() {
+    let fail = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let backend = FaultyBackend { inner: ::redb::backends::InMemoryBackend::new(), fail: Arc::clone(&fail) };
+    let db = ::redb::Database::builder().create_with_backend(backend).unwrap();
+    let key = MasterKey::from_bytes(&KEY).unwrap();
+    let store = Store::start(tokio::runtime::Handle::current(), db, key, StoreOptions::default()).unwrap();
+    store.commit(vec![Change::Put { object: object("a", b"one"), expected_revision: None }]).await.unwrap();
+
+    fail.store(true, Ordering::SeqCst);
+    let tasks: Vec<_> = (0..10)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let change = if i == 0 {
+                    Change::Put { object: object("a", b"two"), expected_revision: Some(1) }
+                } else {
+                    Change::Put { object: object(&format!("new-{i}"), b"x"), expected_revision: None }
+                };
+                store.commit(vec![change]).await
+            })
+        })
+        .collect();
+    for t in tasks {
+        assert!(matches!(t.await.unwrap(), Err(StoreError::Io(_))));
+    }
+    let a = store.get("a").await.unwrap().unwrap();
+    assert_eq!((a.revision, a.material.as_deref().unwrap().as_slice()), (1, &b"one"[..]));
+    assert!(!matches!(store.get("new-1").await, Ok(Some(_))));
+
+    fail.store(false, Ordering::SeqCst);
+    let later = store.commit(vec![Change::Put { object: object("later", b"y"), expected_revision: None }]).await;
+    assert!(matches!(later, Err(StoreError::Io(_))), "{later:?}");
+    assert!(store.get("later").await.unwrap().is_none());
+    let _ = store.close().await;
+}
