@@ -337,7 +337,11 @@ impl Store {
     }
 
     /// Flushes usage counters and stops the writer; pending commits finish first.
+    /// Closing a closed store does nothing.
     pub async fn close(&self) -> Result<(), StoreError> {
+        if lock(&self.inner.tx).is_none() {
+            return Ok(());
+        }
         if let Some(f) = lock(&self.inner.flusher).take() {
             f.abort();
         }

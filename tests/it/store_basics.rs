@@ -197,6 +197,7 @@ async fn reopen_after_drop_preserves_everything() {
     store.commit(vec![insert(object("0-first-by-name", "ks", &["n"], None))]).await.unwrap();
     assert_eq!(store.ids_by_name("ks", "n").await.unwrap(), vec!["a", "b", "0-first-by-name"]);
     store.close().await.unwrap();
+    store.close().await.unwrap();
     assert_eq!(store.get("zz").await.unwrap_err(), StoreError::Closed);
     assert_eq!(store.commit(vec![insert(object("c", "ks", &[], None))]).await.unwrap_err(), StoreError::Closed);
 }
