@@ -243,7 +243,6 @@ mod tests {
     use crate::kmip::message::{RequestBatchItem, RequestMessage};
     use crate::kmip::payloads::{DiscoverVersionsRequest, QueryRequest};
     use crate::kmip::table::{QueryFunction, ResultReason, ResultStatus};
-    use crate::store::{MasterKey, StoreOptions};
 
     fn client() -> ClientIdentity {
         ClientIdentity { peer: ([127, 0, 0, 1], 5696).into(), credential: "test".into(), keystore: "default".into() }
@@ -277,8 +276,7 @@ mod tests {
     }
 
     async fn answer(frame: Vec<u8>) -> (Reply, Option<ResponseMessage>) {
-        let store = Store::in_memory(MasterKey::from_bytes(&[7; 32]).unwrap(), StoreOptions::default()).unwrap();
-        let engine = Engine::new(store, EngineLimits::default());
+        let engine = Engine::new(Store::default(), EngineLimits::default());
         let reply = engine.process(&client(), Bytes::from(frame)).await;
         let bytes = match &reply {
             Reply::Send(b) | Reply::SendAndClose(b) => Some(Bytes::from(b.clone())),

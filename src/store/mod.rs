@@ -219,18 +219,36 @@ impl Store {
     /// Opens or creates the redb file; starts the group-commit writer and the usage flusher (requires a tokio runtime).
     pub fn open(path: &Path, master_key: MasterKey, options: StoreOptions) -> Result<Store, StoreError> {
         let runtime = runtime()?;
-        Store::start(runtime, redb::open_database(path)?, master_key, options)
+        Store::start(Some(runtime), redb::open_database(path)?, master_key, options)
     }
 
     /// A store in memory only, gone when dropped: the same code as [`Store::open`]
-    /// over redb's in-memory backend, for tests of the layers above (requires a tokio runtime).
+    /// over redb's in-memory backend, for tests of the layers above. Outside a
+    /// tokio runtime it has no background usage flusher (nothing to persist to anyway).
     pub fn in_memory(master_key: MasterKey, options: StoreOptions) -> Result<Store, StoreError> {
-        let runtime = runtime()?;
-        Store::start(runtime, redb::memory_database()?, master_key, options)
+        Store::start(runtime().ok(), redb::memory_database()?, master_key, options)
+    }
+
+    /// A store that refuses everything with [`StoreError::Closed`].
+    fn closed() -> Store {
+        Store {
+            inner: Arc::new(Inner {
+                db: RwLock::new(None),
+                master_key: MasterKey(Zeroizing::new([0u8; 32])),
+                shared: Arc::new(Shared {
+                    cache: cache::Cache::new(0),
+                    usage: RwLock::new(HashMap::new()),
+                    commits_written: AtomicU64::new(0),
+                }),
+                tx: Mutex::new(None),
+                writer: Mutex::new(None),
+                flusher: Mutex::new(None),
+            }),
+        }
     }
 
     fn start(
-        runtime: tokio::runtime::Handle,
+        runtime: Option<tokio::runtime::Handle>,
         db: ::redb::Database,
         master_key: MasterKey,
         options: StoreOptions,
@@ -252,9 +270,11 @@ impl Store {
             writer: Mutex::new(Some(writer)),
             flusher: Mutex::new(None),
         });
-        let weak = Arc::downgrade(&inner);
-        let flusher = runtime.spawn(flush_usage_every(weak, options.usage_flush_interval));
-        *lock(&inner.flusher) = Some(flusher);
+        if let Some(runtime) = runtime {
+            let weak = Arc::downgrade(&inner);
+            let flusher = runtime.spawn(flush_usage_every(weak, options.usage_flush_interval));
+            *lock(&inner.flusher) = Some(flusher);
+        }
         Ok(Store { inner })
     }
 
@@ -369,6 +389,17 @@ impl Store {
     /// Unsealed objects held in memory (for tests and metrics).
     pub fn cached_objects(&self) -> usize {
         self.inner.shared.cache.len()
+    }
+}
+
+/// A fresh in-memory store under a random master key ([`Store::in_memory`]),
+/// for tests of the layers above. Should that fail (the random generator or
+/// redb failing), the store answers every call with [`StoreError::Closed`].
+impl Default for Store {
+    fn default() -> Self {
+        MasterKey::generate()
+            .and_then(|key| Store::in_memory(key, StoreOptions::default()))
+            .unwrap_or_else(|_| Store::closed())
     }
 }
 

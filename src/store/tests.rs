@@ -134,7 +134,7 @@ async fn an_io_failure_is_reported_to_every_caller_and_nothing_is_acknowledged()
     let backend = FaultyBackend { inner: ::redb::backends::InMemoryBackend::new(), fail: Arc::clone(&fail) };
     let db = ::redb::Database::builder().create_with_backend(backend).unwrap();
     let key = MasterKey::from_bytes(&KEY).unwrap();
-    let store = Store::start(tokio::runtime::Handle::current(), db, key, StoreOptions::default()).unwrap();
+    let store = Store::start(Some(tokio::runtime::Handle::current()), db, key, StoreOptions::default()).unwrap();
     store.commit(vec![Change::Put { object: object("a", b"one"), expected_revision: None }]).await.unwrap();
 
     fail.store(true, Ordering::SeqCst);
@@ -163,4 +163,21 @@ async fn an_io_failure_is_reported_to_every_caller_and_nothing_is_acknowledged()
     assert!(matches!(later, Err(StoreError::Io(_))), "{later:?}");
     assert!(store.get("later").await.unwrap().is_none());
     let _ = store.close().await;
+}
+
+#[test]
+fn a_default_store_works_outside_a_runtime_and_a_closed_one_refuses_everything() {
+    let store = Store::default();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        store.commit(vec![Change::Put { object: object("a", b"x"), expected_revision: None }]).await.unwrap();
+        assert_eq!(store.get("a").await.unwrap().unwrap().revision, 1);
+        store.close().await.unwrap();
+        let closed = Store::closed();
+        assert_eq!(closed.get("a").await.unwrap_err(), StoreError::Closed);
+        assert_eq!(closed.list("ks").await.unwrap_err(), StoreError::Closed);
+        let put = Change::Put { object: object("a", b"x"), expected_revision: None };
+        assert_eq!(closed.commit(vec![put]).await.unwrap_err(), StoreError::Closed);
+        closed.close().await.unwrap();
+    });
 }
