@@ -1,41 +1,31 @@
-//! At-rest envelope for key material: AES-256-GCM under the master key.
-//!
-//! Stand-in with the contract of `crate::crypto::symmetric::{seal, open}`
-//! (random 12-byte nonce; output `nonce || ciphertext || 16-byte tag`) until
-//! the crypto layer lands; the store switches to it then. The associated data
-//! is the object's identifier, so a sealed blob copied under another
-//! identifier does not open.
+//! At-rest envelope for key material: AES-256-GCM under the master key
+//! (`crate::crypto::symmetric::{seal, open}`: random 12-byte nonce, output
+//! `nonce || ciphertext || 16-byte tag`). The associated data is the
+//! object's identifier, so a sealed blob copied under another identifier
+//! does not open.
 
-use openssl::symm::{decrypt_aead, encrypt_aead, Cipher};
 use zeroize::Zeroizing;
 
+use crate::crypto::symmetric;
+
+#[cfg(test)]
 const NONCE_LEN: usize = 12;
+#[cfg(test)]
 const TAG_LEN: usize = 16;
 
-/// Sealing or opening failed. Carries no detail: OpenSSL's error stack could
-/// only say "bad tag", and nothing about the key may leak.
+/// Sealing or opening failed. Carries no detail: the only failure that
+/// matters is "does not authenticate", and nothing about the key may leak.
 #[derive(Debug)]
 pub(crate) struct SealError;
 
 /// Encrypts `plaintext` under `key`, binding `aad`; returns nonce || ct || tag.
 pub(crate) fn seal(key: &[u8; 32], aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, SealError> {
-    let mut nonce = [0u8; NONCE_LEN];
-    openssl::rand::rand_bytes(&mut nonce).map_err(|_| SealError)?;
-    let mut tag = [0u8; TAG_LEN];
-    let ct = encrypt_aead(Cipher::aes_256_gcm(), key, Some(&nonce), aad, plaintext, &mut tag).map_err(|_| SealError)?;
-    let mut out = Vec::with_capacity(NONCE_LEN + ct.len() + TAG_LEN);
-    out.extend_from_slice(&nonce);
-    out.extend_from_slice(&ct);
-    out.extend_from_slice(&tag);
-    Ok(out)
+    symmetric::seal(key, aad, plaintext).map_err(|_| SealError)
 }
 
 /// Decrypts and authenticates the output of [`seal`] made with the same `key` and `aad`.
 pub(crate) fn open(key: &[u8; 32], aad: &[u8], sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, SealError> {
-    let (nonce, rest) = sealed.split_at_checked(NONCE_LEN).ok_or(SealError)?;
-    let ct_len = rest.len().checked_sub(TAG_LEN).ok_or(SealError)?;
-    let (ct, tag) = rest.split_at_checked(ct_len).ok_or(SealError)?;
-    decrypt_aead(Cipher::aes_256_gcm(), key, Some(nonce), aad, ct, tag).map(Zeroizing::new).map_err(|_| SealError)
+    symmetric::open(key, aad, sealed).map_err(|_| SealError)
 }
 
 #[cfg(test)]
