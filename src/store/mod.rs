@@ -26,7 +26,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::Duration;
 
-use tokio::sync::{mpsc, oneshot};
+use std::sync::mpsc;
+
+use tokio::sync::oneshot;
 use zeroize::Zeroizing;
 
 use crate::stats::ObjectUsage;
@@ -210,7 +212,7 @@ struct Inner {
     master_key: MasterKey,
     shared: Arc<Shared>,
     /// None once closed.
-    tx: Mutex<Option<mpsc::UnboundedSender<redb::Request>>>,
+    tx: Mutex<Option<mpsc::Sender<redb::Request>>>,
     writer: Mutex<Option<std::thread::JoinHandle<()>>>,
     flusher: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
@@ -260,7 +262,9 @@ impl Store {
             usage: RwLock::new(usage),
             commits_written: AtomicU64::new(0),
         });
-        let (tx, rx) = mpsc::unbounded_channel();
+        // Unbounded: each caller has at most one request queued (it awaits the answer),
+        // and `send` never blocks the async caller.
+        let (tx, rx) = mpsc::channel();
         let writer = redb::spawn_writer(Arc::clone(&db), Arc::clone(&shared), writer_state, rx)?;
         let inner = Arc::new(Inner {
             db: RwLock::new(Some(db)),

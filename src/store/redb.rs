@@ -27,7 +27,10 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use redb::{Database, Durability, ReadableDatabase, ReadableTable, Table, TableDefinition};
-use tokio::sync::{mpsc, oneshot};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use tokio::sync::oneshot;
 
 use super::record::{self, Header};
 use super::{cache::Cache, seal, Shared, StoreError, StoredObject};
@@ -109,23 +112,59 @@ pub(crate) fn spawn_writer(
     db: Arc<Database>,
     shared: Arc<Shared>,
     mut state: WriterState,
-    mut rx: mpsc::UnboundedReceiver<Request>,
+    rx: mpsc::Receiver<Request>,
 ) -> Result<std::thread::JoinHandle<()>, StoreError> {
     std::thread::Builder::new()
         .name("coffer-store-writer".to_string())
         .spawn(move || {
-            while let Some(first) = rx.blocking_recv() {
-                let mut group = vec![first];
-                while group.len() < MAX_GROUP {
-                    match rx.try_recv() {
-                        Ok(r) => group.push(r),
-                        Err(_) => break,
-                    }
-                }
+            let mut pace = Pace::default();
+            while let Ok(first) = rx.recv() {
+                let group = gather(&rx, first, &pace);
+                let size = group.len();
+                let started = Instant::now();
                 write_group(&db, &shared, &mut state, group);
+                pace = Pace { last_group: size, last_write: started.elapsed() };
             }
         })
         .map_err(|e| StoreError::Io(format!("cannot start the store writer: {e}")))
+}
+
+/// Longest the writer waits for more callers before starting a transaction.
+const MAX_LINGER: Duration = Duration::from_millis(1);
+
+/// How the previous group went, to decide how long to gather the next one.
+#[derive(Default)]
+struct Pace {
+    last_group: usize,
+    last_write: Duration,
+}
+
+/// Everything queued after `first`, up to [`MAX_GROUP`]. Callers answered by
+/// the previous group come back one by one while this one starts; so while
+/// the group is smaller than the previous one, wait for more, for at most a
+/// quarter of the previous write (capped at [`MAX_LINGER`]): a lone caller
+/// never waits, and under load one fsync covers nearly every caller.
+fn gather(rx: &mpsc::Receiver<Request>, first: Request, pace: &Pace) -> Vec<Request> {
+    let started = Instant::now();
+    let mut group = vec![first];
+    let linger = (pace.last_write / 4).min(MAX_LINGER);
+    let target = pace.last_group.min(MAX_GROUP);
+    loop {
+        while group.len() < MAX_GROUP {
+            match rx.try_recv() {
+                Ok(r) => group.push(r),
+                Err(_) => break,
+            }
+        }
+        if group.len() >= target {
+            return group;
+        }
+        let Some(left) = linger.checked_sub(started.elapsed()).filter(|d| !d.is_zero()) else { return group };
+        match rx.recv_timeout(left) {
+            Ok(r) => group.push(r),
+            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => return group,
+        }
+    }
 }
 
 /// One checked, applied change, waiting for the commit.
