@@ -4,13 +4,13 @@
 //! The store knows nothing of KMIP: the operations layer hands it opaque
 //! metadata bytes and the plaintext key material of each object.
 //!
-//! - Writes go through one writer thread ([`redb`]) that group-commits: every
+//! - Writes go through one writer thread (`redb.rs`) that group-commits: every
 //!   [`Store::commit`] queued while the previous transaction was being synced
 //!   shares the next transaction and its one fsync.
 //! - Reads use redb read transactions (MVCC: they never wait for the writer)
-//!   on the blocking pool, or the in-memory [`cache`] of unsealed objects.
+//!   on the blocking pool, or the in-memory cache of unsealed objects (`cache.rs`).
 //! - Key material is sealed with AES-256-GCM under the [`MasterKey`] with the
-//!   object id as associated data ([`seal`]); the record layout is in [`record`].
+//!   object id as associated data (`seal.rs`); the record layout is in `record.rs`.
 //! - Usage counters ([`crate::stats`]) are recorded with atomics and written
 //!   by a background flusher through the writer.
 

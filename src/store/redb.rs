@@ -14,12 +14,13 @@
 //! The sequence number is given once, when an object is first written, so
 //! both index tables iterate in creation order.
 //!
-//! The writer drains every request queued (up to [`MAX_GROUP`]), checks and
-//! applies each caller's changes in one write transaction (a caller whose
-//! check fails is skipped and told why), commits with
-//! [`Durability::Immediate`] (one fsync for the whole group), then updates
-//! the cache and answers everyone. If the commit fails, nobody's changes
-//! applied and everyone gets [`StoreError::Io`].
+//! The writer takes every request queued (up to [`MAX_GROUP`]; while the
+//! group is smaller than the previous one it waits up to [`MAX_LINGER`] for
+//! stragglers, see [`gather`]), checks and applies each caller's changes in
+//! one write transaction (a caller whose check fails is skipped and told
+//! why), commits with [`Durability::Immediate`] (one fsync for the whole
+//! group), then updates the cache and answers everyone. If the commit fails,
+//! nobody is told it succeeded: everyone gets [`StoreError::Io`].
 
 use std::collections::HashMap;
 use std::path::Path;
