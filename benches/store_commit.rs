@@ -5,7 +5,9 @@
 //! waiting for the answer), commits run for a fixed time after a warm-up;
 //! it prints commits/s, transactions (fsyncs) per second, the mean group
 //! size and the p50/p99 commit latency. Then `get()` of a cached object and
-//! of an uncached one (a read transaction and an AES-GCM open), in ns/op.
+//! of an uncached one (a read transaction and an AES-GCM open), in ns/op, and
+//! one `ids_by_name` and one `list` of every object committed (the cache holds
+//! the 10 000 most recent; the rest are read and unsealed).
 //! `STORE_BENCH_SECONDS` sets the timed period per case (default 3).
 //! Results go in BENCHMARKS.md.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
@@ -133,6 +135,23 @@ fn main() {
         }
         store.commit(vec![Change::Put { object: object("hot".to_string()), expected_revision: None }]).await.unwrap();
         gets(&store, "hot", "get/cached", 1_000_000).await;
+        for _ in 0..3 {
+            let t = Instant::now();
+            let ids = store.ids_by_name("default", "name-hot").await.unwrap();
+            let lookup = t.elapsed();
+            let t = Instant::now();
+            let all = store.list("default").await.unwrap();
+            let listed = t.elapsed();
+            println!(
+                "ids_by_name {:>6} us ({} id)   list {} objects {:>8.1} ms ({:.2} us/object, {} cached)",
+                lookup.as_micros(),
+                ids.len(),
+                all.len(),
+                listed.as_secs_f64() * 1e3,
+                listed.as_secs_f64() * 1e6 / all.len().max(1) as f64,
+                store.cached_objects(),
+            );
+        }
         store.close().await.unwrap();
         drop(store);
 
