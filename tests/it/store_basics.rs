@@ -394,3 +394,30 @@ async fn an_in_memory_store_keeps_the_same_contract() {
     assert_eq!(store.get("a").await.unwrap().unwrap().material.as_deref().map(Vec::as_slice), Some(&b"m"[..]));
     store.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn of_concurrent_inserts_of_one_id_exactly_one_wins() {
+    let dir = TempDir::new("race");
+    let store = open(&dir.file());
+    let tasks: Vec<_> = (0..20u8)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move { (i, store.commit(vec![insert(object("same", "ks", &[], Some(&[i; 4])))]).await) })
+        })
+        .collect();
+    let mut winners = Vec::new();
+    for t in tasks {
+        match t.await.unwrap() {
+            (i, Ok(revs)) => {
+                assert_eq!(revs, vec![1]);
+                winners.push(i);
+            }
+            (_, Err(e)) => assert_eq!(e, StoreError::AlreadyExists { id: "same".to_string() }),
+        }
+    }
+    assert_eq!(winners.len(), 1, "{winners:?}");
+    let o = store.get("same").await.unwrap().unwrap();
+    assert_eq!(o.material.as_deref().map(Vec::as_slice), Some(&[winners[0]; 4][..]));
+    assert_eq!(store.list("ks").await.unwrap().len(), 1);
+    store.close().await.unwrap();
+}
