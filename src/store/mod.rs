@@ -352,6 +352,7 @@ impl Store {
     }
 
     /// The usage counters of one object (created on first use; loaded from disk on open).
+    /// Counters are written only for objects that exist, and dropped with the object.
     pub fn usage(&self, id: &str) -> Arc<ObjectUsage> {
         let usage = &self.inner.shared.usage;
         if let Some(u) = read(usage).get(id) {
