@@ -421,3 +421,15 @@ async fn of_concurrent_inserts_of_one_id_exactly_one_wins() {
     assert_eq!(store.list("ks").await.unwrap().len(), 1);
     store.close().await.unwrap();
 }
+
+/// Handlers run on tokio's multi-threaded runtime: every future of the store must be Send.
+#[test]
+fn store_futures_are_send() {
+    fn send<T: Send>(_: &T) {}
+    let store = Store::default();
+    send(&store.get("a"));
+    send(&store.list("ks"));
+    send(&store.ids_by_name("ks", "n"));
+    send(&store.commit(Vec::new()));
+    send(&store.close());
+}
