@@ -27,7 +27,9 @@ pub(crate) async fn handle(
     object.attributes.push(attribute.clone());
     rules::touch(&mut object, now);
     ctx.save(&[&object]).await?;
-    let attribute = if ctx.version.is_2x() {
+    // 2.x answers the identifier only; no client hears of an attribute its
+    // version does not define, even one it sent.
+    let attribute = if ctx.version.is_2x() || !attribute.defined_in(ctx.version) {
         None
     } else {
         let index = if rules::rule(&attribute).multi_valued { i32::try_from(index).ok() } else { None };
@@ -182,6 +184,17 @@ mod tests {
         let request = AddAttributeRequest::from_ttlv(&payload, V21).expect("decodes");
         assert_eq!(request.attribute.attribute, Attribute::Description("This is opaque".into()));
         assert_eq!(crate::kmip::codec::ToTtlv::to_ttlv(&request, Tag::RequestPayload, V21), payload);
+    }
+
+    #[tokio::test]
+    async fn a_client_is_not_answered_an_attribute_its_version_lacks() {
+        let h = Harness::new();
+        let id = h.seed(State::PreActive, "k", vec![]).await;
+        // Description is KMIP 1.4's; a 1.2 client that sends it anyway is not told it back.
+        match h.run(ProtocolVersion::V1_2, add(&id, Attribute::Description("d".into()))).await {
+            Ok(ResponsePayload::AddAttribute(r)) => assert_eq!(r.attribute, None),
+            other => panic!("unexpected {other:?}"),
+        }
     }
 
     #[tokio::test]

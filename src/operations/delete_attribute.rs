@@ -72,7 +72,7 @@ pub(crate) async fn handle(
     });
     rules::touch(&mut object, now);
     ctx.save(&[&object]).await?;
-    let attribute = if ctx.version.is_2x() { None } else { answer };
+    let attribute = if ctx.version.is_2x() { None } else { answer.filter(|a| a.attribute.defined_in(ctx.version)) };
     Ok(DeleteAttributeResponse { unique_identifier: id, attribute })
 }
 
@@ -89,6 +89,7 @@ mod tests {
     use crate::kmip::attributes::{Attribute, AttributeReference, IndexedAttribute, WrappedAttribute};
     use crate::kmip::payloads::{DeleteAttributeRequest, RequestPayload, ResponsePayload};
     use crate::kmip::table::{ResultReason, State};
+    use crate::kmip::version::ProtocolVersion;
     use crate::operations::attribute_rules::harness::{last_change, name, Harness, LONG_AGO, V14, V21};
     use crate::ttlv::Tag;
 
@@ -136,6 +137,26 @@ mod tests {
         assert!(!h.stored(&id).await.attributes.iter().any(|a| matches!(a, Attribute::Description(_))));
         let again = || delete(&id, AttributeReference::Tag(Tag::Description), None);
         assert_eq!(h.reason(V21, again()).await, ResultReason::AttributeNotFound);
+    }
+
+    /// PyKMIP 0.11's 2.0 request: an Attribute Reference structure with an
+    /// empty Vendor Identification and the spec name.
+    #[tokio::test]
+    async fn pykmip_deletes_by_a_reference_structure() {
+        let h = Harness::new();
+        let id = h.seed(State::PreActive, "k", vec![Attribute::ContactInformation("ops@example.com".into())]).await;
+        let reference = AttributeReference::Vendor { vendor: String::new(), name: "Contact Information".into() };
+        assert!(h.run(ProtocolVersion::V2_0, delete(&id, reference, None)).await.is_ok());
+        assert!(!h.stored(&id).await.attributes.iter().any(|a| matches!(a, Attribute::ContactInformation(_))));
+        // And by 1.x name with an explicit index 0, as its 1.x request does.
+        let id = h.seed(State::PreActive, "k2", vec![Attribute::ContactInformation("c".into())]).await;
+        let by_name = delete(&id, AttributeReference::Name("Contact Information".into()), Some(0));
+        match h.run(ProtocolVersion::V1_2, by_name).await {
+            Ok(ResponsePayload::DeleteAttribute(r)) => {
+                assert_eq!(r.attribute.map(|a| a.attribute), Some(Attribute::ContactInformation("c".into())))
+            }
+            other => panic!("unexpected {other:?}"),
+        }
     }
 
     #[tokio::test]

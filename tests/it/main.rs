@@ -8,5 +8,8 @@ mod golden_ttlv;
 mod kmip_model;
 mod oasis;
 mod oasis_replay;
+mod store_basics;
+mod store_crash;
+mod store_model;
 mod strategies;
 mod text_encodings;
