@@ -8,9 +8,17 @@
 
 mod batch;
 pub mod context;
+#[cfg(test)]
+mod crypto_cases;
+mod crypto_params;
+mod decrypt;
 mod discover_versions;
+mod encrypt;
+mod mac;
+mod mac_verify;
 pub mod managed;
 mod query;
+mod rng_retrieve;
 
 use bytes::Bytes;
 use time::OffsetDateTime;
@@ -27,7 +35,15 @@ use crate::ttlv::{self, Tag, Ttlv, HEADER_LEN};
 use context::RequestContext;
 
 /// The operations this server implements; Query reports them.
-pub const SUPPORTED_OPERATIONS: &[Operation] = &[Operation::DiscoverVersions, Operation::Query];
+pub const SUPPORTED_OPERATIONS: &[Operation] = &[
+    Operation::DiscoverVersions,
+    Operation::Query,
+    Operation::Encrypt,
+    Operation::Decrypt,
+    Operation::MAC,
+    Operation::MACVerify,
+    Operation::RNGRetrieve,
+];
 
 /// The object types this server stores; Query reports them.
 pub const SUPPORTED_OBJECT_TYPES: &[ObjectType] =
@@ -165,6 +181,11 @@ pub(crate) async fn dispatch(ctx: &mut RequestContext<'_>, payload: RequestPaylo
     match payload {
         Rq::DiscoverVersions(r) => discover_versions::handle(ctx, r).await.map(Rs::DiscoverVersions),
         Rq::Query(r) => query::handle(ctx, r).await.map(Rs::Query),
+        Rq::Encrypt(r) => encrypt::handle(ctx, r).await.map(Rs::Encrypt),
+        Rq::Decrypt(r) => decrypt::handle(ctx, r).await.map(Rs::Decrypt),
+        Rq::MAC(r) => mac::handle(ctx, r).await.map(Rs::MAC),
+        Rq::MACVerify(r) => mac_verify::handle(ctx, r).await.map(Rs::MACVerify),
+        Rq::RNGRetrieve(r) => rng_retrieve::handle(ctx, r).await.map(Rs::RNGRetrieve),
         other => Err(Error::OperationNotSupported(other.operation())),
     }
 }
