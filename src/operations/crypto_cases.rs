@@ -16,12 +16,14 @@ use std::path::{Path, PathBuf};
 use bytes::Bytes;
 
 use crate::auth::ClientIdentity;
-use crate::kmip::codec::FromTtlv;
-use crate::kmip::message::RequestMessage;
+use crate::kmip::codec::{FromTtlv, ToTtlv};
+use crate::kmip::message::{RequestBatchItem, RequestMessage, ResponseBatchItem, ResponseMessage};
 use crate::kmip::objects::{KeyBlock, KeyMaterial, KeyValue, Object, SymmetricKey};
 use crate::kmip::payloads::RequestPayload;
 use crate::kmip::secret::Secret;
-use crate::kmip::table::{KeyFormatType, ObjectType, State};
+use crate::kmip::table::{
+    CryptographicAlgorithm, CryptographicUsageMask, KeyFormatType, ObjectType, ResultReason, ResultStatus, State,
+};
 use crate::kmip::version::ProtocolVersion;
 use crate::operations::managed::ManagedObject;
 use crate::operations::{Engine, EngineLimits, Reply};
@@ -29,6 +31,86 @@ use crate::store::Store;
 use crate::ttlv::{self, Tag, Ttlv, Value};
 
 use crate::kmip::attributes::Attribute;
+
+/// An engine over an in-memory store, for the crypto operations' tests.
+pub(crate) struct Bench {
+    /// The store the engine uses.
+    pub store: Store,
+    engine: Engine,
+}
+
+impl Bench {
+    pub(crate) fn new() -> Bench {
+        let store = Store::default();
+        Bench { engine: Engine::new(store.clone(), EngineLimits::default()), store }
+    }
+
+    /// Stores `object` as `id` in the client's key store.
+    pub(crate) async fn put(&self, id: &str, object: Object, mut attributes: Vec<Attribute>) {
+        attributes.insert(0, Attribute::ObjectType(object.object_type()));
+        let managed = ManagedObject::new(id.into(), "default".into(), object, attributes);
+        self.store.commit(vec![managed.change().expect("record")]).await.expect("stored");
+    }
+
+    /// Runs one batch item at version `v` and returns its response item.
+    pub(crate) async fn run(&self, v: ProtocolVersion, payload: RequestPayload) -> ResponseBatchItem {
+        let mut header = super::fallback_header();
+        header.protocol_version = v;
+        let item = RequestBatchItem {
+            operation: payload.operation(),
+            ephemeral: None,
+            unique_batch_item_id: None,
+            payload,
+            message_extension: None,
+        };
+        let message = RequestMessage { header, batch_items: vec![item] };
+        let frame = ttlv::encode_to_vec(&message.to_ttlv(Tag::RequestMessage, v)).expect("encodes");
+        let Reply::Send(bytes) = self.engine.process(&client(), Bytes::from(frame)).await else {
+            panic!("no response")
+        };
+        let tree = ttlv::decode(&Bytes::from(bytes), &ttlv::Limits::UNBOUNDED).expect("decodes");
+        let response = ResponseMessage::from_ttlv(&tree, ProtocolVersion::V1_0).expect("a response message");
+        assert_eq!(response.header.protocol_version, v);
+        response.batch_items.into_iter().next().expect("one item")
+    }
+
+    /// Runs one batch item that must fail; returns its reason and message.
+    pub(crate) async fn refused(&self, v: ProtocolVersion, payload: RequestPayload) -> (ResultReason, String) {
+        let item = self.run(v, payload).await;
+        assert_eq!(item.result_status, ResultStatus::OperationFailed, "{item:?}");
+        let reason = item.result_reason.expect("a reason");
+        // A reason newer than the client's version is never sent.
+        assert!(reason.since().is_none_or(|since| since <= v), "{reason:?} sent to a {v:?} client");
+        (reason, item.result_message.unwrap_or_default())
+    }
+}
+
+/// A raw AES key of `bytes`.
+pub(crate) fn aes_key(bytes: &[u8]) -> Object {
+    symmetric_key(bytes, CryptographicAlgorithm::AES)
+}
+
+/// A raw symmetric key of `bytes` for `algorithm`.
+pub(crate) fn symmetric_key(bytes: &[u8], algorithm: CryptographicAlgorithm) -> Object {
+    Object::SymmetricKey(SymmetricKey {
+        key_block: KeyBlock {
+            key_format_type: KeyFormatType::Raw,
+            key_compression_type: None,
+            key_value: Some(KeyValue::Plain {
+                key_material: KeyMaterial::Bytes(Secret::from_slice(bytes)),
+                attributes: Default::default(),
+            }),
+            cryptographic_algorithm: Some(algorithm),
+            cryptographic_length: i32::try_from(bytes.len() * 8).ok(),
+            key_wrapping_data: None,
+        },
+    })
+}
+
+/// The attributes of a key in `state` whose usage mask is `mask`.
+pub(crate) fn key_attributes(state: State, mask: CryptographicUsageMask) -> Vec<Attribute> {
+    vec![Attribute::State(state), Attribute::CryptographicUsageMask(mask)]
+}
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/kmip-vectors/oasis-profiles")
@@ -292,6 +374,7 @@ cases! {
     cs_bc_m_4_14 => "v1.4/mandatory/CS-BC-M-4-14.xml",
     cs_bc_m_5_14 => "v1.4/mandatory/CS-BC-M-5-14.xml",
     cs_bc_m_6_14 => "v1.4/mandatory/CS-BC-M-6-14.xml",
+    cs_bc_m_7_14 => "v1.4/mandatory/CS-BC-M-7-14.xml",
     cs_bc_m_8_14 => "v1.4/mandatory/CS-BC-M-8-14.xml",
     cs_bc_m_9_14 => "v1.4/mandatory/CS-BC-M-9-14.xml",
     cs_bc_m_10_14 => "v1.4/mandatory/CS-BC-M-10-14.xml",
@@ -311,6 +394,7 @@ cases! {
     cs_bc_m_4_21 => "v2.1/mandatory/CS-BC-M-4-21.xml",
     cs_bc_m_5_21 => "v2.1/mandatory/CS-BC-M-5-21.xml",
     cs_bc_m_6_21 => "v2.1/mandatory/CS-BC-M-6-21.xml",
+    cs_bc_m_7_21 => "v2.1/mandatory/CS-BC-M-7-21.xml",
     cs_bc_m_8_21 => "v2.1/mandatory/CS-BC-M-8-21.xml",
     cs_bc_m_9_21 => "v2.1/mandatory/CS-BC-M-9-21.xml",
     cs_bc_m_10_21 => "v2.1/mandatory/CS-BC-M-10-21.xml",

@@ -13,14 +13,18 @@ use crate::crypto::rng;
 use crate::crypto::symmetric::{AesParams, Mode, Padding};
 use crate::crypto::CryptoError;
 use crate::error::Error;
-use crate::kmip::attributes::{Attribute, CryptographicParameters};
+use crate::kmip::attributes::{Attribute, CryptographicParameters, UsageLimits};
 use crate::kmip::objects::{KeyMaterial, KeyValue, Object};
 use crate::kmip::table::{
     BlockCipherMode, CryptographicAlgorithm, CryptographicUsageMask, ObjectType, Operation, PaddingMethod,
+    UsageLimitsUnit,
 };
+use crate::kmip::version::ProtocolVersion;
 use crate::lifecycle::{self, Use};
 use crate::operations::context::RequestContext;
 use crate::operations::managed::ManagedObject;
+use crate::store::StoreError;
+use crate::ttlv::{Ttlv, Value};
 
 /// The full GCM tag, used when the parameters name no Tag Length.
 const DEFAULT_TAG_LEN: usize = 16;
@@ -51,6 +55,62 @@ pub(crate) fn check_key(
         }
         _ => Ok(()),
     }
+}
+
+/// How many times a Usage Limits reservation is retried when another
+/// request changed the key meanwhile.
+const USAGE_LIMIT_TRIES: usize = 4;
+
+/// Takes `bytes` (or one object) off the key's Usage Limits Count, durably,
+/// before the key is used; refuses the use when the count does not cover it
+/// (CS-BC-M-7: Permission Denied at 1.4 and 2.1).
+///
+/// Only keys that carry Usage Limits pay for this write: for every other
+/// key it is one attribute scan of the object already loaded.
+pub(crate) async fn consume_usage_limit(
+    ctx: &RequestContext<'_>,
+    key: &ManagedObject,
+    operation: Operation,
+    bytes: usize,
+) -> Result<(), Error> {
+    if limits(key).is_none() {
+        return Ok(());
+    }
+    let mut current = None;
+    for _ in 0..USAGE_LIMIT_TRIES {
+        let mut object = match current.take() {
+            Some(object) => object,
+            None => ctx.load_live(&key.id).await?,
+        };
+        let Some(mut limit) = limits(&object).cloned() else { return Ok(()) };
+        let amount = match &limit.unit {
+            Some(Ttlv { value: Value::Enumeration(u), .. }) if *u == UsageLimitsUnit::Object.value() => 1,
+            _ => i64::try_from(bytes).unwrap_or(i64::MAX),
+        };
+        let remaining = limit.count.or(limit.total).unwrap_or(0);
+        if amount > remaining {
+            return Err(Error::PermissionDenied(format!(
+                "{} is not allowed: object {:?} has {remaining} of its Usage Limits left and this use needs {amount}",
+                operation.name().unwrap_or("the operation"),
+                key.id
+            )));
+        }
+        limit.count = Some(remaining - amount);
+        object.set(Attribute::UsageLimits(limit));
+        match ctx.save(&[&object]).await {
+            Ok(()) => return Ok(()),
+            Err(Error::Store(StoreError::Conflict { .. })) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Err(Error::Internal(format!("Usage Limits of {} kept changing under concurrent use", key.id)))
+}
+
+fn limits(key: &ManagedObject) -> Option<&UsageLimits> {
+    key.find(|a| match a {
+        Attribute::UsageLimits(l) => Some(l),
+        _ => None,
+    })
 }
 
 /// The key bytes of a symmetric key (borrowed: nothing is copied), and the
@@ -163,6 +223,19 @@ pub(crate) fn aes_params<'a>(
         )));
     }
     Ok(AesParams { mode, padding, iv, aad, tag_len })
+}
+
+/// GCM needs the Authenticated Encryption Tag and Additional Data fields,
+/// which KMIP defines from 1.4 on: a client of an older version could not
+/// send or receive the tag.
+pub(crate) fn check_mode_in_version(mode: Mode, v: ProtocolVersion) -> Result<(), Error> {
+    if mode == Mode::Gcm && v < ProtocolVersion::V1_4 {
+        return Err(Error::Crypto(CryptoError::Unsupported(format!(
+            "GCM needs KMIP 1.4 or later (the Authenticated Encryption Tag field); this request is KMIP {}.{}",
+            v.major, v.minor
+        ))));
+    }
+    Ok(())
 }
 
 /// For an Encrypt that names no IV but an IV Length: an IV of that many
