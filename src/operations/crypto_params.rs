@@ -164,16 +164,24 @@ pub(crate) fn refuse_streaming(
     Ok(())
 }
 
-/// Checks that the key is an AES key: the only block cipher offered.
-pub(crate) fn require_aes(key: &ManagedObject, algorithm: Option<CryptographicAlgorithm>) -> Result<(), Error> {
-    match algorithm {
-        Some(CryptographicAlgorithm::AES) | None => Ok(()),
-        Some(other) => Err(Error::Crypto(CryptoError::Unsupported(format!(
-            "object {:?} is a {} key; this server encrypts with AES keys only",
-            key.id,
-            other.name().unwrap_or("non-AES")
-        )))),
+/// Checks that the key, and the algorithm the parameters name if any, are
+/// AES: the only block cipher offered.
+pub(crate) fn require_aes(
+    key: &ManagedObject,
+    key_algorithm: Option<CryptographicAlgorithm>,
+    params: Option<&CryptographicParameters>,
+) -> Result<(), Error> {
+    let asked = params.and_then(|p| p.cryptographic_algorithm);
+    for algorithm in [key_algorithm, asked].into_iter().flatten() {
+        if algorithm != CryptographicAlgorithm::AES {
+            return Err(Error::Crypto(CryptoError::Unsupported(format!(
+                "{} with object {:?}; this server encrypts with AES keys only",
+                algorithm.name().unwrap_or("a non-AES algorithm"),
+                key.id
+            ))));
+        }
     }
+    Ok(())
 }
 
 /// The AES parameters of one Encrypt or Decrypt.

@@ -19,10 +19,10 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: DecryptRequest) ->
     let key = ctx.load_live(&id).await?;
     crypto_params::check_key(ctx, &key, Operation::Decrypt, Use::Process, CryptographicUsageMask::Decrypt, "Decrypt")?;
     let (key_bytes, algorithm) = crypto_params::key_bytes(&key)?;
-    crypto_params::require_aes(&key, algorithm)?;
     let data = req.data.ok_or_else(|| Error::MissingData("Decrypt needs Data".into()))?;
 
     let params = crypto_params::effective(req.cryptographic_parameters.as_ref(), &key);
+    crypto_params::require_aes(&key, algorithm, params)?;
     let aad = req.authenticated_encryption_additional_data.as_deref().unwrap_or(&[]);
     let aes = crypto_params::aes_params(params, req.iv_counter_nonce.as_deref(), aad)?;
     crypto_params::check_mode_in_version(aes.mode, ctx.version)?;

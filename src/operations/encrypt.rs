@@ -22,10 +22,10 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: EncryptRequest) ->
     let key = ctx.load_live(&id).await?;
     crypto_params::check_key(ctx, &key, Operation::Encrypt, Use::Protect, CryptographicUsageMask::Encrypt, "Encrypt")?;
     let (key_bytes, algorithm) = crypto_params::key_bytes(&key)?;
-    crypto_params::require_aes(&key, algorithm)?;
     let data = req.data.ok_or_else(|| Error::MissingData("Encrypt needs Data".into()))?;
 
     let params = crypto_params::effective(req.cryptographic_parameters.as_ref(), &key);
+    crypto_params::require_aes(&key, algorithm, params)?;
     let random_iv = params.and_then(|p| p.random_iv) == Some(true);
     if random_iv && req.iv_counter_nonce.is_some() {
         return Err(Error::InvalidField(
@@ -66,8 +66,8 @@ mod tests {
     use crate::kmip::payloads::{DecryptRequest, EncryptRequest, RequestPayload, ResponsePayload};
     use crate::kmip::secret::Secret;
     use crate::kmip::table::{
-        BlockCipherMode, CryptographicUsageMask as M, PaddingMethod, ResultReason as R, ResultStatus, SecretDataType,
-        State,
+        BlockCipherMode, CryptographicAlgorithm, CryptographicUsageMask as M, PaddingMethod, ResultReason as R,
+        ResultStatus, SecretDataType, State,
     };
     use crate::kmip::version::ProtocolVersion as V;
     use crate::operations::crypto_cases::{aes_key, key_attributes, Bench};
@@ -164,13 +164,10 @@ mod tests {
         let wrong_type = Bench::new();
         let secret = Object::SecretData(SecretData {
             secret_data_type: SecretDataType::Password,
-            key_block: crate::operations::crypto_cases::symmetric_key(
-                &KEY,
-                crate::kmip::table::CryptographicAlgorithm::AES,
-            )
-            .key_block()
-            .cloned()
-            .expect("key block"),
+            key_block: crate::operations::crypto_cases::symmetric_key(&KEY, CryptographicAlgorithm::AES)
+                .key_block()
+                .cloned()
+                .expect("key block"),
         });
         wrong_type.put("k", secret, key_attributes(State::Active, M::Encrypt)).await;
         for (v, lifecycle, usage, object_type, not_found) in [
@@ -235,6 +232,23 @@ mod tests {
         assert_eq!(bench.refused(V::V2_1, RequestPayload::Encrypt(streaming)).await.0, R::FeatureNotSupported);
         // No identifier and no ID Placeholder.
         assert_eq!(bench.refused(V::V2_1, encrypt(None, Some(cbc()), None)).await.0, R::MissingData);
+    }
+
+    #[tokio::test]
+    async fn keys_and_algorithms_other_than_aes_are_refused() {
+        let bench = Bench::new();
+        let chacha = crate::operations::crypto_cases::symmetric_key(&[0; 32], CryptographicAlgorithm::ChaCha20);
+        bench.put("k", chacha, key_attributes(State::Active, M::Encrypt)).await;
+        assert_eq!(bench.refused(V::V1_4, encrypt(Some("k"), Some(cbc()), None)).await.0, R::FeatureNotSupported);
+        let (reason, message) = bench.refused(V::V2_1, encrypt(Some("k"), Some(cbc()), None)).await;
+        assert_eq!(reason, R::UnsupportedCryptographicParameters);
+        assert!(message.contains("ChaCha20"), "{message}");
+        let aes = bench_with(State::Active, M::Encrypt).await;
+        let des = CryptographicParameters { cryptographic_algorithm: Some(CryptographicAlgorithm::DES3), ..cbc() };
+        assert_eq!(
+            aes.refused(V::V2_1, encrypt(Some("k"), Some(des), None)).await.0,
+            R::UnsupportedCryptographicParameters
+        );
     }
 
     #[tokio::test]
