@@ -407,3 +407,57 @@ cases! {
     cs_ac_m_6_21 => "v2.1/mandatory/CS-AC-M-6-21.xml",
     cs_rng_m_1_21 => "v2.1/mandatory/CS-RNG-M-1-21.xml",
 }
+
+/// Requests exactly as PyKMIP 0.11 writes them at KMIP 1.2 (its
+/// `EncryptRequestPayload` with CBC, PKCS5, AES and Random IV, as
+/// `ProxyKmipClient.encrypt` sends; its `MACRequestPayload` with
+/// HMAC-SHA256), for key "k".
+mod pykmip {
+    use super::*;
+    use crate::kmip::payloads::ResponsePayload;
+
+    const ENCRYPT_1_2: &str = "42007801000000d04200770100000038420069010000002042006a0200000004000000010000000042006b02\
+        00000004000000020000000042000d0200000004000000010000000042000f010000008842005c05000000040000001f000000004200790100\
+        00007042009407000000016b0000000000000042002b01000000404200110500000004000000010000000042005f0500000004000000030000\
+        0000420028050000000400000003000000004200c5060000000800000000000000014200c2080000000e61747461636b206174206461776e\
+        0000";
+    const MAC_1_2: &str = "42007801000000b04200770100000038420069010000002042006a020000000400000001000000004200\
+        6b0200000004000000020000000042000d0200000004000000010000000042000f010000006842005c0500000004000000230000000042\
+        0079010000005042009407000000016b0000000000000042002b0100000010420028050000000400000009000000004200c2080000001c\
+        7768617420646f2079612077616e7420666f72206e6f7468696e673f00000000";
+
+    async fn answer(bench: &Bench, hex_frame: &str) -> ResponseMessage {
+        let frame = hex::decode(hex_frame).expect("hex");
+        let Reply::Send(bytes) = bench.engine.process(&client(), Bytes::from(frame)).await else { panic!("no reply") };
+        let tree = ttlv::decode(&Bytes::from(bytes), &ttlv::Limits::UNBOUNDED).expect("decodes");
+        ResponseMessage::from_ttlv(&tree, ProtocolVersion::V1_0).expect("response")
+    }
+
+    #[tokio::test]
+    async fn pykmip_encrypt_with_random_iv_gets_the_iv_back() {
+        let bench = Bench::new();
+        let mask = CryptographicUsageMask::Encrypt | CryptographicUsageMask::Decrypt;
+        bench.put("k", aes_key(&[3; 32]), key_attributes(State::Active, mask)).await;
+        let response = answer(&bench, ENCRYPT_1_2).await;
+        let item = response.batch_items.first().expect("item");
+        assert_eq!(item.result_status, ResultStatus::Success, "{item:?}");
+        let Some(ResponsePayload::Encrypt(out)) = &item.payload else { panic!("{item:?}") };
+        assert_eq!(out.iv_counter_nonce.as_ref().map(Bytes::len), Some(16));
+        assert_eq!(out.data.as_ref().map(Bytes::len), Some(16));
+        assert_eq!(out.authenticated_encryption_tag, None);
+    }
+
+    #[tokio::test]
+    async fn pykmip_mac_with_hmac_sha256() {
+        let bench = Bench::new();
+        // RFC 4231 test case 2; the key is an AES-typed key, as in CS-AC-M-4.
+        bench.put("k", aes_key(b"Jefe"), key_attributes(State::Active, CryptographicUsageMask::MACGenerate)).await;
+        let response = answer(&bench, MAC_1_2).await;
+        let item = response.batch_items.first().expect("item");
+        let Some(ResponsePayload::MAC(out)) = &item.payload else { panic!("{item:?}") };
+        assert_eq!(
+            out.mac_data.as_ref().map(hex::encode).as_deref(),
+            Some("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        );
+    }
+}
