@@ -3,7 +3,8 @@
 //!
 //! The hot path: one store read, no copy of the key bytes (borrowed from
 //! the loaded object, which wipes them when dropped), one cipher call, the
-//! ciphertext moved into the response, one atomic counter. No disk write.
+//! ciphertext moved into the response, one atomic counter. No disk write,
+//! except for a key that carries Usage Limits, whose count must be durable.
 
 use bytes::Bytes;
 
