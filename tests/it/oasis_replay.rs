@@ -448,3 +448,123 @@ async fn the_engine_is_replayed_and_a_wrong_expectation_is_reported() {
         "{f}"
     );
 }
+
+// ---- the expected cases are not passed vacuously ----
+
+/// The children of a structure, to change in place.
+fn kids(t: &mut Ttlv) -> &mut [Ttlv] {
+    match &mut t.value {
+        Value::Structure(children) => children,
+        _ => &mut [],
+    }
+}
+
+/// Alters the expected answer of step `step`: `status` flips the first batch
+/// item's Result Status; otherwise the last Enumeration, Integer or Boolean
+/// of its payloads that the case writes literally is changed. Returns false
+/// when there is nothing to alter.
+fn alter(case: &mut oasis::Case, step: usize, status: bool) -> bool {
+    fn walk(
+        t: &mut Ttlv,
+        marks: &std::collections::HashMap<usize, String>,
+        next: &mut usize,
+        last: &mut Option<usize>,
+        in_payload: bool,
+    ) {
+        let here = *next;
+        *next += 1;
+        let in_payload = in_payload || t.tag == Tag::ResponsePayload;
+        if in_payload
+            && !marks.contains_key(&here)
+            && t.tag != Tag::RandomNumberGenerator
+            && matches!(t.value, Value::Enumeration(_) | Value::Integer(_) | Value::Boolean(_))
+        {
+            *last = Some(here);
+        }
+        if t.tag == Tag::RandomNumberGenerator {
+            return;
+        }
+        for c in kids(t) {
+            walk(c, marks, next, last, in_payload);
+        }
+    }
+    fn change(t: &mut Ttlv, target: usize, next: &mut usize) {
+        if *next == target {
+            t.value = match &t.value {
+                Value::Enumeration(v) => Value::Enumeration(v ^ 1),
+                Value::Integer(v) => Value::Integer(v ^ 1),
+                Value::Boolean(v) => Value::Boolean(!v),
+                other => other.clone(),
+            };
+        }
+        *next += 1;
+        for c in kids(t) {
+            change(c, target, next);
+        }
+    }
+    let Some((_, expected)) = case.steps.get_mut(step) else { return false };
+    if status {
+        let status = kids(&mut expected.tree)
+            .iter_mut()
+            .filter(|i| i.tag == Tag::BatchItem)
+            .find_map(|item| kids(item).iter_mut().find(|f| f.tag == Tag::ResultStatus));
+        let Some(status) = status else { return false };
+        status.value = match status.value {
+            Value::Enumeration(0) => Value::Enumeration(1),
+            _ => Value::Enumeration(0),
+        };
+        return true;
+    }
+    let mut last = None;
+    walk(&mut expected.tree, &expected.marks, &mut 0, &mut last, false);
+    match last {
+        Some(target) => {
+            change(&mut expected.tree, target, &mut 0);
+            true
+        }
+        None => false,
+    }
+}
+
+/// Each expected case fails, at the altered step, once one of its expected
+/// answers is altered (a Result Status, or a literal value of a payload):
+/// the replay compares what it claims to.
+#[tokio::test]
+async fn an_expected_case_fails_when_an_expected_answer_is_altered() {
+    if !vectors_present() {
+        return;
+    }
+    let mut unnoticed = Vec::new();
+    let mut altered = 0usize;
+    for id in EXPECTED.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        let path = Path::new(oasis::PROFILES).join(format!("{id}.xml"));
+        let case = oasis::load(&path).unwrap();
+        if oasis::prerequisite(&case.id).is_some() {
+            continue;
+        }
+        let steps = case.steps.len();
+        // At most 8 steps per case, spread over it, to bound the run time.
+        let stride = steps.div_ceil(8).max(1);
+        for step in (0..steps).step_by(stride) {
+            for status in [true, false] {
+                let mut wrong = case.clone();
+                if !alter(&mut wrong, step, status) {
+                    continue;
+                }
+                let interop =
+                    case::operations(&case.steps[step].0.tree).iter().all(|op| *op == Operation::Interop.value());
+                if interop {
+                    continue;
+                }
+                altered += 1;
+                match oasis::replay(&wrong).await {
+                    Err(f) if f.step == Some(step) => {}
+                    other => unnoticed
+                        .push(format!("{id} step {step} (status: {status}): {:?}", other.err().map(|f| f.to_string()))),
+                }
+            }
+        }
+    }
+    println!("{altered} alterations, {} unnoticed", unnoticed.len());
+    assert!(unnoticed.is_empty(), "alterations not reported at their step:\n{}", unnoticed.join("\n"));
+}

@@ -204,10 +204,29 @@ pub async fn replay_on(engine: &Engine, case: &Case) -> Result<(), Failure> {
         };
         let actual = decode(&Bytes::from(bytes), &Limits::UNBOUNDED)
             .map_err(|e| fail(format!("the response does not decode: {e}")))?;
-        compare_response(expected, &actual, &sent, &substituted, &mut b, unix_now())
-            .map_err(|m| fail(m.to_string()))?;
+        compare_response(expected, &actual, &sent, &substituted, &mut b, unix_now()).map_err(|m| {
+            // The server's own explanation helps whoever fixes it.
+            let said = result_messages(&actual);
+            if said.is_empty() {
+                fail(m.to_string())
+            } else {
+                fail(format!("{m} (server said: {said})"))
+            }
+        })?;
     }
     Ok(())
+}
+
+/// The Result Messages of a response, joined.
+fn result_messages(response: &Ttlv) -> String {
+    response
+        .children_with(Tag::BatchItem)
+        .filter_map(|i| match i.child(Tag::ResultMessage).map(|m| &m.value) {
+            Some(Value::TextString(s)) => Some(s.clone()),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn dates_in(t: &Ttlv, out: &mut std::collections::HashSet<i64>) {
@@ -251,9 +270,11 @@ pub async fn replay_file(path: &Path) -> Result<(), Failure> {
             what: format!("its prerequisite {before}: {what}"),
         })?;
         replay_on(&engine, &first).await.map_err(|f| Failure {
-            what: format!("its prerequisite {before} failed: {}", f.what),
+            case: case.id.clone(),
+            source: path.to_path_buf(),
             step: None,
-            ..f
+            operations: String::new(),
+            what: format!("its prerequisite {before} failed at step {:?}: {}", f.step, f.what),
         })?;
     }
     replay_on(&engine, &case).await
