@@ -235,7 +235,8 @@ pub fn compare_response(
             ),
         });
     }
-    let mut generated_in_message = false;
+    // The last id an earlier item of this batch returned: the ID Placeholder.
+    let mut placeholder_id: Option<String> = None;
     for (i, (e, a)) in exp_items.iter().zip(&act_items).enumerate() {
         let req = req_items.get(i).copied();
         let op = req.and_then(operation_of);
@@ -245,8 +246,8 @@ pub fn compare_response(
             ids_in(p, &mut ids);
         }
         let key_generated = if ids.is_empty() {
-            // 2.x: no id means the ID Placeholder, the batch's last new object.
-            generated_in_message
+            // No id means the ID Placeholder, set by an earlier item of the batch.
+            placeholder_id.as_ref().is_some_and(|id| cmp.b.generated.contains(id))
         } else {
             ids.iter().any(|id| cmp.b.generated.contains(id))
         };
@@ -268,12 +269,14 @@ pub fn compare_response(
             record_returned(p, &mut cmp.b.returned);
         }
         cmp.node(e, a, &path, Some(Tag::ResponseMessage))?;
-        if op.is_some_and(|op| GENERATING.contains(&op)) {
-            if let Some(p) = act_payload {
-                let mut new_ids = Vec::new();
-                ids_in(p, &mut new_ids);
-                generated_in_message |= !new_ids.is_empty();
-                cmp.b.generated.extend(new_ids);
+        if let Some(p) = act_payload {
+            let mut returned_ids = Vec::new();
+            ids_in(p, &mut returned_ids);
+            if let Some(last) = returned_ids.last() {
+                placeholder_id = Some(last.clone());
+            }
+            if op.is_some_and(|op| GENERATING.contains(&op)) {
+                cmp.b.generated.extend(returned_ids);
             }
         }
     }
@@ -497,7 +500,14 @@ impl Cmp<'_> {
                 .iter()
                 .enumerate()
                 .find(|(n, ac)| free(*n) && attribute_key(ac) == key && !has_mark(ec) && **ac == ec.node)
-                .or_else(|| act_set.iter().enumerate().find(|(n, ac)| free(*n) && attribute_key(ac) == key));
+                .or_else(|| {
+                    // A list of names pairs only equal items: no value is
+                    // "the same entry, changed".
+                    if self.item.op == Some(Operation::GetAttributeList) {
+                        return None;
+                    }
+                    act_set.iter().enumerate().find(|(n, ac)| free(*n) && attribute_key(ac) == key)
+                });
             match found {
                 Some((n, ac)) => {
                     if let Some(u) = used.get_mut(n) {
@@ -506,7 +516,12 @@ impl Cmp<'_> {
                     self.node(ec, ac, &child_path, Some(parent))?;
                 }
                 None => {
-                    return Err(Mismatch { path: child_path, expected: show_exp(ec), got: "no such attribute".into() })
+                    let got = if self.item.op == Some(Operation::GetAttributeList) {
+                        "not listed"
+                    } else {
+                        "no such attribute"
+                    };
+                    return Err(Mismatch { path: child_path, expected: show_exp(ec), got: got.into() });
                 }
             }
         }

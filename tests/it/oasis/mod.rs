@@ -18,6 +18,7 @@
 pub mod case;
 pub mod compare;
 
+use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -180,7 +181,23 @@ pub fn prerequisite(id: &str) -> Option<String> {
 
 /// Replays one case against `engine`.
 pub async fn replay_on(engine: &Engine, case: &Case) -> Result<(), Failure> {
-    let mut b = Bindings { start: unix_now(), literal_server_dates: case.literal_server_dates, ..Bindings::default() };
+    replay_carrying(engine, case, HashSet::new()).await.map(|_| ())
+}
+
+/// Replays one case against `engine`, knowing which ids (from an earlier
+/// case on the same engine) name keys coffer generated; returns them, with
+/// this case's.
+pub async fn replay_carrying(
+    engine: &Engine,
+    case: &Case,
+    generated: HashSet<String>,
+) -> Result<HashSet<String>, Failure> {
+    let mut b = Bindings {
+        start: unix_now(),
+        literal_server_dates: case.literal_server_dates,
+        generated,
+        ..Bindings::default()
+    };
     let client = client();
     for (step, (request, expected)) in case.steps.iter().enumerate() {
         let fail = |what: String| Failure {
@@ -214,7 +231,7 @@ pub async fn replay_on(engine: &Engine, case: &Case) -> Result<(), Failure> {
             }
         })?;
     }
-    Ok(())
+    Ok(b.generated)
 }
 
 /// The Result Messages of a response, joined.
@@ -229,7 +246,7 @@ fn result_messages(response: &Ttlv) -> String {
         .join("; ")
 }
 
-fn dates_in(t: &Ttlv, out: &mut std::collections::HashSet<i64>) {
+fn dates_in(t: &Ttlv, out: &mut HashSet<i64>) {
     if let Value::DateTime(d) = t.value {
         out.insert(d);
     }
@@ -269,13 +286,14 @@ pub async fn replay_file(path: &Path) -> Result<(), Failure> {
             operations: String::new(),
             what: format!("its prerequisite {before}: {what}"),
         })?;
-        replay_on(&engine, &first).await.map_err(|f| Failure {
+        let generated = replay_carrying(&engine, &first, HashSet::new()).await.map_err(|f| Failure {
             case: case.id.clone(),
             source: path.to_path_buf(),
             step: None,
             operations: String::new(),
             what: format!("its prerequisite {before} failed at step {:?}: {}", f.step, f.what),
         })?;
+        return replay_carrying(&engine, &case, generated).await.map(|_| ());
     }
     replay_on(&engine, &case).await
 }
