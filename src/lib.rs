@@ -12,6 +12,9 @@
 //!   object model for KMIP 1.0-2.1.
 //! - [`crypto`]: AES, MAC and RNG primitives over OpenSSL; it never sees a
 //!   KMIP type, and keeps plaintext and key bytes in zeroizing buffers.
+//! - [`store`]: objects in one redb file, durable before the answer
+//!   (group commit), key material sealed at rest; knows nothing of KMIP.
+//!   [`stats`]: per-object usage counters (atomics; flushed by the store).
 //! - [`operations`]: one file per KMIP operation behind one handler
 //!   signature; [`operations::Engine`] turns a request message into a
 //!   response message (decode, batch, dispatch, encode). It uses

@@ -153,8 +153,11 @@ pub fn aes_decrypt(
     if let Some(iv) = params.iv {
         check_iv(params.mode, iv)?;
     }
-    if params.padding == Padding::Pkcs7 && ciphertext.is_empty() {
-        return Err(CryptoError::InvalidInput("padded ciphertext cannot be empty".into()));
+    if params.padding == Padding::Pkcs7 && (ciphertext.is_empty() || !ciphertext.len().is_multiple_of(BLOCK)) {
+        return Err(CryptoError::InvalidInput(format!(
+            "padded ciphertext must be whole 16-byte blocks, got {} bytes",
+            ciphertext.len()
+        )));
     }
     let tag = match (params.mode, tag) {
         // The tag must be as long as the parameters say: otherwise a forger could
@@ -186,8 +189,8 @@ pub fn aes_decrypt(
 
 /// AES-256-GCM with a random 12-byte nonce: nonce || ciphertext || 16-byte tag. For sealing records at rest.
 pub fn seal(key: &[u8; 32], aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
-    if plaintext.len() > MAX_INPUT {
-        return Err(too_long(plaintext.len()));
+    if plaintext.len() > MAX_INPUT || aad.len() > MAX_INPUT {
+        return Err(too_long(plaintext.len().max(aad.len())));
     }
     let cipher = aes_cipher(Mode::Gcm, key.len())?;
     let mut out = vec![0u8; GCM_DEFAULT_IV + plaintext.len() + GCM_TAG];
@@ -224,8 +227,8 @@ pub fn open(key: &[u8; 32], aad: &[u8], sealed: &[u8]) -> Result<Zeroizing<Vec<u
         .len()
         .checked_sub(GCM_DEFAULT_IV + GCM_TAG)
         .ok_or_else(|| CryptoError::InvalidInput("sealed record shorter than nonce and tag".into()))?;
-    if body_len > MAX_INPUT {
-        return Err(too_long(body_len));
+    if body_len > MAX_INPUT || aad.len() > MAX_INPUT {
+        return Err(too_long(body_len.max(aad.len())));
     }
     let (nonce, rest) = sealed.split_at_checked(GCM_DEFAULT_IV).ok_or(CryptoError::AuthenticationFailed)?;
     let (body, tag) = rest.split_at_checked(body_len).ok_or(CryptoError::AuthenticationFailed)?;
@@ -267,6 +270,8 @@ fn init(
         Direction::Encrypt => ctx.encrypt_init(cipher, key, iv),
         Direction::Decrypt => ctx.decrypt_init(cipher, key, iv),
     };
+    // ECB takes no IV; an empty one (allowed by `check_iv`) is not passed on.
+    let iv = if mode == Mode::Ecb { None } else { iv };
     let custom_gcm_iv = mode == Mode::Gcm && iv.is_some_and(|iv| iv.len() != GCM_DEFAULT_IV);
     if custom_gcm_iv {
         call(ctx, Some(cipher), None, None).map_err(|e| backend("cipher init", &e))?;
@@ -280,8 +285,8 @@ fn init(
 
 /// Checks what does not depend on the key or IV: input size, padding and AAD.
 fn check_input(params: &AesParams<'_>, len: usize) -> Result<(), CryptoError> {
-    if len > MAX_INPUT {
-        return Err(too_long(len));
+    if len > MAX_INPUT || params.aad.len() > MAX_INPUT {
+        return Err(too_long(len.max(params.aad.len())));
     }
     match (params.mode, params.padding) {
         (Mode::Ctr | Mode::Gcm, Padding::Pkcs7) => {
@@ -462,6 +467,10 @@ mod tests {
         }
         let ecb = aes_encrypt(&key(16), &AesParams::new(Mode::Ecb, Padding::None), &[0u8; 16]).unwrap();
         assert_eq!(ecb.iv, None);
+        // An empty IV is taken as "no IV" for ECB, in both directions.
+        let empty = AesParams { iv: Some(&[]), ..AesParams::new(Mode::Ecb, Padding::None) };
+        assert_eq!(aes_encrypt(&key(16), &empty, &[0u8; 16]).unwrap(), ecb);
+        assert_eq!(&aes_decrypt(&key(16), &empty, &ecb.ciphertext, None).unwrap()[..], &[0u8; 16]);
     }
 
     #[test]
@@ -552,11 +561,18 @@ mod tests {
         let mut tampered = enc.ciphertext.clone();
         tampered[15] ^= 0x01;
         assert_eq!(aes_decrypt(&key(16), &params, &tampered, None).unwrap_err(), CryptoError::AuthenticationFailed);
-        // A ciphertext that is not whole blocks cannot be unpadded either.
-        assert!(matches!(
-            aes_decrypt(&key(16), &params, &enc.ciphertext[..31], None),
-            Err(CryptoError::InvalidInput(_) | CryptoError::AuthenticationFailed)
-        ));
+        // A ciphertext that is not whole blocks is malformed, not a failed check.
+        for len in [0usize, 15, 31] {
+            assert!(matches!(
+                aes_decrypt(&key(16), &params, &enc.ciphertext[..len], None),
+                Err(CryptoError::InvalidInput(_))
+            ));
+        }
+        // Changing the pad block's own ciphertext garbles the whole block; with these
+        // fixed inputs (deterministic, so not flaky) the result is not valid padding.
+        let mut garbled = enc.ciphertext.clone();
+        garbled[31] ^= 0x01;
+        assert_eq!(aes_decrypt(&key(16), &params, &garbled, None).unwrap_err(), CryptoError::AuthenticationFailed);
     }
 
     #[test]

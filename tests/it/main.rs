@@ -6,5 +6,8 @@ mod codec_properties;
 mod crypto_kat;
 mod golden_ttlv;
 mod kmip_model;
+mod store_basics;
+mod store_crash;
+mod store_model;
 mod strategies;
 mod text_encodings;
