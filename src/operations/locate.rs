@@ -14,7 +14,9 @@
 //! is the count before Offset Items and Maximum Items. The ID Placeholder is the first
 //! identifier returned (TL-M-3 follows Locate with a Get that names none).
 //!
-//! Only the records' attributes are read: key material is not unsealed.
+//! Only the records' attributes are decoded; their key material is not
+//! parsed (the store's `list` still unseals it: a metadata-only listing or
+//! an index would make Locate cheaper on large key stores).
 
 use bytes::Bytes;
 
