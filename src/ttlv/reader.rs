@@ -270,7 +270,9 @@ impl Reader<'_> {
     /// the input: the caller checked its own length against what is there).
     ///
     /// One header read, then one branch per item type, each with its own
-    /// checks; the error values are built out of line.
+    /// checks; the error values are built out of line. Inlined into
+    /// `children` (and `decode`), so that only a structure costs a call.
+    #[inline(always)]
     fn item(&mut self, end: usize) -> Result<Ttlv, Fail> {
         let start = self.pos;
         let window: &[u8] = self.input.get(start..end).unwrap_or_default();
@@ -405,6 +407,7 @@ impl Reader<'_> {
 
     /// Reads the children of a structure whose value ends at `value_end`.
     /// Errors come back without this structure's tag; the caller adds it.
+    #[inline(never)]
     fn children(&mut self, value_end: usize) -> Result<Vec<Ttlv>, Fail> {
         // A guess from the length (already checked against the bytes
         // present; a typical child takes 16 bytes), capped at 8: one slot
