@@ -15,5 +15,10 @@
 #![deny(clippy::indexing_slicing)]
 
 pub mod cli;
+pub mod config;
+pub mod datadir;
 pub mod kmip;
+pub mod net;
+pub mod pki;
+pub mod server;
 pub mod ttlv;

@@ -1,0 +1,48 @@
+//! The KMIP front end: TLS on the KMIP port, one task per connection, and
+//! framing of TTLV messages off the stream.
+//!
+//! - [`tls`]: the rustls server configuration (client certificates required).
+//! - [`listener`]: the accept loop, the connection limit, graceful shutdown.
+//! - [`connection`]: reads one message at a time (header checked before the
+//!   body is read), hands it to the [`Service`], writes the reply.
+//!
+//! This layer never looks inside a message beyond its 8-byte header: what
+//! the bytes mean, and the error response to a malformed one, belong to the
+//! service (the operations engine).
+
+pub mod connection;
+pub mod listener;
+pub mod tls;
+
+use std::future::Future;
+
+use bytes::Bytes;
+
+// Stand-ins for crate::auth::ClientIdentity and crate::operations::Reply,
+// until the foundation commit brings them.
+pub use stand_in::{ClientIdentity, Reply};
+
+#[allow(missing_docs)]
+mod stand_in {
+    /// Who is calling.
+    #[derive(Debug, Clone)]
+    pub struct ClientIdentity {
+        pub peer: std::net::SocketAddr,
+        pub credential: String,
+        pub keystore: String,
+    }
+    /// What to do with the connection after a message.
+    #[derive(Debug)]
+    pub enum Reply {
+        Send(Vec<u8>),
+        SendAndClose(Vec<u8>),
+        Close,
+    }
+}
+
+/// What answers the messages of a connection: the operations engine, or in
+/// tests anything with the same contract.
+pub trait Service: Send + Sync + 'static {
+    /// Answers one whole message (its 8-byte header included) from `client`.
+    fn process(&self, client: &ClientIdentity, frame: Bytes) -> impl Future<Output = Reply> + Send;
+}
