@@ -4,6 +4,8 @@
 mod cli_ttlv;
 mod codec_properties;
 mod golden_ttlv;
+mod harness;
 mod kmip_model;
+mod server_tls;
 mod strategies;
 mod text_encodings;
