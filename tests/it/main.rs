@@ -6,6 +6,7 @@ mod codec_properties;
 mod golden_ttlv;
 mod harness;
 mod kmip_model;
+mod server_connections;
 mod server_tls;
 mod strategies;
 mod text_encodings;
