@@ -12,7 +12,8 @@ use tokio::signal::unix::{signal, SignalKind};
 use crate::config::{Config, LogFormat};
 use crate::datadir::{DataDir, DataDirError, InitReport};
 use crate::net::tls::{self, TlsError, TlsFiles};
-use crate::net::{ClientIdentity, Reply, Service};
+use crate::operations::{Engine, EngineLimits};
+use crate::store::{MasterKey, Store, StoreError, StoreOptions};
 
 /// Why the server could not start, or stopped with an error.
 #[derive(Debug)]
@@ -28,6 +29,8 @@ pub enum ServerError {
         /// Why.
         source: std::io::Error,
     },
+    /// The store could not be opened or closed cleanly.
+    Store(StoreError),
     /// Signal handlers, the runtime or standard output failed.
     Io(std::io::Error),
 }
@@ -38,6 +41,7 @@ impl fmt::Display for ServerError {
             ServerError::DataDir(e) => e.fmt(f),
             ServerError::Tls(e) => e.fmt(f),
             ServerError::Bind { addr, source } => write!(f, "cannot listen on {addr}: {source}"),
+            ServerError::Store(e) => write!(f, "store: {e}"),
             ServerError::Io(e) => write!(f, "i/o error: {e}"),
         }
     }
@@ -49,6 +53,7 @@ impl std::error::Error for ServerError {
             ServerError::DataDir(e) => Some(e),
             ServerError::Tls(e) => Some(e),
             ServerError::Bind { source, .. } => Some(source),
+            ServerError::Store(e) => Some(e),
             ServerError::Io(e) => Some(e),
         }
     }
@@ -57,6 +62,12 @@ impl std::error::Error for ServerError {
 impl From<DataDirError> for ServerError {
     fn from(e: DataDirError) -> ServerError {
         ServerError::DataDir(e)
+    }
+}
+
+impl From<StoreError> for ServerError {
+    fn from(e: StoreError) -> ServerError {
+        ServerError::Store(e)
     }
 }
 
@@ -123,6 +134,13 @@ pub async fn serve(config: Config, out: &mut dyn Write) -> Result<(), ServerErro
     })
     .map_err(ServerError::Tls)?;
 
+    let master_key = MasterKey::from_bytes(&data.read_master_key()?)?;
+    let store = Store::open(&data.store_path(), master_key, StoreOptions::default())?;
+    let engine = Arc::new(Engine::new(
+        store,
+        EngineLimits { decode: config.limits.decode(), max_batch_items: config.limits.max_batch_items },
+    ));
+
     // A stale file from an earlier run must not send anyone to a dead port.
     data.remove_listening()?;
     let tcp = TcpListener::bind(config.kmip_addr)
@@ -148,19 +166,10 @@ pub async fn serve(config: Config, out: &mut dyn Write) -> Result<(), ServerErro
             _ = int.recv() => tracing::info!("SIGINT: shutting down"),
         }
     };
-    crate::net::listener::serve(tcp, tls, Arc::new(NoEngine), config.limits, shutdown).await;
+    crate::net::listener::serve(tcp, tls, engine.clone(), config.limits, shutdown).await;
 
     data.remove_listening()?;
+    engine.store().close().await?;
     tracing::info!("coffer stopped");
     Ok(())
-}
-
-/// Stand-in until the operations engine lands: closes every connection
-/// after its first message.
-struct NoEngine;
-
-impl Service for NoEngine {
-    async fn process(&self, _client: &ClientIdentity, _frame: bytes::Bytes) -> Reply {
-        Reply::Close
-    }
 }

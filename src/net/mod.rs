@@ -18,31 +18,18 @@ use std::future::Future;
 
 use bytes::Bytes;
 
-// Stand-ins for crate::auth::ClientIdentity and crate::operations::Reply,
-// until the foundation commit brings them.
-pub use stand_in::{ClientIdentity, Reply};
-
-#[allow(missing_docs)]
-mod stand_in {
-    /// Who is calling.
-    #[derive(Debug, Clone)]
-    pub struct ClientIdentity {
-        pub peer: std::net::SocketAddr,
-        pub credential: String,
-        pub keystore: String,
-    }
-    /// What to do with the connection after a message.
-    #[derive(Debug)]
-    pub enum Reply {
-        Send(Vec<u8>),
-        SendAndClose(Vec<u8>),
-        Close,
-    }
-}
+pub use crate::auth::ClientIdentity;
+pub use crate::operations::Reply;
 
 /// What answers the messages of a connection: the operations engine, or in
 /// tests anything with the same contract.
 pub trait Service: Send + Sync + 'static {
     /// Answers one whole message (its 8-byte header included) from `client`.
     fn process(&self, client: &ClientIdentity, frame: Bytes) -> impl Future<Output = Reply> + Send;
+}
+
+impl Service for crate::operations::Engine {
+    fn process(&self, client: &ClientIdentity, frame: Bytes) -> impl Future<Output = Reply> + Send {
+        crate::operations::Engine::process(self, client, frame)
+    }
 }

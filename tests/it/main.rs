@@ -7,6 +7,7 @@ mod golden_ttlv;
 mod harness;
 mod kmip_model;
 mod server_connections;
+mod server_kmip;
 mod server_tls;
 mod strategies;
 mod text_encodings;
