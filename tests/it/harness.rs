@@ -205,6 +205,11 @@ impl Server {
     pub fn terminate(&mut self, within: Duration) -> Option<ExitStatus> {
         let killed = Command::new("kill").args(["-TERM", &self.pid().to_string()]).status().unwrap();
         assert!(killed.success());
+        self.wait(within)
+    }
+
+    /// Waits up to `within` for the process to exit.
+    pub fn wait(&mut self, within: Duration) -> Option<ExitStatus> {
         let start = Instant::now();
         while start.elapsed() < within {
             if let Some(status) = self.child.try_wait().unwrap() {

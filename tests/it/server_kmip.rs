@@ -95,3 +95,20 @@ fn a_message_whose_header_cannot_be_read_is_answered_then_closed() {
     assert_eq!(answer.batch_items[0].result_status, ResultStatus::OperationFailed);
     assert!(closed_by_server(&mut tls));
 }
+
+#[test]
+fn sigterm_lets_a_request_in_flight_finish_then_exits_0() {
+    let mut server = Server::start();
+    let mut tls = server.connect();
+    let request = discover_versions(ProtocolVersion::V1_4);
+    let (first, rest) = request.split_at(20);
+    send(&mut tls, first);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert!(server.terminate(std::time::Duration::from_millis(500)).is_none(), "exited with a request in flight");
+    send(&mut tls, rest);
+    let answer = response(&mut tls);
+    assert_eq!(answer.batch_items[0].result_status, ResultStatus::Success);
+    assert!(closed_by_server(&mut tls), "the connection stays open after shutdown");
+    let status = server.wait(std::time::Duration::from_secs(5)).expect("exited after the request");
+    assert!(status.success(), "{status}");
+}
