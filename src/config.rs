@@ -44,7 +44,8 @@ max_field_bytes = 4194304
 max_batch_items = 256
 # KMIP connections held at once; one more is closed as soon as it is accepted.
 max_connections = 16384
-# A message (or a TLS handshake) that has started must complete within this.
+# A message (or a TLS handshake) that has started must complete within this,
+# and a client must take each reply within it.
 read_timeout_secs = 10
 # A connection with no message for this long is closed.
 idle_timeout_secs = 300

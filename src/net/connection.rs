@@ -101,10 +101,11 @@ pub async fn read_frame<R: AsyncRead + Unpin>(
     shutdown: &mut watch::Receiver<bool>,
 ) -> Result<Result<BytesMut, Stop>, FrameError> {
     let mut header = [0u8; HEADER_LEN];
+    // Bytes already waiting win over shutdown: a message that has arrived is in flight.
     let first = tokio::select! {
         biased;
-        _ = shutdown.wait_for(|stop| *stop) => return Ok(Err(Stop::Shutdown)),
         read = timeout(limits.idle_timeout, stream.read(&mut header)) => read,
+        _ = shutdown.wait_for(|stop| *stop) => return Ok(Err(Stop::Shutdown)),
     };
     let got = match first {
         Err(_) => return Err(FrameError::Idle),
