@@ -114,3 +114,14 @@ fn a_connection_over_the_limit_is_closed_and_the_next_after_a_departure_is_serve
     second.sock.set_read_timeout(Some(Duration::from_millis(50))).unwrap();
     assert!(!closed_by_server(&mut second));
 }
+
+#[test]
+fn a_connection_idle_past_the_idle_timeout_is_closed() {
+    let server = Server::start_with(&[("COFFER_LIMITS_IDLE_TIMEOUT_SECS", "1")], None);
+    let mut tls = server.connect();
+    let start = Instant::now();
+    assert!(closed_by_server(&mut tls));
+    let waited = start.elapsed();
+    assert!(waited >= Duration::from_millis(900) && waited < Duration::from_secs(5), "closed after {waited:?}");
+    assert!(server.log_shows("idle timeout", Duration::from_secs(5)), "{}", server.log());
+}

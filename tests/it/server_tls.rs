@@ -220,3 +220,38 @@ fn sigterm_exits_0_promptly_and_removes_listening_json() {
     assert!(!server.data.join("listening.json").exists());
     assert!(server.log().contains("SIGTERM"), "{}", server.log());
 }
+
+#[test]
+fn serve_refuses_a_bad_setting_and_says_which() {
+    let dir = temp_dir("bad-config");
+    let out = crate::harness::coffer()
+        .arg("serve")
+        .arg("--data-dir")
+        .arg(dir.join("data"))
+        .env("COFFER_LIMITS_READ_TIMEOUT_SECS", "soon")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("COFFER_LIMITS_READ_TIMEOUT_SECS"), "{stderr}");
+    assert!(!dir.join("data").exists(), "the data directory was made despite the bad setting");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn serve_on_a_port_in_use_fails_and_names_the_address() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let dir = temp_dir("port-in-use");
+    let out = crate::harness::coffer()
+        .arg("serve")
+        .arg("--data-dir")
+        .arg(dir.join("data"))
+        .args(["--kmip-addr", &addr])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&format!("cannot listen on {addr}")), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
