@@ -1,13 +1,13 @@
 //! Create (KMIP 1.4 §4.1, 2.1 §6.1.11): generates a symmetric key (AES,
-//! HMAC, and the Camellia and IDEA keys PyKMIP's suite asks for) from
-//! OpenSSL's private DRBG.
+//! 3DES, HMAC, and the Camellia and IDEA keys PyKMIP's suite asks for)
+//! from OpenSSL's private DRBG.
 //!
 //! Required attributes, as KMIP 1.4 §4.1 and 2.1 §6.1.11 list them and as
 //! PyKMIP's server enforces: Cryptographic Algorithm and Cryptographic
 //! Usage Mask (the mask is what later lets Encrypt or MAC use the key, so a
 //! key created without one would be useless), and Cryptographic Length for
-//! block cipher keys. For HMAC the length defaults to the hash's output size, the key
-//! size RFC 2104 recommends.
+//! block cipher keys. For HMAC the length defaults to the hash's output
+//! size, the key size RFC 2104 recommends.
 
 use crate::crypto::rng;
 use crate::error::Error;

@@ -14,7 +14,9 @@
 //! is the count before Offset Items and Maximum Items. The ID Placeholder is the first
 //! identifier returned (TL-M-3 follows Locate with a Get that names none).
 //!
-//! Only the records' attributes are read: key material is not unsealed.
+//! Only the records' attributes are decoded; their key material is not
+//! parsed (the store's `list` still unseals it: a metadata-only listing or
+//! an index would make Locate cheaper on large key stores).
 
 use bytes::Bytes;
 
@@ -425,6 +427,12 @@ mod tests {
         assert_eq!(found(&engine, V::V2_1, req).await.1, vec![id.clone()]);
         let (_, ids) = found(&engine, V::V1_4, locate(vec![Attribute::State(State::Destroyed)])).await;
         assert_eq!(ids, vec![id]);
+        // Nothing is archived (Archive is not implemented): archival storage holds nothing.
+        let live = create(&engine, 128, Mask::Encrypt, vec![]).await;
+        let mut archived = locate(vec![]);
+        archived.storage_status_mask = Some(StorageStatusMask::ArchivalStorage);
+        assert_eq!(found(&engine, V::V1_4, archived).await.1, Vec::<String>::new());
+        assert_eq!(found(&engine, V::V1_4, locate(vec![])).await.1, vec![live]);
     }
 
     #[tokio::test]

@@ -1,8 +1,14 @@
 //! What Create and Register share: the attributes of a new object. The
 //! server sets Unique Identifier, Object Type, State, the dates, the
-//! Digest and the cryptographic attributes of the key block; the client's
-//! own attributes are checked (none of the server's, one value for a
-//! single-valued one, names unique in the key store) and kept.
+//! Digest, Fresh, the 2.x Key Format Type and the cryptographic attributes
+//! of the key block; the client's own attributes are checked (none of the
+//! server's, one value for a single-valued one, names unique in the key
+//! store) and kept.
+//!
+//! Also here, under `cfg(test)`: the engine-level test helpers of the four
+//! operations, and the replay of PyKMIP 0.11's integration suite.
+
+use bytes::Bytes;
 
 use crate::error::Error;
 use crate::kmip::attributes::{Attribute, Attributes, Digest};
@@ -13,7 +19,6 @@ use crate::operations::attribute_rules;
 use crate::operations::context::RequestContext;
 use crate::operations::managed::ManagedObject;
 use crate::ttlv::{Tag, Ttlv, Value};
-use bytes::Bytes;
 
 /// The client's attributes of a Create or Register request, checked: no
 /// template names, none that only the server sets, one value of each
@@ -112,6 +117,9 @@ pub(crate) fn build(
     let id = uuid::Uuid::new_v4().to_string();
     let object_type = object.object_type();
     let mut attributes = vec![Attribute::UniqueIdentifier(id.clone()), Attribute::ObjectType(object_type)];
+    let from_block = object
+        .key_block()
+        .map_or((false, false), |b| (b.cryptographic_algorithm.is_some(), b.cryptographic_length.is_some()));
     if let Some(block) = object.key_block() {
         if let Some(algorithm) = block.cryptographic_algorithm {
             attributes.push(Attribute::CryptographicAlgorithm(algorithm));
@@ -163,12 +171,12 @@ pub(crate) fn build(
     }
     attributes.push(Attribute::AlwaysSensitive(sensitive.unwrap_or(false)));
     attributes.push(Attribute::NeverExtractable(!extractable.unwrap_or(true)));
-    // The key block carries these; the client's copies were compared with it.
-    attributes.extend(
-        client
-            .into_iter()
-            .filter(|a| !matches!(a, Attribute::CryptographicAlgorithm(_) | Attribute::CryptographicLength(_))),
-    );
+    // Where the key block carries these, the client's copies were compared with it.
+    attributes.extend(client.into_iter().filter(|a| match a {
+        Attribute::CryptographicAlgorithm(_) => !from_block.0,
+        Attribute::CryptographicLength(_) => !from_block.1,
+        _ => true,
+    }));
     ManagedObject::new(id, ctx.client.keystore.clone(), object, attributes)
 }
 

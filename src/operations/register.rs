@@ -286,6 +286,35 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn mongodb_registers_a_seed_activates_it_and_gets_it_back() {
+        // libmongocrypt's KMIP 1.4 requests: Register Secret Data (Seed, Raw,
+        // 96 bytes) with an empty Template-Attribute; Activate; Get.
+        let engine = engine();
+        let seed = [0x5a; 96];
+        let mut object = secret(&seed, KeyFormatType::Raw);
+        if let Object::SecretData(s) = &mut object {
+            s.secret_data_type = SecretDataType::Seed;
+        }
+        let id = match ok(one(&engine, V::V1_4, register(object.clone(), vec![])).await) {
+            Rs::Register(r) => r.unique_identifier,
+            other => panic!("{other:?}"),
+        };
+        let activate = Rq::Activate(crate::kmip::payloads::ActivateRequest { unique_identifier: Some(id.clone()) });
+        assert!(matches!(ok(one(&engine, V::V1_4, activate).await), Rs::Activate(_)));
+        let get = Rq::Get(GetRequest {
+            unique_identifier: Some(id),
+            key_format_type: None,
+            key_wrap_type: None,
+            key_compression_type: None,
+            key_wrapping_specification: None,
+        });
+        match ok(one(&engine, V::V1_4, get).await) {
+            Rs::Get(r) => assert_eq!(r.object, object),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test]
     async fn a_transparent_key_is_stored_raw_with_its_length() {
         let engine = engine();
         let mut object = aes_object(&[0; 1], None);
