@@ -2,7 +2,7 @@
 //! instance of a multi-valued one.
 
 use crate::error::Error;
-use crate::kmip::attributes::IndexedAttribute;
+use crate::kmip::attributes::{Attribute, IndexedAttribute};
 use crate::kmip::payloads::{AddAttributeRequest, AddAttributeResponse};
 use crate::operations::attribute_rules::{self as rules, same_attribute};
 use crate::operations::context::RequestContext;
@@ -17,16 +17,20 @@ pub(crate) async fn handle(
     req: AddAttributeRequest,
 ) -> Result<AddAttributeResponse, Error> {
     let id = ctx.resolve_id(req.unique_identifier)?;
-    let mut object = ctx.load(&id).await?;
     let now = ctx.now_kmip();
     // A 1.x request's Attribute Index is ignored: the server assigns it.
     let attribute = req.attribute.attribute;
-    rules::check_add(&object, &attribute, now)?;
-    rules::check_name_free(ctx, &attribute).await?;
-    let index = object.attributes.iter().filter(|a| same_attribute(a, &attribute)).count();
-    object.attributes.push(attribute.clone());
-    rules::touch(&mut object, now);
-    ctx.save(&[&object]).await?;
+    let taken = rules::ids_named(ctx, &attribute).await?;
+    let index = rules::update(ctx, &id, |object| {
+        rules::check_add(object, &attribute, now)?;
+        if let (Attribute::Name(name), false) = (&attribute, taken.is_empty()) {
+            return Err(Error::NonUniqueName(name.value.clone()));
+        }
+        let index = object.attributes.iter().filter(|a| same_attribute(a, &attribute)).count();
+        object.attributes.push(attribute.clone());
+        Ok(index)
+    })
+    .await?;
     // 2.x answers the identifier only; no client hears of an attribute its
     // version does not define, even one it sent.
     let attribute = if ctx.version.is_2x() || !attribute.defined_in(ctx.version) {
@@ -195,6 +199,26 @@ mod tests {
             Ok(ResponsePayload::AddAttribute(r)) => assert_eq!(r.attribute, None),
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    /// Clients adding to one object at once: each Add lands, none is lost
+    /// to another's write.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_adds_all_land() {
+        let h = std::sync::Arc::new(Harness::new());
+        let id = h.seed(State::PreActive, "k", vec![]).await;
+        let tasks: Vec<_> = (0..8)
+            .map(|i| {
+                let (h, id) = (std::sync::Arc::clone(&h), id.clone());
+                tokio::spawn(async move { h.run(V21, add(&id, Attribute::ObjectGroup(format!("g{i}")))).await })
+            })
+            .collect();
+        for t in tasks {
+            let result = t.await.expect("task");
+            assert!(result.is_ok(), "{result:?}");
+        }
+        let stored = h.stored(&id).await;
+        assert_eq!(stored.attributes.iter().filter(|a| matches!(a, Attribute::ObjectGroup(_))).count(), 8);
     }
 
     #[tokio::test]

@@ -23,6 +23,7 @@ use crate::kmip::codec::DateTime;
 use crate::kmip::table::{tag_by_name, tag_info, Operation, State};
 use crate::operations::context::RequestContext;
 use crate::operations::managed::ManagedObject;
+use crate::store::StoreError;
 use crate::ttlv::Tag;
 
 /// When a client may change an attribute's value (Modify / Add / Set).
@@ -262,9 +263,50 @@ pub async fn check_name_free(ctx: &RequestContext<'_>, attribute: &Attribute) ->
     Ok(())
 }
 
+/// The objects of the client's key store that already have the Name
+/// `attribute` gives (none when it is not a Name).
+pub async fn ids_named(ctx: &RequestContext<'_>, attribute: &Attribute) -> Result<Vec<String>, Error> {
+    match attribute {
+        Attribute::Name(name) => Ok(ctx.store.ids_by_name(&ctx.client.keystore, &name.value).await?),
+        _ => Ok(Vec::new()),
+    }
+}
+
 /// Records a change of the object: its Last Change Date becomes `now`.
 pub fn touch(object: &mut ManagedObject, now: DateTime) {
     object.set(Attribute::LastChangeDate(now));
+}
+
+/// How many times [`update`] tries a change when other writers keep
+/// changing the object between its load and its save.
+const WRITE_ATTEMPTS: usize = 32;
+
+/// Loads object `id`, applies `change` to it, records the change (Last
+/// Change Date) and saves it durably. When another request saved the object
+/// in between (the store's revision check), the change is redone on the
+/// fresh object, so concurrent changes all land and none is lost.
+///
+/// `change` is a plain closure (an async one would make the request's
+/// future lose `Send`): what it needs from the store is fetched before.
+pub(crate) async fn update<T>(
+    ctx: &RequestContext<'_>,
+    id: &str,
+    mut change: impl FnMut(&mut ManagedObject) -> Result<T, Error>,
+) -> Result<T, Error> {
+    let mut attempt = 1;
+    loop {
+        let mut object = ctx.load(id).await?;
+        let out = change(&mut object)?;
+        touch(&mut object, ctx.now_kmip());
+        match ctx.save(&[&object]).await {
+            Err(Error::Store(StoreError::Conflict { .. })) if attempt < WRITE_ATTEMPTS => {
+                attempt += 1;
+                tokio::task::yield_now().await;
+            }
+            Err(e) => return Err(e),
+            Ok(()) => return Ok(out),
+        }
+    }
 }
 
 /// The position in `object.attributes` of the `n`th instance (0-based, in

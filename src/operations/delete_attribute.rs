@@ -18,61 +18,68 @@ pub(crate) async fn handle(
     req: DeleteAttributeRequest,
 ) -> Result<DeleteAttributeResponse, Error> {
     let id = ctx.resolve_id(req.unique_identifier)?;
-    let mut object = ctx.load(&id).await?;
-    let now = ctx.now_kmip();
-    let not_found = |what: String| Error::AttributeNotFound(format!("object {id:?} has no {what}"));
-    let deleted = match (req.current_attribute, req.attribute_reference) {
-        (Some(current), _) => {
-            let current = current.0;
-            rules::check_delete(&current)?;
-            let position = object
-                .attributes
-                .iter()
-                .position(|a| *a == current)
-                .ok_or_else(|| not_found(format!("{} with the Current Attribute's value", display_name(&current))))?;
-            vec![(position, current)]
-        }
-        (None, Some(reference)) => {
-            rules::check_delete_reference(&reference)?;
-            let all: Vec<usize> =
-                object.attributes.iter().enumerate().filter(|(_, a)| names(&reference, a)).map(|(i, _)| i).collect();
-            let wanted = if ctx.version.is_2x() {
-                all
-            } else {
-                let n = req.attribute_index.unwrap_or(0);
-                let one = usize::try_from(n).ok().and_then(|n| all.get(n).copied());
-                match (one, n) {
-                    (Some(i), _) => vec![i],
-                    (None, 0) => Vec::new(),
-                    (None, n) => return Err(not_found(format!("{} with Attribute Index {n}", reference_name(&reference)))),
-                }
-            };
-            if wanted.is_empty() {
-                return Err(not_found(reference_name(&reference)));
-            }
-            wanted.into_iter().filter_map(|i| object.attributes.get(i).map(|a| (i, a.clone()))).collect()
-        }
+    let v = ctx.version;
+    let current = req.current_attribute.map(|c| c.0);
+    let reference = req.attribute_reference;
+    match (&current, &reference) {
+        (Some(current), _) => rules::check_delete(current)?,
+        (None, Some(reference)) => rules::check_delete_reference(reference)?,
         (None, None) => {
             return Err(Error::MissingData(
-                "Delete Attribute names no attribute: give Attribute Name (1.x), Current Attribute or Attribute Reference (2.x)".into(),
+                "Delete Attribute names no attribute: give Attribute Name (1.x), Current Attribute or Attribute \
+                 Reference (2.x)"
+                    .into(),
             ))
         }
-    };
-    // The answer's index is the instance's rank before the deletion.
-    let answer = deleted.first().map(|(position, a)| IndexedAttribute {
-        attribute: a.clone(),
-        index: v1_index(&object.attributes, *position, false),
-    });
-    let positions: Vec<usize> = deleted.iter().map(|(i, _)| *i).collect();
-    let mut i = 0;
-    object.attributes.retain(|_| {
-        let keep = !positions.contains(&i);
-        i += 1;
-        keep
-    });
-    rules::touch(&mut object, now);
-    ctx.save(&[&object]).await?;
-    let attribute = if ctx.version.is_2x() { None } else { answer.filter(|a| a.attribute.defined_in(ctx.version)) };
+    }
+    let not_found = |what: String| Error::AttributeNotFound(format!("object {id:?} has no {what}"));
+    let answer = rules::update(ctx, &id, |object| {
+        let positions: Vec<usize> = match (&current, &reference) {
+            (Some(current), _) => {
+                vec![object.attributes.iter().position(|a| a == current).ok_or_else(|| {
+                    not_found(format!("{} with the Current Attribute's value", display_name(current)))
+                })?]
+            }
+            (None, Some(reference)) => {
+                let all: Vec<usize> =
+                    object.attributes.iter().enumerate().filter(|(_, a)| names(reference, a)).map(|(i, _)| i).collect();
+                let wanted = if v.is_2x() {
+                    all
+                } else {
+                    let n = req.attribute_index.unwrap_or(0);
+                    match usize::try_from(n).ok().and_then(|n| all.get(n).copied()) {
+                        Some(i) => vec![i],
+                        None if n == 0 => Vec::new(),
+                        None => {
+                            return Err(not_found(format!("{} with Attribute Index {n}", reference_name(reference))))
+                        }
+                    }
+                };
+                if wanted.is_empty() {
+                    return Err(not_found(reference_name(reference)));
+                }
+                wanted
+            }
+            (None, None) => Vec::new(),
+        };
+        // The answer (1.x) is the first instance deleted, with its index
+        // as it was before the deletion.
+        let answer = positions.first().and_then(|&p| {
+            object
+                .attributes
+                .get(p)
+                .map(|a| IndexedAttribute { attribute: a.clone(), index: v1_index(&object.attributes, p, false) })
+        });
+        let mut i = 0;
+        object.attributes.retain(|_| {
+            let keep = !positions.contains(&i);
+            i += 1;
+            keep
+        });
+        Ok(answer)
+    })
+    .await?;
+    let attribute = if v.is_2x() { None } else { answer.filter(|a| a.attribute.defined_in(v)) };
     Ok(DeleteAttributeResponse { unique_identifier: id, attribute })
 }
 

@@ -2,7 +2,7 @@
 //! existing attribute instance.
 
 use crate::error::Error;
-use crate::kmip::attributes::IndexedAttribute;
+use crate::kmip::attributes::{Attribute, IndexedAttribute};
 use crate::kmip::payloads::{ModifyAttributeRequest, ModifyAttributeResponse};
 use crate::kmip::table::Operation;
 use crate::operations::attribute_rules::{self as rules, display_name, same_attribute};
@@ -21,67 +21,68 @@ pub(crate) async fn handle(
     req: ModifyAttributeRequest,
 ) -> Result<ModifyAttributeResponse, Error> {
     let id = ctx.resolve_id(req.unique_identifier)?;
-    let mut object = ctx.load(&id).await?;
     let now = ctx.now_kmip();
+    let v = ctx.version;
     let IndexedAttribute { attribute: new, index } = req.attribute;
-    rules::check_change(&object, &new, Operation::ModifyAttribute, now)?;
+    let current = req.current_attribute.map(|c| c.0);
+    if let Some(current) = &current {
+        if !same_attribute(current, &new) {
+            return Err(Error::InvalidField(format!(
+                "Current Attribute is {} but New Attribute is {}",
+                display_name(current),
+                display_name(&new)
+            )));
+        }
+    }
+    let n = usize::try_from(index.unwrap_or(0))
+        .map_err(|_| Error::InvalidField(format!("Attribute Index {} is negative", index.unwrap_or(0))))?;
     let not_found = |what: String| Error::AttributeNotFound(format!("object {id:?} has no {what}"));
-    let position = match req.current_attribute {
-        Some(current) => {
-            let current = current.0;
-            if !same_attribute(&current, &new) {
-                return Err(Error::InvalidField(format!(
-                    "Current Attribute is {} but New Attribute is {}",
-                    display_name(&current),
-                    display_name(&new)
-                )));
-            }
-            object
+    let taken = rules::ids_named(ctx, &new).await?;
+    let position = rules::update(ctx, &id, |object| {
+        rules::check_change(object, &new, Operation::ModifyAttribute, now)?;
+        let position = match &current {
+            Some(current) => object
                 .attributes
                 .iter()
-                .position(|a| *a == current)
-                .ok_or_else(|| not_found(format!("{} with the Current Attribute's value", display_name(&new))))?
-        }
-        None => {
-            let count = object.attributes.iter().filter(|a| same_attribute(a, &new)).count();
-            if ctx.version.is_2x() && count > 1 {
-                return Err(Error::MissingData(format!(
-                    "object {id:?} has {count} {} attributes: Current Attribute must say which to modify",
-                    display_name(&new)
-                )));
-            }
-            let n = usize::try_from(index.unwrap_or(0))
-                .map_err(|_| Error::InvalidField(format!("Attribute Index {} is negative", index.unwrap_or(0))))?;
-            match rules::nth_instance(&object, &new, n) {
-                Some(position) => position,
-                // Synology DSM (KMIP 1.2) registers Secret Data without an
-                // Activation Date, then activates it by modifying the
-                // Activation Date (KMIP 1.4 §3.22 names that way): a 1.x
-                // client's Modify of an absent single-valued attribute sets it.
-                None if n == 0 && !ctx.version.is_2x() && !rules::rule(&new).multi_valued => {
-                    object.attributes.push(new.clone());
-                    object.attributes.len() - 1
+                .position(|a| a == current)
+                .ok_or_else(|| not_found(format!("{} with the Current Attribute's value", display_name(&new))))?,
+            None => {
+                let count = object.attributes.iter().filter(|a| same_attribute(a, &new)).count();
+                if v.is_2x() && count > 1 {
+                    return Err(Error::MissingData(format!(
+                        "object {id:?} has {count} {} attributes: Current Attribute must say which to modify",
+                        display_name(&new)
+                    )));
                 }
-                None if n == 0 => return Err(not_found(display_name(&new))),
-                None => return Err(not_found(format!("{} with Attribute Index {n}", display_name(&new)))),
+                match rules::nth_instance(object, &new, n) {
+                    Some(position) => position,
+                    // Synology DSM (KMIP 1.2) registers Secret Data without an
+                    // Activation Date, then activates it by modifying the
+                    // Activation Date (KMIP 1.4 §3.22 names that way): a 1.x
+                    // client's Modify of an absent single-valued attribute sets it.
+                    None if n == 0 && !v.is_2x() && !rules::rule(&new).multi_valued => {
+                        object.attributes.push(new.clone());
+                        object.attributes.len() - 1
+                    }
+                    None if n == 0 => return Err(not_found(display_name(&new))),
+                    None => return Err(not_found(format!("{} with Attribute Index {n}", display_name(&new)))),
+                }
+            }
+        };
+        // A Name changed to one in use (keeping its own value is no change).
+        if let (Attribute::Name(name), false) = (&new, taken.is_empty()) {
+            if object.attributes.get(position) != Some(&new) {
+                return Err(Error::NonUniqueName(name.value.clone()));
             }
         }
-    };
-    let unchanged = object.attributes.get(position) == Some(&new);
-    if !unchanged {
-        rules::check_name_free(ctx, &new).await?;
-    }
-    if let Some(slot) = object.attributes.get_mut(position) {
-        *slot = new.clone();
-    }
-    rules::touch(&mut object, now);
-    ctx.save(&[&object]).await?;
-    let attribute = if ctx.version.is_2x() || !new.defined_in(ctx.version) {
-        None
-    } else {
-        let index = crate::operations::get_attributes::v1_index(&object.attributes, position, false);
-        Some(IndexedAttribute { attribute: new, index })
-    };
+        if let Some(slot) = object.attributes.get_mut(position) {
+            *slot = new.clone();
+        }
+        Ok(crate::operations::get_attributes::v1_index(&object.attributes, position, false))
+    })
+    .await?;
+    let attribute =
+        if v.is_2x() || !new.defined_in(v) { None } else { Some(IndexedAttribute { attribute: new, index: position }) };
     Ok(ModifyAttributeResponse { unique_identifier: id, attribute })
 }
 
