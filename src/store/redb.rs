@@ -75,7 +75,24 @@ pub(crate) struct WriterState {
     next_seq: u64,
 }
 
+/// Opens the file, creating it readable by its owner only (it holds sealed
+/// keys and clear metadata); a new file's directory entry is synced too, so
+/// the first commits cannot vanish with it after a power loss.
 pub(crate) fn open_database(path: &Path) -> Result<Database, StoreError> {
+    let file_io = |e: std::io::Error| StoreError::Io(format!("{}: {e}", path.display()));
+    let mut create = std::fs::OpenOptions::new();
+    create.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut create, 0o600);
+    match create.open(path) {
+        Ok(file) => {
+            drop(file);
+            let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            std::fs::File::open(parent).and_then(|d| d.sync_all()).map_err(file_io)?;
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(file_io(e)),
+    }
     Database::create(path).map_err(io)
 }
 
