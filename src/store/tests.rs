@@ -144,6 +144,10 @@ async fn an_io_failure_is_reported_to_every_caller_and_nothing_is_acknowledged()
             tokio::spawn(async move {
                 let change = if i == 0 {
                     Change::Put { object: object("a", b"two"), expected_revision: Some(1) }
+                } else if i <= 2 {
+                    // Two inserts of one id: the second must not be told AlreadyExists
+                    // about an insert that was never committed.
+                    Change::Put { object: object("dup", b"d"), expected_revision: None }
                 } else {
                     Change::Put { object: object(&format!("new-{i}"), b"x"), expected_revision: None }
                 };
@@ -152,7 +156,8 @@ async fn an_io_failure_is_reported_to_every_caller_and_nothing_is_acknowledged()
         })
         .collect();
     for t in tasks {
-        assert!(matches!(t.await.unwrap(), Err(StoreError::Io(_))));
+        let r = t.await.unwrap();
+        assert!(matches!(r, Err(StoreError::Io(_))), "{r:?}");
     }
     let a = store.get("a").await.unwrap().unwrap();
     assert_eq!((a.revision, a.material.as_deref().unwrap().as_slice()), (1, &b"one"[..]));
