@@ -411,7 +411,8 @@ cases! {
 /// Requests exactly as PyKMIP 0.11 writes them at KMIP 1.2 (its
 /// `EncryptRequestPayload` with CBC, PKCS5, AES and Random IV, as
 /// `ProxyKmipClient.encrypt` sends; its `MACRequestPayload` with
-/// HMAC-SHA256), for key "k".
+/// HMAC-SHA256), for key "k". libmongocrypt's KMIP Encrypt (MongoDB's
+/// KMIP 1.2 provider) carries the same fields.
 mod pykmip {
     use super::*;
     use crate::kmip::payloads::ResponsePayload;
