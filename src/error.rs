@@ -187,9 +187,10 @@ impl Error {
                 (modern, legacy, message)
             }
             Error::IvMissing(m) => (R::InvalidMessage, R::InvalidMessage, m.clone()),
+            // 1.x has no reason for it; PyKMIP's server answers Permission Denied.
             Error::WrongObjectType { id, object_type, operation } => (
                 R::IllegalObjectType,
-                R::InvalidField,
+                R::PermissionDenied,
                 format!(
                     "{} is not allowed: object {id:?} is a {}",
                     op_name(*operation),

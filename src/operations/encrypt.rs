@@ -172,9 +172,9 @@ mod tests {
         });
         wrong_type.put("k", secret, key_attributes(State::Active, M::Encrypt)).await;
         for (v, lifecycle, usage, object_type, not_found) in [
-            (V::V1_0, R::PermissionDenied, R::PermissionDenied, R::InvalidField, R::ItemNotFound),
-            (V::V1_2, R::PermissionDenied, R::PermissionDenied, R::InvalidField, R::ItemNotFound),
-            (V::V1_4, R::PermissionDenied, R::PermissionDenied, R::InvalidField, R::ItemNotFound),
+            (V::V1_0, R::PermissionDenied, R::PermissionDenied, R::PermissionDenied, R::ItemNotFound),
+            (V::V1_2, R::PermissionDenied, R::PermissionDenied, R::PermissionDenied, R::ItemNotFound),
+            (V::V1_4, R::PermissionDenied, R::PermissionDenied, R::PermissionDenied, R::ItemNotFound),
             (
                 V::V2_0,
                 R::WrongKeyLifecycleState,
