@@ -33,6 +33,7 @@ use crate::ttlv::{self, Tag, Ttlv, Value};
 use crate::kmip::attributes::Attribute;
 
 /// An engine over an in-memory store, for the crypto operations' tests.
+#[derive(Clone)]
 pub(crate) struct Bench {
     /// The store the engine uses.
     pub store: Store,

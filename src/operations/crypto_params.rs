@@ -58,8 +58,10 @@ pub(crate) fn check_key(
 }
 
 /// How many times a Usage Limits reservation is retried when another
-/// request changed the key meanwhile.
-const USAGE_LIMIT_TRIES: usize = 4;
+/// request changed the key meanwhile. Each conflict means another request
+/// went through, so this bounds the concurrent users of one limited key
+/// that are served rather than failed.
+const USAGE_LIMIT_TRIES: usize = 64;
 
 /// Takes `bytes` (or one object) off the key's Usage Limits Count, durably,
 /// before the key is used; refuses the use when the count does not cover it

@@ -62,7 +62,7 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: EncryptRequest) ->
 mod tests {
     use bytes::Bytes;
 
-    use crate::kmip::attributes::{Attribute, CryptographicParameters};
+    use crate::kmip::attributes::{Attribute, CryptographicParameters, UsageLimits};
     use crate::kmip::objects::{Object, SecretData};
     use crate::kmip::payloads::{DecryptRequest, EncryptRequest, RequestPayload, ResponsePayload};
     use crate::kmip::secret::Secret;
@@ -233,6 +233,32 @@ mod tests {
         assert_eq!(bench.refused(V::V2_1, RequestPayload::Encrypt(streaming)).await.0, R::FeatureNotSupported);
         // No identifier and no ID Placeholder.
         assert_eq!(bench.refused(V::V2_1, encrypt(None, Some(cbc()), None)).await.0, R::MissingData);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_encryptions_never_overspend_usage_limits() {
+        let bench = Bench::new();
+        let mut attributes = key_attributes(State::Active, M::Encrypt);
+        // 14-byte requests, 40 bytes allowed: exactly two succeed.
+        attributes.push(Attribute::UsageLimits(UsageLimits { total: Some(40), count: None, unit: None }));
+        bench.put("k", aes_key(&KEY), attributes).await;
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..8 {
+            let bench = bench.clone();
+            tasks.spawn(async move { bench.run(V::V2_1, encrypt(Some("k"), Some(cbc()), None)).await });
+        }
+        let mut statuses = Vec::new();
+        while let Some(item) = tasks.join_next().await {
+            let item = item.expect("task");
+            statuses.push((item.result_status, item.result_reason));
+        }
+        let ok = statuses.iter().filter(|(s, _)| *s == ResultStatus::Success).count();
+        assert_eq!(ok, 2, "{statuses:?}");
+        assert!(
+            statuses.iter().all(|s| matches!(s, (ResultStatus::Success, None) | (_, Some(R::PermissionDenied)))),
+            "{statuses:?}"
+        );
+        assert_eq!(bench.store.usage("k").count(UsageKind::Encrypt), 2);
     }
 
     #[tokio::test]
