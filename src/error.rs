@@ -101,6 +101,22 @@ pub enum Error {
     AttributeNotFound(String),
     /// The attribute may have one value only.
     AttributeSingleValued(String),
+    /// The attribute has several values, so it cannot be set as one (2.x Set Attribute).
+    AttributeMultiValued(String),
+    /// The object's state forbids changing this attribute now (Activation
+    /// Date once the object is Active, SKLC-M-3).
+    AttributeLocked {
+        /// The object.
+        id: String,
+        /// The attribute's name.
+        attribute: String,
+        /// The object's state.
+        state: State,
+        /// The refused operation.
+        operation: Operation,
+        /// Why (which rule).
+        why: &'static str,
+    },
     /// The response would exceed the client's Maximum Response Size.
     ResponseTooLarge {
         /// The encoded size.
@@ -212,6 +228,20 @@ impl Error {
                 R::AttributeSingleValued,
                 R::InvalidField,
                 format!("attribute {name:?} has a value already and may have only one"),
+            ),
+            Error::AttributeMultiValued(name) => (
+                R::MultiValuedAttribute,
+                R::InvalidField,
+                format!("attribute {name:?} may have several values; add or modify an instance instead"),
+            ),
+            Error::AttributeLocked { id, attribute, state, operation, why } => (
+                R::WrongKeyLifecycleState,
+                R::PermissionDenied,
+                format!(
+                    "{} is not allowed: {attribute} of object {id:?}, which is {}: {why}",
+                    op_name(*operation),
+                    state_name(*state)
+                ),
             ),
             Error::ResponseTooLarge { size, max } => (
                 R::ResponseTooLarge,

@@ -18,20 +18,31 @@
 //! - [`operations`]: one file per KMIP operation behind one handler
 //!   signature; [`operations::Engine`] turns a request message into a
 //!   response message (decode, batch, dispatch, encode). It uses
-//!   [`store`] (redb, sealed at rest), `crypto` (openssl) and [`auth`]
+//!   [`store`], [`crypto`] and [`auth`]
 //!   (who is calling); [`error`] is the one mapping from a failure to the
 //!   Result Reason a client of each version is told; [`stats`] counts usage.
+//! - [`net`]: the KMIP port: TLS with client certificates ([`net::tls`]),
+//!   the accept loop and connection limit ([`net::listener`]), framing with
+//!   size and time limits ([`net::connection`]); each message goes to the
+//!   engine. [`server`] wires it together from [`config`] (defaults < TOML <
+//!   `COFFER_*` < flags) and the [`datadir`] (master key, [`pki`]'s CA and
+//!   certificates, the first client credential).
 //! - [`cli`]: the `coffer` command line; `main.rs` only calls [`cli::run`].
 
 #![deny(clippy::indexing_slicing)]
 
 pub mod auth;
 pub mod cli;
+pub mod config;
 pub mod crypto;
+pub mod datadir;
 pub mod error;
 pub mod kmip;
 pub mod lifecycle;
+pub mod net;
 pub mod operations;
+pub mod pki;
+pub mod server;
 pub mod stats;
 pub mod store;
 pub mod ttlv;

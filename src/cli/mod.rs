@@ -4,6 +4,8 @@
 //! lives in its own module here and reads and writes through the handles it
 //! is given, so tests can drive it without a process.
 
+pub mod init;
+pub mod serve;
 pub mod ttlv;
 
 use std::fmt;
@@ -23,6 +25,10 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the KMIP server (lays out the data directory on first start).
+    Serve(serve::ServeArgs),
+    /// Lay out the data directory (CA, certificates, first credential) without serving; idempotent.
+    Init(init::InitArgs),
     /// Decode and encode TTLV messages: the KMIP debugging tool.
     #[command(subcommand)]
     Ttlv(ttlv::TtlvCommand),
@@ -35,6 +41,10 @@ pub enum CliError {
     Io(io::Error),
     /// A `ttlv` subcommand failed.
     Ttlv(ttlv::TtlvError),
+    /// The configuration is invalid.
+    Config(crate::config::ConfigError),
+    /// The server could not start or stopped with an error.
+    Server(crate::server::ServerError),
 }
 
 impl fmt::Display for CliError {
@@ -42,6 +52,8 @@ impl fmt::Display for CliError {
         match self {
             CliError::Io(e) => write!(f, "i/o error: {e}"),
             CliError::Ttlv(e) => e.fmt(f),
+            CliError::Config(e) => e.fmt(f),
+            CliError::Server(e) => e.fmt(f),
         }
     }
 }
@@ -51,6 +63,8 @@ impl std::error::Error for CliError {
         match self {
             CliError::Io(e) => Some(e),
             CliError::Ttlv(e) => Some(e),
+            CliError::Config(e) => Some(e),
+            CliError::Server(e) => Some(e),
         }
     }
 }
@@ -67,9 +81,23 @@ impl From<ttlv::TtlvError> for CliError {
     }
 }
 
+impl From<crate::config::ConfigError> for CliError {
+    fn from(e: crate::config::ConfigError) -> CliError {
+        CliError::Config(e)
+    }
+}
+
+impl From<crate::server::ServerError> for CliError {
+    fn from(e: crate::server::ServerError) -> CliError {
+        CliError::Server(e)
+    }
+}
+
 /// Runs a parsed command line with the given standard input and output.
 pub fn run(cli: Cli, stdin: &mut dyn Read, stdout: &mut dyn Write) -> Result<(), CliError> {
     match cli.command {
+        Command::Serve(args) => serve::run(args, stdout),
+        Command::Init(args) => init::run(args, stdout),
         Command::Ttlv(command) => ttlv::run(command, stdin, stdout),
     }
 }

@@ -6,19 +6,29 @@
 //! Both front ends (the KMIP port and, later, `POST /kmip`) hand the engine
 //! the message bytes; everything after that is shared.
 
+mod activate;
+mod add_attribute;
+pub mod attribute_rules;
 mod batch;
 pub mod context;
 #[cfg(test)]
 mod crypto_cases;
 mod crypto_params;
 mod decrypt;
+mod delete_attribute;
+mod destroy;
 mod discover_versions;
 mod encrypt;
+mod get_attribute_list;
+mod get_attributes;
 mod mac;
 mod mac_verify;
 pub mod managed;
+mod modify_attribute;
 mod query;
+mod revoke;
 mod rng_retrieve;
+mod set_attribute;
 
 use bytes::Bytes;
 use time::OffsetDateTime;
@@ -38,6 +48,15 @@ use context::RequestContext;
 pub const SUPPORTED_OPERATIONS: &[Operation] = &[
     Operation::DiscoverVersions,
     Operation::Query,
+    Operation::GetAttributes,
+    Operation::GetAttributeList,
+    Operation::AddAttribute,
+    Operation::ModifyAttribute,
+    Operation::DeleteAttribute,
+    Operation::SetAttribute,
+    Operation::Activate,
+    Operation::Revoke,
+    Operation::Destroy,
     Operation::Encrypt,
     Operation::Decrypt,
     Operation::MAC,
@@ -181,6 +200,15 @@ pub(crate) async fn dispatch(ctx: &mut RequestContext<'_>, payload: RequestPaylo
     match payload {
         Rq::DiscoverVersions(r) => discover_versions::handle(ctx, r).await.map(Rs::DiscoverVersions),
         Rq::Query(r) => query::handle(ctx, r).await.map(Rs::Query),
+        Rq::GetAttributes(r) => get_attributes::handle(ctx, r).await.map(Rs::GetAttributes),
+        Rq::GetAttributeList(r) => get_attribute_list::handle(ctx, r).await.map(Rs::GetAttributeList),
+        Rq::AddAttribute(r) => add_attribute::handle(ctx, r).await.map(Rs::AddAttribute),
+        Rq::ModifyAttribute(r) => modify_attribute::handle(ctx, r).await.map(Rs::ModifyAttribute),
+        Rq::DeleteAttribute(r) => delete_attribute::handle(ctx, r).await.map(Rs::DeleteAttribute),
+        Rq::SetAttribute(r) => set_attribute::handle(ctx, r).await.map(Rs::SetAttribute),
+        Rq::Activate(r) => activate::handle(ctx, r).await.map(Rs::Activate),
+        Rq::Revoke(r) => revoke::handle(ctx, r).await.map(Rs::Revoke),
+        Rq::Destroy(r) => destroy::handle(ctx, r).await.map(Rs::Destroy),
         Rq::Encrypt(r) => encrypt::handle(ctx, r).await.map(Rs::Encrypt),
         Rq::Decrypt(r) => decrypt::handle(ctx, r).await.map(Rs::Decrypt),
         Rq::MAC(r) => mac::handle(ctx, r).await.map(Rs::MAC),

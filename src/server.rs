@@ -1,0 +1,175 @@
+//! `coffer serve`: wires the pieces together. Lay out the data directory,
+//! open the store, build the engine, bind the KMIP port, write
+//! `listening.json`, serve until SIGTERM or SIGINT, then shut down cleanly.
+
+use std::fmt;
+use std::io::Write;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::signal::unix::{signal, SignalKind};
+
+use crate::config::{Config, LogFormat};
+use crate::datadir::{DataDir, DataDirError, InitReport};
+use crate::net::tls::{self, TlsError, TlsFiles};
+use crate::operations::{Engine, EngineLimits};
+use crate::store::{MasterKey, Store, StoreError, StoreOptions};
+
+/// Why the server could not start, or stopped with an error.
+#[derive(Debug)]
+pub enum ServerError {
+    /// The data directory could not be prepared.
+    DataDir(DataDirError),
+    /// The TLS configuration could not be built.
+    Tls(TlsError),
+    /// A listen address could not be bound.
+    Bind {
+        /// The address.
+        addr: std::net::SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The store could not be opened or closed cleanly.
+    Store(StoreError),
+    /// Signal handlers, the runtime or standard output failed.
+    Io(std::io::Error),
+}
+
+impl fmt::Display for ServerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ServerError::DataDir(e) => e.fmt(f),
+            ServerError::Tls(e) => e.fmt(f),
+            ServerError::Bind { addr, source } => write!(f, "cannot listen on {addr}: {source}"),
+            ServerError::Store(e) => write!(f, "store: {e}"),
+            ServerError::Io(e) => write!(f, "i/o error: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ServerError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ServerError::DataDir(e) => Some(e),
+            ServerError::Tls(e) => Some(e),
+            ServerError::Bind { source, .. } => Some(source),
+            ServerError::Store(e) => Some(e),
+            ServerError::Io(e) => Some(e),
+        }
+    }
+}
+
+impl From<DataDirError> for ServerError {
+    fn from(e: DataDirError) -> ServerError {
+        ServerError::DataDir(e)
+    }
+}
+
+impl From<StoreError> for ServerError {
+    fn from(e: StoreError) -> ServerError {
+        ServerError::Store(e)
+    }
+}
+
+impl From<std::io::Error> for ServerError {
+    fn from(e: std::io::Error) -> ServerError {
+        ServerError::Io(e)
+    }
+}
+
+/// Sets up `tracing` for the process: to standard error, human or JSON,
+/// level from `RUST_LOG` (default `info`). A second call does nothing.
+pub fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
+    let _ = match format {
+        LogFormat::Human => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}
+
+/// Lays out the data directory (`coffer init`) and prints where things are.
+pub fn init(config: &Config, out: &mut dyn Write) -> Result<DataDir, ServerError> {
+    let data = DataDir::new(&config.data_dir);
+    let report = data.init(config.kmip_addr, &config.server_names)?;
+    print_report(&data, &report, out)?;
+    Ok(data)
+}
+
+fn print_report(data: &DataDir, report: &InitReport, out: &mut dyn Write) -> std::io::Result<()> {
+    let state = if report.is_first_start() {
+        format!("{} files created, {} kept", report.created.len(), report.kept.len())
+    } else {
+        "existing, nothing to create".to_owned()
+    };
+    let client = data.default_client_dir();
+    writeln!(out, "coffer data directory: {} ({state})", data.root().display())?;
+    writeln!(out, "  master key      {}", data.master_key_path().display())?;
+    writeln!(out, "  admin token     {}", data.admin_token_path().display())?;
+    writeln!(out, "  CA certificate  {}", data.ca_cert_path().display())?;
+    writeln!(out, "  server cert     {}", data.server_cert_path().display())?;
+    writeln!(
+        out,
+        "  first client    {}/  (key store `default`: client.pem, client.key, client.p12, ca.pem)",
+        client.display()
+    )?;
+    writeln!(out, "Point PyKMIP at it:")?;
+    writeln!(
+        out,
+        "  kmip.pie.client.ProxyKmipClient(config='client', config_file='{}')",
+        client.join("pykmip.conf").display()
+    )?;
+    out.flush()
+}
+
+/// Runs the server until SIGTERM or SIGINT.
+pub async fn serve(config: Config, out: &mut dyn Write) -> Result<(), ServerError> {
+    let data = init(&config, out)?;
+    let tls = tls::server_config(&TlsFiles {
+        client_ca: data.ca_cert_path(),
+        server_cert: data.server_cert_path(),
+        server_key: data.server_key_path(),
+    })
+    .map_err(ServerError::Tls)?;
+
+    let master_key = MasterKey::from_bytes(&data.read_master_key()?)?;
+    let store = Store::open(&data.store_path(), master_key, StoreOptions::default())?;
+    let engine = Arc::new(Engine::new(
+        store,
+        EngineLimits { decode: config.limits.decode(), max_batch_items: config.limits.max_batch_items },
+    ));
+
+    // A stale file from an earlier run must not send anyone to a dead port.
+    data.remove_listening()?;
+    let tcp = TcpListener::bind(config.kmip_addr)
+        .await
+        .map_err(|source| ServerError::Bind { addr: config.kmip_addr, source })?;
+    let kmip = tcp.local_addr()?;
+    if config.kmip_addr.port() == 0 {
+        data.point_default_pykmip_conf_at(kmip)?;
+    }
+    data.write_listening(kmip)?;
+    tracing::info!(
+        kmip = %kmip, https = %config.https_addr, metrics = %config.metrics_addr,
+        "coffer listening (KMIP; HTTPS and metrics are not served yet)"
+    );
+    writeln!(out, "KMIP listening on {kmip}")?;
+    out.flush()?;
+
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    let shutdown = async move {
+        tokio::select! {
+            _ = term.recv() => tracing::info!("SIGTERM: shutting down"),
+            _ = int.recv() => tracing::info!("SIGINT: shutting down"),
+        }
+    };
+    crate::net::listener::serve(tcp, tls, engine.clone(), config.limits, shutdown).await;
+
+    data.remove_listening()?;
+    engine.store().close().await?;
+    tracing::info!("coffer stopped");
+    Ok(())
+}
