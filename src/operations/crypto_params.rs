@@ -78,12 +78,9 @@ pub(crate) async fn consume_usage_limit(
     if limits(key).is_none() {
         return Ok(());
     }
-    let mut current = None;
     for _ in 0..USAGE_LIMIT_TRIES {
-        let mut object = match current.take() {
-            Some(object) => object,
-            None => ctx.load_live(&key.id).await?,
-        };
+        // Read afresh each try: the revision the save checks is this read's.
+        let mut object = ctx.load_live(&key.id).await?;
         let Some(mut limit) = limits(&object).cloned() else { return Ok(()) };
         let amount = match &limit.unit {
             Some(Ttlv { value: Value::Enumeration(u), .. }) if *u == UsageLimitsUnit::Object.value() => 1,
@@ -117,10 +114,17 @@ fn limits(key: &ManagedObject) -> Option<&UsageLimits> {
 
 /// The key bytes of a symmetric key (borrowed: nothing is copied), and the
 /// Cryptographic Algorithm of its key block.
-pub(crate) fn key_bytes(key: &ManagedObject) -> Result<(&[u8], Option<CryptographicAlgorithm>), Error> {
+pub(crate) fn key_bytes(
+    key: &ManagedObject,
+    operation: Operation,
+) -> Result<(&[u8], Option<CryptographicAlgorithm>), Error> {
     let block = match &key.object {
         Some(Object::SymmetricKey(k)) => &k.key_block,
-        Some(_) | None => return Err(Error::ObjectDestroyed { id: key.id.clone() }),
+        Some(other) => {
+            let object_type = other.object_type();
+            return Err(Error::WrongObjectType { id: key.id.clone(), object_type, operation });
+        }
+        None => return Err(Error::ObjectDestroyed { id: key.id.clone() }),
     };
     match &block.key_value {
         Some(KeyValue::Plain { key_material: KeyMaterial::Bytes(bytes), .. }) => {
