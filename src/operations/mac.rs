@@ -25,7 +25,7 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: MACRequest) -> Res
         CryptographicUsageMask::MACGenerate,
         "MAC Generate",
     )?;
-    let (key_bytes, key_algorithm) = crypto_params::key_bytes(&key)?;
+    let (key_bytes, key_algorithm) = crypto_params::key_bytes(&key, Operation::MAC)?;
     let data = req.data.ok_or_else(|| Error::MissingData("MAC needs Data".into()))?;
     let params = crypto_params::effective(req.cryptographic_parameters.as_ref(), &key);
     let algorithm = crypto_params::mac_algorithm(&key, params, key_algorithm)?;
@@ -39,12 +39,13 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: MACRequest) -> Res
 mod tests {
     use bytes::Bytes;
 
-    use crate::kmip::attributes::CryptographicParameters;
+    use crate::kmip::attributes::{Attribute, CryptographicParameters, UsageLimits};
     use crate::kmip::payloads::{MACRequest, RequestPayload, ResponsePayload};
     use crate::kmip::table::{CryptographicAlgorithm, CryptographicUsageMask as M, ResultReason as R, State};
     use crate::kmip::version::ProtocolVersion as V;
     use crate::operations::crypto_cases::{aes_key, key_attributes, symmetric_key, Bench};
     use crate::operations::crypto_params::none;
+    use crate::operations::managed::ManagedObject;
     use crate::stats::UsageKind;
 
     pub(crate) fn mac(params: Option<CryptographicParameters>, data: &[u8]) -> RequestPayload {
@@ -89,6 +90,33 @@ mod tests {
         let sha512 =
             CryptographicParameters { cryptographic_algorithm: Some(CryptographicAlgorithm::HMAC_SHA512), ..none() };
         assert_eq!(mac_data(bench.run(V::V2_1, mac(Some(sha512), b"x")).await).len(), 64);
+    }
+
+    #[tokio::test]
+    async fn usage_limits_in_objects_allow_that_many_macs_and_are_stored() {
+        let bench = Bench::new();
+        let mut attributes = key_attributes(State::Active, M::MACGenerate);
+        let unit = crate::ttlv::Ttlv::new(
+            crate::ttlv::Tag::UsageLimitsUnit,
+            crate::ttlv::Value::Enumeration(crate::kmip::table::UsageLimitsUnit::Object.value()),
+        );
+        attributes.push(Attribute::UsageLimits(UsageLimits { total: Some(2), count: None, unit: Some(unit) }));
+        bench.put("k", aes_key(&[1; 16]), attributes).await;
+        for _ in 0..2 {
+            assert_eq!(mac_data(bench.run(V::V2_1, mac(None, &[0; 100])).await).len(), 16);
+        }
+        let (reason, message) = bench.refused(V::V2_1, mac(None, b"x")).await;
+        assert_eq!(reason, R::PermissionDenied);
+        assert!(message.contains("Usage Limits"), "{message}");
+        assert_eq!(bench.refused(V::V1_4, mac(None, b"x")).await.0, R::PermissionDenied);
+        let stored = bench.store.get("k").await.expect("read").expect("present");
+        let key = ManagedObject::from_stored(&stored).expect("record");
+        let count = key.find(|a| match a {
+            Attribute::UsageLimits(l) => l.count,
+            _ => None,
+        });
+        assert_eq!(count, Some(0));
+        assert_eq!(bench.store.usage("k").count(UsageKind::Mac), 2);
     }
 
     #[tokio::test]
