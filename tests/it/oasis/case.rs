@@ -45,6 +45,13 @@ pub const VECTOR_FIXES: &[(&str, &str, &str)] = &[
     // (`openssl enc -aes-128-ecb -nopad`), as the 1.4 file CS-BC-M-6-14 says;
     // the 1.3 file carries the ciphertext of another case's key.
     ("CS-BC-M-6-13", "fd912d102dbb482f6f6e91bd57119095", "d9bcce11b0b437b90239552df3a360c9"),
+    // The Destroy request is KMIP 1.4 and a response is in the request's
+    // version; the file's last response header says 1.3 (its only "3").
+    (
+        "OMOS-O-1-14",
+        r#"<ProtocolVersionMinor type="Integer" value="3"/>"#,
+        r#"<ProtocolVersionMinor type="Integer" value="4"/>"#,
+    ),
 ];
 
 /// A dummy of each type, standing for a placeholder until it is substituted.
