@@ -212,8 +212,8 @@ fn padded(len: usize) -> usize {
 fn check_length(item_type: ItemType, length: u32) -> Result<(), DecodeErrorKind> {
     let ok = match item_type.fixed_len() {
         Some(fixed) => length == fixed,
-        None => item_type != ItemType::BigInteger || length % 8 == 0,
-    } && (item_type != ItemType::Structure || length % 8 == 0);
+        None => item_type != ItemType::BigInteger || length.is_multiple_of(8),
+    } && (item_type != ItemType::Structure || length.is_multiple_of(8));
     if ok {
         Ok(())
     } else {
