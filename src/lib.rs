@@ -10,10 +10,13 @@
 //!   in the client's version), then each batch item on its own, into typed
 //!   [`kmip::payloads`] (one file per operation) over one attribute and
 //!   object model for KMIP 1.0-2.1.
+//! - [`loadtool`]: the client side of `coffer bench`, a KMIP load generator
+//!   built on the same model and codec.
 //! - [`cli`]: the `coffer` command line; `main.rs` only calls [`cli::run`].
 
 #![deny(clippy::indexing_slicing)]
 
 pub mod cli;
 pub mod kmip;
+pub mod loadtool;
 pub mod ttlv;

@@ -4,6 +4,7 @@
 //! lives in its own module here and reads and writes through the handles it
 //! is given, so tests can drive it without a process.
 
+pub mod bench;
 pub mod ttlv;
 
 use std::fmt;
@@ -26,6 +27,8 @@ pub enum Command {
     /// Decode and encode TTLV messages: the KMIP debugging tool.
     #[command(subcommand)]
     Ttlv(ttlv::TtlvCommand),
+    /// Load a KMIP server over TLS: ops/s, latency percentiles, CPU per operation.
+    Bench(bench::BenchArgs),
 }
 
 /// Why a command failed. `main` prints it and exits non-zero.
@@ -35,6 +38,8 @@ pub enum CliError {
     Io(io::Error),
     /// A `ttlv` subcommand failed.
     Ttlv(ttlv::TtlvError),
+    /// `bench` failed, or its run was not clean.
+    Bench(bench::BenchError),
 }
 
 impl fmt::Display for CliError {
@@ -42,6 +47,7 @@ impl fmt::Display for CliError {
         match self {
             CliError::Io(e) => write!(f, "i/o error: {e}"),
             CliError::Ttlv(e) => e.fmt(f),
+            CliError::Bench(e) => e.fmt(f),
         }
     }
 }
@@ -51,6 +57,7 @@ impl std::error::Error for CliError {
         match self {
             CliError::Io(e) => Some(e),
             CliError::Ttlv(e) => Some(e),
+            CliError::Bench(e) => Some(e),
         }
     }
 }
@@ -58,6 +65,12 @@ impl std::error::Error for CliError {
 impl From<io::Error> for CliError {
     fn from(e: io::Error) -> CliError {
         CliError::Io(e)
+    }
+}
+
+impl From<bench::BenchError> for CliError {
+    fn from(e: bench::BenchError) -> CliError {
+        CliError::Bench(e)
     }
 }
 
@@ -71,5 +84,6 @@ impl From<ttlv::TtlvError> for CliError {
 pub fn run(cli: Cli, stdin: &mut dyn Read, stdout: &mut dyn Write) -> Result<(), CliError> {
     match cli.command {
         Command::Ttlv(command) => ttlv::run(command, stdin, stdout),
+        Command::Bench(args) => bench::run(args, stdout),
     }
 }
