@@ -4,6 +4,7 @@
 #
 #   benches/pykmip-server/run.sh [DIR] [PORT]     defaults: /tmp/pykmip-server 5696
 #   benches/pykmip-server/stop.sh [DIR]
+#   PKI_ONLY=1 benches/pykmip-server/run.sh DIR    only the certificates and configurations
 #
 # Idempotent: the first run creates under DIR a CA, a server certificate and
 # a client certificate (openssl command line), server.conf, client.conf (a
@@ -24,10 +25,6 @@ DIR=${1:-/tmp/pykmip-server}
 PORT=${2:-5696}
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 SERVER=$REPO/tests/.venv/bin/pykmip-server
-if [[ ! -x $SERVER ]]; then
-    echo "run.sh: $SERVER is missing; run tests/setup.sh first" >&2
-    exit 1
-fi
 mkdir -p "$DIR/policies"
 DIR=$(cd "$DIR" && pwd)
 cd "$DIR"
@@ -86,6 +83,11 @@ do_handshake_on_connect=True
 suppress_ragged_eofs=True
 CONF
 
+[[ ${PKI_ONLY:-} == 1 ]] && exit 0
+if [[ ! -x $SERVER ]]; then
+    echo "run.sh: $SERVER is missing; run tests/setup.sh first" >&2
+    exit 1
+fi
 rm -f pykmip.db
 # setsid: the server outlives this script and is stopped by pid (stop.sh).
 setsid "$SERVER" -f "$DIR/server.conf" -l "$DIR/server.log" >"$DIR/stdout.log" 2>&1 < /dev/null &

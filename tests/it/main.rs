@@ -5,5 +5,6 @@ mod cli_ttlv;
 mod codec_properties;
 mod golden_ttlv;
 mod kmip_model;
+mod loadtool;
 mod strategies;
 mod text_encodings;
