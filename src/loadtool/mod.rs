@@ -272,13 +272,18 @@ impl std::error::Error for LoadError {
     }
 }
 
-/// Runs the load on its own tokio runtime of `config.threads` workers.
+/// Runs the load on its own tokio runtime of `config.threads` workers; with
+/// one thread, a current-thread runtime, which spares the cross-thread
+/// wake-ups of a work-stealing pool.
 pub fn run(config: &Config) -> Result<Report, LoadError> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(config.threads.max(1))
-        .enable_all()
-        .build()
-        .map_err(LoadError::Runtime)?;
+    let mut builder = if config.threads <= 1 {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut b = tokio::runtime::Builder::new_multi_thread();
+        b.worker_threads(config.threads);
+        b
+    };
+    let runtime = builder.enable_all().build().map_err(LoadError::Runtime)?;
     runtime.block_on(run_async(config))
 }
 

@@ -302,9 +302,10 @@ fn tool_ceiling_against_a_canned_server() {
     make_pki(&dir);
     let addr = canned_server(&dir, 0);
     let pid = std::process::id().to_string();
-    for connections in ["1", "16", "64"] {
+    for (connections, threads) in [("1", "1"), ("1", "2"), ("16", "1"), ("16", "2"), ("64", "1"), ("64", "2")] {
         let mut args = canned_args(&dir, &addr);
-        args.extend(["--connections", connections, "--duration", "5", "--server-pid", &pid].map(String::from));
+        let more = ["--connections", connections, "--threads", threads, "--duration", "5", "--server-pid", &pid];
+        args.extend(more.map(String::from));
         let out = bench(&args.iter().map(String::as_str).collect::<Vec<_>>());
         std::io::stdout().write_all(&out.stdout).unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
