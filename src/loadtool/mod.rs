@@ -57,6 +57,8 @@ use requests::Outcome;
 
 /// How long opening one connection (TCP and TLS handshake) may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+/// How many connections are opened at once.
+const CONNECT_PARALLELISM: usize = 4;
 /// How long the in-flight requests may take to finish after the window closes.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -305,11 +307,18 @@ async fn run_async(config: &Config) -> Result<Report, LoadError> {
         request.into()
     };
 
-    // Every connection is open before the clock starts: handshakes are not the load.
+    // Every connection is open before the clock starts: handshakes are not
+    // the load. A few at a time: PyKMIP's server listens with a backlog of 5,
+    // and a burst of 64 SYNs gets most of them dropped and retried for seconds.
     let mut opening = JoinSet::new();
+    let permits = Arc::new(tokio::sync::Semaphore::new(CONNECT_PARALLELISM));
     for _ in 0..config.connections {
         let (connector, name, addr) = (connector.clone(), name.clone(), addr.to_owned());
-        opening.spawn(async move { Conn::open(&connector, &addr, &name).await });
+        let permits = Arc::clone(&permits);
+        opening.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            Conn::open(&connector, &addr, &name).await
+        });
     }
     let mut conns = Vec::with_capacity(config.connections);
     while let Some(opened) = opening.join_next().await {
