@@ -78,13 +78,15 @@ for op in $OPS; do
             echo "compare.sh: ${NAMES[$i]} $op x$n" >&2
             # shellcheck disable=SC2086 # TARGETS holds words on purpose
             REPORT=$("$COFFER" bench ${TARGETS[$i]} --op "$op" --connections "$n" \
-                --duration "$DURATION" --warmup "$WARMUP" --json) || STATUS=1
-            if [[ -n $REPORT ]]; then
-                python3 -c 'import json,sys; r=json.loads(sys.argv[1]); r["server"]=sys.argv[2]; print(json.dumps(r))' \
-                    "$REPORT" "${NAMES[$i]}" >> "$OUT"
-            else
-                echo "compare.sh: ${NAMES[$i]} $op x$n produced no report" >&2
-            fi
+                --duration "$DURATION" --warmup "$WARMUP" --json 2> "$OUT.stderr") || STATUS=1
+            # No report means the run never started (setup refused, unreachable): keep why.
+            python3 -c '
+import json, sys
+report, server, op, n, err = sys.argv[1:]
+r = json.loads(report) if report else {"op": op, "connections": int(n), "error": err.strip().splitlines()[-1:]}
+r["server"] = server
+print(json.dumps(r))' "$REPORT" "${NAMES[$i]}" "$op" "$n" "$(cat "$OUT.stderr")" >> "$OUT"
+            cat "$OUT.stderr" >&2
         done
     done
 done
@@ -97,11 +99,16 @@ def f(v, fmt="{:,.0f}"):
 print("| server | op | conns | ops/s | p50 µs | p99 µs | p99.9 µs | max µs | server CPU µs/op | tool CPU µs/op | failures | load 1m |")
 print("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
 for r in rows:
+    if "error" in r:
+        why = " ".join(r["error"]).replace("|", "/")
+        print(f"| {r['server']} | {r['op']} | {r['connections']} | not run: {why} |||||||||")
+        continue
     l = r["latency_us"]
     fails = r["failures"] + len(r["connection_errors"])
     print(f"| {r['server']} | {r['op']} | {r['connections']} | {f(r['ops_per_sec'])} | {f(l['p50'])} | {f(l['p99'])} "
           f"| {f(l['p99_9'])} | {f(l['max'])} | {f(r['server_cpu_us_per_op'], '{:,.1f}')} "
           f"| {f(r['tool_cpu_us_per_op'], '{:,.1f}')} | {fails} | {f(r['load_average_1m'], '{:.1f}')} |")
 PY
+rm -f "$OUT.stderr"
 echo "compare.sh: raw reports in $OUT" >&2
 exit $STATUS
