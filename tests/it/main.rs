@@ -3,6 +3,7 @@
 
 mod cli_ttlv;
 mod codec_properties;
+mod crypto_kat;
 mod golden_ttlv;
 mod kmip_model;
 mod loadtool;

@@ -1,0 +1,257 @@
+//! The server's typed error, and THE one mapping from it to a KMIP Result
+//! Reason and Result Message.
+//!
+//! Every handler returns [`Error`]; [`Error::kmip_result`] is the only place
+//! that decides what a client is told. Its match is exhaustive on purpose: a
+//! new variant does not compile until someone picks its Result Reason.
+//!
+//! Reasons differ by protocol version (the OASIS test cases show it: an
+//! Encrypt with a Pre-Active key is Permission Denied at 1.4 and Wrong Key
+//! Lifecycle State at 2.1), and a reason that a version does not define is
+//! never sent to its clients: each variant names its 1.x reason too.
+
+use std::fmt;
+
+use crate::kmip::codec::{ErrorClass, ModelError};
+use crate::kmip::table::{Operation, ResultReason, State};
+use crate::kmip::version::ProtocolVersion;
+use crate::store::StoreError;
+
+/// Why a request, or one batch item, failed.
+#[derive(Debug)]
+pub enum Error {
+    /// The message or a payload could not be read as KMIP.
+    Model(ModelError),
+    /// The bytes are not well-formed TTLV.
+    Decode(String),
+    /// No object with this identifier is visible to the client.
+    ObjectNotFound {
+        /// The identifier asked for.
+        id: String,
+    },
+    /// The object exists but its key material was destroyed.
+    ObjectDestroyed {
+        /// The identifier asked for.
+        id: String,
+    },
+    /// The object's state does not allow the operation.
+    WrongState {
+        /// The object.
+        id: String,
+        /// Its state.
+        state: State,
+        /// The refused operation.
+        operation: Operation,
+    },
+    /// The object's dates do not allow the use now (Protect Stop Date
+    /// passed, Process Start Date to come).
+    OutsideUsePeriod {
+        /// The object.
+        id: String,
+        /// The refused operation.
+        operation: Operation,
+        /// Which date forbids it.
+        why: &'static str,
+    },
+    /// The object's Cryptographic Usage Mask lacks the bit the operation needs.
+    UsageNotAllowed {
+        /// The object.
+        id: String,
+        /// The usage the mask lacks, as the spec names it ("Encrypt").
+        usage: &'static str,
+    },
+    /// The operation is refused for another reason (policy, object type).
+    PermissionDenied(String),
+    /// A field's value is not acceptable.
+    InvalidField(String),
+    /// A field the operation needs is absent.
+    MissingData(String),
+    /// A value or combination the server does not implement.
+    FeatureNotSupported(String),
+    /// The operation is not implemented.
+    OperationNotSupported(Operation),
+    /// The requested Key Format Type cannot be produced.
+    KeyFormatNotSupported(String),
+    /// A cryptographic operation failed on the client's data (bad tag,
+    /// bad padding, wrong key for the data).
+    CryptographicFailure(String),
+    /// The Cryptographic Parameters are not usable with this key.
+    BadCryptographicParameters(String),
+    /// A Name is already used by another object of the key store.
+    NonUniqueName(String),
+    /// The attribute may not be changed by a client.
+    AttributeReadOnly(String),
+    /// The attribute (or the instance of it) is not on the object.
+    AttributeNotFound(String),
+    /// The attribute may have one value only.
+    AttributeSingleValued(String),
+    /// The response would exceed the client's Maximum Response Size.
+    ResponseTooLarge {
+        /// The encoded size.
+        size: usize,
+        /// The client's maximum.
+        max: usize,
+    },
+    /// A batch item that was not run because an earlier one failed.
+    NotRunAfterFailure,
+    /// The protocol version is not one the server speaks.
+    UnsupportedVersion(ProtocolVersion),
+    /// The store failed; an internal fault, reported without detail.
+    Store(StoreError),
+    /// A bug or an internal fault; reported without detail.
+    Internal(String),
+}
+
+impl Error {
+    /// The Result Reason and Result Message for a client of version `v`.
+    /// Internal faults get a generic message; the caller logs the detail.
+    pub fn kmip_result(&self, v: ProtocolVersion) -> (ResultReason, String) {
+        use ResultReason as R;
+        // (reason in 2.x, reason in 1.x, message)
+        let (modern, legacy, message): (ResultReason, ResultReason, String) = match self {
+            Error::Model(e) => {
+                let reason = match e.class() {
+                    ErrorClass::InvalidMessage => R::InvalidMessage,
+                    ErrorClass::InvalidField => R::InvalidField,
+                    ErrorClass::MissingData => R::MissingData,
+                    ErrorClass::OperationNotSupported => R::OperationNotSupported,
+                };
+                (reason, reason, e.to_string())
+            }
+            Error::Decode(e) => (R::InvalidMessage, R::InvalidMessage, e.clone()),
+            Error::ObjectNotFound { id } => {
+                (R::ObjectNotFound, R::ItemNotFound, format!("no object with Unique Identifier {id:?}"))
+            }
+            Error::ObjectDestroyed { id } => {
+                (R::ObjectDestroyed, R::ItemNotFound, format!("object {id:?} has been destroyed"))
+            }
+            Error::WrongState { id, state, operation } => (
+                R::WrongKeyLifecycleState,
+                R::PermissionDenied,
+                format!("{} is not allowed: object {id:?} is {}", op_name(*operation), state_name(*state)),
+            ),
+            Error::OutsideUsePeriod { id, operation, why } => (
+                R::WrongKeyLifecycleState,
+                R::PermissionDenied,
+                format!("{} is not allowed: object {id:?}: {why}", op_name(*operation)),
+            ),
+            Error::UsageNotAllowed { id, usage } => (
+                R::IncompatibleCryptographicUsageMask,
+                R::PermissionDenied,
+                format!("object {id:?}: its Cryptographic Usage Mask does not allow {usage}"),
+            ),
+            Error::PermissionDenied(m) => (R::PermissionDenied, R::PermissionDenied, m.clone()),
+            Error::InvalidField(m) => (R::InvalidField, R::InvalidField, m.clone()),
+            Error::MissingData(m) => (R::MissingData, R::MissingData, m.clone()),
+            Error::FeatureNotSupported(m) => (R::FeatureNotSupported, R::FeatureNotSupported, m.clone()),
+            Error::OperationNotSupported(op) => (
+                R::OperationNotSupported,
+                R::OperationNotSupported,
+                format!("operation {} is not supported by this server", op_name(*op)),
+            ),
+            Error::KeyFormatNotSupported(m) => (R::KeyFormatTypeNotSupported, R::KeyFormatTypeNotSupported, m.clone()),
+            Error::CryptographicFailure(m) => (R::CryptographicFailure, R::CryptographicFailure, m.clone()),
+            Error::BadCryptographicParameters(m) => (R::BadCryptographicParameters, R::InvalidField, m.clone()),
+            Error::NonUniqueName(name) => (
+                R::NonUniqueNameAttribute,
+                R::InvalidField,
+                format!("the name {name:?} is already used by another object"),
+            ),
+            Error::AttributeReadOnly(name) => (
+                R::AttributeReadOnly,
+                R::PermissionDenied,
+                format!("attribute {name:?} is set by the server and cannot be changed"),
+            ),
+            Error::AttributeNotFound(m) => (R::AttributeNotFound, R::ItemNotFound, m.clone()),
+            Error::AttributeSingleValued(name) => (
+                R::AttributeSingleValued,
+                R::InvalidField,
+                format!("attribute {name:?} has a value already and may have only one"),
+            ),
+            Error::ResponseTooLarge { size, max } => (
+                R::ResponseTooLarge,
+                R::ResponseTooLarge,
+                format!("the response is {size} bytes, over the Maximum Response Size of {max}"),
+            ),
+            Error::NotRunAfterFailure => (
+                R::OperationCanceledByRequester,
+                R::OperationCanceledByRequester,
+                "not run: an earlier batch item failed and the Batch Error Continuation Option is Stop".into(),
+            ),
+            Error::UnsupportedVersion(pv) => (
+                R::UnsupportedProtocolVersion,
+                R::InvalidMessage,
+                format!("protocol version {}.{} is not supported; this server speaks 1.0 to 2.1", pv.major, pv.minor),
+            ),
+            Error::Store(_) | Error::Internal(_) => {
+                (R::GeneralFailure, R::GeneralFailure, "internal server error; the server log has the details".into())
+            }
+        };
+        let reason = match modern.since() {
+            Some(since) if since > v => legacy,
+            _ => modern,
+        };
+        (reason, message)
+    }
+
+    /// True for faults of the server rather than of the request: they are
+    /// logged with their detail.
+    pub fn is_internal(&self) -> bool {
+        matches!(self, Error::Store(_) | Error::Internal(_))
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Store(e) => write!(f, "store: {e}"),
+            Error::Internal(e) => write!(f, "internal: {e}"),
+            other => f.write_str(&other.kmip_result(ProtocolVersion::V2_1).1),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<ModelError> for Error {
+    fn from(e: ModelError) -> Error {
+        Error::Model(e)
+    }
+}
+
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Error {
+        Error::Store(e)
+    }
+}
+
+fn op_name(op: Operation) -> String {
+    op.name().map_or_else(|| format!("0x{:08X}", op.value()), str::to_owned)
+}
+
+fn state_name(state: State) -> String {
+    state.name().map_or_else(|| format!("state 0x{:08X}", state.value()), str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reason_newer_than_the_client_is_never_sent() {
+        let e = Error::WrongState { id: "1".into(), state: State::PreActive, operation: Operation::Encrypt };
+        assert_eq!(e.kmip_result(ProtocolVersion::V1_4).0, ResultReason::PermissionDenied);
+        assert_eq!(e.kmip_result(ProtocolVersion::V2_1).0, ResultReason::WrongKeyLifecycleState);
+        let e = Error::ObjectNotFound { id: "x".into() };
+        assert_eq!(e.kmip_result(ProtocolVersion::V1_0).0, ResultReason::ItemNotFound);
+        assert_eq!(e.kmip_result(ProtocolVersion::V2_0).0, ResultReason::ObjectNotFound);
+    }
+
+    #[test]
+    fn internal_faults_do_not_leak_their_detail() {
+        let e = Error::Internal("secret detail".into());
+        let (reason, message) = e.kmip_result(ProtocolVersion::V1_2);
+        assert_eq!(reason, ResultReason::GeneralFailure);
+        assert!(!message.contains("secret"));
+    }
+}

@@ -1,0 +1,218 @@
+//! The KMIP key lifecycle (KMIP 1.4 §3.22, 2.1 §4.57): the states, the
+//! legal transitions, and which uses each state and date allows.
+//!
+//! Dates move states without anyone asking: an object whose Activation
+//! Date has passed is Active, one whose Deactivation Date has passed is
+//! Deactivated. [`refresh`] applies that whenever an object is loaded, so
+//! every operation and every Get Attributes sees the state as of now.
+
+use crate::error::Error;
+use crate::kmip::attributes::{Attribute, RevocationReason};
+use crate::kmip::codec::DateTime;
+use crate::kmip::table::{Operation, RevocationReasonCode, State};
+use crate::operations::managed::ManagedObject;
+
+/// What a cryptographic operation does with a key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Use {
+    /// Applies protection: Encrypt, Sign, MAC, wrapping.
+    Protect,
+    /// Processes protected data: Decrypt, Signature Verify, MAC Verify, unwrapping.
+    Process,
+}
+
+fn date(object: &ManagedObject, pick: fn(&Attribute) -> Option<DateTime>) -> Option<i64> {
+    object.find(pick).map(|d| d.0)
+}
+
+/// Moves the object to the state its dates imply at `now` (Pre-Active past
+/// its Activation Date becomes Active; Active past its Deactivation Date
+/// becomes Deactivated). Returns true when the state changed.
+pub fn refresh(object: &mut ManagedObject, now: DateTime) -> bool {
+    let activation = date(object, |a| match a {
+        Attribute::ActivationDate(d) => Some(*d),
+        _ => None,
+    });
+    let deactivation = date(object, |a| match a {
+        Attribute::DeactivationDate(d) => Some(*d),
+        _ => None,
+    });
+    let has_state = object.attributes.iter().any(|a| matches!(a, Attribute::State(_)));
+    let mut state = object.state();
+    if !has_state {
+        return false;
+    }
+    let before = state;
+    if state == State::PreActive && activation.is_some_and(|d| d <= now.0) {
+        state = State::Active;
+    }
+    if state == State::Active && deactivation.is_some_and(|d| d <= now.0) {
+        state = State::Deactivated;
+    }
+    if state != before {
+        object.set(Attribute::State(state));
+        return true;
+    }
+    false
+}
+
+/// Checks that the object may be used for `what` by `operation` at `now`:
+/// protection needs an Active object before its Protect Stop Date;
+/// processing an Active, Deactivated or Compromised one after its Process
+/// Start Date.
+pub fn check_use(object: &ManagedObject, operation: Operation, what: Use, now: DateTime) -> Result<(), Error> {
+    let state = object.state();
+    let refused = || Error::WrongState { id: object.id.clone(), state, operation };
+    match what {
+        Use::Protect => {
+            if state != State::Active {
+                return Err(refused());
+            }
+            let stop = date(object, |a| match a {
+                Attribute::ProtectStopDate(d) => Some(*d),
+                _ => None,
+            });
+            if stop.is_some_and(|d| d <= now.0) {
+                return Err(Error::OutsideUsePeriod {
+                    id: object.id.clone(),
+                    operation,
+                    why: "its Protect Stop Date has passed",
+                });
+            }
+        }
+        Use::Process => {
+            if !matches!(state, State::Active | State::Deactivated | State::Compromised) {
+                return Err(refused());
+            }
+            let start = date(object, |a| match a {
+                Attribute::ProcessStartDate(d) => Some(*d),
+                _ => None,
+            });
+            if start.is_some_and(|d| d > now.0) {
+                return Err(Error::OutsideUsePeriod {
+                    id: object.id.clone(),
+                    operation,
+                    why: "its Process Start Date has not come",
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Activate: Pre-Active -> Active, Activation Date set to `now`.
+pub fn activate(object: &mut ManagedObject, now: DateTime) -> Result<(), Error> {
+    let state = object.state();
+    if state != State::PreActive {
+        return Err(Error::WrongState { id: object.id.clone(), state, operation: Operation::Activate });
+    }
+    object.set(Attribute::State(State::Active));
+    object.set(Attribute::ActivationDate(now));
+    Ok(())
+}
+
+/// Revoke: a compromise (key or CA) makes the object Compromised from any
+/// live state; any other reason makes a Pre-Active or Active object
+/// Deactivated. The reason and dates are recorded.
+pub fn revoke(
+    object: &mut ManagedObject,
+    reason: RevocationReason,
+    compromise_occurrence: Option<DateTime>,
+    now: DateTime,
+) -> Result<(), Error> {
+    let state = object.state();
+    let compromise = matches!(reason.code, RevocationReasonCode::KeyCompromise | RevocationReasonCode::CACompromise);
+    let refused = Error::WrongState { id: object.id.clone(), state, operation: Operation::Revoke };
+    if compromise {
+        if !matches!(state, State::PreActive | State::Active | State::Deactivated) {
+            return Err(refused);
+        }
+        object.set(Attribute::State(State::Compromised));
+        object.set(Attribute::CompromiseDate(now));
+        object.set(Attribute::CompromiseOccurrenceDate(compromise_occurrence.unwrap_or(now)));
+    } else {
+        if !matches!(state, State::PreActive | State::Active) {
+            return Err(refused);
+        }
+        object.set(Attribute::State(State::Deactivated));
+        object.set(Attribute::DeactivationDate(now));
+    }
+    object.set(Attribute::RevocationReason(reason));
+    Ok(())
+}
+
+/// Destroy: the object's material is removed and its state becomes
+/// Destroyed (Destroyed Compromised from Compromised); an Active object
+/// must be revoked first.
+pub fn destroy(object: &mut ManagedObject, now: DateTime) -> Result<(), Error> {
+    let state = object.state();
+    let next = match state {
+        State::PreActive | State::Deactivated => State::Destroyed,
+        State::Compromised => State::DestroyedCompromised,
+        State::Destroyed | State::DestroyedCompromised => {
+            return Err(Error::ObjectDestroyed { id: object.id.clone() });
+        }
+        _ => return Err(Error::WrongState { id: object.id.clone(), state, operation: Operation::Destroy }),
+    };
+    object.object = None;
+    object.set(Attribute::State(next));
+    object.set(Attribute::DestroyDate(now));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kmip::objects::{Object, OpaqueObject};
+    use crate::kmip::table::{ObjectType, OpaqueDataType};
+
+    fn object(attributes: Vec<Attribute>) -> ManagedObject {
+        let opaque = Object::OpaqueObject(OpaqueObject {
+            opaque_data_type: OpaqueDataType::Unknown(0x8000_0000),
+            opaque_data_value: crate::kmip::secret::Secret::from_slice(b"x"),
+        });
+        let mut all = vec![Attribute::ObjectType(ObjectType::SymmetricKey)];
+        all.extend(attributes);
+        ManagedObject::new("k".into(), "default".into(), opaque, all)
+    }
+
+    const NOW: DateTime = DateTime(1_700_000_000);
+
+    #[test]
+    fn a_pre_active_key_cannot_protect_and_an_active_one_cannot_be_destroyed() {
+        let mut key = object(vec![Attribute::State(State::PreActive)]);
+        assert!(matches!(check_use(&key, Operation::Encrypt, Use::Protect, NOW), Err(Error::WrongState { .. })));
+        activate(&mut key, NOW).expect("activates");
+        assert!(check_use(&key, Operation::Encrypt, Use::Protect, NOW).is_ok());
+        assert!(matches!(destroy(&mut key, NOW), Err(Error::WrongState { state: State::Active, .. })));
+        let reason = RevocationReason { code: RevocationReasonCode::KeyCompromise, message: None };
+        revoke(&mut key, reason, None, NOW).expect("revokes");
+        assert_eq!(key.state(), State::Compromised);
+        assert!(check_use(&key, Operation::Decrypt, Use::Process, NOW).is_ok());
+        assert!(check_use(&key, Operation::Encrypt, Use::Protect, NOW).is_err());
+        destroy(&mut key, NOW).expect("destroys");
+        assert_eq!(key.state(), State::DestroyedCompromised);
+        assert!(key.object.is_none());
+    }
+
+    #[test]
+    fn dates_gate_use_as_in_cs_bc_m_14() {
+        // Registered with Activation Date an hour ago, Process Start Date in
+        // an hour, Protect Stop Date an hour ago: neither use is allowed.
+        let mut key = object(vec![
+            Attribute::State(State::PreActive),
+            Attribute::ActivationDate(DateTime(NOW.0 - 3600)),
+            Attribute::ProcessStartDate(DateTime(NOW.0 + 3600)),
+            Attribute::ProtectStopDate(DateTime(NOW.0 - 3600)),
+        ]);
+        assert!(refresh(&mut key, NOW));
+        assert_eq!(key.state(), State::Active);
+        assert!(check_use(&key, Operation::Encrypt, Use::Protect, NOW).is_err());
+        assert!(check_use(&key, Operation::Decrypt, Use::Process, NOW).is_err());
+        let reason = RevocationReason { code: RevocationReasonCode::Unspecified, message: None };
+        revoke(&mut key, reason, None, NOW).expect("revokes");
+        assert_eq!(key.state(), State::Deactivated);
+        destroy(&mut key, NOW).expect("destroys");
+        assert_eq!(key.state(), State::Destroyed);
+    }
+}

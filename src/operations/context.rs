@@ -1,0 +1,79 @@
+//! What every handler is given: who is asking, in which protocol version,
+//! the store, the clock, and the batch's ID Placeholder.
+
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+use crate::auth::ClientIdentity;
+use crate::error::Error;
+use crate::kmip::codec::DateTime;
+use crate::kmip::version::ProtocolVersion;
+use crate::lifecycle;
+use crate::operations::managed::ManagedObject;
+use crate::stats::ObjectUsage;
+use crate::store::{Change, Store};
+
+/// The context of one batch item (and, for the placeholder, of its batch).
+pub struct RequestContext<'a> {
+    /// The store.
+    pub store: &'a Store,
+    /// The authenticated client.
+    pub client: &'a ClientIdentity,
+    /// The request's protocol version: it governs what is written back.
+    pub version: ProtocolVersion,
+    /// When the request is handled (one time for the whole batch).
+    pub now: OffsetDateTime,
+    /// The ID Placeholder: the Unique Identifier the last batch item that
+    /// produced one returned, used by items that name none.
+    pub id_placeholder: Option<String>,
+}
+
+impl RequestContext<'_> {
+    /// The request time as a KMIP Date-Time.
+    pub fn now_kmip(&self) -> DateTime {
+        DateTime(self.now.unix_timestamp())
+    }
+
+    /// The identifier a request names, or the ID Placeholder when it names none.
+    pub fn resolve_id(&self, id: Option<String>) -> Result<String, Error> {
+        id.or_else(|| self.id_placeholder.clone()).ok_or_else(|| {
+            Error::MissingData("Unique Identifier is missing and no earlier batch item set the ID Placeholder".into())
+        })
+    }
+
+    /// Loads an object of the client's key store, its state as of now
+    /// ([`lifecycle::refresh`]). An object of another key store answers
+    /// exactly as one that does not exist.
+    pub async fn load(&self, id: &str) -> Result<ManagedObject, Error> {
+        match self.store.get(id).await? {
+            Some(stored) if stored.keystore == self.client.keystore => {
+                let mut object = ManagedObject::from_stored(&stored)?;
+                lifecycle::refresh(&mut object, self.now_kmip());
+                Ok(object)
+            }
+            _ => Err(Error::ObjectNotFound { id: id.to_owned() }),
+        }
+    }
+
+    /// Loads an object that must still have its key material.
+    pub async fn load_live(&self, id: &str) -> Result<ManagedObject, Error> {
+        let object = self.load(id).await?;
+        if object.object.is_none() {
+            return Err(Error::ObjectDestroyed { id: id.to_owned() });
+        }
+        Ok(object)
+    }
+
+    /// Writes objects durably, in one transaction; answered only once durable.
+    pub async fn save(&self, objects: &[&ManagedObject]) -> Result<(), Error> {
+        let changes = objects.iter().map(|o| o.change()).collect::<Result<Vec<Change>, Error>>()?;
+        self.store.commit(changes).await?;
+        Ok(())
+    }
+
+    /// The usage counters of an object.
+    pub fn usage(&self, id: &str) -> Arc<ObjectUsage> {
+        self.store.usage(id)
+    }
+}
