@@ -7,7 +7,9 @@ use std::sync::Arc;
 
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use rustls::sign::{CertifiedKey, SigningKey, SingleCertAndKey};
 use rustls::{ClientConfig, RootCertStore};
+use zeroize::{Zeroize, Zeroizing};
 
 use super::LoadError;
 
@@ -73,18 +75,29 @@ impl Target {
             roots.add(cert).map_err(|e| LoadError::Config(format!("{}: {e}", self.ca.display())))?;
         }
         let chain = read_certs(&self.cert)?;
-        // The key stays inside rustls's PrivateKeyDer, which wipes it on drop;
-        // the error names the file, never its content.
-        let key = PrivateKeyDer::from_pem_file(&self.key)
-            .map_err(|e| LoadError::Config(format!("{}: no usable private key ({e})", self.key.display())))?;
+        let certified = CertifiedKey::new(chain, self.signing_key()?);
+        certified.keys_match().map_err(|e| {
+            LoadError::Config(format!("{} does not match {}: {e}", self.key.display(), self.cert.display()))
+        })?;
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let config = ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(LoadError::Tls)?
             .with_root_certificates(roots)
-            .with_client_auth_cert(chain, key)
-            .map_err(LoadError::Tls)?;
+            .with_client_cert_resolver(Arc::new(SingleCertAndKey::from(certified)));
         Ok(Arc::new(config))
+    }
+
+    /// The client's signing key. The PEM text and the DER are wiped as soon
+    /// as ring holds the key (rustls's own `with_client_auth_cert` would drop
+    /// the DER unwiped); errors name the file, never its content.
+    fn signing_key(&self) -> Result<Arc<dyn SigningKey>, LoadError> {
+        let pem = Zeroizing::new(std::fs::read(&self.key).map_err(|e| LoadError::io(&self.key, e))?);
+        let mut der = PrivateKeyDer::from_pem_slice(&pem)
+            .map_err(|e| LoadError::Config(format!("{}: no usable private key ({e})", self.key.display())))?;
+        let key = rustls::crypto::ring::sign::any_supported_type(&der);
+        der.zeroize();
+        key.map_err(|e| LoadError::Config(format!("{}: unsupported private key ({e})", self.key.display())))
     }
 }
 

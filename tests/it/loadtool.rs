@@ -312,3 +312,28 @@ fn tool_ceiling_against_a_canned_server() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn bench_refuses_a_key_that_does_not_match_the_certificate_before_connecting() {
+    let dir = scratch("mismatch");
+    make_pki(&dir);
+    let key = dir.join("server.key");
+    let out = bench(&[
+        "--addr",
+        "127.0.0.1:9",
+        "--ca",
+        dir.join("ca.pem").to_str().unwrap(),
+        "--cert",
+        dir.join("client.pem").to_str().unwrap(),
+        "--key",
+        key.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("does not match"), "{stderr}");
+    // The message names the file and never shows what is in it.
+    let pem = std::fs::read_to_string(&key).unwrap();
+    let body = pem.lines().find(|l| !l.starts_with("-----")).unwrap();
+    assert!(!stderr.contains(body), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
