@@ -89,7 +89,8 @@ if [[ ! -x $SERVER ]]; then
     exit 1
 fi
 rm -f pykmip.db
-# setsid: the server outlives this script and is stopped by pid (stop.sh).
+# setsid: the server outlives this script, and its pid is its process group, which
+# stop.sh signals whole (PyKMIP forks a multiprocessing Manager and a policy monitor).
 setsid "$SERVER" -f "$DIR/server.conf" -l "$DIR/server.log" >"$DIR/stdout.log" 2>&1 < /dev/null &
 PID=$!
 echo "$PID" > server.pid

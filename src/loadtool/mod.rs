@@ -17,7 +17,8 @@
 //!    loops. Nothing is shared between tasks while they run.
 //! 4. The measured window opens after the warm-up; only responses that
 //!    arrive inside it are counted. Server and tool CPU times are read from
-//!    `/proc/PID/stat` at both edges of the window.
+//!    `/proc/PID/stat` at both edges of the window (for the server, of its
+//!    child processes too).
 //!
 //! Every failed response is counted by its Result Reason; the run is clean
 //! only with zero failures and no broken connection ([`Report::is_clean`]).
@@ -49,7 +50,7 @@ use crate::kmip::payloads::ResponsePayload;
 use crate::kmip::ProtocolVersion;
 use crate::ttlv::{self, HEADER_LEN};
 
-pub use cpu::{clock_ticks_per_second, process_cpu};
+pub use cpu::{clock_ticks_per_second, process_cpu, process_tree_cpu};
 pub use histogram::Histogram;
 pub use target::Target;
 
@@ -185,7 +186,8 @@ pub struct Report {
     pub failure_reasons: Vec<FailureCount>,
     /// Connections that broke (I/O or TLS error, or closed by the server).
     pub connection_errors: Vec<String>,
-    /// Server CPU time (user + system) per operation in the window, in µs.
+    /// Server CPU time (user + system, the process and its descendants) per
+    /// operation in the window, in µs.
     pub server_cpu_us_per_op: Option<f64>,
     /// This tool's CPU time per operation in the window, in µs.
     pub tool_cpu_us_per_op: Option<f64>,
@@ -294,7 +296,7 @@ async fn run_async(config: &Config) -> Result<Report, LoadError> {
         return Err(LoadError::Config("connections and duration must be above zero".to_owned()));
     }
     if let Some(pid) = config.server_pid {
-        process_cpu(Some(pid)).map_err(|e| LoadError::Config(format!("server pid {pid}: {e}")))?;
+        process_tree_cpu(pid).map_err(|e| LoadError::Config(format!("server pid {pid}: {e}")))?;
     }
     let connector = TlsConnector::from(config.target.tls_config()?);
     let name = config.target.server_name()?;
@@ -391,7 +393,7 @@ async fn run_async(config: &Config) -> Result<Report, LoadError> {
 }
 
 fn cpu_of(pid: Option<u32>) -> Option<Duration> {
-    pid.and_then(|p| process_cpu(Some(p)).ok())
+    pid.and_then(|p| process_tree_cpu(p).ok())
 }
 
 /// Builds the request the load repeats, after whatever setup it needs, and
