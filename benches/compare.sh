@@ -14,7 +14,8 @@
 # client.key,ca.pem}; its pid (for CPU per operation) is --coffer-pid, or
 # found with `ss` as the process listening on that port. Without
 # --coffer-data only pykmip-server is measured.
-# pykmip-server: started (or reused) with benches/pykmip-server/run.sh.
+# pykmip-server: started (or reused) with benches/pykmip-server/run.sh, and left
+# running at the end (benches/pykmip-server/stop.sh DIR stops it).
 #
 # Every raw report is kept, one JSON object per line, in --out (default
 # target/compare-<UTC time>.jsonl). Exit status: non-zero if any run had a
