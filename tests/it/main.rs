@@ -7,6 +7,7 @@ mod crypto_kat;
 mod golden_ttlv;
 mod harness;
 mod kmip_model;
+mod loadtool;
 mod oasis;
 mod oasis_replay;
 mod server_connections;
