@@ -10,6 +10,11 @@
 //!   in the client's version), then each batch item on its own, into typed
 //!   [`kmip::payloads`] (one file per operation) over one attribute and
 //!   object model for KMIP 1.0-2.1.
+//! - [`crypto`]: AES, MAC and RNG primitives over OpenSSL; it never sees a
+//!   KMIP type, and keeps plaintext and key bytes in zeroizing buffers.
+//! - [`store`]: objects in one redb file, durable before the answer
+//!   (group commit), key material sealed at rest; knows nothing of KMIP.
+//!   [`stats`]: per-object usage counters (atomics; flushed by the store).
 //! - [`operations`]: one file per KMIP operation behind one handler
 //!   signature; [`operations::Engine`] turns a request message into a
 //!   response message (decode, batch, dispatch, encode). It uses
@@ -29,6 +34,7 @@
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod crypto;
 pub mod datadir;
 pub mod error;
 pub mod kmip;

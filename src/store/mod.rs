@@ -1,221 +1,488 @@
-//! Persistence of managed objects.
+//! Persistence: managed objects in one redb file, durable before a caller is
+//! answered, key material sealed at rest.
 //!
-//! PLACEHOLDER: an in-memory store with the API of the redb store that is
-//! being built on branch `store`; it lets the operations layer be written
-//! and tested meanwhile and is replaced wholesale when that branch lands.
+//! The store knows nothing of KMIP: the operations layer hands it opaque
+//! metadata bytes and the plaintext key material of each object.
+//!
+//! - Writes go through one writer thread (`redb.rs`) that group-commits: every
+//!   [`Store::commit`] queued while the previous transaction was being synced
+//!   shares the next transaction and its one fsync.
+//! - Reads use redb read transactions (MVCC: they never wait for the writer)
+//!   on the blocking pool, or the in-memory cache of unsealed objects (`cache.rs`).
+//! - Key material is sealed with AES-256-GCM under the [`MasterKey`] with the
+//!   object id as associated data (`seal.rs`); the record layout is in `record.rs`.
+//! - Usage counters ([`crate::stats`]) are recorded with atomics and written
+//!   by a background flusher through the writer.
+
+mod cache;
+mod record;
+mod redb;
+mod seal;
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::time::Duration;
 
+use std::sync::mpsc;
+
+use tokio::sync::oneshot;
 use zeroize::Zeroizing;
 
 use crate::stats::ObjectUsage;
 
-/// The master key: 32 bytes, zeroized on drop.
+/// The master key: 32 bytes, zeroized on drop; loaded by the server from DATA/master.key.
 pub struct MasterKey(Zeroizing<[u8; 32]>);
 
 impl MasterKey {
-    /// A master key from its 32 bytes.
+    /// A master key from exactly 32 bytes.
     pub fn from_bytes(b: &[u8]) -> Result<MasterKey, StoreError> {
-        let key: [u8; 32] = b.try_into().map_err(|_| StoreError::Io("master key must be 32 bytes".into()))?;
-        Ok(MasterKey(Zeroizing::new(key)))
+        let mut key = Zeroizing::new([0u8; 32]);
+        if b.len() != key.len() {
+            return Err(StoreError::Invalid { reason: format!("a master key is 32 bytes, not {}", b.len()) });
+        }
+        key.copy_from_slice(b);
+        Ok(MasterKey(key))
     }
 
-    /// The key bytes.
+    /// 32 random bytes from OpenSSL's CSPRNG.
+    pub fn generate() -> Result<MasterKey, StoreError> {
+        let mut key = Zeroizing::new([0u8; 32]);
+        openssl::rand::rand_bytes(key.as_mut_slice())
+            .map_err(|_| StoreError::Io("the random generator failed".to_string()))?;
+        Ok(MasterKey(key))
+    }
+
+    /// The key bytes (to write the key file; never log them).
     pub fn expose(&self) -> &[u8; 32] {
         &self.0
     }
 }
 
-/// Store tuning.
-#[derive(Clone, Debug, Default)]
-pub struct StoreOptions {}
-
-/// One managed object as stored.
-#[derive(Clone)]
-pub struct StoredObject {
-    /// Unique across the server.
-    pub id: String,
-    /// The owning key store.
-    pub keystore: String,
-    /// Set by the store on commit.
-    pub revision: u64,
-    /// Names, indexed.
-    pub names: Vec<String>,
-    /// Opaque to the store.
-    pub metadata: Vec<u8>,
-    /// Plaintext key material in memory.
-    pub material: Option<Zeroizing<Vec<u8>>>,
-}
-
-impl fmt::Debug for StoredObject {
+/// Shows nothing of the key.
+impl fmt::Debug for MasterKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("StoredObject").field("id", &self.id).field("revision", &self.revision).finish_non_exhaustive()
+        f.write_str("MasterKey([REDACTED])")
     }
 }
 
-/// One change of a commit.
+/// Tuning of [`Store::open`].
+#[derive(Clone, Debug)]
+pub struct StoreOptions {
+    /// Unsealed objects kept in memory (default 10 000); 0 disables the cache.
+    pub cache_capacity: usize,
+    /// How often changed usage counters are written (default 5 s).
+    pub usage_flush_interval: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions { cache_capacity: 10_000, usage_flush_interval: Duration::from_secs(5) }
+    }
+}
+
+/// One managed object as stored. `metadata` is opaque to the store (the
+/// operations layer's encoded attributes and object shape, no key bytes);
+/// `material` is the plaintext key material in memory and is sealed on disk.
+#[derive(Clone)]
+pub struct StoredObject {
+    /// Unique across the whole server.
+    pub id: String,
+    /// The owning key store's name.
+    pub keystore: String,
+    /// Set by the store on commit: 1 on first write, +1 on each change.
+    pub revision: u64,
+    /// Indexed: (keystore, name) -> ids.
+    pub names: Vec<String>,
+    /// Opaque to the store; never holds key bytes (it is not sealed).
+    pub metadata: Vec<u8>,
+    /// Plaintext key material, zeroized on drop; sealed on disk.
+    pub material: Option<Zeroizing<Vec<u8>>>,
+}
+
+/// Shows the length of the material, never its bytes.
+impl fmt::Debug for StoredObject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StoredObject")
+            .field("id", &self.id)
+            .field("keystore", &self.keystore)
+            .field("revision", &self.revision)
+            .field("names", &self.names)
+            .field("metadata_len", &self.metadata.len())
+            .field("material", &self.material.as_ref().map(|m| format!("[REDACTED; {} bytes]", m.len())))
+            .finish()
+    }
+}
+
+/// One change in a [`Store::commit`].
+#[derive(Debug)]
 pub enum Change {
-    /// Insert (None) or replace at a revision.
+    /// Insert (expected_revision None: must not exist yet) or replace (Some(r): must be at revision r).
     Put {
-        /// The object.
+        /// The new state; its `revision` is ignored (the store sets it).
         object: StoredObject,
-        /// The revision it must be at.
+        /// None to insert, Some(current revision) to replace.
         expected_revision: Option<u64>,
     },
-    /// Remove.
+    /// Remove the record entirely (expected revision as above).
     Delete {
-        /// Its id.
+        /// The object to remove.
         id: String,
-        /// The revision it must be at.
+        /// Its current revision.
         expected_revision: u64,
     },
 }
 
-/// Why a store call failed.
-#[derive(Debug)]
+/// Why a store operation failed. No text ever holds key bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreError {
-    /// A revision check failed.
+    /// The object is not at the expected revision (or no longer exists).
     Conflict {
         /// The object.
         id: String,
     },
-    /// An insert found the id taken.
+    /// An insert named an id that exists.
     AlreadyExists {
         /// The object.
         id: String,
     },
-    /// A record could not be read back.
+    /// A record cannot be decoded or its material does not open (tampered, or
+    /// another master key).
     Corrupt {
         /// The object.
         id: String,
-        /// Why.
+        /// What is wrong, without content.
         reason: String,
     },
-    /// I/O failed.
+    /// The file or the disk failed. The commit was not acknowledged (if the
+    /// failure was the final sync, whether it reached the disk is unknown).
+    /// redb then refuses further writes until the store is reopened.
     Io(String),
-    /// The store is closed.
+    /// The store was closed.
     Closed,
+    /// The caller's input cannot be stored (empty id, a field over 4 GiB, a
+    /// master key that is not 32 bytes, no tokio runtime at open).
+    Invalid {
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            StoreError::Conflict { id } => write!(f, "object {id} changed concurrently"),
+            StoreError::Conflict { id } => write!(f, "object {id} was changed concurrently"),
             StoreError::AlreadyExists { id } => write!(f, "object {id} already exists"),
-            StoreError::Corrupt { id, reason } => write!(f, "object {id} is corrupt: {reason}"),
-            StoreError::Io(e) => write!(f, "storage i/o: {e}"),
+            StoreError::Corrupt { id, reason } => write!(f, "stored object {id} is corrupt: {reason}"),
+            StoreError::Io(e) => write!(f, "store I/O failed: {e}"),
             StoreError::Closed => f.write_str("the store is closed"),
+            StoreError::Invalid { reason } => write!(f, "invalid store input: {reason}"),
         }
     }
 }
 
 impl std::error::Error for StoreError {}
 
-#[derive(Default)]
-struct Inner {
-    objects: HashMap<String, Arc<StoredObject>>,
-    order: Vec<String>,
-    usage: HashMap<String, Arc<ObjectUsage>>,
+impl From<::redb::Error> for StoreError {
+    fn from(e: ::redb::Error) -> Self {
+        StoreError::Io(e.to_string())
+    }
 }
 
-/// The store handle.
-#[derive(Clone, Default)]
+/// A handle on the store; clones share it.
+#[derive(Clone)]
 pub struct Store {
-    inner: Arc<Mutex<Inner>>,
+    inner: Arc<Inner>,
+}
+
+/// What the writer thread shares with readers.
+pub(crate) struct Shared {
+    cache: cache::Cache,
+    /// Usage counters by object id.
+    usage: RwLock<HashMap<String, Arc<ObjectUsage>>>,
+    /// Write transactions committed (each one fsync).
+    commits_written: AtomicU64,
+}
+
+struct Inner {
+    /// None once closed, so the file is released.
+    db: RwLock<Option<Arc<::redb::Database>>>,
+    master_key: MasterKey,
+    shared: Arc<Shared>,
+    /// None once closed.
+    tx: Mutex<Option<mpsc::Sender<redb::Request>>>,
+    writer: Mutex<Option<std::thread::JoinHandle<()>>>,
+    flusher: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 impl Store {
-    /// Opens the store.
-    pub fn open(_path: &std::path::Path, _master_key: MasterKey, _options: StoreOptions) -> Result<Store, StoreError> {
-        Ok(Store::default())
+    /// Opens or creates the redb file; starts the group-commit writer and the usage flusher (requires a tokio runtime).
+    pub fn open(path: &Path, master_key: MasterKey, options: StoreOptions) -> Result<Store, StoreError> {
+        let runtime = runtime()?;
+        Store::start(Some(runtime), redb::open_database(path)?, master_key, options)
     }
 
-    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Inner>, StoreError> {
-        self.inner.lock().map_err(|_| StoreError::Closed)
+    /// A store in memory only, gone when dropped: the same code as [`Store::open`]
+    /// over redb's in-memory backend, for tests of the layers above. Outside a
+    /// tokio runtime it has no background usage flusher (nothing to persist to anyway).
+    pub fn in_memory(master_key: MasterKey, options: StoreOptions) -> Result<Store, StoreError> {
+        Store::start(runtime().ok(), redb::memory_database()?, master_key, options)
     }
 
-    /// One object, or None.
+    /// A store that refuses everything with [`StoreError::Closed`].
+    fn closed() -> Store {
+        Store {
+            inner: Arc::new(Inner {
+                db: RwLock::new(None),
+                master_key: MasterKey(Zeroizing::new([0u8; 32])),
+                shared: Arc::new(Shared {
+                    cache: cache::Cache::new(0),
+                    usage: RwLock::new(HashMap::new()),
+                    commits_written: AtomicU64::new(0),
+                }),
+                tx: Mutex::new(None),
+                writer: Mutex::new(None),
+                flusher: Mutex::new(None),
+            }),
+        }
+    }
+
+    fn start(
+        runtime: Option<tokio::runtime::Handle>,
+        db: ::redb::Database,
+        master_key: MasterKey,
+        options: StoreOptions,
+    ) -> Result<Store, StoreError> {
+        let db = Arc::new(db);
+        let (writer_state, usage) = redb::load(&db)?;
+        let shared = Arc::new(Shared {
+            cache: cache::Cache::new(options.cache_capacity),
+            usage: RwLock::new(usage),
+            commits_written: AtomicU64::new(0),
+        });
+        // Unbounded: each caller has at most one request queued (it awaits the answer),
+        // and `send` never blocks the async caller.
+        let (tx, rx) = mpsc::channel();
+        let writer = redb::spawn_writer(Arc::clone(&db), Arc::clone(&shared), writer_state, rx)?;
+        let inner = Arc::new(Inner {
+            db: RwLock::new(Some(db)),
+            master_key,
+            shared,
+            tx: Mutex::new(Some(tx)),
+            writer: Mutex::new(Some(writer)),
+            flusher: Mutex::new(None),
+        });
+        if let Some(runtime) = runtime {
+            let weak = Arc::downgrade(&inner);
+            let flusher = runtime.spawn(flush_usage_every(weak, options.usage_flush_interval));
+            *lock(&inner.flusher) = Some(flusher);
+        }
+        Ok(Store { inner })
+    }
+
+    /// One object, from the cache or disk (unsealed), or None. Runs on the blocking pool when it reads disk.
     pub async fn get(&self, id: &str) -> Result<Option<Arc<StoredObject>>, StoreError> {
-        Ok(self.lock()?.objects.get(id).cloned())
+        if let Some(o) = self.inner.shared.cache.get(id) {
+            return Ok(Some(o));
+        }
+        let epoch = self.inner.shared.cache.epoch(id);
+        let inner = Arc::clone(&self.inner);
+        let key = id.to_string();
+        let found = blocking(move || {
+            let db = inner.db()?;
+            redb::read_object(&db, inner.master_key.expose(), &key)
+        })
+        .await?;
+        Ok(found.map(|o| {
+            let o = Arc::new(o);
+            self.inner.shared.cache.fill(Arc::clone(&o), epoch);
+            o
+        }))
     }
 
     /// Ids of the objects of `keystore` named `name`, oldest first.
     pub async fn ids_by_name(&self, keystore: &str, name: &str) -> Result<Vec<String>, StoreError> {
-        let inner = self.lock()?;
-        Ok(inner
-            .order
-            .iter()
-            .filter_map(|id| inner.objects.get(id))
-            .filter(|o| o.keystore == keystore && o.names.iter().any(|n| n == name))
-            .map(|o| o.id.clone())
-            .collect())
+        let inner = Arc::clone(&self.inner);
+        let (keystore, name) = (keystore.to_string(), name.to_string());
+        blocking(move || redb::ids_by_name(&*inner.db()?, &keystore, &name)).await
     }
 
-    /// Every object of `keystore`, in creation order.
+    /// Every object of `keystore`, in creation order (Locate filters these; an index comes later).
     pub async fn list(&self, keystore: &str) -> Result<Vec<Arc<StoredObject>>, StoreError> {
-        let inner = self.lock()?;
-        Ok(inner
-            .order
-            .iter()
-            .filter_map(|id| inner.objects.get(id))
-            .filter(|o| o.keystore == keystore)
-            .cloned()
-            .collect())
+        let inner = Arc::clone(&self.inner);
+        let keystore = keystore.to_string();
+        blocking(move || redb::list(&*inner.db()?, inner.master_key.expose(), &inner.shared.cache, &keystore)).await
     }
 
-    /// Applies the changes atomically.
+    /// Applies the changes atomically and durably (fsync'd) before returning;
+    /// concurrent callers share one transaction and one fsync (group commit).
+    /// A caller whose revision check fails gets Conflict/AlreadyExists and
+    /// none of its changes apply; other callers in the same group are
+    /// unaffected. Returns the new revisions, one per change (for a Delete,
+    /// the revision the object had).
     pub async fn commit(&self, changes: Vec<Change>) -> Result<Vec<u64>, StoreError> {
-        let mut inner = self.lock()?;
-        for change in &changes {
-            match change {
-                Change::Put { object, expected_revision } => {
-                    let current = inner.objects.get(&object.id).map(|o| o.revision);
-                    match (current, expected_revision) {
-                        (Some(_), None) => return Err(StoreError::AlreadyExists { id: object.id.clone() }),
-                        (c, e) if c != *e => return Err(StoreError::Conflict { id: object.id.clone() }),
-                        _ => {}
-                    }
-                }
-                Change::Delete { id, expected_revision } => {
-                    if inner.objects.get(id).map(|o| o.revision) != Some(*expected_revision) {
-                        return Err(StoreError::Conflict { id: id.clone() });
-                    }
-                }
-            }
+        if changes.is_empty() {
+            return Ok(Vec::new());
         }
-        let mut revisions = Vec::new();
+        // Seal here, on the caller's task, so the writer thread only writes.
+        let mut prepared = Vec::with_capacity(changes.len());
         for change in changes {
-            match change {
-                Change::Put { mut object, expected_revision } => {
-                    object.revision = expected_revision.unwrap_or(0) + 1;
-                    revisions.push(object.revision);
-                    if expected_revision.is_none() {
-                        inner.order.push(object.id.clone());
+            prepared.push(match change {
+                Change::Put { object, expected_revision } => {
+                    if object.id.is_empty() {
+                        return Err(StoreError::Invalid { reason: "an object id is empty".to_string() });
                     }
-                    inner.objects.insert(object.id.clone(), Arc::new(object));
+                    let sealed = match &object.material {
+                        None => None,
+                        Some(m) => Some(
+                            seal::seal(self.inner.master_key.expose(), object.id.as_bytes(), m)
+                                .map_err(|_| StoreError::Io(format!("sealing the material of {} failed", object.id)))?,
+                        ),
+                    };
+                    redb::Prepared::Put { object, sealed, expected: expected_revision }
                 }
-                Change::Delete { id, expected_revision } => {
-                    inner.objects.remove(&id);
-                    inner.order.retain(|o| *o != id);
-                    revisions.push(expected_revision + 1);
-                }
-            }
+                Change::Delete { id, expected_revision } => redb::Prepared::Delete { id, expected: expected_revision },
+            });
         }
-        Ok(revisions)
+        let (reply, answer) = oneshot::channel();
+        self.inner.send(redb::Request::Commit { changes: prepared, reply })?;
+        answer.await.map_err(|_| StoreError::Closed)?
     }
 
-    /// The usage counters of one object.
+    /// The usage counters of one object (created on first use; loaded from disk on open).
+    /// Counters are written only for objects that exist, and dropped with the object.
     pub fn usage(&self, id: &str) -> Arc<ObjectUsage> {
-        match self.inner.lock() {
-            Ok(mut inner) => inner.usage.entry(id.to_owned()).or_default().clone(),
-            Err(_) => Arc::default(),
+        let usage = &self.inner.shared.usage;
+        if let Some(u) = read(usage).get(id) {
+            return Arc::clone(u);
         }
+        Arc::clone(write(usage).entry(id.to_string()).or_default())
     }
 
-    /// Stops the store.
+    /// Flushes usage counters and stops the writer; pending commits finish first.
+    /// Closing a closed store does nothing.
     pub async fn close(&self) -> Result<(), StoreError> {
-        Ok(())
+        if lock(&self.inner.tx).is_none() {
+            return Ok(());
+        }
+        if let Some(f) = lock(&self.inner.flusher).take() {
+            f.abort();
+        }
+        let (reply, done) = oneshot::channel();
+        self.inner.flush_usage(Some(reply))?;
+        // Dropping the sender ends the writer once it has drained the queue.
+        lock(&self.inner.tx).take();
+        let flushed = done.await.map_err(|_| StoreError::Closed)?;
+        let writer = lock(&self.inner.writer).take();
+        if let Some(w) = writer {
+            tokio::task::spawn_blocking(move || w.join())
+                .await
+                .map_err(|_| StoreError::Io("the writer thread did not stop".to_string()))?
+                .map_err(|_| StoreError::Io("the writer thread panicked".to_string()))?;
+        }
+        write(&self.inner.db).take();
+        flushed
+    }
+
+    /// Write transactions committed since open: one fsync each (for tests and metrics).
+    pub fn commits_written(&self) -> u64 {
+        self.inner.shared.commits_written.load(Ordering::Relaxed)
+    }
+
+    /// Unsealed objects held in memory (for tests and metrics).
+    pub fn cached_objects(&self) -> usize {
+        self.inner.shared.cache.len()
     }
 }
+
+/// A fresh in-memory store under a random master key ([`Store::in_memory`]),
+/// for tests of the layers above. Should that fail (the random generator or
+/// redb failing), the store answers every call with [`StoreError::Closed`].
+impl Default for Store {
+    fn default() -> Self {
+        MasterKey::generate()
+            .and_then(|key| Store::in_memory(key, StoreOptions::default()))
+            .unwrap_or_else(|_| Store::closed())
+    }
+}
+
+impl Inner {
+    fn db(&self) -> Result<Arc<::redb::Database>, StoreError> {
+        read(&self.db).clone().ok_or(StoreError::Closed)
+    }
+
+    fn send(&self, request: redb::Request) -> Result<(), StoreError> {
+        let tx = lock(&self.tx);
+        tx.as_ref().ok_or(StoreError::Closed)?.send(request).map_err(|_| StoreError::Closed)
+    }
+
+    /// Hands the counters changed since the last flush to the writer; `done` is answered once they are durable.
+    fn flush_usage(&self, done: Option<oneshot::Sender<Result<(), StoreError>>>) -> Result<(), StoreError> {
+        let rows: Vec<(String, Arc<ObjectUsage>, Vec<u8>)> = read(&self.shared.usage)
+            .iter()
+            .filter_map(|(id, u)| u.take_changed().map(|bytes| (id.clone(), Arc::clone(u), bytes)))
+            .collect();
+        if rows.is_empty() && done.is_none() {
+            return Ok(());
+        }
+        self.send(redb::Request::Usage { rows, done })
+    }
+}
+
+impl Drop for Inner {
+    /// A store dropped without [`Store::close`] still flushes its counters and
+    /// lets pending commits finish, so the file is released when drop returns.
+    fn drop(&mut self) {
+        if let Some(f) = lock(&self.flusher).take() {
+            f.abort();
+        }
+        let _ = self.flush_usage(None);
+        lock(&self.tx).take();
+        if let Some(w) = lock(&self.writer).take() {
+            let _ = w.join();
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Handle, StoreError> {
+    tokio::runtime::Handle::try_current()
+        .map_err(|_| StoreError::Invalid { reason: "the store needs a tokio runtime".to_string() })
+}
+
+async fn flush_usage_every(inner: Weak<Inner>, interval: Duration) {
+    let mut tick = tokio::time::interval(interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        let Some(inner) = inner.upgrade() else { return };
+        if inner.flush_usage(None).is_err() {
+            return;
+        }
+    }
+}
+
+/// Runs a blocking read on tokio's blocking pool.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    tokio::task::spawn_blocking(f).await.map_err(|_| StoreError::Io("a store read task failed".to_string()))?
+}
+
+// Poisoning only means another thread panicked while holding the lock; the
+// data (handles, counters) stays valid, so keep going.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+fn read<T>(m: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    m.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+fn write<T>(m: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    m.write().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing)]
+mod tests;

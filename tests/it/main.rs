@@ -3,11 +3,15 @@
 
 mod cli_ttlv;
 mod codec_properties;
+mod crypto_kat;
 mod golden_ttlv;
 mod harness;
 mod kmip_model;
 mod server_connections;
 mod server_kmip;
 mod server_tls;
+mod store_basics;
+mod store_crash;
+mod store_model;
 mod strategies;
 mod text_encodings;

@@ -55,6 +55,7 @@ fn serve_on_port_0_writes_the_chosen_address_to_listening_json() {
     let server = Server::start();
     assert_ne!(server.kmip.port(), 0);
     assert!(server.kmip.ip().is_loopback());
+    assert!(server.data.join("coffer.redb").is_file(), "the store was not opened");
     // The first credential's pykmip.conf names the port really chosen.
     let conf = std::fs::read_to_string(server.pykmip_conf()).unwrap();
     assert!(conf.contains(&format!("\nport={}\n", server.kmip.port())), "{conf}");

@@ -1,0 +1,529 @@
+//! The redb file: table definitions, read transactions, and the one writer
+//! thread that group-commits.
+//!
+//! Tables:
+//!
+//! | table | key | value |
+//! |---|---|---|
+//! | `objects` | id | record (see [`super::record`]) |
+//! | `names` | (keystore, name, sequence) | id |
+//! | `keystore_members` | (keystore, sequence) | id |
+//! | `usage` | id | counters (see [`crate::stats`]) |
+//! | `meta` | `"next_seq"` | next creation sequence number |
+//!
+//! The sequence number is given once, when an object is first written, so
+//! both index tables iterate in creation order.
+//!
+//! The writer takes every request queued (up to [`MAX_GROUP`]; while the
+//! group is smaller than the previous one it waits up to [`MAX_LINGER`] for
+//! stragglers, see [`gather`]), checks and applies each caller's changes in
+//! one write transaction (a caller whose check fails is skipped and told
+//! why), commits with [`Durability::Immediate`] (one fsync for the whole
+//! group), then updates the cache and answers everyone. If the commit fails,
+//! nobody is told it succeeded: everyone gets [`StoreError::Io`].
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use redb::{Database, Durability, ReadableDatabase, ReadableTable, Table, TableDefinition};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use tokio::sync::oneshot;
+
+use super::record::{self, Header};
+use super::{cache::Cache, seal, Shared, StoreError, StoredObject};
+use crate::stats::ObjectUsage;
+
+const OBJECTS: TableDefinition<&str, &[u8]> = TableDefinition::new("objects");
+const NAMES: TableDefinition<(&str, &str, u64), &str> = TableDefinition::new("names");
+const MEMBERS: TableDefinition<(&str, u64), &str> = TableDefinition::new("keystore_members");
+const USAGE: TableDefinition<&str, &[u8]> = TableDefinition::new("usage");
+const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+const NEXT_SEQ: &str = "next_seq";
+
+/// Most requests in one group: bounds the latency a group adds to its first caller.
+const MAX_GROUP: usize = 1024;
+
+fn io(e: impl Into<redb::Error>) -> StoreError {
+    StoreError::Io(e.into().to_string())
+}
+
+/// A change as handed to the writer: material already sealed by the caller.
+pub(crate) enum Prepared {
+    Put { object: StoredObject, sealed: Option<Vec<u8>>, expected: Option<u64> },
+    Delete { id: String, expected: u64 },
+}
+
+/// Work for the writer thread.
+pub(crate) enum Request {
+    Commit {
+        changes: Vec<Prepared>,
+        reply: oneshot::Sender<Result<Vec<u64>, StoreError>>,
+    },
+    /// Changed usage counters: (id, the counters, their encoding).
+    Usage {
+        rows: Vec<(String, Arc<ObjectUsage>, Vec<u8>)>,
+        done: Option<oneshot::Sender<Result<(), StoreError>>>,
+    },
+}
+
+/// What the writer remembers between groups.
+pub(crate) struct WriterState {
+    next_seq: u64,
+}
+
+pub(crate) fn open_database(path: &Path) -> Result<Database, StoreError> {
+    Database::create(path).map_err(io)
+}
+
+/// A database that lives in memory only (for tests of the layers above).
+pub(crate) fn memory_database() -> Result<Database, StoreError> {
+    Database::builder().create_with_backend(redb::backends::InMemoryBackend::new()).map_err(io)
+}
+
+/// Creates missing tables; reads the writer's state and every usage row.
+pub(crate) fn load(db: &Database) -> Result<(WriterState, HashMap<String, Arc<ObjectUsage>>), StoreError> {
+    let mut txn = db.begin_write().map_err(io)?;
+    txn.set_durability(Durability::Immediate).map_err(io)?;
+    let next_seq;
+    let mut usage = HashMap::new();
+    {
+        txn.open_table(OBJECTS).map_err(io)?;
+        txn.open_table(NAMES).map_err(io)?;
+        txn.open_table(MEMBERS).map_err(io)?;
+        let usage_table = txn.open_table(USAGE).map_err(io)?;
+        for row in usage_table.iter().map_err(io)? {
+            let (id, bytes) = row.map_err(io)?;
+            // Counters we cannot read restart from zero rather than block the server.
+            if let Some(u) = ObjectUsage::decode(bytes.value()) {
+                usage.insert(id.value().to_string(), Arc::new(u));
+            }
+        }
+        let meta = txn.open_table(META).map_err(io)?;
+        next_seq = meta.get(NEXT_SEQ).map_err(io)?.map_or(1, |v| v.value());
+    }
+    txn.commit().map_err(io)?;
+    Ok((WriterState { next_seq }, usage))
+}
+
+pub(crate) fn spawn_writer(
+    db: Arc<Database>,
+    shared: Arc<Shared>,
+    mut state: WriterState,
+    rx: mpsc::Receiver<Request>,
+) -> Result<std::thread::JoinHandle<()>, StoreError> {
+    std::thread::Builder::new()
+        .name("coffer-store-writer".to_string())
+        .spawn(move || {
+            let mut pace = Pace::default();
+            while let Ok(first) = rx.recv() {
+                let group = gather(&rx, first, &pace);
+                let size = group.len();
+                let started = Instant::now();
+                write_group(&db, &shared, &mut state, group);
+                pace = Pace { last_group: size, last_write: started.elapsed() };
+            }
+        })
+        .map_err(|e| StoreError::Io(format!("cannot start the store writer: {e}")))
+}
+
+/// Longest the writer waits for more callers before starting a transaction.
+const MAX_LINGER: Duration = Duration::from_millis(1);
+
+/// How the previous group went, to decide how long to gather the next one.
+#[derive(Default)]
+struct Pace {
+    last_group: usize,
+    last_write: Duration,
+}
+
+/// Everything queued after `first`, up to [`MAX_GROUP`]. Callers answered by
+/// the previous group come back one by one while this one starts; so while
+/// the group is smaller than the previous one, wait for more, for at most a
+/// quarter of the previous write (capped at [`MAX_LINGER`]): a lone caller
+/// never waits, and under load one fsync covers nearly every caller.
+fn gather(rx: &mpsc::Receiver<Request>, first: Request, pace: &Pace) -> Vec<Request> {
+    let started = Instant::now();
+    let mut group = vec![first];
+    let linger = (pace.last_write / 4).min(MAX_LINGER);
+    let target = pace.last_group.min(MAX_GROUP);
+    loop {
+        while group.len() < MAX_GROUP {
+            match rx.try_recv() {
+                Ok(r) => group.push(r),
+                Err(_) => break,
+            }
+        }
+        if group.len() >= target {
+            return group;
+        }
+        let Some(left) = linger.checked_sub(started.elapsed()).filter(|d| !d.is_zero()) else { return group };
+        match rx.recv_timeout(left) {
+            Ok(r) => group.push(r),
+            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => return group,
+        }
+    }
+}
+
+/// One checked, applied change, waiting for the commit.
+enum Step {
+    Put { object: StoredObject },
+    Delete { id: String, revision: u64 },
+}
+
+/// A caller's changes failed their check, or the storage failed (which fails the whole group).
+enum GroupError {
+    Caller(StoreError),
+    Storage(StoreError),
+}
+
+impl<E: Into<redb::Error>> From<E> for GroupError {
+    fn from(e: E) -> Self {
+        GroupError::Storage(io(e))
+    }
+}
+
+struct Tables<'t> {
+    objects: Table<'t, &'static str, &'static [u8]>,
+    names: Table<'t, (&'static str, &'static str, u64), &'static str>,
+    members: Table<'t, (&'static str, u64), &'static str>,
+    usage: Table<'t, &'static str, &'static [u8]>,
+}
+
+type CommitReply = oneshot::Sender<Result<Vec<u64>, StoreError>>;
+type FlushReply = oneshot::Sender<Result<(), StoreError>>;
+
+/// Answers owed once the group's fate is known.
+#[derive(Default)]
+struct Pending {
+    /// Each caller's reply and its applied steps.
+    commits: Vec<(CommitReply, Vec<Step>)>,
+    /// Each flush's counters (marked changed again if the commit fails) and its reply.
+    usage: Vec<(Vec<Arc<ObjectUsage>>, Option<FlushReply>)>,
+}
+
+fn write_group(db: &Database, shared: &Shared, state: &mut WriterState, group: Vec<Request>) {
+    let mut pending = Pending::default();
+    let result = apply_group(db, state, group, &mut pending);
+    match result {
+        Ok(committed) => {
+            if committed {
+                shared.commits_written.fetch_add(1, Ordering::Relaxed);
+            }
+            for (reply, steps) in pending.commits {
+                let mut revisions = Vec::with_capacity(steps.len());
+                for step in steps {
+                    match step {
+                        Step::Put { object } => {
+                            revisions.push(object.revision);
+                            shared.cache.put(Arc::new(object));
+                        }
+                        Step::Delete { id, revision } => {
+                            revisions.push(revision);
+                            shared.cache.remove(&id);
+                            super::write(&shared.usage).remove(&id);
+                        }
+                    }
+                }
+                let _ = reply.send(Ok(revisions));
+            }
+            for (_, done) in pending.usage {
+                if let Some(done) = done {
+                    let _ = done.send(Ok(()));
+                }
+            }
+        }
+        Err(e) => {
+            for (reply, _) in pending.commits {
+                let _ = reply.send(Err(e.clone()));
+            }
+            for (usages, done) in pending.usage {
+                for u in usages {
+                    u.mark_changed();
+                }
+                if let Some(done) = done {
+                    let _ = done.send(Err(e.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// Checks and applies every request; Ok(true) if a transaction was committed.
+/// Requests whose answers depend on the commit are moved into `pending`;
+/// callers that failed their check are answered at once.
+fn apply_group(
+    db: &Database,
+    state: &mut WriterState,
+    group: Vec<Request>,
+    pending: &mut Pending,
+) -> Result<bool, StoreError> {
+    // Move every reply into `pending` first, so that a storage failure below reaches them all.
+    let mut work = Vec::with_capacity(group.len());
+    for request in group {
+        match request {
+            Request::Commit { changes, reply } => {
+                pending.commits.push((reply, Vec::new()));
+                work.push(Work::Commit(pending.commits.len() - 1, changes));
+            }
+            Request::Usage { rows, done } => {
+                let (rows, usages): (Vec<_>, Vec<_>) = rows.into_iter().map(|(id, u, b)| ((id, b), u)).unzip();
+                pending.usage.push((usages, done));
+                work.push(Work::Usage(rows));
+            }
+        }
+    }
+    let mut txn = db.begin_write().map_err(io)?;
+    txn.set_durability(Durability::Immediate).map_err(io)?;
+    let mut wrote = false;
+    let mut failed_callers = Vec::new();
+    {
+        let mut t = Tables {
+            objects: txn.open_table(OBJECTS).map_err(io)?,
+            names: txn.open_table(NAMES).map_err(io)?,
+            members: txn.open_table(MEMBERS).map_err(io)?,
+            usage: txn.open_table(USAGE).map_err(io)?,
+        };
+        let seq_before = state.next_seq;
+        for w in work {
+            match w {
+                Work::Commit(slot, changes) => match apply_changes(&mut t, state, changes) {
+                    Ok(steps) => {
+                        wrote = true;
+                        if let Some(p) = pending.commits.get_mut(slot) {
+                            p.1 = steps;
+                        }
+                    }
+                    Err(GroupError::Caller(e)) => failed_callers.push((slot, e)),
+                    Err(GroupError::Storage(e)) => return Err(e),
+                },
+                Work::Usage(rows) => {
+                    for (id, bytes) in rows {
+                        // A counter of an object deleted meanwhile is not written back.
+                        if t.objects.get(id.as_str()).map_err(io)?.is_some() {
+                            t.usage.insert(id.as_str(), bytes.as_slice()).map_err(io)?;
+                            wrote = true;
+                        }
+                    }
+                }
+            }
+        }
+        if state.next_seq != seq_before {
+            let mut meta = txn.open_table(META).map_err(io)?;
+            meta.insert(NEXT_SEQ, state.next_seq).map_err(io)?;
+        }
+    }
+    // Answer callers that failed their checks now, and drop them from `pending`
+    // (highest slot first so the others keep their positions).
+    failed_callers.sort_by_key(|(slot, _)| std::cmp::Reverse(*slot));
+    for (slot, e) in failed_callers {
+        if slot < pending.commits.len() {
+            let (reply, _) = pending.commits.remove(slot);
+            let _ = reply.send(Err(e));
+        }
+    }
+    if !wrote {
+        txn.abort().map_err(io)?;
+        return Ok(false);
+    }
+    txn.commit().map_err(io)?;
+    Ok(true)
+}
+
+enum Work {
+    Commit(usize, Vec<Prepared>),
+    Usage(Vec<(String, Vec<u8>)>),
+}
+
+/// A checked change, before it is applied.
+enum Planned {
+    Put { object: StoredObject, bytes: Vec<u8>, seq: u64, old: Option<Header> },
+    Delete { id: String, old: Header },
+}
+
+/// Checks all of one caller's changes, then applies them; on a failed check nothing is applied.
+fn apply_changes(t: &mut Tables<'_>, state: &mut WriterState, changes: Vec<Prepared>) -> Result<Vec<Step>, GroupError> {
+    // The state each id will have after the changes checked so far (None: absent).
+    let mut overlay: HashMap<String, Option<Header>> = HashMap::new();
+    let mut planned = Vec::with_capacity(changes.len());
+    for change in changes {
+        match change {
+            Prepared::Put { mut object, sealed, expected } => {
+                let old = current_header(t, &overlay, &object.id)?;
+                let revision = match (expected, &old) {
+                    (None, None) => 1,
+                    (None, Some(_)) => return Err(GroupError::Caller(StoreError::AlreadyExists { id: object.id })),
+                    (Some(r), Some(h)) if h.revision == r => r.saturating_add(1),
+                    (Some(_), _) => return Err(GroupError::Caller(StoreError::Conflict { id: object.id })),
+                };
+                let seq = match &old {
+                    Some(h) => h.seq,
+                    None => {
+                        let s = state.next_seq;
+                        state.next_seq = s.saturating_add(1);
+                        s
+                    }
+                };
+                object.revision = revision;
+                let bytes =
+                    record::encode(revision, seq, &object.keystore, &object.names, &object.metadata, sealed.as_deref())
+                        .map_err(|_| {
+                            GroupError::Caller(StoreError::Invalid {
+                                reason: format!("object {} has a field over 4 GiB", object.id),
+                            })
+                        })?;
+                let header = Header { revision, seq, keystore: object.keystore.clone(), names: object.names.clone() };
+                overlay.insert(object.id.clone(), Some(header));
+                planned.push(Planned::Put { object, bytes, seq, old });
+            }
+            Prepared::Delete { id, expected } => match current_header(t, &overlay, &id)? {
+                Some(old) if old.revision == expected => {
+                    overlay.insert(id.clone(), None);
+                    planned.push(Planned::Delete { id, old });
+                }
+                _ => return Err(GroupError::Caller(StoreError::Conflict { id })),
+            },
+        }
+    }
+    let mut steps = Vec::with_capacity(planned.len());
+    for p in planned {
+        match p {
+            Planned::Put { object, bytes, seq, old } => {
+                let id = object.id.as_str();
+                if let Some(old) = &old {
+                    remove_index(t, old)?;
+                }
+                t.objects.insert(id, bytes.as_slice())?;
+                for name in &object.names {
+                    t.names.insert((object.keystore.as_str(), name.as_str(), seq), id)?;
+                }
+                t.members.insert((object.keystore.as_str(), seq), id)?;
+                steps.push(Step::Put { object });
+            }
+            Planned::Delete { id, old } => {
+                remove_index(t, &old)?;
+                t.objects.remove(id.as_str())?;
+                t.usage.remove(id.as_str())?;
+                steps.push(Step::Delete { id, revision: old.revision });
+            }
+        }
+    }
+    Ok(steps)
+}
+
+/// Removes the name and membership entries of the record `old`.
+fn remove_index(t: &mut Tables<'_>, old: &Header) -> Result<(), GroupError> {
+    for name in &old.names {
+        t.names.remove((old.keystore.as_str(), name.as_str(), old.seq))?;
+    }
+    t.members.remove((old.keystore.as_str(), old.seq))?;
+    Ok(())
+}
+
+fn current_header(
+    t: &Tables<'_>,
+    overlay: &HashMap<String, Option<Header>>,
+    id: &str,
+) -> Result<Option<Header>, GroupError> {
+    if let Some(h) = overlay.get(id) {
+        return Ok(h.clone());
+    }
+    let Some(guard) = t.objects.get(id)? else { return Ok(None) };
+    let header = record::decode(guard.value())
+        .map(|r| r.header())
+        .map_err(|reason| GroupError::Caller(StoreError::Corrupt { id: id.to_string(), reason: reason.to_string() }))?;
+    Ok(Some(header))
+}
+
+/// Decodes and unseals one record.
+fn unseal(key: &[u8; 32], id: &str, bytes: &[u8]) -> Result<StoredObject, StoreError> {
+    let corrupt = |reason: &str| StoreError::Corrupt { id: id.to_string(), reason: reason.to_string() };
+    let r = record::decode(bytes).map_err(corrupt)?;
+    let material = match r.sealed {
+        None => None,
+        Some(s) => Some(
+            seal::open(key, id.as_bytes(), s)
+                .map_err(|_| corrupt("the sealed material does not open (tampered, or another master key)"))?,
+        ),
+    };
+    Ok(StoredObject {
+        id: id.to_string(),
+        keystore: r.keystore,
+        revision: r.revision,
+        names: r.names,
+        metadata: r.metadata.to_vec(),
+        material,
+    })
+}
+
+/// One object read from disk and unsealed, or None.
+pub(crate) fn read_object(db: &Database, key: &[u8; 32], id: &str) -> Result<Option<StoredObject>, StoreError> {
+    let txn = db.begin_read().map_err(io)?;
+    let objects = txn.open_table(OBJECTS).map_err(io)?;
+    let Some(guard) = objects.get(id).map_err(io)? else { return Ok(None) };
+    unseal(key, id, guard.value()).map(Some)
+}
+
+pub(crate) fn ids_by_name(db: &Database, keystore: &str, name: &str) -> Result<Vec<String>, StoreError> {
+    let txn = db.begin_read().map_err(io)?;
+    let names = txn.open_table(NAMES).map_err(io)?;
+    let mut ids = Vec::new();
+    for row in names.range((keystore, name, 0u64)..=(keystore, name, u64::MAX)).map_err(io)? {
+        let (_, id) = row.map_err(io)?;
+        ids.push(id.value().to_string());
+    }
+    Ok(ids)
+}
+
+/// Every object of `keystore` in creation order; cached objects are taken from the cache.
+pub(crate) fn list(
+    db: &Database,
+    key: &[u8; 32],
+    cache: &Cache,
+    keystore: &str,
+) -> Result<Vec<Arc<StoredObject>>, StoreError> {
+    let txn = db.begin_read().map_err(io)?;
+    let members = txn.open_table(MEMBERS).map_err(io)?;
+    let objects = txn.open_table(OBJECTS).map_err(io)?;
+    let mut out = Vec::new();
+    for row in members.range((keystore, 0u64)..=(keystore, u64::MAX)).map_err(io)? {
+        let (_, id) = row.map_err(io)?;
+        let id = id.value();
+        if let Some(o) = cache.get(id) {
+            out.push(o);
+            continue;
+        }
+        // Not filling the cache: one listing would evict the working set.
+        if let Some(guard) = objects.get(id).map_err(io)? {
+            out.push(Arc::new(unseal(key, id, guard.value())?));
+        }
+    }
+    Ok(out)
+}
+
+/// Raw access for tests that tamper with the file.
+#[cfg(test)]
+pub(crate) mod raw {
+    use super::*;
+
+    pub(crate) fn get(path: &Path, id: &str) -> Vec<u8> {
+        let db = Database::create(path).unwrap();
+        let txn = db.begin_read().unwrap();
+        let t = txn.open_table(OBJECTS).unwrap();
+        let v = t.get(id).unwrap().unwrap().value().to_vec();
+        v
+    }
+
+    pub(crate) fn put(path: &Path, id: &str, bytes: &[u8]) {
+        let db = Database::create(path).unwrap();
+        let txn = db.begin_write().unwrap();
+        {
+            let mut t = txn.open_table(OBJECTS).unwrap();
+            t.insert(id, bytes).unwrap();
+        }
+        txn.commit().unwrap();
+    }
+}
