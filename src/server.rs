@@ -124,6 +124,13 @@ fn print_report(data: &DataDir, report: &InitReport, out: &mut dyn Write) -> std
     out.flush()
 }
 
+/// Opens (or creates) the data directory's store under its master key.
+/// Needs a tokio runtime: the store starts its background tasks.
+pub fn open_store(data: &DataDir) -> Result<Store, ServerError> {
+    let master_key = MasterKey::from_bytes(&data.read_master_key()?)?;
+    Ok(Store::open(&data.store_path(), master_key, StoreOptions::default())?)
+}
+
 /// Runs the server until SIGTERM or SIGINT.
 pub async fn serve(config: Config, out: &mut dyn Write) -> Result<(), ServerError> {
     let data = init(&config, out)?;
@@ -134,8 +141,7 @@ pub async fn serve(config: Config, out: &mut dyn Write) -> Result<(), ServerErro
     })
     .map_err(ServerError::Tls)?;
 
-    let master_key = MasterKey::from_bytes(&data.read_master_key()?)?;
-    let store = Store::open(&data.store_path(), master_key, StoreOptions::default())?;
+    let store = open_store(&data)?;
     let engine = Arc::new(Engine::new(
         store,
         EngineLimits { decode: config.limits.decode(), max_batch_items: config.limits.max_batch_items },

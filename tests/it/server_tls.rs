@@ -39,6 +39,7 @@ fn init_lays_out_the_data_directory_with_private_modes_and_is_idempotent() {
     assert_eq!(mode(&data.join("clients/default/client.p12")), 0o600);
     assert_eq!(mode(&data), 0o700);
     assert_eq!(std::fs::read(data.join("master.key")).unwrap().len(), 32);
+    assert!(data.join("coffer.redb").is_file());
     let conf = std::fs::read_to_string(data.join("clients/default/pykmip.conf")).unwrap();
     assert!(conf.contains(&format!("certfile={}", data.join("clients/default/client.pem").display())), "{conf}");
 
