@@ -257,3 +257,19 @@ fn serve_on_a_port_in_use_fails_and_names_the_address() {
     assert!(stderr.contains(&format!("cannot listen on {addr}")), "{stderr}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_restart_keeps_the_ca_and_the_first_credential_working() {
+    let mut server = Server::start();
+    let ca = std::fs::read(server.ca_cert()).unwrap();
+    let cert = std::fs::read(server.client_cert()).unwrap();
+    drop(server.connect());
+    server.restart();
+    assert_eq!(std::fs::read(server.ca_cert()).unwrap(), ca);
+    assert_eq!(std::fs::read(server.client_cert()).unwrap(), cert);
+    let mut tls = server.connect();
+    tls.sock.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+    assert!(!closed_by_server(&mut tls));
+    let conf = std::fs::read_to_string(server.pykmip_conf()).unwrap();
+    assert!(conf.contains(&format!("\nport={}\n", server.kmip.port())), "pykmip.conf not updated: {conf}");
+}
