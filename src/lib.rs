@@ -18,7 +18,7 @@
 //! - [`operations`]: one file per KMIP operation behind one handler
 //!   signature; [`operations::Engine`] turns a request message into a
 //!   response message (decode, batch, dispatch, encode). It uses
-//!   [`store`] (redb, sealed at rest), `crypto` (openssl) and [`auth`]
+//!   [`store`], [`crypto`] and [`auth`]
 //!   (who is calling); [`error`] is the one mapping from a failure to the
 //!   Result Reason a client of each version is told; [`stats`] counts usage.
 //! - [`net`]: the KMIP port: TLS with client certificates ([`net::tls`]),

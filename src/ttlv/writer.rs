@@ -23,17 +23,26 @@ impl fmt::Display for EncodeError {
 
 impl std::error::Error for EncodeError {}
 
-/// Appends the encoding of `item` to `out`.
+/// Appends the encoding of `item` to `out`. On error `out` is left as it was.
+///
+/// One pass over the tree: a structure's length is written into its header
+/// once its children are written (the previous writer summed every subtree's
+/// length at each level above it, quadratic in depth).
 pub fn encode(item: &Ttlv, out: &mut BytesMut) -> Result<(), EncodeError> {
-    out.reserve(encoded_len(item));
-    write_item(item, out)
+    let start = out.len();
+    write_item(item, out).map_err(|TooLong| {
+        out.truncate(start);
+        // The outermost item is the one too long: it holds the one that
+        // failed, so its length is at least as large.
+        EncodeError::TooLong(item.tag)
+    })
 }
 
-/// The encoding of `item` as a new vector.
+/// The encoding of `item` as a new vector, allocated once at its exact size.
 pub fn encode_to_vec(item: &Ttlv) -> Result<Vec<u8>, EncodeError> {
-    let mut out = BytesMut::with_capacity(encoded_len(item));
-    write_item(item, &mut out)?;
-    Ok(out.to_vec())
+    let mut out = Vec::with_capacity(encoded_len(item));
+    write_item(item, &mut out).map_err(|TooLong| EncodeError::TooLong(item.tag))?;
+    Ok(out)
 }
 
 /// The number of bytes `item` takes on the wire, padding included.
@@ -56,37 +65,69 @@ fn value_len(value: &Value) -> usize {
     }
 }
 
-fn write_header(tag: Tag, item_type: ItemType, len: usize, out: &mut BytesMut) -> Result<(), EncodeError> {
-    let len = u32::try_from(len).map_err(|_| EncodeError::TooLong(tag))?;
-    out.put_slice(&tag.to_bytes());
-    out.put_u8(item_type.code());
-    out.put_u32(len);
-    Ok(())
+/// Some length does not fit the four-byte length field.
+struct TooLong;
+
+/// Tag, type and length as the eight header bytes, in one big-endian word.
+fn header(tag: Tag, item_type: ItemType, len: u32) -> u64 {
+    (u64::from(tag.value()) << 40) | (u64::from(item_type.code()) << 32) | u64::from(len)
 }
 
-fn write_item(item: &Ttlv, out: &mut BytesMut) -> Result<(), EncodeError> {
-    let len = value_len(&item.value);
-    write_header(item.tag, item.item_type(), len, out)?;
+/// Appends `value` and the zeros that pad it to the eight-byte boundary.
+fn put_padded<B: BufMut>(value: &[u8], out: &mut B) {
+    out.put_slice(value);
+    let zeros = [0u8; 8];
+    out.put_slice(zeros.get(..padded(value.len()).saturating_sub(value.len())).unwrap_or_default());
+}
+
+/// Writes `item` into any growable byte buffer (`BytesMut` for `encode`,
+/// `Vec<u8>` for `encode_to_vec`, so that one is not copied into the other).
+fn write_item<B: BufMut + AsMut<[u8]>>(item: &Ttlv, out: &mut B) -> Result<(), TooLong> {
+    let tag = item.tag;
+    let item_type = item.item_type();
+    // A fixed-size item is two words: header, then value and padding.
+    let fixed = |len: u32, word: u64, out: &mut B| {
+        out.put_u64(header(tag, item_type, len));
+        out.put_u64(word);
+    };
     match &item.value {
         Value::Structure(children) => {
+            let header_at = out.as_mut().len();
+            out.put_u64(header(tag, item_type, 0));
             for child in children {
                 write_item(child, out)?;
             }
+            let written = out.as_mut().len().saturating_sub(header_at).saturating_sub(HEADER_LEN);
+            let len = u32::try_from(written).map_err(|_| TooLong)?;
+            // Back-patch the length field (bytes 4..8 of the header).
+            if let Some(field) = out.as_mut().get_mut(header_at.saturating_add(4)..header_at.saturating_add(HEADER_LEN))
+            {
+                field.copy_from_slice(&len.to_be_bytes());
+            }
         }
-        Value::Integer(v) => out.put_i32(*v),
-        Value::Enumeration(v) | Value::Interval(v) => out.put_u32(*v),
-        Value::LongInteger(v) | Value::DateTime(v) | Value::DateTimeExtended(v) => out.put_i64(*v),
-        Value::Boolean(v) => out.put_u64(u64::from(*v)),
-        Value::TextString(s) => out.put_slice(s.as_bytes()),
-        Value::ByteString(b) => out.put_slice(b),
+        Value::Integer(v) => fixed(4, u64::from(u32::from_be_bytes(v.to_be_bytes())) << 32, out),
+        Value::Enumeration(v) | Value::Interval(v) => fixed(4, u64::from(*v) << 32, out),
+        Value::LongInteger(v) | Value::DateTime(v) | Value::DateTimeExtended(v) => {
+            fixed(8, u64::from_be_bytes(v.to_be_bytes()), out)
+        }
+        Value::Boolean(v) => fixed(8, u64::from(*v), out),
+        Value::TextString(s) => {
+            out.put_u64(header(tag, item_type, u32::try_from(s.len()).map_err(|_| TooLong)?));
+            put_padded(s.as_bytes(), out);
+        }
+        Value::ByteString(b) => {
+            out.put_u64(header(tag, item_type, u32::try_from(b.len()).map_err(|_| TooLong)?));
+            put_padded(b, out);
+        }
         Value::BigInteger(b) => {
             // Sign-extend on the left to a multiple of eight bytes.
+            let len = padded(b.len());
+            out.put_u64(header(tag, item_type, u32::try_from(len).map_err(|_| TooLong)?));
             let fill = if b.first().is_some_and(|&first| first & 0x80 != 0) { 0xFF } else { 0x00 };
             out.put_bytes(fill, len.saturating_sub(b.len()));
             out.put_slice(b);
         }
     }
-    out.put_bytes(0, padded(len).saturating_sub(len));
     Ok(())
 }
 
@@ -110,6 +151,26 @@ mod tests {
             hex::encode(encode_to_vec(&item).unwrap()),
             "42002001000000204200040500000004000000fe000000004200050200000004000000ff00000000"
         );
+    }
+
+    #[test]
+    fn nested_lengths_are_patched_in_place_after_what_the_buffer_held() {
+        // Structure(Structure(Text "abc")), appended after three bytes already there.
+        let item = Ttlv::structure(
+            Tag::new(0x420078),
+            vec![Ttlv::structure(
+                Tag::new(0x420077),
+                vec![Ttlv::new(Tag::new(0x420094), Value::TextString("abc".into()))],
+            )],
+        );
+        let mut out = BytesMut::from(&b"xyz"[..]);
+        encode(&item, &mut out).unwrap();
+        assert_eq!(
+            hex::encode(&out),
+            concat!("78797a", "4200780100000018", "4200770100000010", "4200940700000003", "6162630000000000")
+        );
+        assert_eq!(out.len() - 3, encoded_len(&item));
+        assert_eq!(out.get(3..).unwrap(), encode_to_vec(&item).unwrap());
     }
 
     #[test]
