@@ -72,6 +72,25 @@ pub enum Error {
     OperationNotSupported(Operation),
     /// The requested Key Format Type cannot be produced.
     KeyFormatNotSupported(String),
+    /// A Key Compression Type was asked for that the object cannot have.
+    KeyCompressionNotSupported(String),
+    /// The operation does not make or store objects of this type.
+    UnsupportedObjectType(String),
+    /// A 1.x Template-Attribute names a template; this server stores none.
+    TemplateNotFound {
+        /// The template's Name.
+        name: String,
+    },
+    /// The object is Sensitive: its key material may not leave the server.
+    Sensitive {
+        /// The object.
+        id: String,
+    },
+    /// The object is not Extractable: it may leave the server only wrapped.
+    NotExtractable {
+        /// The object.
+        id: String,
+    },
     /// A cryptographic operation failed on the client's data (bad tag,
     /// bad padding, wrong key for the data).
     CryptographicFailure(String),
@@ -85,6 +104,22 @@ pub enum Error {
     AttributeNotFound(String),
     /// The attribute may have one value only.
     AttributeSingleValued(String),
+    /// The attribute has several values, so it cannot be set as one (2.x Set Attribute).
+    AttributeMultiValued(String),
+    /// The object's state forbids changing this attribute now (Activation
+    /// Date once the object is Active, SKLC-M-3).
+    AttributeLocked {
+        /// The object.
+        id: String,
+        /// The attribute's name.
+        attribute: String,
+        /// The object's state.
+        state: State,
+        /// The refused operation.
+        operation: Operation,
+        /// Why (which rule).
+        why: &'static str,
+    },
     /// The response would exceed the client's Maximum Response Size.
     ResponseTooLarge {
         /// The encoded size.
@@ -150,6 +185,25 @@ impl Error {
                 format!("operation {} is not supported by this server", op_name(*op)),
             ),
             Error::KeyFormatNotSupported(m) => (R::KeyFormatTypeNotSupported, R::KeyFormatTypeNotSupported, m.clone()),
+            Error::KeyCompressionNotSupported(m) => {
+                (R::KeyCompressionTypeNotSupported, R::KeyCompressionTypeNotSupported, m.clone())
+            }
+            Error::UnsupportedObjectType(m) => (R::InvalidObjectType, R::InvalidField, m.clone()),
+            Error::TemplateNotFound { name } => (
+                R::ItemNotFound,
+                R::ItemNotFound,
+                format!("template {name:?} not found: this server stores no templates; send the attributes instead"),
+            ),
+            Error::Sensitive { id } => (
+                R::Sensitive,
+                R::PermissionDenied,
+                format!("object {id:?} is Sensitive: its key material cannot be returned"),
+            ),
+            Error::NotExtractable { id } => (
+                R::NotExtractable,
+                R::PermissionDenied,
+                format!("object {id:?} is not Extractable: its key material cannot be returned"),
+            ),
             Error::CryptographicFailure(m) => (R::CryptographicFailure, R::CryptographicFailure, m.clone()),
             Error::BadCryptographicParameters(m) => (R::BadCryptographicParameters, R::InvalidField, m.clone()),
             Error::NonUniqueName(name) => (
@@ -167,6 +221,20 @@ impl Error {
                 R::AttributeSingleValued,
                 R::InvalidField,
                 format!("attribute {name:?} has a value already and may have only one"),
+            ),
+            Error::AttributeMultiValued(name) => (
+                R::MultiValuedAttribute,
+                R::InvalidField,
+                format!("attribute {name:?} may have several values; add or modify an instance instead"),
+            ),
+            Error::AttributeLocked { id, attribute, state, operation, why } => (
+                R::WrongKeyLifecycleState,
+                R::PermissionDenied,
+                format!(
+                    "{} is not allowed: {attribute} of object {id:?}, which is {}: {why}",
+                    op_name(*operation),
+                    state_name(*state)
+                ),
             ),
             Error::ResponseTooLarge { size, max } => (
                 R::ResponseTooLarge,

@@ -124,10 +124,14 @@ pub fn revoke(
     let compromise = matches!(reason.code, RevocationReasonCode::KeyCompromise | RevocationReasonCode::CACompromise);
     let refused = Error::WrongState { id: object.id.clone(), state, operation: Operation::Revoke };
     if compromise {
-        if !matches!(state, State::PreActive | State::Active | State::Deactivated) {
-            return Err(refused);
-        }
-        object.set(Attribute::State(State::Compromised));
+        // A destroyed key found compromised becomes Destroyed Compromised
+        // (KMIP 1.4 §3.22, transition 9).
+        let next = match state {
+            State::PreActive | State::Active | State::Deactivated => State::Compromised,
+            State::Destroyed => State::DestroyedCompromised,
+            _ => return Err(refused),
+        };
+        object.set(Attribute::State(next));
         object.set(Attribute::CompromiseDate(now));
         object.set(Attribute::CompromiseOccurrenceDate(compromise_occurrence.unwrap_or(now)));
     } else {
@@ -145,6 +149,17 @@ pub fn revoke(
 /// Destroyed (Destroyed Compromised from Compromised); an Active object
 /// must be revoked first.
 pub fn destroy(object: &mut ManagedObject, now: DateTime) -> Result<(), Error> {
+    // Objects without a lifecycle (a 1.x Opaque Object has no State) may be
+    // destroyed at any time (OMOS-M-1); afterwards they say Destroyed.
+    if !object.attributes.iter().any(|a| matches!(a, Attribute::State(_))) {
+        if object.object.is_none() {
+            return Err(Error::ObjectDestroyed { id: object.id.clone() });
+        }
+        object.object = None;
+        object.set(Attribute::State(State::Destroyed));
+        object.set(Attribute::DestroyDate(now));
+        return Ok(());
+    }
     let state = object.state();
     let next = match state {
         State::PreActive | State::Deactivated => State::Destroyed,
@@ -193,6 +208,38 @@ mod tests {
         destroy(&mut key, NOW).expect("destroys");
         assert_eq!(key.state(), State::DestroyedCompromised);
         assert!(key.object.is_none());
+    }
+
+    #[test]
+    fn a_destroyed_key_found_compromised_is_destroyed_compromised() {
+        let mut key = object(vec![Attribute::State(State::PreActive)]);
+        destroy(&mut key, NOW).expect("destroys");
+        let reason = RevocationReason { code: RevocationReasonCode::KeyCompromise, message: None };
+        revoke(&mut key, reason.clone(), Some(DateTime(NOW.0 - 60)), NOW).expect("revokes");
+        assert_eq!(key.state(), State::DestroyedCompromised);
+        assert!(key.attributes.contains(&Attribute::CompromiseOccurrenceDate(DateTime(NOW.0 - 60))));
+        assert!(matches!(revoke(&mut key, reason, None, NOW), Err(Error::WrongState { .. })));
+        let other = RevocationReason { code: RevocationReasonCode::Superseded, message: None };
+        let mut gone = object(vec![Attribute::State(State::Destroyed)]);
+        assert!(matches!(revoke(&mut gone, other, None, NOW), Err(Error::WrongState { .. })));
+    }
+
+    #[test]
+    fn an_object_without_a_state_is_destroyed_whenever_asked_once() {
+        let opaque = Object::OpaqueObject(OpaqueObject {
+            opaque_data_type: OpaqueDataType::Unknown(0x8000_0001),
+            opaque_data_value: crate::kmip::secret::Secret::from_slice(b"x"),
+        });
+        let mut object = ManagedObject::new(
+            "o".into(),
+            "default".into(),
+            opaque,
+            vec![Attribute::ObjectType(ObjectType::OpaqueObject)],
+        );
+        destroy(&mut object, NOW).expect("destroys");
+        assert!(object.object.is_none());
+        assert_eq!(object.state(), State::Destroyed);
+        assert!(matches!(destroy(&mut object, NOW), Err(Error::ObjectDestroyed { .. })));
     }
 
     #[test]

@@ -330,6 +330,8 @@ impl Attribute {
     pub fn defined_in(&self, v: ProtocolVersion) -> bool {
         match self {
             Attribute::Custom { .. } => true,
+            // A 1.x field that became an attribute in 2.0 (KMIP 2.1 §4.26).
+            Attribute::Other(t) if t.tag == Tag::KeyFormatType => v >= ProtocolVersion::V2_0,
             other => tag_info(other.tag()).is_none_or(|info| info.since <= v),
         }
     }
@@ -421,7 +423,10 @@ impl From<Attribute> for IndexedAttribute {
 /// structure, or in 2.x the attribute under its own tag.
 impl FromTtlv for IndexedAttribute {
     fn from_ttlv(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
-        if v.is_2x() {
+        if v.is_2x() && is_wrapper(item.tag) {
+            // 2.x Add / Modify Attribute: New Attribute holds the attribute (BL-M-5-21).
+            Ok(IndexedAttribute { attribute: WrappedAttribute::from_ttlv(item, v)?.0, index: None })
+        } else if v.is_2x() {
             Ok(IndexedAttribute { attribute: Attribute::from_v2(item, v)?, index: None })
         } else {
             let (attribute, index) = Attribute::from_v1(item, v)?;
@@ -430,9 +435,16 @@ impl FromTtlv for IndexedAttribute {
     }
 }
 
+/// The 2.x structures that wrap one attribute (KMIP 2.1 §7.7).
+fn is_wrapper(tag: Tag) -> bool {
+    tag == Tag::NewAttribute || tag == Tag::CurrentAttribute
+}
+
 impl ToTtlv for IndexedAttribute {
     fn to_ttlv(&self, tag: Tag, v: ProtocolVersion) -> Ttlv {
-        if v.is_2x() {
+        if v.is_2x() && is_wrapper(tag) {
+            Ttlv::structure(tag, vec![self.attribute.to_v2(v)])
+        } else if v.is_2x() {
             self.attribute.to_v2(v)
         } else {
             self.attribute.to_v1(tag, self.index, v)

@@ -6,11 +6,28 @@
 //! Both front ends (the KMIP port and, later, `POST /kmip`) hand the engine
 //! the message bytes; everything after that is shared.
 
+mod activate;
+mod add_attribute;
+pub mod attribute_rules;
 mod batch;
 pub mod context;
+mod create;
+mod delete_attribute;
+mod destroy;
 mod discover_versions;
+mod get;
+mod get_attribute_list;
+mod get_attributes;
+mod locate;
 pub mod managed;
+mod modify_attribute;
+mod new_object;
+#[cfg(test)]
+mod oasis_replay;
 mod query;
+mod register;
+mod revoke;
+mod set_attribute;
 
 use bytes::Bytes;
 use time::OffsetDateTime;
@@ -27,7 +44,23 @@ use crate::ttlv::{self, Tag, Ttlv, HEADER_LEN};
 use context::RequestContext;
 
 /// The operations this server implements; Query reports them.
-pub const SUPPORTED_OPERATIONS: &[Operation] = &[Operation::DiscoverVersions, Operation::Query];
+pub const SUPPORTED_OPERATIONS: &[Operation] = &[
+    Operation::DiscoverVersions,
+    Operation::Query,
+    Operation::Create,
+    Operation::Register,
+    Operation::Get,
+    Operation::Locate,
+    Operation::GetAttributes,
+    Operation::GetAttributeList,
+    Operation::AddAttribute,
+    Operation::ModifyAttribute,
+    Operation::DeleteAttribute,
+    Operation::SetAttribute,
+    Operation::Activate,
+    Operation::Revoke,
+    Operation::Destroy,
+];
 
 /// The object types this server stores; Query reports them.
 pub const SUPPORTED_OBJECT_TYPES: &[ObjectType] =
@@ -165,6 +198,19 @@ pub(crate) async fn dispatch(ctx: &mut RequestContext<'_>, payload: RequestPaylo
     match payload {
         Rq::DiscoverVersions(r) => discover_versions::handle(ctx, r).await.map(Rs::DiscoverVersions),
         Rq::Query(r) => query::handle(ctx, r).await.map(Rs::Query),
+        Rq::Create(r) => create::handle(ctx, r).await.map(Rs::Create),
+        Rq::Register(r) => register::handle(ctx, r).await.map(Rs::Register),
+        Rq::Get(r) => get::handle(ctx, r).await.map(Rs::Get),
+        Rq::Locate(r) => locate::handle(ctx, r).await.map(Rs::Locate),
+        Rq::GetAttributes(r) => get_attributes::handle(ctx, r).await.map(Rs::GetAttributes),
+        Rq::GetAttributeList(r) => get_attribute_list::handle(ctx, r).await.map(Rs::GetAttributeList),
+        Rq::AddAttribute(r) => add_attribute::handle(ctx, r).await.map(Rs::AddAttribute),
+        Rq::ModifyAttribute(r) => modify_attribute::handle(ctx, r).await.map(Rs::ModifyAttribute),
+        Rq::DeleteAttribute(r) => delete_attribute::handle(ctx, r).await.map(Rs::DeleteAttribute),
+        Rq::SetAttribute(r) => set_attribute::handle(ctx, r).await.map(Rs::SetAttribute),
+        Rq::Activate(r) => activate::handle(ctx, r).await.map(Rs::Activate),
+        Rq::Revoke(r) => revoke::handle(ctx, r).await.map(Rs::Revoke),
+        Rq::Destroy(r) => destroy::handle(ctx, r).await.map(Rs::Destroy),
         other => Err(Error::OperationNotSupported(other.operation())),
     }
 }
