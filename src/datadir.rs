@@ -7,6 +7,7 @@
 //!   master.key      0600   32 random bytes: the store's master key
 //!   admin.token     0600   the admin API key for the CLI on this host
 //!   listening.json         {"kmip": "ip:port"} while the server runs
+//!   .init.lock             held (flock) while init runs, so two inits never interleave
 //!   tls/ca.pem, tls/ca.key (0600)          the CA that issues every certificate
 //!   tls/server.pem, tls/server.key (0600)  the KMIP server's certificate
 //!   clients/default/       the first credential of the `default` key store:
