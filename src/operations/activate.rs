@@ -3,18 +3,15 @@
 use crate::error::Error;
 use crate::kmip::payloads::{ActivateRequest, ActivateResponse};
 use crate::lifecycle;
-use crate::operations::attribute_rules::touch;
+use crate::operations::attribute_rules::update;
 use crate::operations::context::RequestContext;
 
 /// Activates a Pre-Active object now (its Activation Date becomes now);
 /// any other state is Wrong Key Lifecycle State (Permission Denied in 1.x).
 pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: ActivateRequest) -> Result<ActivateResponse, Error> {
     let id = ctx.resolve_id(req.unique_identifier)?;
-    let mut object = ctx.load(&id).await?;
     let now = ctx.now_kmip();
-    lifecycle::activate(&mut object, now)?;
-    touch(&mut object, now);
-    ctx.save(&[&object]).await?;
+    update(ctx, &id, |object| lifecycle::activate(object, now)).await?;
     Ok(ActivateResponse { unique_identifier: id })
 }
 

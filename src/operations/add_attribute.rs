@@ -2,7 +2,7 @@
 //! instance of a multi-valued one.
 
 use crate::error::Error;
-use crate::kmip::attributes::IndexedAttribute;
+use crate::kmip::attributes::{Attribute, IndexedAttribute};
 use crate::kmip::payloads::{AddAttributeRequest, AddAttributeResponse};
 use crate::operations::attribute_rules::{self as rules, same_attribute};
 use crate::operations::context::RequestContext;
@@ -17,17 +17,23 @@ pub(crate) async fn handle(
     req: AddAttributeRequest,
 ) -> Result<AddAttributeResponse, Error> {
     let id = ctx.resolve_id(req.unique_identifier)?;
-    let mut object = ctx.load(&id).await?;
     let now = ctx.now_kmip();
     // A 1.x request's Attribute Index is ignored: the server assigns it.
     let attribute = req.attribute.attribute;
-    rules::check_add(&object, &attribute, now)?;
-    rules::check_name_free(ctx, &attribute).await?;
-    let index = object.attributes.iter().filter(|a| same_attribute(a, &attribute)).count();
-    object.attributes.push(attribute.clone());
-    rules::touch(&mut object, now);
-    ctx.save(&[&object]).await?;
-    let attribute = if ctx.version.is_2x() {
+    let taken = rules::ids_named(ctx, &attribute).await?;
+    let index = rules::update(ctx, &id, |object| {
+        rules::check_add(object, &attribute, now)?;
+        if let (Attribute::Name(name), false) = (&attribute, taken.is_empty()) {
+            return Err(Error::NonUniqueName(name.value.clone()));
+        }
+        let index = object.attributes.iter().filter(|a| same_attribute(a, &attribute)).count();
+        object.attributes.push(attribute.clone());
+        Ok(index)
+    })
+    .await?;
+    // 2.x answers the identifier only; no client hears of an attribute its
+    // version does not define, even one it sent.
+    let attribute = if ctx.version.is_2x() || !attribute.defined_in(ctx.version) {
         None
     } else {
         let index = if rules::rule(&attribute).multi_valued { i32::try_from(index).ok() } else { None };
@@ -182,6 +188,37 @@ mod tests {
         let request = AddAttributeRequest::from_ttlv(&payload, V21).expect("decodes");
         assert_eq!(request.attribute.attribute, Attribute::Description("This is opaque".into()));
         assert_eq!(crate::kmip::codec::ToTtlv::to_ttlv(&request, Tag::RequestPayload, V21), payload);
+    }
+
+    #[tokio::test]
+    async fn a_client_is_not_answered_an_attribute_its_version_lacks() {
+        let h = Harness::new();
+        let id = h.seed(State::PreActive, "k", vec![]).await;
+        // Description is KMIP 1.4's; a 1.2 client that sends it anyway is not told it back.
+        match h.run(ProtocolVersion::V1_2, add(&id, Attribute::Description("d".into()))).await {
+            Ok(ResponsePayload::AddAttribute(r)) => assert_eq!(r.attribute, None),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    /// Clients adding to one object at once: each Add lands, none is lost
+    /// to another's write.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_adds_all_land() {
+        let h = std::sync::Arc::new(Harness::new());
+        let id = h.seed(State::PreActive, "k", vec![]).await;
+        let tasks: Vec<_> = (0..8)
+            .map(|i| {
+                let (h, id) = (std::sync::Arc::clone(&h), id.clone());
+                tokio::spawn(async move { h.run(V21, add(&id, Attribute::ObjectGroup(format!("g{i}")))).await })
+            })
+            .collect();
+        for t in tasks {
+            let result = t.await.expect("task");
+            assert!(result.is_ok(), "{result:?}");
+        }
+        let stored = h.stored(&id).await;
+        assert_eq!(stored.attributes.iter().filter(|a| matches!(a, Attribute::ObjectGroup(_))).count(), 8);
     }
 
     #[tokio::test]

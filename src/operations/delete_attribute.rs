@@ -18,61 +18,68 @@ pub(crate) async fn handle(
     req: DeleteAttributeRequest,
 ) -> Result<DeleteAttributeResponse, Error> {
     let id = ctx.resolve_id(req.unique_identifier)?;
-    let mut object = ctx.load(&id).await?;
-    let now = ctx.now_kmip();
-    let not_found = |what: String| Error::AttributeNotFound(format!("object {id:?} has no {what}"));
-    let deleted = match (req.current_attribute, req.attribute_reference) {
-        (Some(current), _) => {
-            let current = current.0;
-            rules::check_delete(&current)?;
-            let position = object
-                .attributes
-                .iter()
-                .position(|a| *a == current)
-                .ok_or_else(|| not_found(format!("{} with the Current Attribute's value", display_name(&current))))?;
-            vec![(position, current)]
-        }
-        (None, Some(reference)) => {
-            rules::check_delete_reference(&reference)?;
-            let all: Vec<usize> =
-                object.attributes.iter().enumerate().filter(|(_, a)| names(&reference, a)).map(|(i, _)| i).collect();
-            let wanted = if ctx.version.is_2x() {
-                all
-            } else {
-                let n = req.attribute_index.unwrap_or(0);
-                let one = usize::try_from(n).ok().and_then(|n| all.get(n).copied());
-                match (one, n) {
-                    (Some(i), _) => vec![i],
-                    (None, 0) => Vec::new(),
-                    (None, n) => return Err(not_found(format!("{} with Attribute Index {n}", reference_name(&reference)))),
-                }
-            };
-            if wanted.is_empty() {
-                return Err(not_found(reference_name(&reference)));
-            }
-            wanted.into_iter().filter_map(|i| object.attributes.get(i).map(|a| (i, a.clone()))).collect()
-        }
+    let v = ctx.version;
+    let current = req.current_attribute.map(|c| c.0);
+    let reference = req.attribute_reference;
+    match (&current, &reference) {
+        (Some(current), _) => rules::check_delete(current)?,
+        (None, Some(reference)) => rules::check_delete_reference(reference)?,
         (None, None) => {
             return Err(Error::MissingData(
-                "Delete Attribute names no attribute: give Attribute Name (1.x), Current Attribute or Attribute Reference (2.x)".into(),
+                "Delete Attribute names no attribute: give Attribute Name (1.x), Current Attribute or Attribute \
+                 Reference (2.x)"
+                    .into(),
             ))
         }
-    };
-    // The answer's index is the instance's rank before the deletion.
-    let answer = deleted.first().map(|(position, a)| IndexedAttribute {
-        attribute: a.clone(),
-        index: v1_index(&object.attributes, *position, false),
-    });
-    let positions: Vec<usize> = deleted.iter().map(|(i, _)| *i).collect();
-    let mut i = 0;
-    object.attributes.retain(|_| {
-        let keep = !positions.contains(&i);
-        i += 1;
-        keep
-    });
-    rules::touch(&mut object, now);
-    ctx.save(&[&object]).await?;
-    let attribute = if ctx.version.is_2x() { None } else { answer };
+    }
+    let not_found = |what: String| Error::AttributeNotFound(format!("object {id:?} has no {what}"));
+    let answer = rules::update(ctx, &id, |object| {
+        let positions: Vec<usize> = match (&current, &reference) {
+            (Some(current), _) => {
+                vec![object.attributes.iter().position(|a| a == current).ok_or_else(|| {
+                    not_found(format!("{} with the Current Attribute's value", display_name(current)))
+                })?]
+            }
+            (None, Some(reference)) => {
+                let all: Vec<usize> =
+                    object.attributes.iter().enumerate().filter(|(_, a)| names(reference, a)).map(|(i, _)| i).collect();
+                let wanted = if v.is_2x() {
+                    all
+                } else {
+                    let n = req.attribute_index.unwrap_or(0);
+                    match usize::try_from(n).ok().and_then(|n| all.get(n).copied()) {
+                        Some(i) => vec![i],
+                        None if n == 0 => Vec::new(),
+                        None => {
+                            return Err(not_found(format!("{} with Attribute Index {n}", reference_name(reference))))
+                        }
+                    }
+                };
+                if wanted.is_empty() {
+                    return Err(not_found(reference_name(reference)));
+                }
+                wanted
+            }
+            (None, None) => Vec::new(),
+        };
+        // The answer (1.x) is the first instance deleted, with its index
+        // as it was before the deletion.
+        let answer = positions.first().and_then(|&p| {
+            object
+                .attributes
+                .get(p)
+                .map(|a| IndexedAttribute { attribute: a.clone(), index: v1_index(&object.attributes, p, false) })
+        });
+        let mut i = 0;
+        object.attributes.retain(|_| {
+            let keep = !positions.contains(&i);
+            i += 1;
+            keep
+        });
+        Ok(answer)
+    })
+    .await?;
+    let attribute = if v.is_2x() { None } else { answer.filter(|a| a.attribute.defined_in(v)) };
     Ok(DeleteAttributeResponse { unique_identifier: id, attribute })
 }
 
@@ -89,6 +96,7 @@ mod tests {
     use crate::kmip::attributes::{Attribute, AttributeReference, IndexedAttribute, WrappedAttribute};
     use crate::kmip::payloads::{DeleteAttributeRequest, RequestPayload, ResponsePayload};
     use crate::kmip::table::{ResultReason, State};
+    use crate::kmip::version::ProtocolVersion;
     use crate::operations::attribute_rules::harness::{last_change, name, Harness, LONG_AGO, V14, V21};
     use crate::ttlv::Tag;
 
@@ -136,6 +144,26 @@ mod tests {
         assert!(!h.stored(&id).await.attributes.iter().any(|a| matches!(a, Attribute::Description(_))));
         let again = || delete(&id, AttributeReference::Tag(Tag::Description), None);
         assert_eq!(h.reason(V21, again()).await, ResultReason::AttributeNotFound);
+    }
+
+    /// PyKMIP 0.11's 2.0 request: an Attribute Reference structure with an
+    /// empty Vendor Identification and the spec name.
+    #[tokio::test]
+    async fn pykmip_deletes_by_a_reference_structure() {
+        let h = Harness::new();
+        let id = h.seed(State::PreActive, "k", vec![Attribute::ContactInformation("ops@example.com".into())]).await;
+        let reference = AttributeReference::Vendor { vendor: String::new(), name: "Contact Information".into() };
+        assert!(h.run(ProtocolVersion::V2_0, delete(&id, reference, None)).await.is_ok());
+        assert!(!h.stored(&id).await.attributes.iter().any(|a| matches!(a, Attribute::ContactInformation(_))));
+        // And by 1.x name with an explicit index 0, as its 1.x request does.
+        let id = h.seed(State::PreActive, "k2", vec![Attribute::ContactInformation("c".into())]).await;
+        let by_name = delete(&id, AttributeReference::Name("Contact Information".into()), Some(0));
+        match h.run(ProtocolVersion::V1_2, by_name).await {
+            Ok(ResponsePayload::DeleteAttribute(r)) => {
+                assert_eq!(r.attribute.map(|a| a.attribute), Some(Attribute::ContactInformation("c".into())))
+            }
+            other => panic!("unexpected {other:?}"),
+        }
     }
 
     #[tokio::test]

@@ -4,7 +4,7 @@
 use crate::error::Error;
 use crate::kmip::payloads::{DestroyRequest, DestroyResponse};
 use crate::lifecycle;
-use crate::operations::attribute_rules::touch;
+use crate::operations::attribute_rules::update;
 use crate::operations::context::RequestContext;
 
 /// Removes the object's material (Get then answers Object Destroyed, Item
@@ -13,11 +13,8 @@ use crate::operations::context::RequestContext;
 /// (SKLC-M-2: Wrong Key Lifecycle State, Permission Denied in 1.x).
 pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: DestroyRequest) -> Result<DestroyResponse, Error> {
     let id = ctx.resolve_id(req.unique_identifier)?;
-    let mut object = ctx.load(&id).await?;
     let now = ctx.now_kmip();
-    lifecycle::destroy(&mut object, now)?;
-    touch(&mut object, now);
-    ctx.save(&[&object]).await?;
+    update(ctx, &id, |object| lifecycle::destroy(object, now)).await?;
     Ok(DestroyResponse { unique_identifier: id })
 }
 

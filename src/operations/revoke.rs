@@ -4,7 +4,7 @@
 use crate::error::Error;
 use crate::kmip::payloads::{RevokeRequest, RevokeResponse};
 use crate::lifecycle;
-use crate::operations::attribute_rules::touch;
+use crate::operations::attribute_rules::update;
 use crate::operations::context::RequestContext;
 
 /// A compromise reason makes the object Compromised (Compromise Date now,
@@ -12,11 +12,9 @@ use crate::operations::context::RequestContext;
 /// Pre-Active or Active object Deactivated. The Revocation Reason is kept.
 pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: RevokeRequest) -> Result<RevokeResponse, Error> {
     let id = ctx.resolve_id(req.unique_identifier)?;
-    let mut object = ctx.load(&id).await?;
     let now = ctx.now_kmip();
-    lifecycle::revoke(&mut object, req.revocation_reason, req.compromise_occurrence_date, now)?;
-    touch(&mut object, now);
-    ctx.save(&[&object]).await?;
+    let (reason, occurred) = (req.revocation_reason, req.compromise_occurrence_date);
+    update(ctx, &id, |object| lifecycle::revoke(object, reason.clone(), occurred, now)).await?;
     Ok(RevokeResponse { unique_identifier: id })
 }
 

@@ -19,16 +19,17 @@ pub(crate) async fn handle(
         return Err(Error::OperationNotSupported(Operation::SetAttribute));
     }
     let id = ctx.resolve_id(req.unique_identifier)?;
-    let mut object = ctx.load(&id).await?;
     let now = ctx.now_kmip();
     let attribute = req.new_attribute.0;
-    rules::check_change(&object, &attribute, Operation::SetAttribute, now)?;
     if rules::rule(&attribute).multi_valued {
         return Err(Error::AttributeMultiValued(display_name(&attribute)));
     }
-    object.set(attribute);
-    rules::touch(&mut object, now);
-    ctx.save(&[&object]).await?;
+    rules::update(ctx, &id, |object| {
+        rules::check_change(object, &attribute, Operation::SetAttribute, now)?;
+        object.set(attribute.clone());
+        Ok(())
+    })
+    .await?;
     Ok(SetAttributeResponse { unique_identifier: id })
 }
 
