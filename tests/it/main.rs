@@ -7,6 +7,8 @@ mod crypto_kat;
 mod golden_ttlv;
 mod harness;
 mod kmip_model;
+mod pykmip_at_rest;
+mod pykmip_clients;
 mod pykmip_ops;
 mod pykmip_support;
 mod server_connections;

@@ -62,9 +62,14 @@ fn tail(text: &str, lines: usize) -> String {
 /// Starts a server and runs one script against it, for every protocol
 /// version PyKMIP speaks (1.0 to 2.0).
 pub fn script_passes(script: &str) {
+    script_passes_with(script, &[]);
+}
+
+/// [`script_passes`] with extra arguments for the script.
+pub fn script_passes_with(script: &str, args: &[&str]) {
     let Some(python) = python() else { return };
     let server = Server::start();
-    let out = run_script(&python, &server, script, &[]);
+    let out = run_script(&python, &server, script, args);
     // The script's last line counts its checks: a script that checked nothing has not tested anything.
     assert!(out.contains(" checks, 0 failed") && !out.contains(": 0 checks"), "{script}: {out}");
 }

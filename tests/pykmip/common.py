@@ -88,6 +88,7 @@ class Run:
         parser.add_argument("--conf", required=True, help="PyKMIP client configuration file")
         parser.add_argument("--versions", default="1.0,1.1,1.2,1.3,1.4,2.0")
         parser.add_argument("--data", help="the server's data directory")
+        parser.add_argument("--only", help="run only this part (a script that has parts names them)")
         self.args = parser.parse_args()
         self.name = name
         self.versions = [VERSIONS[v] for v in self.args.versions.split(",") if v]
@@ -102,6 +103,10 @@ class Run:
         c = ProxyKmipClient(config="client", config_file=self.args.conf, kmip_version=version)
         c.open()
         return c
+
+    def unopened(self, version=V.KMIP_1_2):
+        """A ProxyKmipClient not yet connected, for `with` (which opens it)."""
+        return ProxyKmipClient(config="client", config_file=self.args.conf, kmip_version=version)
 
     def proxy(self, version=V.KMIP_1_2):
         """An open KMIPProxy (the lower-level PyKMIP client) speaking `version`."""
