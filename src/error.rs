@@ -241,9 +241,10 @@ impl Error {
                 (modern, legacy, message)
             }
             Error::IvMissing(m) => (R::InvalidMessage, R::InvalidMessage, m.clone()),
+            // 1.x has no reason for it; PyKMIP's server answers Permission Denied.
             Error::WrongObjectType { id, object_type, operation } => (
                 R::IllegalObjectType,
-                R::InvalidField,
+                R::PermissionDenied,
                 format!(
                     "{} is not allowed: object {id:?} is a {}",
                     op_name(*operation),
@@ -372,5 +373,27 @@ mod tests {
         let (reason, message) = e.kmip_result(ProtocolVersion::V1_2);
         assert_eq!(reason, ResultReason::GeneralFailure);
         assert!(!message.contains("secret"));
+    }
+
+    #[test]
+    fn crypto_failures_by_version() {
+        let backend = Error::Crypto(CryptoError::Backend("EVP step: xyzzy".into()));
+        assert!(backend.is_internal());
+        assert!(!backend.kmip_result(ProtocolVersion::V2_1).1.contains("xyzzy"));
+        let unsupported = Error::Crypto(CryptoError::Unsupported("CFB".into()));
+        assert_eq!(unsupported.kmip_result(ProtocolVersion::V1_4).0, ResultReason::FeatureNotSupported);
+        assert_eq!(unsupported.kmip_result(ProtocolVersion::V2_0).0, ResultReason::UnsupportedCryptographicParameters);
+        let tag = Error::Crypto(CryptoError::AuthenticationFailed);
+        assert_eq!(tag.kmip_result(ProtocolVersion::V1_0).0, ResultReason::CryptographicFailure);
+        assert!(!tag.is_internal());
+        let wrong = Error::WrongObjectType {
+            id: "s".into(),
+            object_type: ObjectType::SecretData,
+            operation: Operation::Encrypt,
+        };
+        assert_eq!(wrong.kmip_result(ProtocolVersion::V1_4).0, ResultReason::PermissionDenied);
+        let (reason, message) = wrong.kmip_result(ProtocolVersion::V2_1);
+        assert_eq!(reason, ResultReason::IllegalObjectType);
+        assert!(message.contains("SecretData"), "{message}");
     }
 }

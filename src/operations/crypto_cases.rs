@@ -6,7 +6,7 @@
 //! Register and Create are not this branch's operations: their keys are put
 //! in the store directly (the Register case's own key bytes and attributes;
 //! random key bytes for Create), under the identifier the case's response
-//! names, and Revoke and Destroy, which only end the cases, are skipped.
+//! names. Everything else, Revoke and Destroy included, runs in the engine.
 //! Values the case leaves to the server (`$DATA_0`, `$IV_COUNTER_NONCE`, ...)
 //! are captured from our response and substituted into later requests.
 
@@ -33,6 +33,7 @@ use crate::ttlv::{self, Tag, Ttlv, Value};
 use crate::kmip::attributes::Attribute;
 
 /// An engine over an in-memory store, for the crypto operations' tests.
+#[derive(Clone)]
 pub(crate) struct Bench {
     /// The store the engine uses.
     pub store: Store,
@@ -312,9 +313,6 @@ pub(crate) async fn replay(relative: &str) -> usize {
             }
             continue;
         }
-        if matches!(operation, Some("Revoke" | "Destroy")) {
-            continue;
-        }
 
         let frame = ttlv::encode_to_vec(&request).expect("encodes");
         let reply = engine.process(&client(), Bytes::from(frame)).await;
@@ -367,8 +365,42 @@ macro_rules! cases {
     };
 }
 
+// Every CS-BC-M, CS-AC-M and CS-RNG-M case of KMIP 1.3, 1.4, 2.0 (the
+// csprd01 draft) and 2.1 that uses only these operations, except:
+// - CS-BC-M-GCM-3 (streaming: Init/Final Indicator, Correlation Value),
+//   CS-BC-M-CHACHA20*, CS-BC-M-4-12-3DES-13 and CS-AC-M-OAEP-* (ChaCha20,
+//   3DES and RSA are not offered);
+// - CS-BC-M-6-13, whose expected ciphertext is wrong (KMIP 1.4's CS-BC-M-6
+//   corrected it to d9bcce11..., which CS-BC-M-7 agrees with);
+// - CS-BC-M-14-20: the 2.0 draft expects Permission Denied where 2.1's
+//   CS-BC-M-14 expects Wrong Key Lifecycle State, which 2.0 defines too.
 cases! {
+    cs_ac_m_4_13 => "v1.3/mandatory/CS-AC-M-4-13.xml",
+    cs_ac_m_5_13 => "v1.3/mandatory/CS-AC-M-5-13.xml",
+    cs_ac_m_6_13 => "v1.3/mandatory/CS-AC-M-6-13.xml",
+    cs_bc_m_1_13 => "v1.3/mandatory/CS-BC-M-1-13.xml",
+    cs_bc_m_10_13 => "v1.3/mandatory/CS-BC-M-10-13.xml",
+    cs_bc_m_11_13 => "v1.3/mandatory/CS-BC-M-11-13.xml",
+    cs_bc_m_12_13 => "v1.3/mandatory/CS-BC-M-12-13.xml",
+    cs_bc_m_13_13 => "v1.3/mandatory/CS-BC-M-13-13.xml",
+    cs_bc_m_14_13 => "v1.3/mandatory/CS-BC-M-14-13.xml",
+    cs_bc_m_2_13 => "v1.3/mandatory/CS-BC-M-2-13.xml",
+    cs_bc_m_3_13 => "v1.3/mandatory/CS-BC-M-3-13.xml",
+    cs_bc_m_4_13 => "v1.3/mandatory/CS-BC-M-4-13.xml",
+    cs_bc_m_5_13 => "v1.3/mandatory/CS-BC-M-5-13.xml",
+    cs_bc_m_7_13 => "v1.3/mandatory/CS-BC-M-7-13.xml",
+    cs_bc_m_8_13 => "v1.3/mandatory/CS-BC-M-8-13.xml",
+    cs_bc_m_9_13 => "v1.3/mandatory/CS-BC-M-9-13.xml",
+    cs_rng_m_1_13 => "v1.3/mandatory/CS-RNG-M-1-13.xml",
+    cs_ac_m_4_14 => "v1.4/mandatory/CS-AC-M-4-14.xml",
+    cs_ac_m_5_14 => "v1.4/mandatory/CS-AC-M-5-14.xml",
+    cs_ac_m_6_14 => "v1.4/mandatory/CS-AC-M-6-14.xml",
     cs_bc_m_1_14 => "v1.4/mandatory/CS-BC-M-1-14.xml",
+    cs_bc_m_10_14 => "v1.4/mandatory/CS-BC-M-10-14.xml",
+    cs_bc_m_11_14 => "v1.4/mandatory/CS-BC-M-11-14.xml",
+    cs_bc_m_12_14 => "v1.4/mandatory/CS-BC-M-12-14.xml",
+    cs_bc_m_13_14 => "v1.4/mandatory/CS-BC-M-13-14.xml",
+    cs_bc_m_14_14 => "v1.4/mandatory/CS-BC-M-14-14.xml",
     cs_bc_m_2_14 => "v1.4/mandatory/CS-BC-M-2-14.xml",
     cs_bc_m_3_14 => "v1.4/mandatory/CS-BC-M-3-14.xml",
     cs_bc_m_4_14 => "v1.4/mandatory/CS-BC-M-4-14.xml",
@@ -377,18 +409,37 @@ cases! {
     cs_bc_m_7_14 => "v1.4/mandatory/CS-BC-M-7-14.xml",
     cs_bc_m_8_14 => "v1.4/mandatory/CS-BC-M-8-14.xml",
     cs_bc_m_9_14 => "v1.4/mandatory/CS-BC-M-9-14.xml",
-    cs_bc_m_10_14 => "v1.4/mandatory/CS-BC-M-10-14.xml",
-    cs_bc_m_11_14 => "v1.4/mandatory/CS-BC-M-11-14.xml",
-    cs_bc_m_12_14 => "v1.4/mandatory/CS-BC-M-12-14.xml",
-    cs_bc_m_13_14 => "v1.4/mandatory/CS-BC-M-13-14.xml",
-    cs_bc_m_14_14 => "v1.4/mandatory/CS-BC-M-14-14.xml",
     cs_bc_m_gcm_1_14 => "v1.4/mandatory/CS-BC-M-GCM-1-14.xml",
     cs_bc_m_gcm_2_14 => "v1.4/mandatory/CS-BC-M-GCM-2-14.xml",
-    cs_ac_m_4_14 => "v1.4/mandatory/CS-AC-M-4-14.xml",
-    cs_ac_m_5_14 => "v1.4/mandatory/CS-AC-M-5-14.xml",
-    cs_ac_m_6_14 => "v1.4/mandatory/CS-AC-M-6-14.xml",
     cs_rng_m_1_14 => "v1.4/mandatory/CS-RNG-M-1-14.xml",
+    cs_ac_m_4_20 => "v2.0-csprd01/mandatory/CS-AC-M-4-20.xml",
+    cs_ac_m_5_20 => "v2.0-csprd01/mandatory/CS-AC-M-5-20.xml",
+    cs_ac_m_6_20 => "v2.0-csprd01/mandatory/CS-AC-M-6-20.xml",
+    cs_bc_m_1_20 => "v2.0-csprd01/mandatory/CS-BC-M-1-20.xml",
+    cs_bc_m_10_20 => "v2.0-csprd01/mandatory/CS-BC-M-10-20.xml",
+    cs_bc_m_11_20 => "v2.0-csprd01/mandatory/CS-BC-M-11-20.xml",
+    cs_bc_m_12_20 => "v2.0-csprd01/mandatory/CS-BC-M-12-20.xml",
+    cs_bc_m_13_20 => "v2.0-csprd01/mandatory/CS-BC-M-13-20.xml",
+    cs_bc_m_2_20 => "v2.0-csprd01/mandatory/CS-BC-M-2-20.xml",
+    cs_bc_m_3_20 => "v2.0-csprd01/mandatory/CS-BC-M-3-20.xml",
+    cs_bc_m_4_20 => "v2.0-csprd01/mandatory/CS-BC-M-4-20.xml",
+    cs_bc_m_5_20 => "v2.0-csprd01/mandatory/CS-BC-M-5-20.xml",
+    cs_bc_m_6_20 => "v2.0-csprd01/mandatory/CS-BC-M-6-20.xml",
+    cs_bc_m_7_20 => "v2.0-csprd01/mandatory/CS-BC-M-7-20.xml",
+    cs_bc_m_8_20 => "v2.0-csprd01/mandatory/CS-BC-M-8-20.xml",
+    cs_bc_m_9_20 => "v2.0-csprd01/mandatory/CS-BC-M-9-20.xml",
+    cs_bc_m_gcm_1_20 => "v2.0-csprd01/mandatory/CS-BC-M-GCM-1-20.xml",
+    cs_bc_m_gcm_2_20 => "v2.0-csprd01/mandatory/CS-BC-M-GCM-2-20.xml",
+    cs_rng_m_1_20 => "v2.0-csprd01/mandatory/CS-RNG-M-1-20.xml",
+    cs_ac_m_4_21 => "v2.1/mandatory/CS-AC-M-4-21.xml",
+    cs_ac_m_5_21 => "v2.1/mandatory/CS-AC-M-5-21.xml",
+    cs_ac_m_6_21 => "v2.1/mandatory/CS-AC-M-6-21.xml",
     cs_bc_m_1_21 => "v2.1/mandatory/CS-BC-M-1-21.xml",
+    cs_bc_m_10_21 => "v2.1/mandatory/CS-BC-M-10-21.xml",
+    cs_bc_m_11_21 => "v2.1/mandatory/CS-BC-M-11-21.xml",
+    cs_bc_m_12_21 => "v2.1/mandatory/CS-BC-M-12-21.xml",
+    cs_bc_m_13_21 => "v2.1/mandatory/CS-BC-M-13-21.xml",
+    cs_bc_m_14_21 => "v2.1/mandatory/CS-BC-M-14-21.xml",
     cs_bc_m_2_21 => "v2.1/mandatory/CS-BC-M-2-21.xml",
     cs_bc_m_3_21 => "v2.1/mandatory/CS-BC-M-3-21.xml",
     cs_bc_m_4_21 => "v2.1/mandatory/CS-BC-M-4-21.xml",
@@ -397,14 +448,8 @@ cases! {
     cs_bc_m_7_21 => "v2.1/mandatory/CS-BC-M-7-21.xml",
     cs_bc_m_8_21 => "v2.1/mandatory/CS-BC-M-8-21.xml",
     cs_bc_m_9_21 => "v2.1/mandatory/CS-BC-M-9-21.xml",
-    cs_bc_m_10_21 => "v2.1/mandatory/CS-BC-M-10-21.xml",
-    cs_bc_m_11_21 => "v2.1/mandatory/CS-BC-M-11-21.xml",
-    cs_bc_m_12_21 => "v2.1/mandatory/CS-BC-M-12-21.xml",
-    cs_bc_m_13_21 => "v2.1/mandatory/CS-BC-M-13-21.xml",
-    cs_bc_m_14_21 => "v2.1/mandatory/CS-BC-M-14-21.xml",
     cs_bc_m_gcm_1_21 => "v2.1/mandatory/CS-BC-M-GCM-1-21.xml",
     cs_bc_m_gcm_2_21 => "v2.1/mandatory/CS-BC-M-GCM-2-21.xml",
-    cs_ac_m_6_21 => "v2.1/mandatory/CS-AC-M-6-21.xml",
     cs_rng_m_1_21 => "v2.1/mandatory/CS-RNG-M-1-21.xml",
 }
 

@@ -22,7 +22,7 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: EncryptRequest) ->
     let id = ctx.resolve_id(req.unique_identifier)?;
     let key = ctx.load_live(&id).await?;
     crypto_params::check_key(ctx, &key, Operation::Encrypt, Use::Protect, CryptographicUsageMask::Encrypt, "Encrypt")?;
-    let (key_bytes, algorithm) = crypto_params::key_bytes(&key)?;
+    let (key_bytes, algorithm) = crypto_params::key_bytes(&key, Operation::Encrypt)?;
     let data = req.data.ok_or_else(|| Error::MissingData("Encrypt needs Data".into()))?;
 
     let params = crypto_params::effective(req.cryptographic_parameters.as_ref(), &key);
@@ -62,7 +62,7 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: EncryptRequest) ->
 mod tests {
     use bytes::Bytes;
 
-    use crate::kmip::attributes::{Attribute, CryptographicParameters};
+    use crate::kmip::attributes::{Attribute, CryptographicParameters, UsageLimits};
     use crate::kmip::objects::{Object, SecretData};
     use crate::kmip::payloads::{DecryptRequest, EncryptRequest, RequestPayload, ResponsePayload};
     use crate::kmip::secret::Secret;
@@ -172,9 +172,9 @@ mod tests {
         });
         wrong_type.put("k", secret, key_attributes(State::Active, M::Encrypt)).await;
         for (v, lifecycle, usage, object_type, not_found) in [
-            (V::V1_0, R::PermissionDenied, R::PermissionDenied, R::InvalidField, R::ItemNotFound),
-            (V::V1_2, R::PermissionDenied, R::PermissionDenied, R::InvalidField, R::ItemNotFound),
-            (V::V1_4, R::PermissionDenied, R::PermissionDenied, R::InvalidField, R::ItemNotFound),
+            (V::V1_0, R::PermissionDenied, R::PermissionDenied, R::PermissionDenied, R::ItemNotFound),
+            (V::V1_2, R::PermissionDenied, R::PermissionDenied, R::PermissionDenied, R::ItemNotFound),
+            (V::V1_4, R::PermissionDenied, R::PermissionDenied, R::PermissionDenied, R::ItemNotFound),
             (
                 V::V2_0,
                 R::WrongKeyLifecycleState,
@@ -233,6 +233,32 @@ mod tests {
         assert_eq!(bench.refused(V::V2_1, RequestPayload::Encrypt(streaming)).await.0, R::FeatureNotSupported);
         // No identifier and no ID Placeholder.
         assert_eq!(bench.refused(V::V2_1, encrypt(None, Some(cbc()), None)).await.0, R::MissingData);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_encryptions_never_overspend_usage_limits() {
+        let bench = Bench::new();
+        let mut attributes = key_attributes(State::Active, M::Encrypt);
+        // 14-byte requests, 40 bytes allowed: exactly two succeed.
+        attributes.push(Attribute::UsageLimits(UsageLimits { total: Some(40), count: None, unit: None }));
+        bench.put("k", aes_key(&KEY), attributes).await;
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..8 {
+            let bench = bench.clone();
+            tasks.spawn(async move { bench.run(V::V2_1, encrypt(Some("k"), Some(cbc()), None)).await });
+        }
+        let mut statuses = Vec::new();
+        while let Some(item) = tasks.join_next().await {
+            let item = item.expect("task");
+            statuses.push((item.result_status, item.result_reason));
+        }
+        let ok = statuses.iter().filter(|(s, _)| *s == ResultStatus::Success).count();
+        assert_eq!(ok, 2, "{statuses:?}");
+        assert!(
+            statuses.iter().all(|s| matches!(s, (ResultStatus::Success, None) | (_, Some(R::PermissionDenied)))),
+            "{statuses:?}"
+        );
+        assert_eq!(bench.store.usage("k").count(UsageKind::Encrypt), 2);
     }
 
     #[tokio::test]

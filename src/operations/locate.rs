@@ -427,6 +427,12 @@ mod tests {
         assert_eq!(found(&engine, V::V2_1, req).await.1, vec![id.clone()]);
         let (_, ids) = found(&engine, V::V1_4, locate(vec![Attribute::State(State::Destroyed)])).await;
         assert_eq!(ids, vec![id]);
+        // Nothing is archived (Archive is not implemented): archival storage holds nothing.
+        let live = create(&engine, 128, Mask::Encrypt, vec![]).await;
+        let mut archived = locate(vec![]);
+        archived.storage_status_mask = Some(StorageStatusMask::ArchivalStorage);
+        assert_eq!(found(&engine, V::V1_4, archived).await.1, Vec::<String>::new());
+        assert_eq!(found(&engine, V::V1_4, locate(vec![])).await.1, vec![live]);
     }
 
     #[tokio::test]

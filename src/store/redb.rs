@@ -75,7 +75,24 @@ pub(crate) struct WriterState {
     next_seq: u64,
 }
 
+/// Opens the file, creating it readable by its owner only (it holds sealed
+/// keys and clear metadata); a new file's directory entry is synced too, so
+/// the first commits cannot vanish with it after a power loss.
 pub(crate) fn open_database(path: &Path) -> Result<Database, StoreError> {
+    let file_io = |e: std::io::Error| StoreError::Io(format!("{}: {e}", path.display()));
+    let mut create = std::fs::OpenOptions::new();
+    create.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut create, 0o600);
+    match create.open(path) {
+        Ok(file) => {
+            drop(file);
+            let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            std::fs::File::open(parent).and_then(|d| d.sync_all()).map_err(file_io)?;
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(file_io(e)),
+    }
     Database::create(path).map_err(io)
 }
 
@@ -199,8 +216,8 @@ type FlushReply = oneshot::Sender<Result<(), StoreError>>;
 /// Answers owed once the group's fate is known.
 #[derive(Default)]
 struct Pending {
-    /// Each caller's reply and its applied steps.
-    commits: Vec<(CommitReply, Vec<Step>)>,
+    /// Each caller's reply and its applied steps, or why its check failed.
+    commits: Vec<(CommitReply, Result<Vec<Step>, StoreError>)>,
     /// Each flush's counters (marked changed again if the commit fails) and its reply.
     usage: Vec<(Vec<Arc<ObjectUsage>>, Option<FlushReply>)>,
 }
@@ -213,7 +230,14 @@ fn write_group(db: &Database, shared: &Shared, state: &mut WriterState, group: V
             if committed {
                 shared.commits_written.fetch_add(1, Ordering::Relaxed);
             }
-            for (reply, steps) in pending.commits {
+            for (reply, outcome) in pending.commits {
+                let steps = match outcome {
+                    Ok(steps) => steps,
+                    Err(e) => {
+                        let _ = reply.send(Err(e));
+                        continue;
+                    }
+                };
                 let mut revisions = Vec::with_capacity(steps.len());
                 for step in steps {
                     match step {
@@ -253,8 +277,9 @@ fn write_group(db: &Database, shared: &Shared, state: &mut WriterState, group: V
 }
 
 /// Checks and applies every request; Ok(true) if a transaction was committed.
-/// Requests whose answers depend on the commit are moved into `pending`;
-/// callers that failed their check are answered at once.
+/// Every answer waits in `pending` for the commit: even a caller whose check
+/// failed, since the check may have seen another caller's change that the
+/// failed commit then undid.
 fn apply_group(
     db: &Database,
     state: &mut WriterState,
@@ -266,7 +291,7 @@ fn apply_group(
     for request in group {
         match request {
             Request::Commit { changes, reply } => {
-                pending.commits.push((reply, Vec::new()));
+                pending.commits.push((reply, Ok(Vec::new())));
                 work.push(Work::Commit(pending.commits.len() - 1, changes));
             }
             Request::Usage { rows, done } => {
@@ -279,7 +304,6 @@ fn apply_group(
     let mut txn = db.begin_write().map_err(io)?;
     txn.set_durability(Durability::Immediate).map_err(io)?;
     let mut wrote = false;
-    let mut failed_callers = Vec::new();
     {
         let mut t = Tables {
             objects: txn.open_table(OBJECTS).map_err(io)?,
@@ -290,16 +314,19 @@ fn apply_group(
         let seq_before = state.next_seq;
         for w in work {
             match w {
-                Work::Commit(slot, changes) => match apply_changes(&mut t, state, changes) {
-                    Ok(steps) => {
-                        wrote = true;
-                        if let Some(p) = pending.commits.get_mut(slot) {
-                            p.1 = steps;
+                Work::Commit(slot, changes) => {
+                    let outcome = match apply_changes(&mut t, state, changes) {
+                        Ok(steps) => {
+                            wrote = true;
+                            Ok(steps)
                         }
+                        Err(GroupError::Caller(e)) => Err(e),
+                        Err(GroupError::Storage(e)) => return Err(e),
+                    };
+                    if let Some(p) = pending.commits.get_mut(slot) {
+                        p.1 = outcome;
                     }
-                    Err(GroupError::Caller(e)) => failed_callers.push((slot, e)),
-                    Err(GroupError::Storage(e)) => return Err(e),
-                },
+                }
                 Work::Usage(rows) => {
                     for (id, bytes) in rows {
                         // A counter of an object deleted meanwhile is not written back.
@@ -314,15 +341,6 @@ fn apply_group(
         if state.next_seq != seq_before {
             let mut meta = txn.open_table(META).map_err(io)?;
             meta.insert(NEXT_SEQ, state.next_seq).map_err(io)?;
-        }
-    }
-    // Answer callers that failed their checks now, and drop them from `pending`
-    // (highest slot first so the others keep their positions).
-    failed_callers.sort_by_key(|(slot, _)| std::cmp::Reverse(*slot));
-    for (slot, e) in failed_callers {
-        if slot < pending.commits.len() {
-            let (reply, _) = pending.commits.remove(slot);
-            let _ = reply.send(Err(e));
         }
     }
     if !wrote {

@@ -88,41 +88,61 @@ async fn garbage_records_are_corrupt_for_readers_and_writers() {
     store.close().await.unwrap();
 }
 
-/// An in-memory redb backend whose writes and syncs fail while `fail` is set.
-#[derive(Debug)]
-struct FaultyBackend {
-    inner: ::redb::backends::InMemoryBackend,
-    fail: Arc<std::sync::atomic::AtomicBool>,
+/// Memory standing in for a disk that fails on demand: every write, sync and
+/// resize fails while `fail` is set, or from the `countdown`-th one on (0: off).
+#[derive(Debug, Default)]
+struct Disk {
+    mem: ::redb::backends::InMemoryBackend,
+    fail: std::sync::atomic::AtomicBool,
+    countdown: std::sync::atomic::AtomicI64,
 }
 
-impl FaultyBackend {
+impl Disk {
     fn check(&self) -> Result<(), std::io::Error> {
+        if self.countdown.load(Ordering::SeqCst) > 0 && self.countdown.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.fail.store(true, Ordering::SeqCst);
+        }
         if self.fail.load(Ordering::SeqCst) {
             return Err(std::io::Error::other("injected I/O failure"));
         }
         Ok(())
     }
+
+    fn heal(&self) {
+        self.countdown.store(0, Ordering::SeqCst);
+        self.fail.store(false, Ordering::SeqCst);
+    }
 }
+
+/// A redb backend over a shared [`Disk`], so that a "restarted" store sees what the last one wrote.
+#[derive(Debug)]
+struct FaultyBackend(Arc<Disk>);
 
 impl ::redb::StorageBackend for FaultyBackend {
     fn len(&self) -> Result<u64, std::io::Error> {
-        self.inner.len()
+        self.0.mem.len()
     }
     fn read(&self, offset: u64, out: &mut [u8]) -> Result<(), std::io::Error> {
-        self.inner.read(offset, out)
+        self.0.mem.read(offset, out)
     }
     fn set_len(&self, len: u64) -> Result<(), std::io::Error> {
-        self.check()?;
-        self.inner.set_len(len)
+        self.0.check()?;
+        self.0.mem.set_len(len)
     }
     fn sync_data(&self) -> Result<(), std::io::Error> {
-        self.check()?;
-        self.inner.sync_data()
+        self.0.check()?;
+        self.0.mem.sync_data()
     }
     fn write(&self, offset: u64, data: &[u8]) -> Result<(), std::io::Error> {
-        self.check()?;
-        self.inner.write(offset, data)
+        self.0.check()?;
+        self.0.mem.write(offset, data)
     }
+}
+
+fn start_on(disk: &Arc<Disk>) -> Store {
+    let db = ::redb::Database::builder().create_with_backend(FaultyBackend(Arc::clone(disk))).unwrap();
+    let key = MasterKey::from_bytes(&KEY).unwrap();
+    Store::start(Some(tokio::runtime::Handle::current()), db, key, StoreOptions::default()).unwrap()
 }
 
 /// A failed write is never answered as a success: every caller of the group
@@ -130,20 +150,21 @@ impl ::redb::StorageBackend for FaultyBackend {
 /// refused rather than half-applied (redb latches the failure until reopen).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_io_failure_is_reported_to_every_caller_and_nothing_is_acknowledged() {
-    let fail = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let backend = FaultyBackend { inner: ::redb::backends::InMemoryBackend::new(), fail: Arc::clone(&fail) };
-    let db = ::redb::Database::builder().create_with_backend(backend).unwrap();
-    let key = MasterKey::from_bytes(&KEY).unwrap();
-    let store = Store::start(Some(tokio::runtime::Handle::current()), db, key, StoreOptions::default()).unwrap();
+    let disk = Arc::new(Disk::default());
+    let store = start_on(&disk);
     store.commit(vec![Change::Put { object: object("a", b"one"), expected_revision: None }]).await.unwrap();
 
-    fail.store(true, Ordering::SeqCst);
+    disk.fail.store(true, Ordering::SeqCst);
     let tasks: Vec<_> = (0..10)
         .map(|i| {
             let store = store.clone();
             tokio::spawn(async move {
                 let change = if i == 0 {
                     Change::Put { object: object("a", b"two"), expected_revision: Some(1) }
+                } else if i <= 2 {
+                    // Two inserts of one id: the second must not be told AlreadyExists
+                    // about an insert that was never committed.
+                    Change::Put { object: object("dup", b"d"), expected_revision: None }
                 } else {
                     Change::Put { object: object(&format!("new-{i}"), b"x"), expected_revision: None }
                 };
@@ -152,13 +173,14 @@ async fn an_io_failure_is_reported_to_every_caller_and_nothing_is_acknowledged()
         })
         .collect();
     for t in tasks {
-        assert!(matches!(t.await.unwrap(), Err(StoreError::Io(_))));
+        let r = t.await.unwrap();
+        assert!(matches!(r, Err(StoreError::Io(_))), "{r:?}");
     }
     let a = store.get("a").await.unwrap().unwrap();
     assert_eq!((a.revision, a.material.as_deref().unwrap().as_slice()), (1, &b"one"[..]));
     assert!(!matches!(store.get("new-1").await, Ok(Some(_))));
 
-    fail.store(false, Ordering::SeqCst);
+    disk.heal();
     let later = store.commit(vec![Change::Put { object: object("later", b"y"), expected_revision: None }]).await;
     assert!(matches!(later, Err(StoreError::Io(_))), "{later:?}");
     assert!(store.get("later").await.unwrap().is_none());
@@ -180,4 +202,48 @@ fn a_default_store_works_outside_a_runtime_and_a_closed_one_refuses_everything()
         assert_eq!(closed.commit(vec![put]).await.unwrap_err(), StoreError::Closed);
         closed.close().await.unwrap();
     });
+}
+
+/// Whichever write, sync or resize fails first (the 1st, the 2nd, ... of a run
+/// of commits), every commit that was answered Ok is there after a restart
+/// with its bytes, nothing panics, and the restarted store takes new writes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_acknowledged_commit_is_lost_whichever_write_fails() {
+    const COMMITS: usize = 8;
+    let mut failed_runs = 0;
+    for k in 1..=80 {
+        let disk = Arc::new(Disk::default());
+        let store = start_on(&disk);
+        disk.countdown.store(k, Ordering::SeqCst);
+        let mut acked = Vec::new();
+        for n in 0..COMMITS {
+            let id = format!("k{n}");
+            let material = format!("material of {id}");
+            let put = Change::Put { object: object(&id, material.as_bytes()), expected_revision: None };
+            match store.commit(vec![put]).await {
+                Ok(revs) => {
+                    assert_eq!(revs, vec![1]);
+                    acked.push((id, material));
+                }
+                Err(StoreError::Io(_)) => break,
+                Err(e) => panic!("run {k}: unexpected {e:?}"),
+            }
+        }
+        if acked.len() < COMMITS {
+            failed_runs += 1;
+        }
+        let _ = store.close().await;
+        drop(store);
+
+        disk.heal();
+        let store = start_on(&disk);
+        for (id, material) in &acked {
+            let o = store.get(id).await.unwrap().unwrap_or_else(|| panic!("run {k}: acknowledged {id} lost"));
+            assert_eq!(o.material.as_deref().unwrap().as_slice(), material.as_bytes(), "run {k}");
+        }
+        let put = Change::Put { object: object("after", b"x"), expected_revision: None };
+        store.commit(vec![put]).await.unwrap_or_else(|e| panic!("run {k}: the restarted store refuses writes: {e:?}"));
+        store.close().await.unwrap();
+    }
+    assert!(failed_runs >= 40, "the countdown hit only {failed_runs} runs");
 }

@@ -433,3 +433,18 @@ fn store_futures_are_send() {
     send(&store.commit(Vec::new()));
     send(&store.close());
 }
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_file_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new("mode");
+    let store = open(&dir.file());
+    store.close().await.unwrap();
+    let mode = std::fs::metadata(dir.file()).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{mode:o}");
+    // An existing file is opened as it is.
+    drop(store);
+    let store = open(&dir.file());
+    store.close().await.unwrap();
+}
