@@ -10,9 +10,7 @@ the same connection must then serve a Discover Versions and a Get.
 import enum
 import struct
 
-from kmip.core import enums
 from kmip.core.messages import contents, messages
-from kmip.core.utils import BytearrayStream
 
 import common
 from common import E, R, T

@@ -231,6 +231,14 @@ for version in run.versions:
                       common.wrong_state(version), version=version)
             c.destroy(uid)
 
+        with run.case("Revoke of a Pre-Active key for compromise"):
+            uid = c.create(E.CryptographicAlgorithm.AES, 128)
+            c.revoke(E.RevocationReasonCode.KEY_COMPROMISE, uid, compromise_occurrence_date=1700000000)
+            run.eq(state_of(c, uid), E.State.COMPROMISED, "Pre-Active -> Compromised")
+            run.fails("Activate of a Compromised key", lambda: c.activate(uid),
+                      common.wrong_state(version), version=version)
+            run.eq(len(c.get(uid).value), 16, "a Compromised key can still be fetched")
+
         with run.case("Destroy of a Pre-Active key"):
             uid = c.create(E.CryptographicAlgorithm.AES, 128)
             c.destroy(uid)

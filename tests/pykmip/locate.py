@@ -12,7 +12,7 @@ from kmip.core.factories import attributes as attribute_factories
 from kmip.pie import objects
 
 import common
-from common import E, R, T
+from common import E, T
 
 run = common.Run("locate.py")
 FACTORY = attribute_factories.AttributeFactory()
