@@ -156,6 +156,26 @@ class Run:
         self.fail(f"{what}: expected {status.name}/{reason.name}, succeeded with {result!r}")
         return None
 
+    def fails_somehow(self, what, fn, version):
+        """Calls `fn` and checks that it fails with Operation Failed; for a 1.x
+        `version`, with a reason that KMIP 1.x defines (for errors whose
+        exact reason no OASIS case fixes)."""
+        self.checks += 1
+        try:
+            result = fn()
+        except (pie_exceptions.KmipOperationFailure, core_exceptions.KmipError) as e:
+            status, reason = getattr(e, "status", None), getattr(e, "reason", None)
+            if status != E.ResultStatus.OPERATION_FAILED:
+                self.fail(f"{what}: expected OPERATION_FAILED, got {status}/{reason}")
+            elif not is_2x(version) and reason not in REASONS_1X:
+                self.fail(f"{what}: a 1.x client got {reason}, which KMIP 1.x does not define")
+            return e
+        except Exception as e:  # noqa: BLE001 - any other error is a failed check, with its cause
+            self.fail(f"{what}: expected OPERATION_FAILED, raised {type(e).__name__}: {e}")
+            return None
+        self.fail(f"{what}: expected a failure, succeeded with {result!r}")
+        return None
+
     @contextlib.contextmanager
     def case(self, name):
         """A named group of checks; an unexpected exception fails the group

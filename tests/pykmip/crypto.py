@@ -97,6 +97,12 @@ for version in run.versions:
             enc = local(modes.CTR, nonce).encryptor()
             run.eq(ct, enc.update(DATA) + enc.finalize(), "CTR ciphertext")
             run.eq(c.decrypt(ct, uid, params, iv_counter_nonce=nonce), DATA, "CTR round trip")
+            # No counter block from the client, and Random IV asked for: the server makes one.
+            ct, nonce = c.encrypt(DATA, uid, dict(params, random_iv=True))
+            run.check(nonce is not None and len(nonce) == 16, f"CTR: a 16-byte counter block is returned: {nonce!r}")
+            if nonce:
+                dec = local(modes.CTR, nonce).decryptor()
+                run.eq(dec.update(ct) + dec.finalize(), DATA, "CTR with the server's counter block decrypts locally")
 
         with run.case("GCM with tag length and AAD"):
             if version.value < E.KMIPVersion.KMIP_1_4.value:
@@ -206,6 +212,24 @@ for version in run.versions:
             run.fails("RNG Retrieve of 0 bytes", lambda: common.raw_call(
                 proxy, version, E.Operation.RNG_RETRIEVE, common.integer(T.DATA_LENGTH, 0)),
                 R.INVALID_FIELD, version=version)
+
+        with run.case("bad parameters: a 1.x client gets only 1.x reasons"):
+            ecb = {"cryptographic_algorithm": ALG, "block_cipher_mode": E.BlockCipherMode.ECB}
+            run.fails_somehow("ECB of data that is not whole blocks", lambda: c.encrypt(b"short", uid, ecb), version)
+            run.fails_somehow("CBC with an 8-byte IV", lambda: c.encrypt(DATA, uid, dict(
+                ecb, block_cipher_mode=E.BlockCipherMode.CBC, padding_method=E.PaddingMethod.PKCS5),
+                iv_counter_nonce=bytes(8)), version)
+            run.fails_somehow("Encrypt asking for HMAC with an AES key", lambda: c.encrypt(DATA, uid, dict(
+                ecb, cryptographic_algorithm=E.CryptographicAlgorithm.HMAC_SHA256)), version)
+            run.fails_somehow("GCM with a 3-byte tag", lambda: proxy.send_request_payload(
+                E.Operation.ENCRYPT, payloads.EncryptRequestPayload(
+                    unique_identifier=uid, data=DATA, iv_counter_nonce=bytes(12),
+                    cryptographic_parameters=core_attributes.CryptographicParameters(
+                        cryptographic_algorithm=ALG, block_cipher_mode=E.BlockCipherMode.GCM, tag_length=3))),
+                version)
+            run.fails_somehow("Encrypt with a Secret Data object", lambda: c.encrypt(DATA, c.register(
+                objects.SecretData(KEY, E.SecretDataType.PASSWORD, name=run.unique("sd"))), ecb), version)
+            run.fails_somehow("MAC with an AES key", lambda: c.mac(DATA, uid), version)
 
         with run.case("Encrypt with a Pre-Active key, then revoked"):
             pre = c.register(objects.SymmetricKey(ALG, 256, KEY, masks=ENCRYPT_DECRYPT, name=run.unique("pre")))
