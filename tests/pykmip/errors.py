@@ -139,6 +139,23 @@ for version in run.versions:
             for t in (E.ObjectType.SYMMETRIC_KEY, E.ObjectType.SECRET_DATA, E.ObjectType.OPAQUE_DATA):
                 run.check(t in types, f"Query lists object type {t.name}: {types}")
 
+        with run.case("a batch of three, the last one failing"):
+            # PyKMIP builds the batch (its own batch items, one message); the
+            # failing item must not spoil the others.
+            items = [
+                proxy._build_query_batch_item([E.QueryFunction.QUERY_OBJECTS]),
+                proxy._build_get_attribute_list_batch_item("no-such-object"),
+            ]
+            if version >= E.KMIPVersion.KMIP_1_1:
+                items.insert(0, proxy._build_discover_versions_batch_item())
+            response = proxy._send_and_receive_message(proxy._build_request_message(None, items))
+            got = [(b.operation.value, b.result_status.value, b.result_reason.value if b.result_reason else None)
+                   for b in response.batch_items]
+            expected = [(E.Operation.DISCOVER_VERSIONS, E.ResultStatus.SUCCESS, None)] if len(items) == 3 else []
+            expected += [(E.Operation.QUERY, E.ResultStatus.SUCCESS, None),
+                         (E.Operation.GET_ATTRIBUTE_LIST, E.ResultStatus.OPERATION_FAILED, common.not_found(version))]
+            run.eq(got, expected, "one result per batch item, in order")
+
         with run.case("operations not supported"):
             payloads_here = payloads_for(version)
             for op in NOT_IMPLEMENTED:
