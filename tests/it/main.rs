@@ -7,6 +7,7 @@ mod crypto_kat;
 mod golden_ttlv;
 mod harness;
 mod kmip_model;
+mod loadtool;
 mod pykmip_at_rest;
 mod pykmip_clients;
 mod pykmip_ops;
