@@ -167,6 +167,28 @@ for version in run.versions:
                     "no-such-object", attribute_name="Contact Information", attribute_value="x"),
                     R.OBJECT_NOT_FOUND, version=version)
 
+            with run.case("a vendor attribute (2.0), encoded by hand"):
+                # PyKMIP 0.11 cannot name a custom attribute at 2.0; the 2.x
+                # form is Attribute {Vendor Identification, Attribute Name, Attribute Value}.
+                def vendor(value):
+                    return common.st(T.ATTRIBUTE, common.text(T.VENDOR_IDENTIFICATION, "x"),
+                                     common.text(T.ATTRIBUTE_NAME, "tenant"),
+                                     common.text(T.ATTRIBUTE_VALUE, value))
+
+                tenant = run.unique("tenant")
+                add_attribute_2x(proxy, version, uid, vendor(tenant))
+                rs = common.raw_call(proxy, version, E.Operation.GET_ATTRIBUTES,
+                                     common.text(T.UNIQUE_IDENTIFIER, uid),
+                                     common.st(T.ATTRIBUTE_REFERENCE, common.text(T.VENDOR_IDENTIFICATION, "x"),
+                                               common.text(T.ATTRIBUTE_NAME, "tenant")))
+                found = rs.payload.find(T.ATTRIBUTES)
+                got = [(a.get(T.VENDOR_IDENTIFICATION).value, a.get(T.ATTRIBUTE_NAME).value,
+                        a.get(T.ATTRIBUTE_VALUE).value) for a in (found.all(T.ATTRIBUTE) if found else [])]
+                run.eq(got, [("x", "tenant", tenant)], "Get Attributes of the vendor attribute")
+                rs = common.raw_call(proxy, version, E.Operation.LOCATE,
+                                     common.st(T.ATTRIBUTES, vendor(tenant)))
+                run.eq([i.value for i in rs.payload.all(T.UNIQUE_IDENTIFIER)], [uid], "Locate by the vendor attribute")
+
             with run.case("Add, Modify, Delete (2.0)"):
                 group = common.text(T.OBJECT_GROUP, "group-a")
                 add_attribute_2x(proxy, version, uid, group)
