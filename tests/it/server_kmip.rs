@@ -16,20 +16,7 @@ use crate::harness::{closed_by_server, read_message, send, Server, Tls};
 /// A Discover Versions request in protocol version `v`, encoded.
 pub fn discover_versions(v: ProtocolVersion) -> Vec<u8> {
     let message = RequestMessage {
-        header: RequestHeader {
-            protocol_version: v,
-            maximum_response_size: None,
-            client_correlation_value: None,
-            server_correlation_value: None,
-            asynchronous_indicator: None,
-            attestation_capable_indicator: None,
-            attestation_types: Vec::new(),
-            authentication: None,
-            batch_error_continuation_option: None,
-            batch_order_option: None,
-            time_stamp: None,
-            batch_count: 1,
-        },
+        header: RequestHeader::new(v, 1),
         batch_items: vec![RequestBatchItem {
             operation: Operation::DiscoverVersions,
             ephemeral: None,
@@ -103,7 +90,8 @@ fn sigterm_lets_a_request_in_flight_finish_then_exits_0() {
     let request = discover_versions(ProtocolVersion::V1_4);
     let (first, rest) = request.split_at(20);
     send(&mut tls, first);
-    std::thread::sleep(std::time::Duration::from_millis(200));
+    // Let the first bytes reach the server: from then on the message is in flight.
+    std::thread::sleep(std::time::Duration::from_millis(500));
     assert!(server.terminate(std::time::Duration::from_millis(500)).is_none(), "exited with a request in flight");
     send(&mut tls, rest);
     let answer = response(&mut tls);
