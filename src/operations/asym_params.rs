@@ -1,8 +1,12 @@
 //! What Sign, Signature Verify and RSA Encrypt/Decrypt share: the
-//! asymmetric key they may use (type, state, usage mask), its DER bytes, and
-//! the Cryptographic Parameters turned into an [`asym_crypto`] scheme.
+//! asymmetric key they may use (type, state, usage mask), parsed from its
+//! key block, and the Cryptographic Parameters turned into the crypto
+//! layer's [`SignatureScheme`] or [`RsaPadding`].
 
-use crate::crypto::CryptoError;
+use crate::crypto::asymmetric::{PrivateKey, PublicKey, RsaPadding};
+use crate::crypto::hash::HashAlgorithm as Digest;
+use crate::crypto::signature::SignatureScheme as Scheme;
+use crate::crypto::{formats, CryptoError};
 use crate::error::Error;
 use crate::kmip::attributes::CryptographicParameters;
 use crate::kmip::objects::{KeyMaterial, KeyValue, Object};
@@ -11,7 +15,6 @@ use crate::kmip::table::{
     KeyFormatType, ObjectType, Operation, PaddingMethod,
 };
 use crate::lifecycle::{self, Use};
-use crate::operations::asym_crypto::{Digest, RsaPadding, Scheme};
 use crate::operations::context::RequestContext;
 use crate::operations::managed::ManagedObject;
 
@@ -40,9 +43,8 @@ pub(crate) fn check_key(
     }
 }
 
-/// The DER bytes (PKCS#8 / PKCS#1 for private keys, SubjectPublicKeyInfo /
-/// PKCS#1 for public keys) and the algorithm of an asymmetric key.
-pub(crate) fn key_der(key: &ManagedObject, operation: Operation) -> Result<(&[u8], Option<Alg>), Error> {
+/// The key bytes, format and algorithm of an asymmetric key held in clear.
+fn key_bytes(key: &ManagedObject, operation: Operation) -> Result<(&[u8], KeyFormatType, Option<Alg>), Error> {
     let block = match &key.object {
         Some(Object::PrivateKey(k)) => &k.key_block,
         Some(Object::PublicKey(k)) => &k.key_block,
@@ -51,21 +53,46 @@ pub(crate) fn key_der(key: &ManagedObject, operation: Operation) -> Result<(&[u8
         }
         None => return Err(Error::ObjectDestroyed { id: key.id.clone() }),
     };
-    match (&block.key_value, block.key_format_type) {
-        (
-            Some(KeyValue::Plain { key_material: KeyMaterial::Bytes(bytes), .. }),
-            KeyFormatType::PKCS_8 | KeyFormatType::PKCS_1 | KeyFormatType::X_509,
-        ) => Ok((bytes.expose(), block.cryptographic_algorithm)),
-        (Some(KeyValue::Wrapped(_)), _) => Err(Error::FeatureNotSupported(format!(
+    match &block.key_value {
+        Some(KeyValue::Plain { key_material: KeyMaterial::Bytes(bytes), .. }) => {
+            Ok((bytes.expose(), block.key_format_type, block.cryptographic_algorithm))
+        }
+        Some(KeyValue::Wrapped(_)) => Err(Error::FeatureNotSupported(format!(
             "object {:?} is stored wrapped; the server cannot use it for cryptography",
             key.id
         ))),
-        _ => Err(Error::FeatureNotSupported(format!(
-            "object {:?} is not held as PKCS#8, PKCS#1 or X.509 (SubjectPublicKeyInfo) DER; the server signs and \
-             encrypts with those only",
-            key.id
-        ))),
+        _ => Err(not_der(key)),
     }
+}
+
+fn not_der(key: &ManagedObject) -> Error {
+    Error::FeatureNotSupported(format!(
+        "object {:?} is not held as PKCS#8, PKCS#1 or X.509 (SubjectPublicKeyInfo) DER; the server uses keys in \
+         those formats only",
+        key.id
+    ))
+}
+
+/// The private key of a Private Key object (PKCS#8, or PKCS#1 / SEC1 DER) and its algorithm.
+pub(crate) fn private_key(key: &ManagedObject, operation: Operation) -> Result<(PrivateKey, Option<Alg>), Error> {
+    let (der, format, algorithm) = key_bytes(key, operation)?;
+    match format {
+        KeyFormatType::PKCS_8 | KeyFormatType::PKCS_1 | KeyFormatType::ECPrivateKey => {
+            Ok((PrivateKey::from_der(der).map_err(Error::Crypto)?, algorithm))
+        }
+        _ => Err(not_der(key)),
+    }
+}
+
+/// The public key of a Public Key object (SubjectPublicKeyInfo or PKCS#1 DER) and its algorithm.
+pub(crate) fn public_key(key: &ManagedObject, operation: Operation) -> Result<(PublicKey, Option<Alg>), Error> {
+    let (der, format, algorithm) = key_bytes(key, operation)?;
+    let parsed = match format {
+        KeyFormatType::X_509 => PublicKey::from_der(der),
+        KeyFormatType::PKCS_1 => formats::from_pkcs1_public_der(der),
+        _ => return Err(not_der(key)),
+    };
+    Ok((parsed.map_err(Error::Crypto)?, algorithm))
 }
 
 fn unsupported(what: String) -> Error {
@@ -80,13 +107,12 @@ pub(crate) fn digest(h: HashingAlgorithm) -> Result<Digest, Error> {
         HashingAlgorithm::SHA_256 => Digest::Sha256,
         HashingAlgorithm::SHA_384 => Digest::Sha384,
         HashingAlgorithm::SHA_512 => Digest::Sha512,
-        HashingAlgorithm::SHA3_224 => Digest::Sha3_224,
         HashingAlgorithm::SHA3_256 => Digest::Sha3_256,
         HashingAlgorithm::SHA3_384 => Digest::Sha3_384,
         HashingAlgorithm::SHA3_512 => Digest::Sha3_512,
         other => {
             return Err(unsupported(format!(
-                "Hashing Algorithm {}; this server offers SHA-1, SHA-224/256/384/512 and SHA3-224/256/384/512",
+                "Hashing Algorithm {}; this server offers SHA-1, SHA-224/256/384/512 and SHA3-256/384/512",
                 other.name().unwrap_or("(unknown)")
             )))
         }
@@ -102,35 +128,37 @@ pub(crate) fn signature_scheme(
     key_algorithm: Option<Alg>,
 ) -> Result<Scheme, Error> {
     let hash = params.and_then(|p| p.hashing_algorithm).map(digest).transpose()?;
-    let pss_salt = |d: Digest| -> Result<usize, Error> {
+    let pss_salt = |d: Digest| -> Result<u32, Error> {
         match params.and_then(|p| p.salt_length) {
-            None => Ok(d.len()),
-            Some(n) => usize::try_from(n).map_err(|_| Error::InvalidField(format!("Salt Length {n} is negative"))),
+            None => u32::try_from(d.output_len()).map_err(|_| Error::Internal("digest length".into())),
+            Some(n) => u32::try_from(n).map_err(|_| Error::InvalidField(format!("Salt Length {n} is negative"))),
         }
     };
     if let Some(dsa) = params.and_then(|p| p.digital_signature_algorithm) {
         let scheme = match dsa {
-            Dsa::SHA_1WithRSAEncryption => Scheme::RsaPkcs1(Digest::Sha1),
-            Dsa::SHA_224WithRSAEncryption => Scheme::RsaPkcs1(Digest::Sha224),
-            Dsa::SHA_256WithRSAEncryption => Scheme::RsaPkcs1(Digest::Sha256),
-            Dsa::SHA_384WithRSAEncryption => Scheme::RsaPkcs1(Digest::Sha384),
-            Dsa::SHA_512WithRSAEncryption => Scheme::RsaPkcs1(Digest::Sha512),
-            Dsa::SHA3_256WithRSAEncryption => Scheme::RsaPkcs1(Digest::Sha3_256),
-            Dsa::SHA3_384WithRSAEncryption => Scheme::RsaPkcs1(Digest::Sha3_384),
-            Dsa::SHA3_512WithRSAEncryption => Scheme::RsaPkcs1(Digest::Sha3_512),
+            Dsa::SHA_1WithRSAEncryption => Scheme::RsaPkcs1v15(Digest::Sha1),
+            Dsa::SHA_224WithRSAEncryption => Scheme::RsaPkcs1v15(Digest::Sha224),
+            Dsa::SHA_256WithRSAEncryption => Scheme::RsaPkcs1v15(Digest::Sha256),
+            Dsa::SHA_384WithRSAEncryption => Scheme::RsaPkcs1v15(Digest::Sha384),
+            Dsa::SHA_512WithRSAEncryption => Scheme::RsaPkcs1v15(Digest::Sha512),
+            Dsa::SHA3_256WithRSAEncryption => Scheme::RsaPkcs1v15(Digest::Sha3_256),
+            Dsa::SHA3_384WithRSAEncryption => Scheme::RsaPkcs1v15(Digest::Sha3_384),
+            Dsa::SHA3_512WithRSAEncryption => Scheme::RsaPkcs1v15(Digest::Sha3_512),
             Dsa::RSASSA_PSS => {
                 let d = hash.unwrap_or(Digest::Sha256);
-                Scheme::RsaPss(d, pss_salt(d)?)
+                Scheme::RsaPss { hash: d, salt_len: pss_salt(d)? }
             }
             Dsa::ECDSAWithSHA_1 => Scheme::Ecdsa(Digest::Sha1),
             Dsa::ECDSAWithSHA224 => Scheme::Ecdsa(Digest::Sha224),
             Dsa::ECDSAWithSHA256 => Scheme::Ecdsa(Digest::Sha256),
             Dsa::ECDSAWithSHA384 => Scheme::Ecdsa(Digest::Sha384),
             Dsa::ECDSAWithSHA512 => Scheme::Ecdsa(Digest::Sha512),
-            other => return Err(unsupported(format!(
+            other => {
+                return Err(unsupported(format!(
                 "Digital Signature Algorithm {}; this server offers SHA-x with RSA, RSASSA-PSS and ECDSA with SHA-x",
                 other.name().unwrap_or("(unknown)")
-            ))),
+            )))
+            }
         };
         return Ok(scheme);
     }
@@ -138,8 +166,8 @@ pub(crate) fn signature_scheme(
     let d = hash.unwrap_or(Digest::Sha256);
     match algorithm {
         Some(Alg::RSA) => match params.and_then(|p| p.padding_method) {
-            None | Some(PaddingMethod::PKCS1V1_5) => Ok(Scheme::RsaPkcs1(d)),
-            Some(PaddingMethod::PSS) => Ok(Scheme::RsaPss(d, pss_salt(d)?)),
+            None | Some(PaddingMethod::PKCS1V1_5) => Ok(Scheme::RsaPkcs1v15(d)),
+            Some(PaddingMethod::PSS) => Ok(Scheme::RsaPss { hash: d, salt_len: pss_salt(d)? }),
             Some(other) => Err(unsupported(format!(
                 "Padding Method {} for RSA signatures; this server offers PKCS1 v1.5 and PSS",
                 other.name().unwrap_or("(unknown)")
@@ -155,9 +183,27 @@ pub(crate) fn signature_scheme(
     }
 }
 
+/// Whether the parameters name a PSS Salt Length (else the verifier also
+/// accepts the other usual length, see [`pss_alternative`]).
+pub(crate) fn salt_named(params: Option<&CryptographicParameters>) -> bool {
+    params.and_then(|p| p.salt_length).is_some()
+}
+
+/// For a PSS signature checked with no Salt Length named: the scheme with
+/// the longest salt the key allows (emLen - hLen - 2, what OpenSSL and
+/// many signers use by default), tried after the hash-length salt fails.
+pub(crate) fn pss_alternative(scheme: Scheme, key: &PublicKey) -> Option<Scheme> {
+    let Scheme::RsaPss { hash, salt_len } = scheme else { return None };
+    let crate::crypto::asymmetric::KeyKind::Rsa(bits) = key.kind().ok()? else { return None };
+    // emLen = ceil((modBits - 1) / 8).
+    let em_len = (bits.checked_sub(1)?).div_ceil(8);
+    let max = em_len.checked_sub(u32::try_from(hash.output_len()).ok()?)?.checked_sub(2)?;
+    (max != salt_len).then_some(Scheme::RsaPss { hash, salt_len: max })
+}
+
 /// The RSA encryption padding: OAEP (SHA-1 by default, as PKCS#1 v2.2 and
 /// OpenSSL's CLI default) or PKCS#1 v1.5. No Padding Method means OAEP.
-pub(crate) fn rsa_padding(params: Option<&CryptographicParameters>) -> Result<RsaPadding, Error> {
+pub(crate) fn rsa_padding(params: Option<&CryptographicParameters>) -> Result<RsaPadding<'_>, Error> {
     if let Some(algorithm) = params.and_then(|p| p.cryptographic_algorithm) {
         if algorithm != Alg::RSA {
             return Err(unsupported(format!("{} with an RSA key", algorithm.name().unwrap_or("a non-RSA algorithm"))));
@@ -166,16 +212,12 @@ pub(crate) fn rsa_padding(params: Option<&CryptographicParameters>) -> Result<Rs
     match params.and_then(|p| p.padding_method) {
         None | Some(PaddingMethod::OAEP) => {
             let d = params.and_then(|p| p.hashing_algorithm).map(digest).transpose()?.unwrap_or(Digest::Sha1);
-            // OpenSSL uses one digest for the label hash and MGF1; refuse a
-            // differing MGF1 digest rather than silently ignoring it.
-            if let Some(mgf) = params.and_then(|p| p.mask_generator_hashing_algorithm) {
-                if digest(mgf)? != d {
-                    return Err(unsupported("an OAEP MGF1 digest other than the Hashing Algorithm".into()));
-                }
-            }
-            Ok(RsaPadding::Oaep(d))
+            let mgf1_hash = params.and_then(|p| p.mask_generator_hashing_algorithm).map(digest).transpose()?;
+            // P Source is the OAEP label (CS-AC-M-OAEP-10); none means the empty label.
+            let label = params.and_then(|p| p.p_source.as_deref()).unwrap_or(&[]);
+            Ok(RsaPadding::Oaep { hash: d, mgf1_hash: mgf1_hash.unwrap_or(d), label })
         }
-        Some(PaddingMethod::PKCS1V1_5) => Ok(RsaPadding::Pkcs1),
+        Some(PaddingMethod::PKCS1V1_5) => Ok(RsaPadding::Pkcs1v15),
         Some(other) => Err(unsupported(format!(
             "Padding Method {} for RSA encryption; this server offers OAEP and PKCS1 v1.5",
             other.name().unwrap_or("(unknown)")

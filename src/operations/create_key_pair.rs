@@ -4,18 +4,22 @@
 //! The private key gets the Common attributes and the Private Key ones (a
 //! Private Key attribute wins over a Common one of the same tag), the public
 //! key likewise; the two are linked both ways (Public Key Link on the
-//! private key, Private Key Link on the public key). The private key is
-//! stored as PKCS#8 and the public key as SubjectPublicKeyInfo (Key Format
-//! Type X.509). The ID Placeholder becomes the private key's identifier
-//! (KMIP 1.4 §4.2).
+//! private key, Private Key Link on the public key). The ID Placeholder
+//! becomes the private key's identifier (KMIP 1.4 §4.2).
+//!
+//! Storage formats: RSA keys as PKCS#1 (RSAPrivateKey / RSAPublicKey), as
+//! the OASIS AKLC cases' reference server keeps them (their Digest names
+//! Key Format Type PKCS_1) and PyKMIP's server does; EC and Ed25519 keys,
+//! which have no PKCS#1 form, as PKCS#8 and SubjectPublicKeyInfo (Key
+//! Format Type X.509). Get converts to the other formats.
 //!
 //! Curves: the Recommended Curve of Cryptographic Domain Parameters, else
 //! the Cryptographic Length (256, 384, 521), which is all PyKMIP's client
 //! can send. Usage masks default to Sign for the private key and Verify for
 //! the public key when the request gives none.
 
-use openssl::nid::Nid;
-
+use crate::crypto::asymmetric::{self, Curve, KeyPairSpec as PairSpec};
+use crate::crypto::formats;
 use crate::error::Error;
 use crate::kmip::attributes::{Attribute, Attributes, Link};
 use crate::kmip::objects::{KeyBlock, KeyMaterial, KeyValue, Object, PrivateKey, PublicKey};
@@ -24,7 +28,6 @@ use crate::kmip::secret::Secret;
 use crate::kmip::table::{
     CryptographicAlgorithm as Alg, CryptographicUsageMask, KeyFormatType, LinkType, ObjectType, RecommendedCurve,
 };
-use crate::operations::asym_crypto::{self, PairSpec};
 use crate::operations::context::RequestContext;
 use crate::operations::new_object::{self, find};
 
@@ -69,16 +72,39 @@ pub(crate) async fn handle(
     both.extend(public_attributes.iter().filter(|a| matches!(a, Attribute::Name(_))).cloned());
     new_object::check_names_unique(ctx, &both).await?;
 
-    let pair = asym_crypto::generate(spec).map_err(Error::Crypto)?;
-    let private_object = Object::PrivateKey(PrivateKey {
-        key_block: block(KeyFormatType::PKCS_8, Secret::from_slice(&pair.pkcs8), algorithm, bits),
-    });
-    let public_object = Object::PublicKey(PublicKey {
-        key_block: block(KeyFormatType::X_509, Secret::from_slice(&pair.spki), algorithm, bits),
-    });
+    // RSA generation takes up to seconds: off the async workers.
+    let pair = tokio::task::spawn_blocking(move || asymmetric::generate(spec))
+        .await
+        .map_err(|e| Error::Internal(format!("key pair generation task: {e}")))?
+        .map_err(Error::Crypto)?;
+    let (private_format, private_der, public_format, public_der) = match spec {
+        PairSpec::Rsa(_) => {
+            let private = asymmetric::PrivateKey::from_der(&pair.private_pkcs8_der).map_err(Error::Crypto)?;
+            let public = private.public_key().map_err(Error::Crypto)?;
+            (
+                KeyFormatType::PKCS_1,
+                formats::to_pkcs1_private_der(&private).map_err(Error::Crypto)?,
+                KeyFormatType::PKCS_1,
+                formats::to_pkcs1_public_der(&public).map_err(Error::Crypto)?,
+            )
+        }
+        _ => {
+            (KeyFormatType::PKCS_8, pair.private_pkcs8_der.clone(), KeyFormatType::X_509, pair.public_spki_der.clone())
+        }
+    };
     drop(pair);
-    let mut private = new_object::build(ctx, private_object, Some(KeyFormatType::PKCS_8), private_attributes);
-    let mut public = new_object::build(ctx, public_object, Some(KeyFormatType::X_509), public_attributes);
+    let private_object = Object::PrivateKey(PrivateKey {
+        key_block: block(private_format, Secret::from_slice(&private_der), algorithm, bits),
+    });
+    drop(private_der);
+    let public_object = Object::PublicKey(PublicKey {
+        key_block: block(public_format, Secret::from_slice(&public_der), algorithm, bits),
+    });
+    let mut private = new_object::build(ctx, private_object, Some(private_format), private_attributes);
+    let mut public = new_object::build(ctx, public_object, Some(public_format), public_attributes);
+    for key in [&mut private, &mut public] {
+        key.attributes.push(Attribute::RandomNumberGenerator(crate::operations::create::rng_parameters()));
+    }
     private.attributes.push(Attribute::Link(Link {
         link_type: LinkType::PublicKeyLink,
         linked_object_identifier: public.id.clone(),
@@ -139,10 +165,10 @@ fn pair_spec(attributes: &[Attribute]) -> Result<PairSpec, Error> {
             None => Err(Error::MissingData("Create Key Pair of an RSA key needs the Cryptographic Length".into())),
         },
         Alg::EC | Alg::ECDSA => {
-            let nid = match (curve, length) {
-                (Some(RecommendedCurve::P_256), None | Some(256)) | (None, Some(256)) => Nid::X9_62_PRIME256V1,
-                (Some(RecommendedCurve::P_384), None | Some(384)) | (None, Some(384)) => Nid::SECP384R1,
-                (Some(RecommendedCurve::P_521), None | Some(521)) | (None, Some(521)) => Nid::SECP521R1,
+            let curve = match (curve, length) {
+                (Some(RecommendedCurve::P_256), None | Some(256)) | (None, Some(256)) => Curve::P256,
+                (Some(RecommendedCurve::P_384), None | Some(384)) | (None, Some(384)) => Curve::P384,
+                (Some(RecommendedCurve::P_521), None | Some(521)) | (None, Some(521)) => Curve::P521,
                 (None, None) => {
                     return Err(Error::MissingData(
                         "Create Key Pair of an EC key needs a Recommended Curve (Cryptographic Domain Parameters) \
@@ -166,7 +192,7 @@ fn pair_spec(attributes: &[Attribute]) -> Result<PairSpec, Error> {
                     ))
                 }
             };
-            Ok(PairSpec::Ec(nid))
+            Ok(PairSpec::Ec(curve))
         }
         Alg::Ed25519 => match length {
             None | Some(256) => Ok(PairSpec::Ed25519),
@@ -187,11 +213,11 @@ fn block_algorithm(spec: PairSpec, attributes: &[Attribute]) -> (Alg, i32) {
     });
     match spec {
         PairSpec::Rsa(bits) => (Alg::RSA, i32::try_from(bits).unwrap_or(0)),
-        PairSpec::Ec(nid) => {
-            let bits = match nid {
-                Nid::SECP384R1 => 384,
-                Nid::SECP521R1 => 521,
-                _ => 256,
+        PairSpec::Ec(curve) => {
+            let bits = match curve {
+                Curve::P256 => 256,
+                Curve::P384 => 384,
+                Curve::P521 => 521,
             };
             (asked.unwrap_or(Alg::EC), bits)
         }

@@ -8,7 +8,6 @@
 
 mod activate;
 mod add_attribute;
-mod asym_crypto;
 mod asym_params;
 pub mod attribute_rules;
 mod batch;

@@ -5,6 +5,7 @@
 
 use bytes::Bytes;
 
+use crate::crypto::asymmetric;
 use crate::crypto::CryptoError;
 use crate::error::Error;
 use crate::kmip::payloads::{DecryptRequest, DecryptResponse, EncryptRequest, EncryptResponse};
@@ -13,7 +14,7 @@ use crate::kmip::table::{CryptographicUsageMask, ObjectType, Operation};
 use crate::lifecycle::Use;
 use crate::operations::context::RequestContext;
 use crate::operations::managed::ManagedObject;
-use crate::operations::{asym_crypto, asym_params, crypto_params};
+use crate::operations::{asym_params, crypto_params};
 use crate::stats::UsageKind;
 
 /// Encrypts with an RSA public key.
@@ -34,12 +35,12 @@ pub(crate) async fn encrypt(
     if req.iv_counter_nonce.is_some() || req.authenticated_encryption_additional_data.is_some() {
         return Err(Error::InvalidField("RSA encryption takes no IV/Counter/Nonce nor additional data".into()));
     }
-    let (der, _) = asym_params::key_der(&key, Operation::Encrypt)?;
+    let (public, _) = asym_params::public_key(&key, Operation::Encrypt)?;
     let data = req.data.ok_or_else(|| Error::MissingData("Encrypt needs Data".into()))?;
     let params = crypto_params::effective(req.cryptographic_parameters.as_ref(), &key);
     let padding = asym_params::rsa_padding(params)?;
     crypto_params::consume_usage_limit(ctx, &key, Operation::Encrypt, data.len()).await?;
-    let ciphertext = asym_crypto::rsa_encrypt(der, padding, data.expose()).map_err(Error::Crypto)?;
+    let ciphertext = asymmetric::rsa_encrypt(&public, padding, data.expose()).map_err(Error::Crypto)?;
     drop(data);
     ctx.usage(&key.id).record(UsageKind::Encrypt);
     Ok(EncryptResponse {
@@ -66,12 +67,12 @@ pub(crate) async fn decrypt(
         CryptographicUsageMask::Decrypt,
         "Decrypt",
     )?;
-    let (der, _) = asym_params::key_der(&key, Operation::Decrypt)?;
+    let (private, _) = asym_params::private_key(&key, Operation::Decrypt)?;
     let data = req.data.ok_or_else(|| Error::MissingData("Decrypt needs Data".into()))?;
     let params = crypto_params::effective(req.cryptographic_parameters.as_ref(), &key);
     let padding = asym_params::rsa_padding(params)?;
     crypto_params::consume_usage_limit(ctx, &key, Operation::Decrypt, data.len()).await?;
-    let plaintext = asym_crypto::rsa_decrypt(der, padding, &data).map_err(|e| match e {
+    let plaintext = asymmetric::rsa_decrypt(&private, padding, &data).map_err(|e| match e {
         CryptoError::AuthenticationFailed => Error::CryptographicFailure(format!(
             "the RSA ciphertext did not decrypt with object {:?}: wrong key, padding or data",
             key.id

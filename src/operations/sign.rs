@@ -4,12 +4,13 @@
 
 use bytes::Bytes;
 
+use crate::crypto::signature;
 use crate::error::Error;
 use crate::kmip::payloads::{SignRequest, SignResponse};
 use crate::kmip::table::{CryptographicUsageMask, ObjectType, Operation};
 use crate::lifecycle::Use;
 use crate::operations::context::RequestContext;
-use crate::operations::{asym_crypto, asym_params, crypto_params};
+use crate::operations::{asym_params, crypto_params};
 use crate::stats::UsageKind;
 
 /// Signs the request's Data (or Digested Data) with the named private key.
@@ -26,22 +27,23 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: SignRequest) -> Re
         CryptographicUsageMask::Sign,
         "Sign",
     )?;
-    let (der, algorithm) = asym_params::key_der(&key, Operation::Sign)?;
+    let (private, algorithm) = asym_params::private_key(&key, Operation::Sign)?;
     let params = crypto_params::effective(req.cryptographic_parameters.as_ref(), &key);
     let scheme = asym_params::signature_scheme(params, algorithm)?;
     let signature = match (&req.data, &req.digested_data) {
         (Some(data), None) => {
             crypto_params::consume_usage_limit(ctx, &key, Operation::Sign, data.len()).await?;
-            asym_crypto::sign(der, scheme, data)
+            signature::sign(&private, scheme, data)
         }
         (None, Some(digest)) => {
             crypto_params::consume_usage_limit(ctx, &key, Operation::Sign, digest.len()).await?;
-            asym_crypto::sign_digest(der, scheme, digest)
+            signature::sign_digest(&private, scheme, digest)
         }
         (Some(_), Some(_)) => return Err(Error::InvalidField("Sign takes Data or Digested Data, not both".into())),
         (None, None) => return Err(Error::MissingData("Sign needs Data or Digested Data".into())),
     }
     .map_err(Error::Crypto)?;
+    drop(private);
     ctx.usage(&id).record(UsageKind::Sign);
     Ok(SignResponse { unique_identifier: id, signature_data: Some(Bytes::from(signature)), correlation_value: None })
 }
