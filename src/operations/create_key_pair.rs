@@ -48,6 +48,13 @@ pub(crate) async fn handle(
     let empty = Attributes::default();
     let common =
         new_object::client_attributes(req.common_attributes.as_ref().unwrap_or(&empty), ObjectType::PrivateKey)?;
+    if common.iter().any(|a| matches!(a, Attribute::Name(_))) {
+        return Err(Error::InvalidField(
+            "a Name in the Common attributes would give both keys one name, and names are unique in a key store: \
+             give it in the Private Key or Public Key attributes"
+                .into(),
+        ));
+    }
     let private_only =
         new_object::client_attributes(req.private_key_attributes.as_ref().unwrap_or(&empty), ObjectType::PrivateKey)?;
     let public_only =

@@ -8,6 +8,8 @@
 
 mod activate;
 mod add_attribute;
+#[cfg(test)]
+mod asym_cases;
 mod asym_params;
 pub mod attribute_rules;
 mod batch;
