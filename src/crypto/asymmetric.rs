@@ -316,6 +316,9 @@ pub fn rsa_encrypt(key: &PublicKey, padding: RsaPadding<'_>, plaintext: &[u8]) -
 ///
 /// Every padding or range failure is the one [`CryptoError::AuthenticationFailed`],
 /// so that a caller cannot tell which check failed (Bleichenbacher, Manger).
+/// OpenSSL 3.0's PKCS#1 v1.5 decryption is still not constant-time in its
+/// padding check (the Marvin attack; implicit rejection came in 3.2): offer
+/// [`RsaPadding::Pkcs1v15`] only to clients that cannot use OAEP.
 pub fn rsa_decrypt(
     key: &PrivateKey,
     padding: RsaPadding<'_>,
