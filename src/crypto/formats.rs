@@ -221,16 +221,23 @@ pub fn to_ec_private_numbers(key: &PrivateKey) -> Result<EcPrivateNumbers, Crypt
 /// computed); a scalar of 0 or not below the group order is refused.
 pub fn from_ec_private_numbers(numbers: &EcPrivateNumbers) -> Result<PrivateKey, CryptoError> {
     let group = numbers.curve.group()?;
-    let d = bignum(&numbers.d)?;
+    let mut d = bignum(&numbers.d)?;
+    let built = ec_key_from_scalar(&group, &d);
+    // BN_free does not wipe (OpenSSL 1.1+); EC_KEY keeps its own copy of d.
+    d.clear();
+    built
+}
+
+fn ec_key_from_scalar(group: &openssl::ec::EcGroupRef, d: &BigNumRef) -> Result<PrivateKey, CryptoError> {
     let mut ctx = BigNumContext::new().map_err(|e| backend("big number context", &e))?;
     let mut order = BigNum::new().map_err(|e| backend("big number", &e))?;
     group.order(&mut order, &mut ctx).map_err(|e| backend("EC order", &e))?;
-    if d.num_bits() == 0 || d >= order {
+    if d.num_bits() == 0 || d >= &*order {
         return Err(CryptoError::InvalidInput("the EC private scalar is not in 1..n-1".into()));
     }
-    let mut q = EcPoint::new(&group).map_err(|e| backend("EC point", &e))?;
-    q.mul_generator2(&group, &d, &mut ctx).map_err(|e| backend("EC public point", &e))?;
-    let ec = EcKey::from_private_components(&group, &d, &q).map_err(|e| backend("EC key from numbers", &e))?;
+    let mut q = EcPoint::new(group).map_err(|e| backend("EC point", &e))?;
+    q.mul_generator2(group, d, &mut ctx).map_err(|e| backend("EC public point", &e))?;
+    let ec = EcKey::from_private_components(group, d, &q).map_err(|e| backend("EC key from numbers", &e))?;
     let key = PKey::from_ec_key(ec).map_err(|e| backend("EC key", &e))?;
     Ok(PrivateKey(key))
 }
