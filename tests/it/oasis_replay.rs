@@ -487,22 +487,25 @@ fn alter(case: &mut oasis::Case, step: usize, status: bool) -> bool {
         next: &mut usize,
         last: &mut Option<usize>,
         in_payload: bool,
+        skip: bool,
     ) {
         let here = *next;
         *next += 1;
         let in_payload = in_payload || t.tag == Tag::ResponsePayload;
+        // The Random Number Generator attribute (2.x tag or 1.x name) is not
+        // compared (compare.rs rule 8); its items are still counted.
+        let rng_name =
+            t.child(Tag::AttributeName).map(|n| &n.value) == Some(&Value::TextString("Random Number Generator".into()));
+        let skip = skip || t.tag == Tag::RandomNumberGenerator || rng_name;
         if in_payload
+            && !skip
             && !marks.contains_key(&here)
-            && t.tag != Tag::RandomNumberGenerator
             && matches!(t.value, Value::Enumeration(_) | Value::Integer(_) | Value::Boolean(_))
         {
             *last = Some(here);
         }
-        if t.tag == Tag::RandomNumberGenerator {
-            return;
-        }
         for c in kids(t) {
-            walk(c, marks, next, last, in_payload);
+            walk(c, marks, next, last, in_payload, skip);
         }
     }
     fn change(t: &mut Ttlv, target: usize, next: &mut usize) {
@@ -533,7 +536,7 @@ fn alter(case: &mut oasis::Case, step: usize, status: bool) -> bool {
         return true;
     }
     let mut last = None;
-    walk(&mut expected.tree, &expected.marks, &mut 0, &mut last, false);
+    walk(&mut expected.tree, &expected.marks, &mut 0, &mut last, false, false);
     match last {
         Some(target) => {
             change(&mut expected.tree, target, &mut 0);
