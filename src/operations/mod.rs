@@ -157,6 +157,16 @@ impl Engine {
                 };
             }
         };
+        // A version we do not speak may shape its header differently (3.0
+        // drops Batch Count): refuse it by its version alone.
+        let asked = message
+            .child(Tag::RequestHeader)
+            .and_then(|h| h.child(Tag::ProtocolVersion))
+            .and_then(|pv| ProtocolVersion::from_ttlv(pv, ProtocolVersion::V1_0).ok());
+        if let Some(v) = asked.filter(|v| !v.is_supported()) {
+            let header = RequestHeader::new(nearest_supported(v), 1);
+            return Reply::Send(self.message_error(&header, now, &Error::UnsupportedVersion(v)));
+        }
         let (header, items) = match crate::kmip::message::RequestMessage::read_header(&message) {
             Ok(parts) => parts,
             Err(e) => {
@@ -167,9 +177,6 @@ impl Engine {
                 };
             }
         };
-        if !header.protocol_version.is_supported() {
-            return Reply::Send(self.message_error(&header, now, &Error::UnsupportedVersion(header.protocol_version)));
-        }
         if items.len() > self.limits.max_batch_items {
             let error = Error::InvalidField(format!(
                 "the message has {} batch items; this server accepts at most {}",

@@ -199,7 +199,6 @@ async fn version_3_0_cases_are_refused() {
 /// What a 3.0 client should hear: Unsupported Protocol Version, in 2.1 (the
 /// nearest version coffer speaks), the connection kept so it can retry lower.
 #[tokio::test]
-#[ignore = "engine: a 3.0 header (no Batch Count) is refused as Missing Data, in 1.0, and the connection closed"]
 async fn version_3_0_cases_are_refused_as_an_unsupported_version() {
     if !vectors_present() {
         return;
