@@ -35,6 +35,7 @@
 
 pub mod auth;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod datadir;
@@ -45,6 +46,7 @@ pub mod loadtool;
 pub mod net;
 pub mod operations;
 pub mod pki;
+pub mod scheduler;
 pub mod server;
 pub mod stats;
 pub mod store;
