@@ -475,3 +475,7 @@ mod tests {
         assert_eq!(policy(&[]).automatic_interval(), None);
     }
 }
+
+#[cfg(test)]
+#[path = "rotation_tests.rs"]
+mod engine_tests;

@@ -1,0 +1,363 @@
+//! Engine-level tests of ReKey and of the background rotator on a
+//! controlled clock over a real redb store.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use time::OffsetDateTime;
+
+use super::*;
+use crate::clock::TestClock;
+use crate::kmip::attributes::IndexedAttribute;
+use crate::kmip::payloads::{
+    AddAttributeRequest, CreateRequest, DecryptRequest, EncryptRequest, GetRequest, LocateRequest, ReKeyRequest,
+    RegisterRequest, RequestPayload as Rq, ResponsePayload as Rs,
+};
+use crate::kmip::table::{CryptographicUsageMask as Mask, ResultReason as R};
+use crate::kmip::version::ProtocolVersion as V;
+use crate::operations::new_object::test_support::*;
+use crate::operations::{Engine, EngineLimits};
+use crate::scheduler::Rotator;
+use crate::store::{MasterKey, Store, StoreOptions};
+
+const DAY: i64 = 24 * 3600;
+
+fn aes(more: Vec<Attribute>) -> Rq {
+    let mut a = vec![
+        Attribute::CryptographicAlgorithm(Alg::AES),
+        Attribute::CryptographicLength(256),
+        Attribute::CryptographicUsageMask(Mask::Encrypt | Mask::Decrypt),
+    ];
+    a.extend(more);
+    Rq::Create(CreateRequest {
+        object_type: ObjectType::SymmetricKey,
+        attributes: attrs(a),
+        protection_storage_masks: None,
+    })
+}
+
+fn rekey(id: &str, offset: Option<u32>, more: Vec<Attribute>) -> Rq {
+    Rq::ReKey(ReKeyRequest {
+        unique_identifier: Some(id.into()),
+        offset: offset.map(Interval),
+        attributes: (!more.is_empty()).then(|| attrs(more)),
+        protection_storage_masks: None,
+    })
+}
+
+fn id_of(payload: Rs) -> String {
+    match payload {
+        Rs::Create(r) => r.unique_identifier,
+        Rs::ReKey(r) => r.unique_identifier,
+        Rs::Register(r) => r.unique_identifier,
+        Rs::Get(r) => r.unique_identifier,
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+async fn made(engine: &Engine, v: V, request: Rq) -> String {
+    id_of(ok(one(engine, v, request).await))
+}
+
+async fn stored(engine: &Engine, id: &str) -> ManagedObject {
+    let record = engine.store().get(id).await.ok().flatten().expect("stored");
+    ManagedObject::from_stored(&record).expect("record")
+}
+
+fn key_bytes_of(object: &ManagedObject) -> Vec<u8> {
+    match object.object.as_ref().and_then(Object::key_block).and_then(|b| b.key_value.as_ref()) {
+        Some(KeyValue::Plain { key_material: KeyMaterial::Bytes(b), .. }) => b.expose().to_vec(),
+        other => panic!("no key bytes: {other:?}"),
+    }
+}
+
+fn links(object: &ManagedObject, t: LinkType) -> Vec<String> {
+    object
+        .attributes
+        .iter()
+        .filter_map(|a| match a {
+            Attribute::Link(l) if l.link_type == t => Some(l.linked_object_identifier.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+async fn locate_name(engine: &Engine, v: V, n: &str) -> Vec<String> {
+    let req = LocateRequest {
+        maximum_items: None,
+        offset_items: None,
+        storage_status_mask: None,
+        object_group_member: None,
+        attributes: attrs(vec![name(n)]),
+    };
+    match ok(one(engine, v, Rq::Locate(req)).await) {
+        Rs::Locate(r) => r.unique_identifiers,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Encrypts with AES-CBC (the server makes the IV); the ciphertext and IV.
+async fn encrypt(engine: &Engine, id: &str, data: &[u8]) -> (Bytes, Bytes) {
+    let req = EncryptRequest {
+        unique_identifier: Some(id.into()),
+        cryptographic_parameters: Some(cbc()),
+        data: Some(Secret::from_slice(data)),
+        iv_counter_nonce: None,
+        correlation_value: None,
+        init_indicator: None,
+        final_indicator: None,
+        authenticated_encryption_additional_data: None,
+    };
+    match ok(one(engine, V::V1_4, Rq::Encrypt(req)).await) {
+        Rs::Encrypt(r) => (r.data.expect("data"), r.iv_counter_nonce.expect("iv")),
+        other => panic!("{other:?}"),
+    }
+}
+
+async fn decrypt(engine: &Engine, id: &str, (data, iv): &(Bytes, Bytes)) -> Vec<u8> {
+    let req = DecryptRequest {
+        unique_identifier: Some(id.into()),
+        cryptographic_parameters: Some(cbc()),
+        data: Some(data.clone()),
+        iv_counter_nonce: Some(iv.clone()),
+        correlation_value: None,
+        init_indicator: None,
+        final_indicator: None,
+        authenticated_encryption_additional_data: None,
+        authenticated_encryption_tag: None,
+    };
+    match ok(one(engine, V::V2_1, Rq::Decrypt(req)).await) {
+        Rs::Decrypt(r) => r.data.map(|d| d.expose().to_vec()).unwrap_or_default(),
+        other => panic!("{other:?}"),
+    }
+}
+
+fn cbc() -> crate::kmip::attributes::CryptographicParameters {
+    crate::kmip::attributes::CryptographicParameters {
+        block_cipher_mode: Some(crate::kmip::table::BlockCipherMode::CBC),
+        padding_method: Some(crate::kmip::table::PaddingMethod::PKCS5),
+        ..crate::operations::crypto_params::none()
+    }
+}
+
+fn active_since(t: i64) -> Attribute {
+    Attribute::ActivationDate(DateTime(t))
+}
+
+#[tokio::test]
+async fn rekey_links_versions_under_one_name_and_old_versions_keep_decrypting() {
+    for v in [V::V1_4, V::V2_1] {
+        let engine = engine();
+        let old = made(&engine, v, aes(vec![name("disk"), active_since(1_000)])).await;
+        let sealed = encrypt(&engine, &old, b"written before the rotation").await;
+        let new = made(&engine, v, rekey(&old, None, vec![])).await;
+        assert_ne!(old, new);
+
+        let (o, n) = (stored(&engine, &old).await, stored(&engine, &new).await);
+        assert_eq!(links(&o, LinkType::ReplacementObjectLink), vec![new.clone()]);
+        assert_eq!(links(&n, LinkType::ReplacedObjectLink), vec![old.clone()]);
+        assert!(links(&n, LinkType::ReplacementObjectLink).is_empty());
+        assert_eq!(o.names().collect::<Vec<_>>(), vec!["disk"], "the old version keeps its Name");
+        assert_eq!(n.names().collect::<Vec<_>>(), vec!["disk"], "the new version takes it over");
+        assert_ne!(key_bytes_of(&o), key_bytes_of(&n), "fresh key material");
+        assert_eq!((generation(&o), generation(&n)), (0, 1));
+        assert!(n.attributes.contains(&Attribute::RotateLatest(true)));
+        assert!(o.attributes.contains(&Attribute::RotateLatest(false)));
+        assert_eq!(n.usage_mask(), o.usage_mask());
+        assert_eq!(n.state(), State::Active, "the copied Activation Date has come");
+        assert!(is_generated(&n));
+
+        // Locate by Name: the newest version first.
+        assert_eq!(locate_name(&engine, v, "disk").await, vec![new.clone(), old.clone()]);
+        // The old version still decrypts; the new one encrypts and decrypts its own.
+        assert_eq!(decrypt(&engine, &old, &sealed).await, b"written before the rotation");
+        let fresh = encrypt(&engine, &new, b"after").await;
+        assert_eq!(decrypt(&engine, &new, &fresh).await, b"after");
+
+        // An unrelated object may not take the chain's Name (BL-M-8) ...
+        let reason = if v.is_2x() { R::NonUniqueNameAttribute } else { R::InvalidField };
+        failed(&one(&engine, v, aes(vec![name("disk")])).await, reason, "\"disk\"");
+        // ... and a replaced version is not rotated a second time.
+        failed(&one(&engine, v, rekey(&old, None, vec![])).await, R::PermissionDenied, &new);
+
+        // The newest is rotated again; a Name given with ReKey is added
+        // (as TC-REKEY-1-14 shows); the ID Placeholder is the new version.
+        let get = GetRequest {
+            unique_identifier: None,
+            key_format_type: None,
+            key_wrap_type: None,
+            key_compression_type: None,
+            key_wrapping_specification: None,
+        };
+        let items = run(&engine, v, vec![rekey(&new, None, vec![name("disk-2")]), Rq::Get(get)]).await;
+        let ids: Vec<String> = items.into_iter().map(|i| id_of(ok(i))).collect();
+        let third = ids.first().cloned().unwrap_or_default();
+        assert_eq!(ids.get(1), Some(&third));
+        let t = stored(&engine, &third).await;
+        assert_eq!(t.names().collect::<Vec<_>>(), vec!["disk", "disk-2"]);
+        assert_eq!(generation(&t), 2);
+        assert_eq!(locate_name(&engine, v, "disk").await, vec![third, new, old]);
+    }
+}
+
+#[tokio::test]
+async fn an_offset_sets_the_new_dates_from_the_old_ones() {
+    let engine = engine();
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let at1 = now - 10 * DAY;
+    let old =
+        made(&engine, V::V1_4, aes(vec![active_since(at1), Attribute::DeactivationDate(DateTime(at1 + 400 * DAY))]))
+            .await;
+    let new = made(&engine, V::V1_4, rekey(&old, Some(3600), vec![])).await;
+    let n = stored(&engine, &new).await;
+    let at2 = n.find(|a| match a {
+        Attribute::ActivationDate(d) => Some(d.0),
+        _ => None,
+    });
+    let dt2 = n.find(|a| match a {
+        Attribute::DeactivationDate(d) => Some(d.0),
+        _ => None,
+    });
+    let at2 = at2.expect("activation date");
+    assert!((now + 3600..now + 3700).contains(&at2), "{at2} is now + Offset");
+    assert_eq!(dt2, Some(at2 + 400 * DAY), "the Deactivation Date keeps its distance");
+    assert_eq!(n.state(), State::PreActive, "active only from now + Offset");
+}
+
+#[tokio::test]
+async fn a_rotation_interval_below_30_days_is_refused_in_both_spellings() {
+    let engine = engine();
+    let short = Attribute::RotateInterval(Interval(29 * 24 * 3600));
+    failed(&one(&engine, V::V2_1, aes(vec![short.clone()])).await, R::InvalidField, "minimum is 30 days");
+    let x_short = Attribute::Custom {
+        vendor: None,
+        name: X_INTERVAL.into(),
+        value: Ttlv::new(Tag::AttributeValue, Value::TextString("86400".into())),
+    };
+    failed(&one(&engine, V::V1_4, aes(vec![x_short.clone()])).await, R::InvalidField, "minimum is 30 days");
+    // Set later, on an existing key, the same.
+    let id = made(&engine, V::V1_4, aes(vec![])).await;
+    let add = |a: Attribute| {
+        Rq::AddAttribute(AddAttributeRequest {
+            unique_identifier: Some(id.clone()),
+            attribute: IndexedAttribute { attribute: a, index: None },
+        })
+    };
+    failed(&one(&engine, V::V1_4, add(x_short)).await, R::InvalidField, "30 days (2592000 seconds)");
+    failed(&one(&engine, V::V2_1, add(short)).await, R::InvalidField, "30 days (2592000 seconds)");
+    // 0 (disabled) and 30 days are accepted.
+    made(&engine, V::V2_1, aes(vec![Attribute::RotateInterval(Interval(0))])).await;
+    made(&engine, V::V2_1, aes(vec![Attribute::RotateInterval(Interval(MIN_INTERVAL_SECS))])).await;
+}
+
+struct TempStore(std::path::PathBuf);
+
+impl TempStore {
+    fn new(name: &str) -> TempStore {
+        let n = OffsetDateTime::now_utc().unix_timestamp_nanos();
+        TempStore(std::env::temp_dir().join(format!("coffer-rotation-{name}-{}-{n}.redb", std::process::id())))
+    }
+
+    fn open(&self) -> Store {
+        let key = MasterKey::from_bytes(&[0x24; 32]).expect("master key");
+        Store::open(&self.0, key, StoreOptions::default()).expect("store")
+    }
+}
+
+impl Drop for TempStore {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn on_clock(store: Store, clock: &TestClock) -> (Engine, Rotator) {
+    let clock: Arc<dyn crate::clock::Clock> = Arc::new(clock.clone());
+    (Engine::with_clock(store.clone(), EngineLimits::default(), Arc::clone(&clock)), Rotator::new(store, clock))
+}
+
+async fn rotated(rotator: &Rotator) -> Vec<(String, String)> {
+    rotator.run_once().await.expect("pass").into_iter().map(|r| (r.old, r.new)).collect()
+}
+
+#[tokio::test]
+async fn a_30_day_key_rotates_once_after_30_days_and_again_after_60_across_a_restart() {
+    let file = TempStore::new("schedule");
+    let t0 = OffsetDateTime::from_unix_timestamp(1_767_225_600).expect("2026-01-01");
+    let clock = TestClock::at(t0);
+    let (engine, rotator) = on_clock(file.open(), &clock);
+    let policy = Attribute::RotateInterval(Interval(MIN_INTERVAL_SECS));
+    let v0 = made(&engine, V::V2_1, aes(vec![name("db"), active_since(t0.unix_timestamp()), policy])).await;
+    // The 1.x spelling schedules the same.
+    let x = Attribute::Custom {
+        vendor: None,
+        name: X_INTERVAL.into(),
+        value: Ttlv::new(Tag::AttributeValue, Value::TextString(MIN_INTERVAL_SECS.to_string())),
+    };
+    let legacy = made(&engine, V::V1_4, aes(vec![name("legacy"), active_since(t0.unix_timestamp()), x])).await;
+    // Imported (registered) material is never rotated automatically.
+    let register = Rq::Register(RegisterRequest {
+        object_type: ObjectType::SymmetricKey,
+        attributes: attrs(vec![
+            Attribute::CryptographicUsageMask(Mask::Encrypt | Mask::Decrypt),
+            Attribute::RotateInterval(Interval(MIN_INTERVAL_SECS)),
+            name("imported"),
+        ]),
+        object: aes_object(&[7u8; 32], Some(256)),
+        protection_storage_masks: None,
+    });
+    let imported = made(&engine, V::V2_1, register).await;
+    let sealed = encrypt(&engine, &v0, b"day zero").await;
+
+    clock.advance(time::Duration::days(29));
+    assert!(rotated(&rotator).await.is_empty(), "not due before 30 days");
+
+    clock.advance(time::Duration::days(1) + time::Duration::hours(1));
+    let first = rotated(&rotator).await;
+    assert_eq!(first.len(), 2, "{first:?}");
+    let v1 = first.iter().find(|(old, _)| *old == v0).map(|(_, new)| new.clone()).expect("v0 rotated");
+    assert!(first.iter().any(|(old, _)| *old == legacy));
+    assert!(rotated(&rotator).await.is_empty(), "once, not again in the same period");
+    let n1 = stored(&engine, &v1).await;
+    let next = t0.unix_timestamp() + 31 * DAY + 3600 + 29 * DAY;
+    assert!(n1.attributes.contains(&Attribute::RotateDate(DateTime(next))), "next date shown: {:?}", n1.attributes);
+    assert_eq!(decrypt(&engine, &v0, &sealed).await, b"day zero");
+
+    // A restart: the store closed and reopened, a new engine and rotator.
+    engine.store().close().await.expect("close");
+    drop((engine, rotator));
+    let (engine, rotator) = on_clock(file.open(), &clock);
+    assert!(rotated(&rotator).await.is_empty(), "a restart changes nothing");
+    assert_eq!(locate_name(&engine, V::V2_1, "db").await, vec![v1.clone(), v0.clone()]);
+
+    clock.set(t0 + time::Duration::days(61) + time::Duration::hours(2));
+    let second = rotated(&rotator).await;
+    let v2 = second.iter().find(|(old, _)| *old == v1).map(|(_, new)| new.clone()).expect("v1 rotated");
+    assert_eq!(second.len(), 2, "the newest of each chain only: {second:?}");
+    assert_eq!(generation(&stored(&engine, &v2).await), 2);
+    assert_eq!(locate_name(&engine, V::V2_1, "db").await, vec![v2, v1, v0.clone()]);
+    assert_eq!(decrypt(&engine, &v0, &sealed).await, b"day zero", "older versions keep decrypting");
+    assert_eq!(locate_name(&engine, V::V2_1, "imported").await, vec![imported]);
+    engine.store().close().await.expect("close");
+}
+
+#[tokio::test]
+async fn a_key_that_missed_several_periods_is_rotated_once() {
+    let file = TempStore::new("catch-up");
+    let t0 = OffsetDateTime::from_unix_timestamp(1_767_225_600).expect("2026-01-01");
+    let clock = TestClock::at(t0);
+    let (engine, rotator) = on_clock(file.open(), &clock);
+    let policy = Attribute::RotateInterval(Interval(MIN_INTERVAL_SECS));
+    let v0 = made(&engine, V::V2_1, aes(vec![name("late"), policy, Attribute::RotateAutomatic(true)])).await;
+    let off =
+        vec![name("manual"), Attribute::RotateInterval(Interval(MIN_INTERVAL_SECS)), Attribute::RotateAutomatic(false)];
+    made(&engine, V::V2_1, aes(off)).await;
+
+    clock.advance(time::Duration::days(100));
+    let done = rotated(&rotator).await;
+    assert_eq!(done.len(), 1, "one key, once: {done:?}");
+    assert_eq!(done.first().map(|(old, _)| old.clone()), Some(v0));
+    assert!(rotated(&rotator).await.is_empty(), "the new version is due 30 days from now");
+    clock.advance(time::Duration::days(30));
+    assert_eq!(rotated(&rotator).await.len(), 1);
+    engine.store().close().await.expect("close");
+}
