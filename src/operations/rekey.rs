@@ -4,7 +4,10 @@
 //! rotation policy relate).
 
 use crate::error::Error;
+use crate::kmip::attributes::{Attribute, Attributes};
+use crate::kmip::codec::FromTtlv;
 use crate::kmip::payloads::{ReKeyRequest, ReKeyResponse};
+use crate::kmip::version::ProtocolVersion;
 use crate::operations::context::RequestContext;
 use crate::operations::rotation;
 
@@ -15,15 +18,18 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: ReKeyRequest) -> R
     }
     let id = ctx.resolve_id(req.unique_identifier)?;
     let old = ctx.load_live(&id).await?;
-    let client = match &req.attributes {
-        Some(list) => {
-            if let Some(template) = list.template_names.first() {
-                return Err(Error::TemplateNotFound { name: template.value.clone() });
-            }
-            list.iter().cloned().collect()
-        }
-        None => Vec::new(),
+    // PyKMIP 0.11 writes a 1.x Template-Attribute even at 2.0.
+    let legacy = match &req.legacy_template {
+        Some(t) => Some(Attributes::from_ttlv(t, ProtocolVersion::V1_4).map_err(Error::Model)?),
+        None => None,
     };
+    let mut client: Vec<Attribute> = Vec::new();
+    for list in req.attributes.iter().chain(legacy.iter()) {
+        if let Some(template) = list.template_names.first() {
+            return Err(Error::TemplateNotFound { name: template.value.clone() });
+        }
+        client.extend(list.iter().cloned());
+    }
     let new = rotation::rotate(ctx, old, req.offset, client).await?;
     // KMIP 1.4 §4.4: the replacement's identifier becomes the ID Placeholder.
     ctx.id_placeholder = Some(new.id.clone());

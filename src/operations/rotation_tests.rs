@@ -41,6 +41,7 @@ fn rekey(id: &str, offset: Option<u32>, more: Vec<Attribute>) -> Rq {
         unique_identifier: Some(id.into()),
         offset: offset.map(Interval),
         attributes: (!more.is_empty()).then(|| attrs(more)),
+        legacy_template: None,
         protection_storage_masks: None,
     })
 }
