@@ -16,9 +16,8 @@ use crate::clock::Clock;
 use crate::error::Error;
 use crate::kmip::version::ProtocolVersion;
 use crate::operations::context::RequestContext;
-use crate::operations::managed::ManagedObject;
 use crate::operations::rotation;
-use crate::store::{Store, StoreError};
+use crate::store::Store;
 
 /// One rotation the rotator made.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,9 +43,8 @@ impl Rotator {
         Rotator { store, clock }
     }
 
-    /// One pass: rotates every key due by now, once. A key another
-    /// writer changed meanwhile (a client's ReKey) is left for the next
-    /// pass; other failures are logged and do not stop the pass.
+    /// One pass over every key store: rotates every key due by now, once
+    /// ([`rotation::rotate_due`]).
     pub async fn run_once(&self) -> Result<Vec<Rotated>, Error> {
         let now = self.clock.now();
         let mut done = Vec::new();
@@ -63,23 +61,8 @@ impl Rotator {
                 now,
                 id_placeholder: None,
             };
-            for stored in self.store.list(&keystore).await? {
-                let mut object = ManagedObject::from_stored(&stored)?;
-                crate::lifecycle::refresh(&mut object, ctx.now_kmip());
-                if rotation::next_rotation(&object).is_none_or(|due| due.0 > ctx.now_kmip().0) {
-                    continue;
-                }
-                let old = object.id.clone();
-                match rotation::rotate(&ctx, object, None, Vec::new()).await {
-                    Ok(new) => {
-                        tracing::info!(keystore = %keystore, old = %old, new = %new.id, "rotated a due key");
-                        done.push(Rotated { keystore: keystore.clone(), old, new: new.id });
-                    }
-                    Err(Error::Store(StoreError::Conflict { .. })) => {
-                        tracing::info!(keystore = %keystore, id = %old, "key changed during rotation; next pass");
-                    }
-                    Err(e) => tracing::warn!(keystore = %keystore, id = %old, error = %e, "rotation failed"),
-                }
+            for (old, new) in rotation::rotate_due(&ctx).await? {
+                done.push(Rotated { keystore: keystore.clone(), old, new });
             }
         }
         Ok(done)

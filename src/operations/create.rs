@@ -71,6 +71,8 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: CreateRequest) -> 
     drop(key);
     let mut managed = new_object::build(ctx, object, Some(KeyFormatType::Raw), client);
     managed.attributes.push(Attribute::RandomNumberGenerator(rng_parameters()));
+    // A rotation policy given at creation: its first rotation date is shown.
+    crate::operations::rotation::show_next(&mut managed);
     ctx.save(&[&managed]).await?;
     ctx.id_placeholder = Some(managed.id.clone());
     Ok(CreateResponse { object_type: ObjectType::SymmetricKey, unique_identifier: managed.id, attributes: None })

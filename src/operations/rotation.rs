@@ -195,11 +195,11 @@ pub fn generation(object: &ManagedObject) -> i32 {
 }
 
 /// When the background rotator is to rotate the object, if ever: a
-/// generated symmetric key, the newest of its chain, still usable
-/// (not destroyed or compromised), with an automatic policy.
+/// generated symmetric key, the newest of its chain, Pre-Active or Active
+/// (so neither destroyed nor compromised), with an automatic policy. Reads
+/// attributes only, so it works on Locate-style attribute-only records.
 pub fn next_rotation(object: &ManagedObject) -> Option<DateTime> {
     if object.object_type() != Some(ObjectType::SymmetricKey)
-        || object.object.is_none()
         || !is_generated(object)
         || replacement(object).is_some()
         || !matches!(object.state(), State::PreActive | State::Active)
@@ -212,6 +212,27 @@ pub fn next_rotation(object: &ManagedObject) -> Option<DateTime> {
         _ => None,
     })?;
     Some(DateTime(made.saturating_add(i64::from(interval))))
+}
+
+/// Makes the shown schedule (Rotate Date and its 1.x mirror [`Y_DATE`])
+/// agree with [`next_rotation`]: set, moved or removed. True when changed.
+/// The schedule itself never depends on it (see the module notes).
+pub fn show_next(object: &mut ManagedObject) -> bool {
+    let shown = object.find(|a| match a {
+        Attribute::RotateDate(d) => Some(*d),
+        _ => None,
+    });
+    let next = next_rotation(object);
+    if shown == next {
+        return false;
+    }
+    object.remove(Tag::RotateDate);
+    object.attributes.retain(|a| !is_custom(a, Y_DATE));
+    if let Some(next) = next {
+        object.attributes.push(Attribute::RotateDate(next));
+        object.attributes.push(mirror(Y_DATE, Value::DateTime(next.0)));
+    }
+    true
 }
 
 /// Attributes a new version does not inherit: the server sets its own, or
@@ -414,17 +435,14 @@ pub(crate) async fn rotate(
     new.set(Attribute::RotateLatest(true));
     new.set(mirror(Y_GENERATION, Value::Integer(generation)));
     new.set(mirror(Y_LATEST, Value::Boolean(true)));
-    if let Some(next) = next_rotation(&new) {
-        new.set(Attribute::RotateDate(next));
-        new.set(mirror(Y_DATE, Value::DateTime(next.0)));
-    }
+    show_next(&mut new);
 
     old.attributes.push(Attribute::Link(Link {
         link_type: LinkType::ReplacementObjectLink,
         linked_object_identifier: new.id.clone(),
     }));
-    old.remove(Tag::RotateDate);
-    old.attributes.retain(|a| !is_custom(a, Y_DATE));
+    // Replaced: no longer scheduled.
+    show_next(&mut old);
     old.set(Attribute::RotateGeneration(generation.saturating_sub(1)));
     old.set(Attribute::RotateLatest(false));
     old.set(mirror(Y_GENERATION, Value::Integer(generation.saturating_sub(1))));
@@ -432,6 +450,60 @@ pub(crate) async fn rotate(
     attribute_rules::touch(&mut old, now);
     ctx.save(&[&old, &new]).await?;
     Ok(new)
+}
+
+/// One pass of the background rotator over the key store of `ctx`'s
+/// client: rotates each key due by `ctx.now` once, and corrects a shown
+/// Rotate Date that a later change of the policy made stale. Returns the
+/// (old, new) identifiers rotated. Records are read attributes-only; only
+/// the keys due are loaded whole. A key another writer changed meanwhile
+/// (a client's ReKey) is left to the next pass; other failures are logged.
+pub(crate) async fn rotate_due(ctx: &RequestContext<'_>) -> Result<Vec<(String, String)>, Error> {
+    let now = ctx.now_kmip();
+    let keystore = &ctx.client.keystore;
+    let mut done = Vec::new();
+    for stored in ctx.store.list(keystore).await? {
+        if stored.material.is_none() {
+            continue;
+        }
+        let mut record = super::locate::attributes_only(&stored)?;
+        crate::lifecycle::refresh(&mut record, now);
+        let next = next_rotation(&record);
+        let shown = record.find(|a| match a {
+            Attribute::RotateDate(d) => Some(*d),
+            _ => None,
+        });
+        let outcome = if next.is_some_and(|due| due.0 <= now.0) {
+            match ctx.load_live(&record.id).await {
+                Ok(old) => rotate(ctx, old, None, Vec::new()).await.map(|new| {
+                    tracing::info!(keystore = %keystore, old = %record.id, new = %new.id, "rotated a due key");
+                    done.push((record.id.clone(), new.id));
+                }),
+                Err(e) => Err(e),
+            }
+        } else if shown != next {
+            match ctx.load(&record.id).await {
+                Ok(mut object) => {
+                    if show_next(&mut object) {
+                        ctx.save(&[&object]).await
+                    } else {
+                        Ok(())
+                    }
+                }
+                Err(e) => Err(e),
+            }
+        } else {
+            Ok(())
+        };
+        match outcome {
+            Ok(()) => {}
+            Err(Error::Store(crate::store::StoreError::Conflict { .. })) => {
+                tracing::info!(keystore = %keystore, id = %record.id, "key changed during the rotation pass; next pass");
+            }
+            Err(e) => tracing::warn!(keystore = %keystore, id = %record.id, error = %e, "rotation failed"),
+        }
+    }
+    Ok(done)
 }
 
 #[cfg(test)]

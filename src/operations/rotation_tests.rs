@@ -384,3 +384,40 @@ async fn the_oasis_rekey_cases_get_the_answers_they_expect() {
     assert!(tally.failures.is_empty() && tally.not_supported.is_empty(), "{tally:#?}");
     assert_eq!((tally.cases_complete, tally.pairs_run), (5, 20), "{tally:#?}");
 }
+
+fn rotate_date(object: &ManagedObject) -> Option<i64> {
+    object.find(|a| match a {
+        Attribute::RotateDate(d) => Some(d.0),
+        _ => None,
+    })
+}
+
+#[tokio::test]
+async fn the_next_rotation_date_is_shown_and_follows_a_change_of_the_interval() {
+    let file = TempStore::new("shown");
+    let t0 = OffsetDateTime::from_unix_timestamp(1_767_225_600).expect("2026-01-01");
+    let clock = TestClock::at(t0);
+    let (engine, rotator) = on_clock(file.open(), &clock);
+    let id = made(&engine, V::V2_1, aes(vec![Attribute::RotateInterval(Interval(MIN_INTERVAL_SECS))])).await;
+    let t = t0.unix_timestamp();
+    let key = stored(&engine, &id).await;
+    assert_eq!(rotate_date(&key), Some(t + 30 * DAY), "shown from creation");
+    let shown = key.attributes.iter().find_map(|a| custom_value(a, Y_DATE)).map(|v| v.value.clone());
+    assert_eq!(shown, Some(Value::DateTime(t + 30 * DAY)), "and to 1.x clients as {Y_DATE}");
+
+    let set = Rq::SetAttribute(crate::kmip::payloads::SetAttributeRequest {
+        unique_identifier: Some(id.clone()),
+        new_attribute: crate::kmip::attributes::WrappedAttribute(Attribute::RotateInterval(Interval(
+            2 * MIN_INTERVAL_SECS,
+        ))),
+    });
+    ok(one(&engine, V::V2_1, set).await);
+    clock.advance(time::Duration::days(31));
+    assert!(rotated(&rotator).await.is_empty(), "now due after 60 days");
+    assert_eq!(rotate_date(&stored(&engine, &id).await), Some(t + 60 * DAY), "the shown date follows");
+    clock.advance(time::Duration::days(30));
+    let done = rotated(&rotator).await;
+    assert_eq!(done.len(), 1);
+    assert_eq!(rotate_date(&stored(&engine, &id).await), None, "a replaced version is not scheduled");
+    engine.store().close().await.expect("close");
+}
