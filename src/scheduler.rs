@@ -1,5 +1,5 @@
 //! The background rotator: wakes up every so often, finds the keys whose
-//! next rotation is due (see [`crate::operations::rotation`] for the
+//! next rotation is due (see `operations::rotation` for the
 //! policy and schedule) and rotates each once.
 //!
 //! It keeps no state of its own: what is due follows from the stored
@@ -44,7 +44,7 @@ impl Rotator {
     }
 
     /// One pass over every key store: rotates every key due by now, once
-    /// ([`rotation::rotate_due`]).
+    /// (`operations::rotation::rotate_due`).
     pub async fn run_once(&self) -> Result<Vec<Rotated>, Error> {
         let now = self.clock.now();
         let mut done = Vec::new();
