@@ -266,8 +266,10 @@ fn inherited(a: &Attribute) -> bool {
             | Tag::CryptographicLength
             | Tag::KeyFormatType
     );
+    // The chain's links, and a key pair's own (its new pair links itself).
     let chain_link = matches!(a, Attribute::Link(l)
-        if matches!(l.link_type, LinkType::ReplacedObjectLink | LinkType::ReplacementObjectLink));
+        if matches!(l.link_type, LinkType::ReplacedObjectLink | LinkType::ReplacementObjectLink
+            | LinkType::PublicKeyLink | LinkType::PrivateKeyLink));
     let mirror = [Y_DATE, Y_GENERATION, Y_LATEST].iter().any(|n| is_custom(a, n));
     !server_set && !chain_link && !mirror
 }
@@ -310,56 +312,48 @@ fn mirror(name: &str, value: Value) -> Attribute {
     Attribute::Custom { vendor: None, name: name.into(), value: Ttlv::new(Tag::AttributeValue, value) }
 }
 
-/// Rotates `old` (loaded by the caller, with its key material): makes the
-/// new version and saves both in one transaction (the predecessor's
-/// revision is checked, so two rotations of one key cannot both land).
-/// `client` are the ReKey request's template attributes (checked here),
-/// `offset` its Offset. Returns the new version.
-pub(crate) async fn rotate(
-    ctx: &RequestContext<'_>,
-    mut old: ManagedObject,
-    offset: Option<Interval>,
-    client: Vec<Attribute>,
-) -> Result<ManagedObject, Error> {
-    let object_type = old.object_type().unwrap_or(ObjectType::SymmetricKey);
-    if object_type != ObjectType::SymmetricKey {
-        return Err(Error::UnsupportedObjectType(format!(
-            "ReKey rotates Symmetric Keys, not {}; key pairs are rotated with ReKey Key Pair",
-            type_name(object_type)
-        )));
-    }
-    if let Some(next) = replacement(&old) {
-        return Err(Error::PermissionDenied(format!(
-            "object {} was already rotated: its replacement is {next}; rotate the newest version",
-            old.id
-        )));
-    }
-    let block = old
-        .object
-        .as_ref()
-        .and_then(Object::key_block)
-        .ok_or_else(|| Error::FeatureNotSupported(format!("object {} holds no key block to rotate", old.id)))?;
-    let algorithm = block.cryptographic_algorithm.or_else(|| {
+/// The Cryptographic Algorithm and Length of a key: its key block's, else its attributes'.
+pub(crate) fn algorithm_and_length(old: &ManagedObject) -> Result<(Alg, i32), Error> {
+    let block = old.object.as_ref().and_then(Object::key_block);
+    let algorithm = block.and_then(|b| b.cryptographic_algorithm).or_else(|| {
         old.find(|a| match a {
             Attribute::CryptographicAlgorithm(x) => Some(*x),
             _ => None,
         })
     });
-    let length = block.cryptographic_length.or_else(|| {
+    let length = block.and_then(|b| b.cryptographic_length).or_else(|| {
         old.find(|a| match a {
             Attribute::CryptographicLength(x) => Some(*x),
             _ => None,
         })
     });
-    let (Some(algorithm), Some(bits)) = (algorithm, length) else {
-        return Err(Error::MissingData(format!(
+    match (algorithm, length) {
+        (Some(algorithm), Some(bits)) => Ok((algorithm, bits)),
+        _ => Err(Error::MissingData(format!(
             "object {} has no Cryptographic Algorithm and Length to make its replacement with",
             old.id
-        )));
-    };
+        ))),
+    }
+}
 
-    // The client's template: checked as at Create; the algorithm and length
-    // are the predecessor's.
+/// The attributes of `old`'s new version: the predecessor's (see
+/// `inherited`), the lifecycle dates moved by `offset`, then the client's
+/// template (checked as at Create; names not yet the predecessor's must be
+/// free; the algorithm and length cannot change). Refuses a predecessor
+/// already replaced.
+pub(crate) async fn successor_attributes(
+    ctx: &RequestContext<'_>,
+    old: &ManagedObject,
+    offset: Option<Interval>,
+    client: Vec<Attribute>,
+    (algorithm, bits): (Alg, i32),
+) -> Result<Vec<Attribute>, Error> {
+    if let Some(next) = replacement(old) {
+        return Err(Error::PermissionDenied(format!(
+            "object {} was already rotated: its replacement is {next}; rotate the newest version",
+            old.id
+        )));
+    }
     attribute_rules::check_initial_all(&client)?;
     for a in &client {
         let differs = match a {
@@ -372,7 +366,7 @@ pub(crate) async fn rotate(
         };
         if differs {
             return Err(Error::InvalidField(format!(
-                "ReKey keeps the key's {}: the replacement cannot change it",
+                "a rotation keeps the key's {}: the replacement cannot change it",
                 attribute_rules::display_name(a)
             )));
         }
@@ -404,6 +398,59 @@ pub(crate) async fn rotate(
         }
         attributes.push(a);
     }
+    Ok(attributes)
+}
+
+/// Links a new version to its predecessor both ways and moves the chain's
+/// bookkeeping to it: Random Number Generator (the server made it), Rotate
+/// Generation + 1, Rotate Latest, the shown schedule; the predecessor's
+/// Last Change Date.
+pub(crate) fn link_versions(old: &mut ManagedObject, new: &mut ManagedObject, now: DateTime) {
+    new.attributes.push(Attribute::RandomNumberGenerator(crate::operations::create::rng_parameters()));
+    new.attributes.push(Attribute::Link(Link {
+        link_type: LinkType::ReplacedObjectLink,
+        linked_object_identifier: old.id.clone(),
+    }));
+    let generation = generation(old).saturating_add(1);
+    new.set(Attribute::RotateGeneration(generation));
+    new.set(Attribute::RotateLatest(true));
+    new.set(mirror(Y_GENERATION, Value::Integer(generation)));
+    new.set(mirror(Y_LATEST, Value::Boolean(true)));
+    show_next(new);
+
+    old.attributes.push(Attribute::Link(Link {
+        link_type: LinkType::ReplacementObjectLink,
+        linked_object_identifier: new.id.clone(),
+    }));
+    // Replaced: no longer scheduled.
+    show_next(old);
+    old.set(Attribute::RotateGeneration(generation.saturating_sub(1)));
+    old.set(Attribute::RotateLatest(false));
+    old.set(mirror(Y_GENERATION, Value::Integer(generation.saturating_sub(1))));
+    old.set(mirror(Y_LATEST, Value::Boolean(false)));
+    attribute_rules::touch(old, now);
+}
+
+/// Rotates `old` (loaded by the caller, with its key material): makes the
+/// new version and saves both in one transaction (the predecessor's
+/// revision is checked, so two rotations of one key cannot both land).
+/// `client` are the ReKey request's template attributes (checked here),
+/// `offset` its Offset. Returns the new version.
+pub(crate) async fn rotate(
+    ctx: &RequestContext<'_>,
+    mut old: ManagedObject,
+    offset: Option<Interval>,
+    client: Vec<Attribute>,
+) -> Result<ManagedObject, Error> {
+    let object_type = old.object_type().unwrap_or(ObjectType::SymmetricKey);
+    if object_type != ObjectType::SymmetricKey {
+        return Err(Error::UnsupportedObjectType(format!(
+            "ReKey rotates Symmetric Keys, not {}; key pairs are rotated with ReKey Key Pair",
+            type_name(object_type)
+        )));
+    }
+    let (algorithm, bits) = algorithm_and_length(&old)?;
+    let attributes = successor_attributes(ctx, &old, offset, client, (algorithm, bits)).await?;
 
     let mut key = rng::generate_key(new_object::key_bytes(algorithm, bits))
         .map_err(|e| Error::Internal(format!("key generation: {e}")))?;
@@ -425,29 +472,7 @@ pub(crate) async fn rotate(
     });
     drop(key);
     let mut new = new_object::build(ctx, object, Some(KeyFormatType::Raw), attributes);
-    new.attributes.push(Attribute::RandomNumberGenerator(crate::operations::create::rng_parameters()));
-    new.attributes.push(Attribute::Link(Link {
-        link_type: LinkType::ReplacedObjectLink,
-        linked_object_identifier: old.id.clone(),
-    }));
-    let generation = generation(&old).saturating_add(1);
-    new.set(Attribute::RotateGeneration(generation));
-    new.set(Attribute::RotateLatest(true));
-    new.set(mirror(Y_GENERATION, Value::Integer(generation)));
-    new.set(mirror(Y_LATEST, Value::Boolean(true)));
-    show_next(&mut new);
-
-    old.attributes.push(Attribute::Link(Link {
-        link_type: LinkType::ReplacementObjectLink,
-        linked_object_identifier: new.id.clone(),
-    }));
-    // Replaced: no longer scheduled.
-    show_next(&mut old);
-    old.set(Attribute::RotateGeneration(generation.saturating_sub(1)));
-    old.set(Attribute::RotateLatest(false));
-    old.set(mirror(Y_GENERATION, Value::Integer(generation.saturating_sub(1))));
-    old.set(mirror(Y_LATEST, Value::Boolean(false)));
-    attribute_rules::touch(&mut old, now);
+    link_versions(&mut old, &mut new, ctx.now_kmip());
     ctx.save(&[&old, &new]).await?;
     Ok(new)
 }
