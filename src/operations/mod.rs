@@ -34,6 +34,7 @@ mod oasis_replay;
 mod query;
 mod register;
 mod rekey;
+mod rekey_key_pair;
 mod revoke;
 mod rng_retrieve;
 pub(crate) mod rotation;
@@ -79,6 +80,7 @@ pub const SUPPORTED_OPERATIONS: &[Operation] = &[
     Operation::MACVerify,
     Operation::RNGRetrieve,
     Operation::ReKey,
+    Operation::ReKeyKeyPair,
 ];
 
 /// The object types this server stores; Query reports them.
@@ -248,6 +250,7 @@ pub(crate) async fn dispatch(ctx: &mut RequestContext<'_>, payload: RequestPaylo
         Rq::MACVerify(r) => mac_verify::handle(ctx, r).await.map(Rs::MACVerify),
         Rq::RNGRetrieve(r) => rng_retrieve::handle(ctx, r).await.map(Rs::RNGRetrieve),
         Rq::ReKey(r) => rekey::handle(ctx, r).await.map(Rs::ReKey),
+        Rq::ReKeyKeyPair(r) => rekey_key_pair::handle(ctx, r).await.map(Rs::ReKeyKeyPair),
         other => Err(Error::OperationNotSupported(other.operation())),
     }
 }

@@ -421,3 +421,137 @@ async fn the_next_rotation_date_is_shown_and_follows_a_change_of_the_interval() 
     assert_eq!(rotate_date(&stored(&engine, &id).await), None, "a replaced version is not scheduled");
     engine.store().close().await.expect("close");
 }
+
+/// Seeds an Active key pair of `spec` named `name` / `name.pub`, stored in
+/// the formats Create Key Pair uses (RSA: PKCS#1; others: PKCS#8 and
+/// X.509); the private key's and the public key's identifiers.
+async fn seed_pair(engine: &Engine, spec: crate::crypto::asymmetric::KeyPairSpec, name_: &str) -> (String, String) {
+    use crate::crypto::asymmetric::{self, KeyPairSpec};
+    use crate::kmip::objects::{PrivateKey, PublicKey};
+    let pair = asymmetric::generate(spec).expect("pair");
+    let private = asymmetric::PrivateKey::from_der(&pair.private_pkcs8_der).expect("private");
+    let (alg, bits, pf, pder, uf, uder) = match spec {
+        KeyPairSpec::Rsa(bits) => (
+            Alg::RSA,
+            bits as i32,
+            KeyFormatType::PKCS_1,
+            crate::crypto::formats::to_pkcs1_private_der(&private).expect("pkcs1").to_vec(),
+            KeyFormatType::PKCS_1,
+            crate::crypto::formats::to_pkcs1_public_der(&private.public_key().expect("public")).expect("pkcs1"),
+        ),
+        _ => (
+            Alg::ECDSA,
+            256,
+            KeyFormatType::PKCS_8,
+            pair.private_pkcs8_der.to_vec(),
+            KeyFormatType::X_509,
+            pair.public_spki_der.clone(),
+        ),
+    };
+    let block = |format, der: &[u8]| KeyBlock {
+        key_format_type: format,
+        key_compression_type: None,
+        key_value: Some(KeyValue::Plain {
+            key_material: KeyMaterial::Bytes(Secret::from_slice(der)),
+            attributes: Default::default(),
+        }),
+        cryptographic_algorithm: Some(alg),
+        cryptographic_length: Some(bits),
+        key_wrapping_data: None,
+    };
+    let (pid, uid) = (uuid::Uuid::new_v4().to_string(), uuid::Uuid::new_v4().to_string());
+    let attributes = |id: &str, t: ObjectType, n: String, mask: Mask, link: LinkType, other: &str| {
+        vec![
+            Attribute::UniqueIdentifier(id.into()),
+            Attribute::ObjectType(t),
+            Attribute::CryptographicAlgorithm(alg),
+            Attribute::CryptographicLength(bits),
+            Attribute::State(State::Active),
+            Attribute::ActivationDate(DateTime(1_000)),
+            name(&n),
+            Attribute::CryptographicUsageMask(mask),
+            Attribute::Link(Link { link_type: link, linked_object_identifier: other.into() }),
+            Attribute::RandomNumberGenerator(crate::operations::create::rng_parameters()),
+        ]
+    };
+    let p = ManagedObject::new(
+        pid.clone(),
+        "default".into(),
+        Object::PrivateKey(PrivateKey { key_block: block(pf, &pder) }),
+        attributes(&pid, ObjectType::PrivateKey, name_.into(), Mask::Sign, LinkType::PublicKeyLink, &uid),
+    );
+    let u = ManagedObject::new(
+        uid.clone(),
+        "default".into(),
+        Object::PublicKey(PublicKey { key_block: block(uf, &uder) }),
+        attributes(&uid, ObjectType::PublicKey, format!("{name_}.pub"), Mask::Verify, LinkType::PrivateKeyLink, &pid),
+    );
+    engine.store().commit(vec![p.change().expect("p"), u.change().expect("u")]).await.expect("seeded");
+    (pid, uid)
+}
+
+fn rekey_pair(id: &str) -> Rq {
+    Rq::ReKeyKeyPair(crate::kmip::payloads::ReKeyKeyPairRequest {
+        private_key_unique_identifier: Some(id.into()),
+        offset: None,
+        common_attributes: None,
+        private_key_attributes: None,
+        public_key_attributes: None,
+        common_protection_storage_masks: None,
+        private_protection_storage_masks: None,
+        public_protection_storage_masks: None,
+    })
+}
+
+#[tokio::test]
+async fn rekey_key_pair_makes_a_linked_new_pair_under_the_same_names() {
+    use crate::crypto::asymmetric::{Curve, KeyPairSpec};
+    for (spec, format) in
+        [(KeyPairSpec::Ec(Curve::P256), KeyFormatType::PKCS_8), (KeyPairSpec::Rsa(2048), KeyFormatType::PKCS_1)]
+    {
+        for v in [V::V1_4, V::V2_1] {
+            let engine = engine();
+            let (old_private, old_public) = seed_pair(&engine, spec, "signer").await;
+            let (private, public) = match ok(one(&engine, v, rekey_pair(&old_private)).await) {
+                Rs::ReKeyKeyPair(r) => (r.private_key_unique_identifier, r.public_key_unique_identifier),
+                other => panic!("{other:?}"),
+            };
+            let (op, ou, np, nu) = (
+                stored(&engine, &old_private).await,
+                stored(&engine, &old_public).await,
+                stored(&engine, &private).await,
+                stored(&engine, &public).await,
+            );
+            assert_eq!(links(&np, LinkType::ReplacedObjectLink), vec![old_private.clone()]);
+            assert_eq!(links(&nu, LinkType::ReplacedObjectLink), vec![old_public.clone()]);
+            assert_eq!(links(&op, LinkType::ReplacementObjectLink), vec![private.clone()]);
+            assert_eq!(links(&ou, LinkType::ReplacementObjectLink), vec![public.clone()]);
+            assert_eq!(links(&np, LinkType::PublicKeyLink), vec![public.clone()], "the new pair links itself");
+            assert_eq!(links(&nu, LinkType::PrivateKeyLink), vec![private.clone()]);
+            assert_eq!(links(&op, LinkType::PublicKeyLink), vec![old_public.clone()], "the old pair keeps its link");
+            assert_eq!(np.names().collect::<Vec<_>>(), vec!["signer"]);
+            assert_eq!(nu.names().collect::<Vec<_>>(), vec!["signer.pub"]);
+            assert_eq!((generation(&np), generation(&nu)), (1, 1));
+            assert_eq!(np.usage_mask(), Some(Mask::Sign));
+            assert_eq!(np.object.as_ref().and_then(Object::key_block).map(|b| b.key_format_type), Some(format));
+            // Fresh material, and the new public key is the new private key's.
+            assert_ne!(key_bytes_of(&op), key_bytes_of(&np));
+            let new_private = crate::crypto::asymmetric::PrivateKey::from_der(&key_bytes_of(&np)).expect("private");
+            let derived = new_private.public_key().expect("public").to_spki_der().expect("spki");
+            let stored_public = key_bytes_of(&nu);
+            let spki = match format {
+                KeyFormatType::PKCS_1 => crate::crypto::formats::from_pkcs1_public_der(&stored_public)
+                    .expect("pkcs1")
+                    .to_spki_der()
+                    .expect("spki"),
+                _ => stored_public,
+            };
+            assert_eq!(derived, spki, "the pair matches");
+            assert_eq!(locate_name(&engine, v, "signer").await, vec![private.clone(), old_private.clone()]);
+            // A replaced pair is not rotated again; a public key is not a private key.
+            failed(&one(&engine, v, rekey_pair(&old_private)).await, R::PermissionDenied, &private);
+            let wrong = if v.is_2x() { R::IllegalObjectType } else { R::PermissionDenied };
+            failed(&one(&engine, v, rekey_pair(&public)).await, wrong, "is a PublicKey");
+        }
+    }
+}
