@@ -8,10 +8,14 @@
 
 mod activate;
 mod add_attribute;
+#[cfg(test)]
+mod asym_cases;
+mod asym_params;
 pub mod attribute_rules;
 mod batch;
 pub mod context;
 mod create;
+mod create_key_pair;
 #[cfg(test)]
 mod crypto_cases;
 mod crypto_params;
@@ -23,6 +27,7 @@ mod encrypt;
 mod get;
 mod get_attribute_list;
 mod get_attributes;
+mod hash;
 mod locate;
 mod mac;
 mod mac_verify;
@@ -38,7 +43,10 @@ mod rekey_key_pair;
 mod revoke;
 mod rng_retrieve;
 pub(crate) mod rotation;
+mod rsa_crypt;
 mod set_attribute;
+mod sign;
+mod signature_verify;
 
 use std::sync::Arc;
 
@@ -81,11 +89,20 @@ pub const SUPPORTED_OPERATIONS: &[Operation] = &[
     Operation::RNGRetrieve,
     Operation::ReKey,
     Operation::ReKeyKeyPair,
+    Operation::CreateKeyPair,
+    Operation::Sign,
+    Operation::SignatureVerify,
+    Operation::Hash,
 ];
 
 /// The object types this server stores; Query reports them.
-pub const SUPPORTED_OBJECT_TYPES: &[ObjectType] =
-    &[ObjectType::SymmetricKey, ObjectType::SecretData, ObjectType::OpaqueObject];
+pub const SUPPORTED_OBJECT_TYPES: &[ObjectType] = &[
+    ObjectType::SymmetricKey,
+    ObjectType::SecretData,
+    ObjectType::OpaqueObject,
+    ObjectType::PublicKey,
+    ObjectType::PrivateKey,
+];
 
 /// What a peer's message may make the engine do.
 #[derive(Clone, Copy, Debug)]
@@ -251,6 +268,10 @@ pub(crate) async fn dispatch(ctx: &mut RequestContext<'_>, payload: RequestPaylo
         Rq::RNGRetrieve(r) => rng_retrieve::handle(ctx, r).await.map(Rs::RNGRetrieve),
         Rq::ReKey(r) => rekey::handle(ctx, r).await.map(Rs::ReKey),
         Rq::ReKeyKeyPair(r) => rekey_key_pair::handle(ctx, r).await.map(Rs::ReKeyKeyPair),
+        Rq::CreateKeyPair(r) => create_key_pair::handle(ctx, r).await.map(Rs::CreateKeyPair),
+        Rq::Sign(r) => sign::handle(ctx, r).await.map(Rs::Sign),
+        Rq::SignatureVerify(r) => signature_verify::handle(ctx, r).await.map(Rs::SignatureVerify),
+        Rq::Hash(r) => hash::handle(ctx, r).await.map(Rs::Hash),
         other => Err(Error::OperationNotSupported(other.operation())),
     }
 }

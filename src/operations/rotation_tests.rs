@@ -555,3 +555,73 @@ async fn rekey_key_pair_makes_a_linked_new_pair_under_the_same_names() {
         }
     }
 }
+
+#[tokio::test]
+async fn create_key_pair_then_rekey_key_pair_and_both_versions_sign_and_verify() {
+    use crate::kmip::payloads::{CreateKeyPairRequest, SignRequest, SignatureVerifyRequest};
+    for (alg, bits) in [(Alg::ECDSA, 256), (Alg::RSA, 2048)] {
+        for v in [V::V1_4, V::V2_1] {
+            let engine = engine();
+            let ckp = Rq::CreateKeyPair(CreateKeyPairRequest {
+                common_attributes: Some(attrs(vec![
+                    Attribute::CryptographicAlgorithm(alg),
+                    Attribute::CryptographicLength(bits),
+                    active_since(1_000),
+                ])),
+                private_key_attributes: Some(attrs(vec![name("sig"), Attribute::CryptographicUsageMask(Mask::Sign)])),
+                public_key_attributes: Some(attrs(vec![
+                    name("sig.pub"),
+                    Attribute::CryptographicUsageMask(Mask::Verify),
+                ])),
+                common_protection_storage_masks: None,
+                private_protection_storage_masks: None,
+                public_protection_storage_masks: None,
+            });
+            let (p0, u0) = match ok(one(&engine, v, ckp).await) {
+                Rs::CreateKeyPair(r) => (r.private_key_unique_identifier, r.public_key_unique_identifier),
+                other => panic!("{other:?}"),
+            };
+            let (p1, u1) = match ok(one(&engine, v, rekey_pair(&p0)).await) {
+                Rs::ReKeyKeyPair(r) => (r.private_key_unique_identifier, r.public_key_unique_identifier),
+                other => panic!("{other:?}"),
+            };
+            let params = crate::kmip::attributes::CryptographicParameters {
+                cryptographic_algorithm: Some(alg),
+                hashing_algorithm: Some(crate::kmip::table::HashingAlgorithm::SHA_256),
+                padding_method: (alg == Alg::RSA).then_some(crate::kmip::table::PaddingMethod::PKCS1V1_5),
+                ..crate::operations::crypto_params::none()
+            };
+            for (p, u) in [(&p0, &u0), (&p1, &u1)] {
+                let sign = Rq::Sign(SignRequest {
+                    unique_identifier: Some(p.clone()),
+                    cryptographic_parameters: Some(params.clone()),
+                    data: Some(Bytes::from_static(b"hello")),
+                    digested_data: None,
+                    correlation_value: None,
+                    init_indicator: None,
+                    final_indicator: None,
+                });
+                let sig = match ok(one(&engine, v, sign).await) {
+                    Rs::Sign(r) => r.signature_data.expect("sig"),
+                    other => panic!("{other:?}"),
+                };
+                let verify = Rq::SignatureVerify(SignatureVerifyRequest {
+                    unique_identifier: Some(u.clone()),
+                    cryptographic_parameters: Some(params.clone()),
+                    data: Some(Bytes::from_static(b"hello")),
+                    digested_data: None,
+                    signature_data: Some(sig),
+                    correlation_value: None,
+                    init_indicator: None,
+                    final_indicator: None,
+                });
+                let r = ok(one(&engine, v, verify).await);
+                assert!(
+                    matches!(r, Rs::SignatureVerify(ref s) if s.validity_indicator == crate::kmip::table::ValidityIndicator::Valid),
+                    "{r:?}"
+                );
+            }
+            assert_eq!(locate_name(&engine, v, "sig").await, vec![p1.clone(), p0.clone()]);
+        }
+    }
+}

@@ -9,6 +9,7 @@ mod golden_ttlv;
 mod harness;
 mod kmip_model;
 mod loadtool;
+mod pykmip_asymmetric;
 mod pykmip_at_rest;
 mod pykmip_clients;
 mod pykmip_ops;
