@@ -70,13 +70,13 @@ fn sentinels(xml: &str) -> String {
 
 /// What one replay saw.
 #[derive(Default, Debug)]
-struct Tally {
-    pairs_run: usize,
-    cases_complete: usize,
-    cases_partial: usize,
+pub(super) struct Tally {
+    pub(super) pairs_run: usize,
+    pub(super) cases_complete: usize,
+    pub(super) cases_partial: usize,
     /// Cases stopped by a Feature Not Supported where the case expects success.
-    not_supported: Vec<String>,
-    failures: Vec<String>,
+    pub(super) not_supported: Vec<String>,
+    pub(super) failures: Vec<String>,
 }
 
 /// Puts our identifiers and the time in a request; false when it names an
@@ -296,7 +296,7 @@ fn xml_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Replays one case file; true when the server generated a key in it.
-async fn replay(file: &Path, engine: &Engine, generated_before: bool, tally: &mut Tally) -> bool {
+pub(super) async fn replay(file: &Path, engine: &Engine, generated_before: bool, tally: &mut Tally) -> bool {
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let Ok(text) = std::fs::read_to_string(file) else { return false };
     let Ok(messages) = ttlv::xml::from_xml_document(&sentinels(&text)) else {
