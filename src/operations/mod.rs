@@ -23,6 +23,8 @@ mod encrypt;
 mod get;
 mod get_attribute_list;
 mod get_attributes;
+mod key_forms;
+mod key_wrap;
 mod locate;
 mod mac;
 mod mac_verify;
@@ -76,8 +78,16 @@ pub const SUPPORTED_OPERATIONS: &[Operation] = &[
 ];
 
 /// The object types this server stores; Query reports them.
-pub const SUPPORTED_OBJECT_TYPES: &[ObjectType] =
-    &[ObjectType::SymmetricKey, ObjectType::SecretData, ObjectType::OpaqueObject];
+pub const SUPPORTED_OBJECT_TYPES: &[ObjectType] = &[
+    ObjectType::SymmetricKey,
+    ObjectType::SecretData,
+    ObjectType::OpaqueObject,
+    ObjectType::Certificate,
+    ObjectType::PublicKey,
+    ObjectType::PrivateKey,
+    ObjectType::SplitKey,
+    ObjectType::Template,
+];
 
 /// What a peer's message may make the engine do.
 #[derive(Clone, Copy, Debug)]
