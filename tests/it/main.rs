@@ -4,6 +4,7 @@
 mod cli_ttlv;
 mod codec_properties;
 mod crypto_kat;
+mod crypto_kat_asym;
 mod golden_ttlv;
 mod harness;
 mod kmip_model;
