@@ -38,6 +38,8 @@ mod register;
 mod revoke;
 mod rng_retrieve;
 mod set_attribute;
+#[cfg(test)]
+mod wrap_cases;
 
 use bytes::Bytes;
 use time::OffsetDateTime;

@@ -1,0 +1,428 @@
+//! Engine-level tests of Register / Get for asymmetric keys, certificates,
+//! split keys and secret data, key format conversion and key wrapping
+//! (issue 4, deliverable 3).
+
+use bytes::Bytes;
+use openssl::ec::{EcGroup, EcKey};
+use openssl::nid::Nid;
+use openssl::pkey::{PKey, Private};
+use openssl::rsa::Rsa;
+
+use crate::kmip::attributes::{Attribute, Attributes, CryptographicParameters};
+use crate::kmip::codec::DateTime;
+use crate::kmip::objects::{
+    Certificate, KeyBlock, KeyInformation, KeyMaterial, KeyValue, KeyWrappingData, KeyWrappingSpecification, Object,
+    PrivateKey, PublicKey, SecretData, SplitKey,
+};
+use crate::kmip::payloads::{
+    DestroyRequest, GetRequest, LocateRequest, RegisterRequest, RequestPayload as Rq, ResponsePayload as Rs,
+};
+use crate::kmip::secret::Secret;
+use crate::kmip::table::{
+    BlockCipherMode, CertificateType, CryptographicAlgorithm as Alg, CryptographicUsageMask as Mask, EncodingOption,
+    KeyFormatType as F, ResultReason as R, SecretDataType, SplitKeyMethod, WrappingMethod,
+};
+use crate::kmip::version::ProtocolVersion as V;
+use crate::operations::new_object::test_support::*;
+use crate::operations::Engine;
+use crate::ttlv::Tag;
+
+fn block(format: F, bytes: &[u8], algorithm: Option<Alg>, length: Option<i32>) -> KeyBlock {
+    KeyBlock {
+        key_format_type: format,
+        key_compression_type: None,
+        key_value: Some(KeyValue::Plain {
+            key_material: KeyMaterial::Bytes(Secret::from_slice(bytes)),
+            attributes: Attributes::default(),
+        }),
+        cryptographic_algorithm: algorithm,
+        cryptographic_length: length,
+        key_wrapping_data: None,
+    }
+}
+
+fn get(id: &str) -> GetRequest {
+    GetRequest {
+        unique_identifier: Some(id.into()),
+        key_format_type: None,
+        key_wrap_type: None,
+        key_compression_type: None,
+        key_wrapping_specification: None,
+    }
+}
+
+fn get_as(id: &str, format: F) -> GetRequest {
+    GetRequest { key_format_type: Some(format), ..get(id) }
+}
+
+fn register_rq(object: Object, attributes: Vec<Attribute>) -> Rq {
+    Rq::Register(RegisterRequest {
+        object_type: object.object_type(),
+        attributes: attrs(attributes),
+        object,
+        protection_storage_masks: None,
+    })
+}
+
+async fn register(engine: &Engine, v: V, object: Object, attributes: Vec<Attribute>) -> String {
+    match ok(one(engine, v, register_rq(object, attributes)).await) {
+        Rs::Register(r) => r.unique_identifier,
+        other => panic!("{other:?}"),
+    }
+}
+
+async fn got(engine: &Engine, v: V, req: GetRequest) -> Object {
+    match ok(one(engine, v, Rq::Get(req)).await) {
+        Rs::Get(r) => r.object,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn bytes(object: &Object) -> Vec<u8> {
+    match object.key_block().and_then(|b| b.key_value.as_ref()) {
+        Some(KeyValue::Plain { key_material: KeyMaterial::Bytes(b), .. }) | Some(KeyValue::Wrapped(b)) => {
+            b.expose().to_vec()
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+fn rsa() -> PKey<Private> {
+    PKey::from_rsa(Rsa::generate(2048).expect("rsa")).expect("pkey")
+}
+
+fn active(mask: Mask) -> Vec<Attribute> {
+    vec![Attribute::CryptographicUsageMask(mask), Attribute::ActivationDate(DateTime(1))]
+}
+
+fn wrap_spec(kek: &str, mode: Option<BlockCipherMode>) -> KeyWrappingSpecification {
+    KeyWrappingSpecification {
+        wrapping_method: WrappingMethod::Encrypt,
+        encryption_key_information: Some(KeyInformation {
+            unique_identifier: kek.into(),
+            cryptographic_parameters: mode.map(|m| CryptographicParameters {
+                block_cipher_mode: Some(m),
+                ..crate::operations::crypto_params::none()
+            }),
+        }),
+        mac_signature_key_information: None,
+        attribute_names: vec![],
+        encoding_option: Some(EncodingOption::NoEncoding),
+    }
+}
+
+#[tokio::test]
+async fn private_and_public_keys_come_back_as_registered_and_in_every_format_they_convert_to() {
+    let engine = engine();
+    let key = rsa();
+    let pkcs1 = key.rsa().expect("rsa").private_key_to_der().expect("der");
+    let pkcs8 = key.private_key_to_pkcs8().expect("pkcs8");
+    let spki = key.public_key_to_der().expect("spki");
+    let pub_pkcs1 = key.rsa().expect("rsa").public_key_to_der_pkcs1().expect("der");
+    for v in [V::V1_4, V::V2_1] {
+        let private =
+            Object::PrivateKey(PrivateKey { key_block: block(F::PKCS_1, &pkcs1, Some(Alg::RSA), Some(2048)) });
+        let id = register(&engine, v, private.clone(), vec![Attribute::CryptographicUsageMask(Mask::Sign)]).await;
+        // As registered (PKCS#1), and converted to PKCS#8 and Transparent RSA.
+        assert_eq!(got(&engine, v, get(&id)).await, private);
+        let as8 = got(&engine, v, get_as(&id, F::PKCS_8)).await;
+        assert_eq!(bytes(&as8), pkcs8);
+        let transparent = got(&engine, v, get_as(&id, F::TransparentRSAPrivateKey)).await;
+        let block = transparent.key_block().expect("block");
+        match &block.key_value {
+            Some(KeyValue::Plain { key_material: KeyMaterial::Structure(s), .. }) => {
+                let n = s.child(Tag::Modulus).map(|m| m.value.clone());
+                let want = key.rsa().expect("rsa").n().to_vec();
+                assert_eq!(n, Some(crate::ttlv::Value::BigInteger(Bytes::from(want))));
+            }
+            other => panic!("{other:?}"),
+        }
+        // Impossible conversions are refused with Key Format Type Not Supported.
+        failed(
+            &one(&engine, v, Rq::Get(get_as(&id, F::TransparentECPrivateKey))).await,
+            R::KeyFormatTypeNotSupported,
+            "",
+        );
+        failed(&one(&engine, v, Rq::Get(get_as(&id, F::X_509))).await, R::KeyFormatTypeNotSupported, "X_509");
+
+        let public = Object::PublicKey(PublicKey { key_block: block_of(F::X_509, &spki) });
+        let pid = register(&engine, v, public.clone(), vec![]).await;
+        assert_eq!(bytes(&got(&engine, v, get(&pid)).await), spki);
+        assert_eq!(bytes(&got(&engine, v, get_as(&pid, F::PKCS_1)).await), pub_pkcs1);
+        failed(&one(&engine, v, Rq::Get(get_as(&pid, F::PKCS_8))).await, R::KeyFormatTypeNotSupported, "PKCS_8");
+    }
+    // EC: registered PKCS#8, read back as SEC1 ("PKCS#1") and Transparent EC; its public key as Transparent EC.
+    let ec = PKey::from_ec_key(EcKey::generate(&EcGroup::from_curve_name(Nid::SECP384R1).expect("group")).expect("ec"))
+        .expect("pkey");
+    let ec_private =
+        Object::PrivateKey(PrivateKey { key_block: block_of(F::PKCS_8, &ec.private_key_to_pkcs8().expect("der")) });
+    let id = register(&engine, V::V2_1, ec_private, vec![]).await;
+    let sec1 = got(&engine, V::V2_1, get_as(&id, F::PKCS_1)).await;
+    assert_eq!(bytes(&sec1), ec.ec_key().expect("ec").private_key_to_der().expect("der"));
+    assert_eq!(sec1.key_block().and_then(|b| b.cryptographic_length), Some(384));
+    assert_eq!(sec1.key_block().and_then(|b| b.cryptographic_algorithm), Some(Alg::EC));
+    got(&engine, V::V1_4, get_as(&id, F::TransparentECPrivateKey)).await;
+    // A wrong algorithm attribute and garbage are refused before anything is stored.
+    let wrong = register_rq(
+        Object::PrivateKey(PrivateKey { key_block: block_of(F::PKCS_8, &ec.private_key_to_pkcs8().expect("der")) }),
+        vec![Attribute::CryptographicAlgorithm(Alg::RSA)],
+    );
+    failed(&one(&engine, V::V2_1, wrong).await, R::InvalidField, "not the key's");
+    let junk = register_rq(Object::PublicKey(PublicKey { key_block: block_of(F::X_509, b"junk") }), vec![]);
+    failed(&one(&engine, V::V1_4, junk).await, R::InvalidField, "not a valid SubjectPublicKeyInfo");
+}
+
+fn block_of(format: F, der: &[u8]) -> KeyBlock {
+    block(format, der, None, None)
+}
+
+fn certificate() -> Vec<u8> {
+    let key = rsa();
+    let mut name = openssl::x509::X509NameBuilder::new().expect("name");
+    name.append_entry_by_text("CN", "coffer test").expect("cn");
+    let name = name.build();
+    let mut b = openssl::x509::X509Builder::new().expect("builder");
+    b.set_subject_name(&name).expect("subject");
+    b.set_issuer_name(&name).expect("issuer");
+    b.set_pubkey(&key).expect("key");
+    b.set_not_before(&openssl::asn1::Asn1Time::days_from_now(0).expect("t")).expect("nb");
+    b.set_not_after(&openssl::asn1::Asn1Time::days_from_now(1).expect("t")).expect("na");
+    b.sign(&key, openssl::hash::MessageDigest::sha256()).expect("sign");
+    b.build().to_der().expect("der")
+}
+
+#[tokio::test]
+async fn a_certificate_is_stored_as_its_der_with_type_length_and_digest() {
+    let engine = engine();
+    let der = certificate();
+    let cert = Object::Certificate(Certificate {
+        certificate_type: CertificateType::X_509,
+        certificate_value: Bytes::from(der.clone()),
+    });
+    for v in [V::V1_2, V::V1_4, V::V2_1] {
+        let id = register(&engine, v, cert.clone(), vec![name(&format!("cert-{v}"))]).await;
+        assert_eq!(got(&engine, v, get(&id)).await, cert);
+        let stored = engine.store().get(&id).await.ok().flatten().expect("stored");
+        let managed = crate::operations::managed::ManagedObject::from_stored(&stored).expect("record");
+        assert!(managed.attributes.contains(&Attribute::CertificateType(CertificateType::X_509)));
+        let length = i32::try_from(der.len()).expect("len");
+        assert!(managed.attributes.contains(&Attribute::CertificateLength(length)));
+        assert!(managed.attributes.iter().any(|a| matches!(a, Attribute::Digest(_))));
+        failed(&one(&engine, v, Rq::Get(get_as(&id, F::PKCS_8))).await, R::KeyFormatTypeNotSupported, "Certificate");
+    }
+}
+
+#[tokio::test]
+async fn get_wraps_with_aes_key_wrap_and_register_unwraps_what_was_wrapped() {
+    let engine = engine();
+    let kek = [0x4b; 32];
+    let kek_id = register(&engine, V::V1_4, aes_object(&kek, Some(256)), active(Mask::WrapKey | Mask::UnwrapKey)).await;
+    let key = [0x11; 32];
+    let id = register(&engine, V::V1_4, aes_object(&key, Some(256)), vec![Attribute::Sensitive(true)]).await;
+    // Sensitive: refused plain (TC-SENSITIVE-1), released wrapped.
+    failed(&one(&engine, V::V1_4, Rq::Get(get(&id))).await, R::Sensitive, "Sensitive");
+    for (mode, v) in [(Some(BlockCipherMode::NISTKeyWrap), V::V1_4), (None, V::V2_1)] {
+        let req = GetRequest { key_wrapping_specification: Some(wrap_spec(&kek_id, mode)), ..get(&id) };
+        let wrapped = got(&engine, v, req).await;
+        let blob = bytes(&wrapped);
+        let kek_aes = openssl::aes::AesKey::new_decrypt(&kek).expect("kek");
+        let mut plain = [0u8; 32];
+        openssl::aes::unwrap_key(&kek_aes, None, &mut plain, &blob).expect("RFC 3394 unwrap");
+        assert_eq!(plain, key);
+        let block = wrapped.key_block().expect("block");
+        assert_eq!(block.key_format_type, F::Raw);
+        let data = block.key_wrapping_data.as_ref().expect("wrapping data");
+        assert_eq!(data.encoding_option, Some(EncodingOption::NoEncoding));
+        assert_eq!(data.encryption_key_information.as_ref().map(|i| i.unique_identifier.as_str()), Some(&*kek_id));
+        // Register the wrapped key: it is unwrapped and stored plain.
+        let back = register(&engine, v, wrapped.clone(), vec![]).await;
+        assert_eq!(got(&engine, v, get(&back)).await, aes_object(&key, Some(256)));
+    }
+    // Secret data of 20 bytes: not a multiple of 8, so RFC 5649 (AES Key Wrap Padding).
+    let secret = Object::SecretData(SecretData {
+        secret_data_type: SecretDataType::Password,
+        key_block: block(F::Raw, b"twenty bytes secret!", None, None),
+    });
+    let sid = register(&engine, V::V2_1, secret.clone(), vec![]).await;
+    let req = GetRequest { key_wrapping_specification: Some(wrap_spec(&kek_id, None)), ..get(&sid) };
+    let wrapped = got(&engine, V::V2_1, req).await;
+    assert_eq!(bytes(&wrapped).len(), 32);
+    let unwrapped =
+        super::key_wrap::aes_unwrap(super::key_wrap::AesWrap::Rfc5649, &kek, &bytes(&wrapped)).expect("kwp");
+    assert_eq!(unwrapped.as_slice(), b"twenty bytes secret!");
+    let back = register(&engine, V::V2_1, wrapped, vec![]).await;
+    assert_eq!(got(&engine, V::V2_1, get(&back)).await, secret);
+    // NIST Key Wrap asked for a 20-byte secret: refused.
+    let req = GetRequest {
+        key_wrapping_specification: Some(wrap_spec(&kek_id, Some(BlockCipherMode::NISTKeyWrap))),
+        ..get(&sid)
+    };
+    failed(&one(&engine, V::V2_1, Rq::Get(req)).await, R::BadCryptographicParameters, "multiple of 8");
+}
+
+#[tokio::test]
+async fn wrapping_refusals_name_the_fault() {
+    let engine = engine();
+    let no_wrap = register(&engine, V::V1_4, aes_object(&[1; 16], Some(128)), active(Mask::Encrypt)).await;
+    let pre_active = register(
+        &engine,
+        V::V1_4,
+        aes_object(&[2; 16], Some(128)),
+        vec![Attribute::CryptographicUsageMask(Mask::WrapKey)],
+    )
+    .await;
+    let kek = register(&engine, V::V1_4, aes_object(&[3; 16], Some(128)), active(Mask::WrapKey)).await;
+    let kept = register(&engine, V::V1_4, aes_object(&[4; 16], Some(128)), vec![Attribute::Extractable(false)]).await;
+    let id = register(&engine, V::V1_4, aes_object(&[5; 16], Some(128)), vec![]).await;
+    let wrapped = |target: &str, kek: &str| {
+        Rq::Get(GetRequest { key_wrapping_specification: Some(wrap_spec(kek, None)), ..get(target) })
+    };
+    let cases: Vec<(Rq, R, R, &str)> = vec![
+        (wrapped(&id, &no_wrap), R::PermissionDenied, R::IncompatibleCryptographicUsageMask, "Wrap Key"),
+        (wrapped(&id, &pre_active), R::PermissionDenied, R::WrongKeyLifecycleState, "PreActive"),
+        (wrapped(&kept, &kek), R::NotExtractable, R::NotExtractable, "Extractable"),
+        (wrapped(&id, "no-such-kek"), R::ItemNotFound, R::ObjectNotFound, "no-such-kek"),
+    ];
+    for (request, legacy, modern, words) in cases {
+        failed(&one(&engine, V::V1_4, request.clone()).await, legacy, words);
+        failed(&one(&engine, V::V2_1, request).await, modern, words);
+    }
+    // Unwrapping needs Unwrap Key on the key named; a wrong key fails the integrity check.
+    let other = register(&engine, V::V1_4, aes_object(&[6; 16], Some(128)), active(Mask::UnwrapKey)).await;
+    let mut blob = aes_object(&[0; 16], Some(128));
+    if let Object::SymmetricKey(k) = &mut blob {
+        k.key_block.key_value = Some(KeyValue::Wrapped(Secret::new(
+            super::key_wrap::aes_wrap(super::key_wrap::AesWrap::Rfc3394, &[3; 16], &[7; 16]).expect("wrap"),
+        )));
+        k.key_block.key_wrapping_data = Some(KeyWrappingData {
+            wrapping_method: WrappingMethod::Encrypt,
+            encryption_key_information: Some(KeyInformation {
+                unique_identifier: kek.clone(),
+                cryptographic_parameters: None,
+            }),
+            mac_signature_key_information: None,
+            mac_signature: None,
+            iv_counter_nonce: None,
+            encoding_option: Some(EncodingOption::NoEncoding),
+        });
+    }
+    failed(
+        &one(&engine, V::V2_1, register_rq(blob.clone(), vec![])).await,
+        R::IncompatibleCryptographicUsageMask,
+        "Unwrap Key",
+    );
+    if let Object::SymmetricKey(k) = &mut blob {
+        if let Some(d) = k.key_block.key_wrapping_data.as_mut().and_then(|d| d.encryption_key_information.as_mut()) {
+            d.unique_identifier = other.clone();
+        }
+    }
+    failed(&one(&engine, V::V2_1, register_rq(blob, vec![])).await, R::CryptographicFailure, "unwrap failed");
+}
+
+#[tokio::test]
+async fn get_wraps_with_rsa_oaep_and_register_unwraps_with_the_private_key() {
+    let engine = engine();
+    let key = rsa();
+    let public =
+        Object::PublicKey(PublicKey { key_block: block_of(F::X_509, &key.public_key_to_der().expect("spki")) });
+    let private =
+        Object::PrivateKey(PrivateKey { key_block: block_of(F::PKCS_8, &key.private_key_to_pkcs8().expect("der")) });
+    let pub_id = register(&engine, V::V2_1, public, active(Mask::WrapKey)).await;
+    let priv_id = register(&engine, V::V2_1, private, active(Mask::UnwrapKey)).await;
+    let aes = [0x77; 32];
+    let id = register(&engine, V::V2_1, aes_object(&aes, Some(256)), vec![]).await;
+    let mut spec = wrap_spec(&pub_id, None);
+    let wrapped =
+        got(&engine, V::V1_4, GetRequest { key_wrapping_specification: Some(spec.clone()), ..get(&id) }).await;
+    // openssl's RSA-OAEP (SHA-1) decrypts it.
+    let mut out = vec![0u8; 256];
+    let n = key
+        .rsa()
+        .expect("rsa")
+        .private_decrypt(&bytes(&wrapped), &mut out, openssl::rsa::Padding::PKCS1_OAEP)
+        .expect("oaep");
+    assert_eq!(out.get(..n), Some(&aes[..]));
+    // Registered back, naming the private key: unwrapped and stored plain.
+    let mut blob = wrapped;
+    if let Object::SymmetricKey(k) = &mut blob {
+        if let Some(d) = k.key_block.key_wrapping_data.as_mut().and_then(|d| d.encryption_key_information.as_mut()) {
+            d.unique_identifier = priv_id.clone();
+        }
+    }
+    let back = register(&engine, V::V2_1, blob, vec![]).await;
+    assert_eq!(got(&engine, V::V2_1, get(&back)).await, aes_object(&aes, Some(256)));
+    // SHA-256 OAEP as asked in the parameters.
+    spec.encryption_key_information = Some(KeyInformation {
+        unique_identifier: pub_id,
+        cryptographic_parameters: Some(CryptographicParameters {
+            hashing_algorithm: Some(crate::kmip::table::HashingAlgorithm::SHA_256),
+            ..crate::operations::crypto_params::none()
+        }),
+    });
+    let wrapped = got(&engine, V::V2_1, GetRequest { key_wrapping_specification: Some(spec), ..get(&id) }).await;
+    let mut ctx = openssl::pkey_ctx::PkeyCtx::new(&key).expect("ctx");
+    ctx.decrypt_init().expect("init");
+    ctx.set_rsa_padding(openssl::rsa::Padding::PKCS1_OAEP).expect("pad");
+    ctx.set_rsa_oaep_md(openssl::md::Md::sha256()).expect("md");
+    ctx.set_rsa_mgf1_md(openssl::md::Md::sha256()).expect("mgf");
+    let mut plain = Vec::new();
+    ctx.decrypt_to_vec(&bytes(&wrapped), &mut plain).expect("oaep-256");
+    assert_eq!(plain, aes);
+}
+
+#[tokio::test]
+async fn split_keys_are_registered_fetched_and_destroyed_like_any_object() {
+    let engine = engine();
+    let split = Object::SplitKey(SplitKey {
+        split_key_parts: 3,
+        key_part_identifier: 2,
+        split_key_threshold: 2,
+        split_key_method: SplitKeyMethod::XOR,
+        prime_field_size: None,
+        key_block: block(F::Raw, &[9; 16], Some(Alg::AES), Some(128)),
+    });
+    for v in [V::V1_2, V::V2_1] {
+        let id = register(&engine, v, split.clone(), vec![]).await;
+        assert_eq!(got(&engine, v, get(&id)).await, split);
+        match ok(one(&engine, v, Rq::Destroy(DestroyRequest { unique_identifier: Some(id.clone()) })).await) {
+            Rs::Destroy(_) => {}
+            other => panic!("{other:?}"),
+        }
+        failed(
+            &one(&engine, v, Rq::Get(get(&id))).await,
+            if v == V::V2_1 { R::ObjectDestroyed } else { R::ItemNotFound },
+            "",
+        );
+    }
+    let mut bad = split;
+    if let Object::SplitKey(s) = &mut bad {
+        s.key_part_identifier = 4;
+    }
+    failed(&one(&engine, V::V1_4, register_rq(bad, vec![])).await, R::InvalidField, "Key Part Identifier");
+}
+
+#[tokio::test]
+async fn secret_data_registered_by_name_is_found_by_name_and_read_back() {
+    let engine = engine();
+    let secret = Object::SecretData(SecretData {
+        secret_data_type: SecretDataType::Password,
+        key_block: block(F::Opaque, b"confidential data", None, None),
+    });
+    for v in [V::V1_0, V::V1_4, V::V2_1] {
+        let label = format!("confidential-{v}");
+        let id = register(&engine, v, secret.clone(), vec![name(&label)]).await;
+        let locate = LocateRequest {
+            maximum_items: None,
+            offset_items: None,
+            storage_status_mask: None,
+            object_group_member: None,
+            attributes: attrs(vec![name(&label)]),
+        };
+        let found = match ok(one(&engine, v, Rq::Locate(locate)).await) {
+            Rs::Locate(r) => r.unique_identifiers,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(found, vec![id.clone()]);
+        assert_eq!(got(&engine, v, get(&id)).await, secret);
+    }
+}
