@@ -17,6 +17,7 @@ mod crypto_cases;
 mod crypto_params;
 mod decrypt;
 mod delete_attribute;
+mod derive_key;
 mod destroy;
 mod discover_versions;
 mod encrypt;
@@ -61,6 +62,7 @@ pub const SUPPORTED_OPERATIONS: &[Operation] = &[
     Operation::Query,
     Operation::Create,
     Operation::Register,
+    Operation::DeriveKey,
     Operation::Get,
     Operation::Locate,
     Operation::GetAttributes,
@@ -225,6 +227,7 @@ pub(crate) async fn dispatch(ctx: &mut RequestContext<'_>, payload: RequestPaylo
         Rq::Query(r) => query::handle(ctx, r).await.map(Rs::Query),
         Rq::Create(r) => create::handle(ctx, r).await.map(Rs::Create),
         Rq::Register(r) => register::handle(ctx, r).await.map(Rs::Register),
+        Rq::DeriveKey(r) => derive_key::handle(ctx, r).await.map(Rs::DeriveKey),
         Rq::Get(r) => get::handle(ctx, r).await.map(Rs::Get),
         Rq::Locate(r) => locate::handle(ctx, r).await.map(Rs::Locate),
         Rq::GetAttributes(r) => get_attributes::handle(ctx, r).await.map(Rs::GetAttributes),

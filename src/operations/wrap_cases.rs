@@ -426,3 +426,134 @@ async fn secret_data_registered_by_name_is_found_by_name_and_read_back() {
         assert_eq!(got(&engine, v, get(&id)).await, secret);
     }
 }
+
+mod derive {
+    use super::*;
+    use crate::kmip::payloads::DeriveKeyRequest;
+    use crate::kmip::table::{DerivationMethod, HashingAlgorithm, LinkType};
+    use crate::ttlv::{Ttlv, Value};
+
+    fn derive(base: &str, method: DerivationMethod, params: Vec<Ttlv>, bits: i32) -> Rq {
+        Rq::DeriveKey(DeriveKeyRequest {
+            object_type: crate::kmip::table::ObjectType::SymmetricKey,
+            unique_identifiers: vec![base.into()],
+            derivation_method: Ttlv::new(Tag::DerivationMethod, Value::Enumeration(method.value())),
+            derivation_parameters: Ttlv::structure(Tag::DerivationParameters, params),
+            attributes: attrs(vec![
+                Attribute::CryptographicAlgorithm(Alg::AES),
+                Attribute::CryptographicLength(bits),
+                Attribute::CryptographicUsageMask(Mask::Encrypt),
+            ]),
+        })
+    }
+
+    fn hash(h: HashingAlgorithm) -> Ttlv {
+        Ttlv::structure(
+            Tag::CryptographicParameters,
+            vec![Ttlv::new(Tag::HashingAlgorithm, Value::Enumeration(h.value()))],
+        )
+    }
+
+    fn b(tag: Tag, v: &[u8]) -> Ttlv {
+        Ttlv::new(tag, Value::ByteString(Bytes::copy_from_slice(v)))
+    }
+
+    async fn derived(engine: &Engine, v: V, rq: Rq) -> (String, Vec<u8>) {
+        let id = match ok(one(engine, v, rq).await) {
+            Rs::DeriveKey(r) => r.unique_identifier,
+            other => panic!("{other:?}"),
+        };
+        let key = bytes(&got(engine, v, get(&id)).await);
+        (id, key)
+    }
+
+    #[tokio::test]
+    async fn each_method_gives_the_published_or_openssl_answer_and_links_both_ways() {
+        let engine = engine();
+        let base_bytes = [0x0b; 32];
+        let base = register(&engine, V::V1_4, aes_object(&base_bytes, Some(256)), active(Mask::DeriveKey)).await;
+
+        // PBKDF2-HMAC-SHA256, checked against openssl's.
+        let params = vec![
+            hash(HashingAlgorithm::SHA_256),
+            b(Tag::Salt, b"salt"),
+            Ttlv::new(Tag::IterationCount, Value::Integer(1000)),
+        ];
+        let (id, key) = derived(&engine, V::V1_4, derive(&base, DerivationMethod::PBKDF2, params, 256)).await;
+        let mut want = [0u8; 32];
+        openssl::pkcs5::pbkdf2_hmac(&base_bytes, b"salt", 1000, openssl::hash::MessageDigest::sha256(), &mut want)
+            .expect("pbkdf2");
+        assert_eq!(key, want);
+        let stored = engine.store().get(&id).await.ok().flatten().expect("stored");
+        let record = crate::operations::managed::ManagedObject::from_stored(&stored).expect("record");
+        assert!(record.attributes.iter().any(|a| matches!(a, Attribute::Link(l)
+            if l.link_type == LinkType::DerivationBaseObjectLink && l.linked_object_identifier == base)));
+        let stored = engine.store().get(&base).await.ok().flatten().expect("stored");
+        let record = crate::operations::managed::ManagedObject::from_stored(&stored).expect("record");
+        assert!(record.attributes.iter().any(|a| matches!(a, Attribute::Link(l)
+            if l.link_type == LinkType::DerivedKeyLink && l.linked_object_identifier == id)));
+
+        // SP 800-108 counter mode: the first block is HMAC(key, [1]_32 || data).
+        let params = vec![hash(HashingAlgorithm::SHA_256), b(Tag::DerivationData, b"fixed input")];
+        let (_, key) = derived(&engine, V::V2_1, derive(&base, DerivationMethod::NIST800_108_C, params, 128)).await;
+        let pkey = PKey::hmac(&base_bytes).expect("hmac key");
+        let mut signer = openssl::sign::Signer::new(openssl::hash::MessageDigest::sha256(), &pkey).expect("signer");
+        signer.update(b"\0\0\0\x01fixed input").expect("update");
+        assert_eq!(Some(key.as_slice()), signer.sign_to_vec().expect("mac").get(..16));
+
+        // HMAC (HKDF with salt and info), 128 bits; and Encrypt (AES-ECB of the data).
+        let params = vec![hash(HashingAlgorithm::SHA_256), b(Tag::DerivationData, b"info"), b(Tag::Salt, b"s")];
+        let (_, hkdf) = derived(&engine, V::V2_1, derive(&base, DerivationMethod::HMAC, params, 128)).await;
+        assert_eq!(hkdf.len(), 16);
+        let ecb = Ttlv::structure(
+            Tag::CryptographicParameters,
+            vec![
+                Ttlv::new(Tag::BlockCipherMode, Value::Enumeration(BlockCipherMode::ECB.value())),
+                Ttlv::new(Tag::PaddingMethod, Value::Enumeration(crate::kmip::table::PaddingMethod::None.value())),
+            ],
+        );
+        let params = vec![ecb, b(Tag::DerivationData, &[0x42; 16])];
+        let (_, key) = derived(&engine, V::V2_1, derive(&base, DerivationMethod::ENCRYPT, params, 128)).await;
+        let mut c = openssl::symm::Crypter::new(
+            openssl::symm::Cipher::aes_256_ecb(),
+            openssl::symm::Mode::Encrypt,
+            &base_bytes,
+            None,
+        )
+        .expect("crypter");
+        c.pad(false);
+        let mut out = vec![0u8; 32];
+        let n = c.update(&[0x42; 16], &mut out).expect("ecb");
+        assert_eq!(out.get(..n), Some(key.as_slice()));
+    }
+
+    #[tokio::test]
+    async fn derivation_refusals() {
+        let engine = engine();
+        let no_derive = register(&engine, V::V1_4, aes_object(&[1; 16], Some(128)), active(Mask::Encrypt)).await;
+        let base = register(&engine, V::V1_4, aes_object(&[2; 16], Some(128)), active(Mask::DeriveKey)).await;
+        let params = || vec![hash(HashingAlgorithm::SHA_256), b(Tag::DerivationData, b"x")];
+        failed(
+            &one(&engine, V::V2_1, derive(&no_derive, DerivationMethod::NIST800_108_C, params(), 128)).await,
+            R::IncompatibleCryptographicUsageMask,
+            "Derive Key",
+        );
+        failed(
+            &one(&engine, V::V1_4, derive(&base, DerivationMethod::PBKDF2, vec![hash(HashingAlgorithm::SHA_256)], 128))
+                .await,
+            R::MissingData,
+            "Salt",
+        );
+        failed(
+            &one(&engine, V::V1_4, derive(&base, DerivationMethod::NIST800_108_DPI, params(), 128)).await,
+            R::FeatureNotSupported,
+            "NIST800_108_DPI",
+        );
+        failed(
+            &one(&engine, V::V2_1, derive(&base, DerivationMethod::HMAC, vec![b(Tag::DerivationData, b"x")], 128))
+                .await,
+            R::MissingData,
+            "Hashing Algorithm",
+        );
+    }
+}
