@@ -212,14 +212,23 @@ pub(crate) async fn wrap(
         }
     };
     let (kek_block, kek) = key_material(&w.key)?;
+    // The response names the parameters used (PyKMIP reads them unconditionally).
+    let mut used = w.params.clone().unwrap_or_else(crate::operations::crypto_params::none);
     let wrapped = match (w.key.object_type(), kek_block.cryptographic_algorithm) {
         (Some(ObjectType::SymmetricKey), Some(Alg::AES)) => {
-            aes_wrap(aes_mode(w.params.as_ref(), plain.len())?, kek, plain)?
+            let mode = aes_mode(w.params.as_ref(), plain.len())?;
+            used.block_cipher_mode = Some(match mode {
+                AesWrap::Rfc3394 => BlockCipherMode::NISTKeyWrap,
+                AesWrap::Rfc5649 => BlockCipherMode::AESKeyWrapPadding,
+            });
+            aes_wrap(mode, kek, plain)?
         }
         (Some(ObjectType::PublicKey), Some(Alg::RSA)) => {
             let public = PKey::public_key_from_der(kek)
                 .map_err(|_| Error::Internal(format!("public key {} is not stored as SPKI", w.key.id)))?;
             let failed = |_| Error::CryptographicFailure("RSA-OAEP wrapping failed (is the key too long?)".into());
+            used.padding_method = Some(crate::kmip::table::PaddingMethod::OAEP);
+            used.hashing_algorithm = Some(used.hashing_algorithm.unwrap_or(HashingAlgorithm::SHA_1));
             let mut pctx = PkeyCtx::new(&public).map_err(failed)?;
             pctx.encrypt_init().map_err(failed)?;
             oaep(&mut pctx, w.params.as_ref())?;
@@ -236,12 +245,18 @@ pub(crate) async fn wrap(
         }
     };
     Ok(KeyBlock {
-        key_value: Some(KeyValue::Wrapped(Secret::new(wrapped))),
+        // A Key Value structure whose Key Material is the wrapped bytes (No
+        // Encoding, KMIP 1.4 §2.1.5: "SHALL NOT contain any attributes"), the
+        // form PyKMIP reads; a bare Byte String Key Value it cannot parse.
+        key_value: Some(KeyValue::Plain {
+            key_material: KeyMaterial::Bytes(Secret::new(wrapped)),
+            attributes: Default::default(),
+        }),
         key_wrapping_data: Some(KeyWrappingData {
             wrapping_method: WrappingMethod::Encrypt,
             encryption_key_information: Some(KeyInformation {
                 unique_identifier: w.key.id.clone(),
-                cryptographic_parameters: info.cryptographic_parameters.clone(),
+                cryptographic_parameters: Some(used),
             }),
             mac_signature_key_information: None,
             mac_signature: None,

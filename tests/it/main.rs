@@ -11,6 +11,7 @@ mod kmip_model;
 mod loadtool;
 mod pykmip_at_rest;
 mod pykmip_clients;
+mod pykmip_formats;
 mod pykmip_ops;
 mod pykmip_support;
 mod server_connections;
