@@ -557,3 +557,88 @@ mod derive {
         );
     }
 }
+
+/// Interop with the `openssl` command line (installed by tests/setup.sh).
+mod openssl_cli {
+    use super::*;
+    use std::path::PathBuf;
+    use std::process::Command;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("coffer-wrap-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("scratch dir");
+        dir
+    }
+
+    fn openssl(args: &[&str]) -> Vec<u8> {
+        let out = Command::new("openssl").args(args).output().expect("the openssl CLI (tests/setup.sh)");
+        assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        out.stdout
+    }
+
+    #[tokio::test]
+    async fn a_pkcs8_export_loads_in_openssl() {
+        let engine = engine();
+        let key = rsa();
+        let pkcs1 = key.rsa().expect("rsa").private_key_to_der().expect("der");
+        let private = Object::PrivateKey(PrivateKey { key_block: block_of(F::PKCS_1, &pkcs1) });
+        let id = register(&engine, V::V1_4, private, vec![]).await;
+        let exported = bytes(&got(&engine, V::V1_4, get_as(&id, F::PKCS_8)).await);
+        let dir = scratch("pkcs8");
+        let file = dir.join("key.p8");
+        std::fs::write(&file, &exported).expect("write");
+        let path = file.to_str().expect("path");
+        // openssl reads it as PKCS#8 DER and derives the same public key.
+        let spki = openssl(&["pkey", "-inform", "DER", "-in", path, "-pubout", "-outform", "DER"]);
+        assert_eq!(spki, key.public_key_to_der().expect("spki"));
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[tokio::test]
+    async fn an_aes_kw_key_wrapped_by_openssl_registers_and_unwraps() {
+        let engine = engine();
+        let kek: Vec<u8> = (0u8..32).map(|i| i.wrapping_mul(7)).collect();
+        let kek_id = register(&engine, V::V2_1, aes_object(&kek, Some(256)), active(Mask::UnwrapKey)).await;
+        let key: Vec<u8> = (0u8..32).map(|i| i ^ 0x5c).collect();
+        let dir = scratch("kw");
+        let (plain, wrapped) = (dir.join("key.bin"), dir.join("key.kw"));
+        std::fs::write(&plain, &key).expect("write");
+        openssl(&[
+            "enc",
+            "-id-aes256-wrap",
+            "-K",
+            &hex::encode(&kek),
+            "-iv",
+            "A6A6A6A6A6A6A6A6",
+            "-in",
+            plain.to_str().expect("path"),
+            "-out",
+            wrapped.to_str().expect("path"),
+        ]);
+        let blob = std::fs::read(&wrapped).expect("read");
+        assert_eq!(blob.len(), 40);
+        let mut object = aes_object(&blob, None);
+        if let Object::SymmetricKey(k) = &mut object {
+            k.key_block.cryptographic_length = Some(256);
+            k.key_block.key_wrapping_data = Some(KeyWrappingData {
+                wrapping_method: WrappingMethod::Encrypt,
+                encryption_key_information: Some(KeyInformation {
+                    unique_identifier: kek_id.clone(),
+                    cryptographic_parameters: Some(CryptographicParameters {
+                        block_cipher_mode: Some(BlockCipherMode::NISTKeyWrap),
+                        ..crate::operations::crypto_params::none()
+                    }),
+                }),
+                mac_signature_key_information: None,
+                mac_signature: None,
+                iv_counter_nonce: None,
+                encoding_option: Some(EncodingOption::NoEncoding),
+            });
+        }
+        for v in [V::V1_4, V::V2_1] {
+            let id = register(&engine, v, object.clone(), vec![]).await;
+            assert_eq!(got(&engine, v, get(&id)).await, aes_object(&key, Some(256)));
+        }
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}
