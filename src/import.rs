@@ -4,7 +4,7 @@
 //! Three forms are accepted, each giving exactly 32 bytes:
 //! - the seed console's list of bytes, `0xXX, 0xXX, ...`, separated by commas
 //!   and/or whitespace (a comma-separated list of bare hex bytes is taken too);
-//! - raw hex, 64 digits, whitespace anywhere ignored;
+//! - raw hex, 64 digits (optionally after one `0x`), whitespace anywhere ignored;
 //! - base64, standard or URL-safe alphabet, padded or not.
 //!
 //! Errors say what was wrong (how many bytes were found, which token is not a
@@ -85,6 +85,11 @@ pub fn parse_aes256_key(text: &str) -> Result<Zeroizing<Vec<u8>>, ImportError> {
         parse_byte_list(text)?
     } else {
         let compact: Zeroizing<Vec<u8>> = Zeroizing::new(text.bytes().filter(|b| !b.is_ascii_whitespace()).collect());
+        // One `0x`-prefixed run of digits is hex too ('x' would otherwise read as base64).
+        let compact = match compact.strip_prefix(b"0x").or_else(|| compact.strip_prefix(b"0X")) {
+            Some(digits) => Zeroizing::new(digits.to_vec()),
+            None => compact,
+        };
         let all_hex = compact.iter().all(u8::is_ascii_hexdigit);
         // 43 or 44 characters is base64's length for 32 bytes; a hex string that
         // long is odd or 22 bytes, so base64 is the reading that can succeed.
@@ -235,6 +240,12 @@ mod tests {
         let grouped: String =
             hex.as_bytes().chunks(8).map(|c| std::str::from_utf8(c).unwrap()).collect::<Vec<_>>().join(" ");
         assert_eq!(&parse_aes256_key(&grouped).unwrap()[..], &key()[..]);
+        assert_eq!(&parse_aes256_key(&format!("0x{hex}")).unwrap()[..], &key()[..]);
+        assert_eq!(&parse_aes256_key(&format!("0X{}", hex.to_uppercase())).unwrap()[..], &key()[..]);
+        assert_eq!(
+            parse_aes256_key(&format!("0x{}", &hex[..62])).unwrap_err(),
+            ImportError::WrongLength { format: "hex", found: 31 }
+        );
     }
 
     #[test]

@@ -162,8 +162,11 @@ impl PrivateKey {
     /// Parses a private key from DER: PKCS#8 `PrivateKeyInfo`, or the
     /// traditional PKCS#1 `RSAPrivateKey` or SEC1 `ECPrivateKey`.
     pub fn from_der(der: &[u8]) -> Result<Self, CryptoError> {
-        let key = PKey::private_key_from_der(der)
-            .map_err(|_| CryptoError::InvalidInput("not a DER private key (PKCS#8, PKCS#1 or SEC1)".into()))?;
+        let key = match fast::private_pkcs8(der) {
+            Some(key) => key,
+            None => PKey::private_key_from_der(der)
+                .map_err(|_| CryptoError::InvalidInput("not a DER private key (PKCS#8, PKCS#1 or SEC1)".into()))?,
+        };
         kind_of(&key)?;
         Ok(Self(key))
     }
@@ -201,8 +204,11 @@ impl PrivateKey {
 impl PublicKey {
     /// Parses an X.509 `SubjectPublicKeyInfo` DER public key.
     pub fn from_der(der: &[u8]) -> Result<Self, CryptoError> {
-        let key = PKey::public_key_from_der(der)
-            .map_err(|_| CryptoError::InvalidInput("not a DER SubjectPublicKeyInfo".into()))?;
+        let key = match fast::public_spki(der) {
+            Some(key) => key,
+            None => PKey::public_key_from_der(der)
+                .map_err(|_| CryptoError::InvalidInput("not a DER SubjectPublicKeyInfo".into()))?,
+        };
         kind_of(&key)?;
         Ok(Self(key))
     }
@@ -310,6 +316,9 @@ pub fn rsa_encrypt(key: &PublicKey, padding: RsaPadding<'_>, plaintext: &[u8]) -
 ///
 /// Every padding or range failure is the one [`CryptoError::AuthenticationFailed`],
 /// so that a caller cannot tell which check failed (Bleichenbacher, Manger).
+/// OpenSSL 3.0's PKCS#1 v1.5 decryption is still not constant-time in its
+/// padding check (the Marvin attack; implicit rejection came in 3.2): offer
+/// [`RsaPadding::Pkcs1v15`] only to clients that cannot use OAEP.
 pub fn rsa_decrypt(
     key: &PrivateKey,
     padding: RsaPadding<'_>,
@@ -364,8 +373,165 @@ pub(crate) fn bignum(bytes: &[u8]) -> Result<BigNum, CryptoError> {
     BigNum::from_slice(bytes).map_err(|e| backend("big number", &e))
 }
 
-// Tests unwrap values they built themselves.
+/// Fast paths for the DER forms we store.
+///
+/// OpenSSL 3.0's generic decoders (`d2i_AutoPrivateKey`, `d2i_PUBKEY`) try
+/// every registered decoder and cost about 1 ms a key here, more than the
+/// signature they precede; the type-specific parsers take 2-40 µs. So the
+/// PKCS#8 and SPKI envelopes of RSA, named-curve EC and Ed25519 keys are
+/// opened here and the inner key handed to those parsers. Anything else
+/// (other algorithms, attributes, explicit curves, odd encodings) returns
+/// `None` and goes through the generic decoder, which stays the authority.
+mod fast {
+    use openssl::bn::{BigNum, BigNumContext};
+    use openssl::ec::{EcKey, EcPoint};
+    use openssl::pkey::{Id, PKey, Private, Public};
+    use openssl::rsa::Rsa;
+
+    use super::Curve;
+
+    const RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+    const EC: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
+    const ED25519: &[u8] = &[0x2b, 0x65, 0x70];
+    const NULL: &[u8] = &[0x05, 0x00];
+
+    /// A strict DER reader over one level of TLVs (definite, minimal lengths).
+    struct Der<'a>(&'a [u8]);
+
+    impl<'a> Der<'a> {
+        fn read(&mut self, tag: u8) -> Option<&'a [u8]> {
+            let (&t, rest) = self.0.split_first()?;
+            if t != tag {
+                return None;
+            }
+            let (&first, rest) = rest.split_first()?;
+            let (len, rest) = if first < 0x80 {
+                (usize::from(first), rest)
+            } else {
+                let n = usize::from(first & 0x7f);
+                let (bytes, rest) = rest.split_at_checked(n)?;
+                if n == 0 || n > 3 || bytes.first() == Some(&0) {
+                    return None;
+                }
+                let len = bytes.iter().fold(0usize, |acc, &b| acc << 8 | usize::from(b));
+                if len < 0x80 {
+                    return None;
+                }
+                (len, rest)
+            };
+            let (content, rest) = rest.split_at_checked(len)?;
+            self.0 = rest;
+            Some(content)
+        }
+
+        fn peek(&self) -> Option<u8> {
+            self.0.first().copied()
+        }
+
+        fn done(&self) -> bool {
+            self.0.is_empty()
+        }
+    }
+
+    /// One complete TLV of `tag` that fills `bytes`.
+    fn only(bytes: &[u8], tag: u8) -> Option<&[u8]> {
+        let mut der = Der(bytes);
+        let content = der.read(tag)?;
+        der.done().then_some(content)
+    }
+
+    fn curve(oid: &[u8]) -> Option<Curve> {
+        match oid {
+            [0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07] => Some(Curve::P256),
+            [0x2b, 0x81, 0x04, 0x00, 0x22] => Some(Curve::P384),
+            [0x2b, 0x81, 0x04, 0x00, 0x23] => Some(Curve::P521),
+            _ => None,
+        }
+    }
+
+    /// (algorithm OID, parameters TLV bytes) of an AlgorithmIdentifier.
+    fn algorithm(alg: &[u8]) -> Option<(&[u8], &[u8])> {
+        let mut der = Der(alg);
+        let oid = der.read(0x06)?;
+        Some((oid, der.0))
+    }
+
+    /// PKCS#8 `PrivateKeyInfo` (RFC 5208) without attributes.
+    pub(super) fn private_pkcs8(der: &[u8]) -> Option<PKey<Private>> {
+        let mut info = Der(only(der, 0x30)?);
+        if info.read(0x02)? != [0] {
+            return None;
+        }
+        let (oid, params) = algorithm(info.read(0x30)?)?;
+        let key = info.read(0x04)?;
+        if !info.done() {
+            return None;
+        }
+        match oid {
+            RSA if params == NULL => PKey::from_rsa(Rsa::private_key_from_der(key).ok()?).ok(),
+            EC => ec_private(curve(only(params, 0x06)?)?, key),
+            ED25519 if params.is_empty() => PKey::private_key_from_raw_bytes(only(key, 0x04)?, Id::ED25519).ok(),
+            _ => None,
+        }
+    }
+
+    /// SEC1 `ECPrivateKey` (RFC 5915) inside PKCS#8: version 1, the scalar,
+    /// optional parameters (must match) and optional public point.
+    fn ec_private(curve: Curve, sec1: &[u8]) -> Option<PKey<Private>> {
+        let mut der = Der(only(sec1, 0x30)?);
+        if der.read(0x02)? != [1] {
+            return None;
+        }
+        let scalar = der.read(0x04)?;
+        if der.peek() == Some(0xa0) && Some(curve) != self::curve(only(der.read(0xa0)?, 0x06)?) {
+            return None;
+        }
+        let point = if der.peek() == Some(0xa1) { Some(only(der.read(0xa1)?, 0x03)?) } else { None };
+        if !der.done() {
+            return None;
+        }
+        let group = curve.group().ok()?;
+        let mut d = BigNum::from_slice(scalar).ok()?;
+        let mut ctx = BigNumContext::new().ok()?;
+        let q = match point {
+            Some([0, point @ ..]) => EcPoint::from_bytes(&group, point, &mut ctx).ok(),
+            Some(_) => None,
+            None => EcPoint::new(&group).ok().and_then(|mut q| q.mul_generator2(&group, &d, &mut ctx).ok().map(|()| q)),
+        };
+        let key = q.and_then(|q| EcKey::from_private_components(&group, &d, &q).ok());
+        // BN_free does not wipe; the EC_KEY holds its own copy.
+        d.clear();
+        PKey::from_ec_key(key?).ok()
+    }
+
+    /// X.509 `SubjectPublicKeyInfo` (RFC 5280 section 4.1).
+    pub(super) fn public_spki(der: &[u8]) -> Option<PKey<Public>> {
+        let mut info = Der(only(der, 0x30)?);
+        let (oid, params) = algorithm(info.read(0x30)?)?;
+        let bits = match info.read(0x03)? {
+            [0, bits @ ..] => bits,
+            _ => return None,
+        };
+        if !info.done() {
+            return None;
+        }
+        match oid {
+            RSA if params == NULL => PKey::from_rsa(Rsa::public_key_from_der_pkcs1(bits).ok()?).ok(),
+            EC => {
+                let group = curve(only(params, 0x06)?)?.group().ok()?;
+                let mut ctx = BigNumContext::new().ok()?;
+                let point = EcPoint::from_bytes(&group, bits, &mut ctx).ok()?;
+                PKey::from_ec_key(EcKey::from_public_key(&group, &point).ok()?).ok()
+            }
+            ED25519 if params.is_empty() => PKey::public_key_from_raw_bytes(bits, Id::ED25519).ok(),
+            _ => None,
+        }
+    }
+}
+
+// Tests unwrap and index values they built themselves.
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
 
@@ -433,6 +599,41 @@ mod tests {
         let pair = generate(KeyPairSpec::Ec(Curve::P256)).unwrap();
         let public = PublicKey::from_der(&pair.public_spki_der).unwrap();
         assert!(matches!(rsa_encrypt(&public, RsaPadding::Pkcs1v15, b"x"), Err(CryptoError::Unsupported(_))));
+    }
+
+    #[test]
+    fn the_fast_parsers_agree_with_openssls_decoders() {
+        for spec in [
+            KeyPairSpec::Rsa(1024),
+            KeyPairSpec::Ec(Curve::P256),
+            KeyPairSpec::Ec(Curve::P384),
+            KeyPairSpec::Ec(Curve::P521),
+            KeyPairSpec::Ed25519,
+        ] {
+            let pair = generate(spec).unwrap();
+            let fast = fast::private_pkcs8(&pair.private_pkcs8_der).unwrap();
+            let slow = PKey::private_key_from_der(&pair.private_pkcs8_der).unwrap();
+            assert_eq!(fast.private_key_to_pkcs8().unwrap(), slow.private_key_to_pkcs8().unwrap(), "{spec:?}");
+            assert!(fast.public_eq(&slow), "{spec:?}");
+            let fast = fast::public_spki(&pair.public_spki_der).unwrap();
+            assert_eq!(fast.public_key_to_der().unwrap(), pair.public_spki_der, "{spec:?}");
+            // A trailing byte or a changed tag sends the input to the generic decoder.
+            let mut long = pair.private_pkcs8_der.to_vec();
+            long.push(0);
+            assert!(fast::private_pkcs8(&long).is_none());
+            let mut other = pair.public_spki_der.clone();
+            other[0] = 0x31;
+            assert!(fast::public_spki(&other).is_none());
+        }
+        // An EC key in PKCS#8 without its public point (RFC 5915 makes it optional) loads,
+        // with the point computed: built by hand, since OpenSSL always writes the point.
+        let ec = EcKey::generate(&Curve::P256.group().unwrap()).unwrap();
+        let d = ec.private_key().to_vec_padded(32).unwrap();
+        let mut der = hex::decode("3041020100301306072a8648ce3d020106082a8648ce3d030107042730250201010420").unwrap();
+        der.extend_from_slice(&d);
+        let key = fast::private_pkcs8(&der).unwrap();
+        assert!(key.public_eq(&PKey::from_ec_key(ec).unwrap()));
+        assert!(PKey::private_key_from_der(&der).unwrap().public_eq(&key), "OpenSSL reads it the same way");
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //! - [`asymmetric`]: RSA, EC and Ed25519 key pairs; RSA-OAEP and PKCS#1 v1.5.
 //! - [`signature`]: RSA PKCS#1 v1.5 / PSS, ECDSA and Ed25519, on data or digests.
 //! - [`keywrap`]: AES key wrap, RFC 3394 and RFC 5649.
-//! - [`derive`]: PBKDF2, SP 800-108 counter mode, HKDF, HMAC and encryption derivation.
+//! - [`derive`](mod@derive): PBKDF2, SP 800-108 counter mode, HKDF, HMAC and encryption derivation.
 //! - [`formats`]: PKCS#1 / PKCS#8 / SEC1 / SPKI / Transparent conversions, X.509 facts.
 //!
 //! Plaintext and key material produced here is returned in
