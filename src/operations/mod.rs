@@ -21,9 +21,11 @@ mod derive_key;
 mod destroy;
 mod discover_versions;
 mod encrypt;
+mod export;
 mod get;
 mod get_attribute_list;
 mod get_attributes;
+mod import;
 mod key_forms;
 mod key_wrap;
 mod locate;
@@ -63,6 +65,8 @@ pub const SUPPORTED_OPERATIONS: &[Operation] = &[
     Operation::Create,
     Operation::Register,
     Operation::DeriveKey,
+    Operation::Import,
+    Operation::Export,
     Operation::Get,
     Operation::Locate,
     Operation::GetAttributes,
@@ -228,6 +232,8 @@ pub(crate) async fn dispatch(ctx: &mut RequestContext<'_>, payload: RequestPaylo
         Rq::Create(r) => create::handle(ctx, r).await.map(Rs::Create),
         Rq::Register(r) => register::handle(ctx, r).await.map(Rs::Register),
         Rq::DeriveKey(r) => derive_key::handle(ctx, r).await.map(Rs::DeriveKey),
+        Rq::Import(r) => import::handle(ctx, r).await.map(Rs::Import),
+        Rq::Export(r) => export::handle(ctx, r).await.map(Rs::Export),
         Rq::Get(r) => get::handle(ctx, r).await.map(Rs::Get),
         Rq::Locate(r) => locate::handle(ctx, r).await.map(Rs::Locate),
         Rq::GetAttributes(r) => get_attributes::handle(ctx, r).await.map(Rs::GetAttributes),

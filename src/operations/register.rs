@@ -32,12 +32,28 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: RegisterRequest) -
     }
     let mut client = new_object::client_attributes(&req.attributes, object_type)?;
     let format = req.object.key_block().map(|b| b.key_format_type);
-    let object = unwrap_object(ctx, req.object).await?;
+    let object = checked_object(ctx, req.object, &mut client).await?;
+    new_object::check_names_unique(ctx, &client).await?;
+    let managed = new_object::build(ctx, object, format, client);
+    ctx.save(&[&managed]).await?;
+    ctx.id_placeholder = Some(managed.id.clone());
+    Ok(RegisterResponse { unique_identifier: managed.id, attributes: None })
+}
+
+/// The object a client sent, checked and in the form it is stored in (keys
+/// unwrapped and normalised); server-derived attributes (a certificate's
+/// type and length) are added to `client`. Import stores objects this way too.
+pub(crate) async fn checked_object(
+    ctx: &RequestContext<'_>,
+    object: Object,
+    client: &mut Vec<Attribute>,
+) -> Result<Object, Error> {
+    let object = unwrap_object(ctx, object).await?;
     let object = match object {
         Object::PrivateKey(key) => {
             refuse_compressed(&key.key_block)?;
             let parsed = key_forms::parse_private(&key.key_block)?;
-            check_algorithm(&client, parsed.algorithm, parsed.bits)?;
+            check_algorithm(client, parsed.algorithm, parsed.bits)?;
             let key_block = if key.key_block.key_format_type == KeyFormatType::Raw {
                 key_forms::keep_raw(key.key_block, &parsed)
             } else {
@@ -48,7 +64,7 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: RegisterRequest) -
         Object::PublicKey(key) => {
             refuse_compressed(&key.key_block)?;
             let parsed = key_forms::parse_public(&key.key_block)?;
-            check_algorithm(&client, parsed.algorithm, parsed.bits)?;
+            check_algorithm(client, parsed.algorithm, parsed.bits)?;
             let key_block = if key.key_block.key_format_type == KeyFormatType::Raw {
                 key_forms::keep_raw(key.key_block, &parsed)
             } else {
@@ -92,7 +108,7 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: RegisterRequest) -
         }
         Object::Template(template) => Object::Template(template),
         Object::SymmetricKey(key) => {
-            Object::SymmetricKey(SymmetricKey { key_block: symmetric_key(key.key_block, &client)? })
+            Object::SymmetricKey(SymmetricKey { key_block: symmetric_key(key.key_block, client)? })
         }
         Object::SecretData(mut secret) => {
             if matches!(secret.secret_data_type, SecretDataType::Unknown(_)) {
@@ -126,11 +142,7 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: RegisterRequest) -
             )))
         }
     };
-    new_object::check_names_unique(ctx, &client).await?;
-    let managed = new_object::build(ctx, object, format, client);
-    ctx.save(&[&managed]).await?;
-    ctx.id_placeholder = Some(managed.id.clone());
-    Ok(RegisterResponse { unique_identifier: managed.id, attributes: None })
+    Ok(object)
 }
 
 /// The object with its key block unwrapped, when the client sent it wrapped

@@ -642,3 +642,61 @@ mod openssl_cli {
         std::fs::remove_dir_all(&dir).ok();
     }
 }
+
+#[tokio::test]
+async fn export_then_import_moves_an_object_with_its_attributes_and_replace_existing_is_honoured() {
+    use crate::kmip::payloads::{ExportRequest, ImportRequest};
+    let (source, target) = (engine(), engine());
+    let id = register(
+        &source,
+        V::V2_1,
+        aes_object(&[8; 32], Some(256)),
+        vec![name("moved"), Attribute::CryptographicUsageMask(Mask::Encrypt)],
+    )
+    .await;
+    let export = ExportRequest {
+        unique_identifier: Some(id.clone()),
+        key_format_type: None,
+        key_wrap_type: None,
+        key_compression_type: None,
+        key_wrapping_specification: None,
+    };
+    let exported = match ok(one(&source, V::V2_1, Rq::Export(export)).await) {
+        Rs::Export(r) => r,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(exported.object, aes_object(&[8; 32], Some(256)));
+    assert!(exported.attributes.items.iter().any(|a| a.attribute == name("moved")));
+    let import = |object: Object, replace: Option<bool>| {
+        Rq::Import(ImportRequest {
+            unique_identifier: id.clone(),
+            object_type: object.object_type(),
+            replace_existing: replace,
+            key_wrap_type: None,
+            attributes: exported.attributes.clone(),
+            object,
+        })
+    };
+    match ok(one(&target, V::V2_1, import(exported.object.clone(), None)).await) {
+        Rs::Import(r) => assert_eq!(r.unique_identifier, id),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(got(&target, V::V2_1, get(&id)).await, exported.object);
+    let stored = target.store().get(&id).await.ok().flatten().expect("stored");
+    let record = crate::operations::managed::ManagedObject::from_stored(&stored).expect("record");
+    assert_eq!(record.names().collect::<Vec<_>>(), vec!["moved"]);
+    assert_eq!(record.usage_mask(), Some(Mask::Encrypt));
+    // Again without Replace Existing: refused; with it: replaced.
+    failed(
+        &one(&target, V::V2_1, import(aes_object(&[9; 32], Some(256)), None)).await,
+        R::ObjectAlreadyExists,
+        "Replace Existing",
+    );
+    failed(
+        &one(&target, V::V1_4, import(aes_object(&[9; 32], Some(256)), Some(false))).await,
+        R::ObjectAlreadyExists,
+        "Replace Existing",
+    );
+    ok(one(&target, V::V2_1, import(aes_object(&[9; 32], Some(256)), Some(true))).await);
+    assert_eq!(got(&target, V::V2_1, get(&id)).await, aes_object(&[9; 32], Some(256)));
+}
