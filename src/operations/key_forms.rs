@@ -155,12 +155,16 @@ pub(crate) fn parse_private(block: &KeyBlock) -> Result<ParsedKey<Private>, Erro
         F::TransparentECPrivateKey => {
             let c = fields(block)?;
             let group = curve(c)?;
-            let d = need(big(c, Tag::D)?, Tag::D)?;
-            let mut ctx = openssl::bn::BigNumContext::new().map_err(|_| bad("EC private key"))?;
-            let mut point = EcPoint::new(&group).map_err(|_| bad("EC private key"))?;
-            point.mul_generator2(&group, &d, &mut ctx).map_err(|_| bad("EC private key"))?;
-            let ec = EcKey::from_private_components(&group, &d, &point).map_err(|_| bad("EC private key"))?;
-            PKey::from_ec_key(ec).map_err(|_| bad("EC private key"))?
+            let mut d = need(big(c, Tag::D)?, Tag::D)?;
+            let built = (|| {
+                let mut ctx = openssl::bn::BigNumContext::new()?;
+                let mut point = EcPoint::new(&group)?;
+                point.mul_generator2(&group, &d, &mut ctx)?;
+                EcKey::from_private_components(&group, &d, &point).and_then(PKey::from_ec_key)
+            })();
+            // The key holds its own copy; BN_free would not wipe this one.
+            d.clear();
+            built.map_err(|_| bad("EC private key"))?
         }
         other => {
             return Err(Error::KeyFormatNotSupported(format!(
