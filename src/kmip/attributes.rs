@@ -86,15 +86,38 @@ kmip_struct! {
     }
 }
 
-kmip_struct! {
-    /// Digest (KMIP 1.4 §3.17).
-    pub struct Digest {
-        /// Hashing Algorithm.
-        req hashing_algorithm: HashingAlgorithm = Tag::HashingAlgorithm,
-        /// Digest Value.
-        opt digest_value: Bytes = Tag::DigestValue,
-        /// Key Format Type (1.1).
-        opt key_format_type: Ttlv = Tag::KeyFormatType,
+/// Digest (KMIP 1.4 §3.17).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Digest {
+    /// Hashing Algorithm.
+    pub hashing_algorithm: HashingAlgorithm,
+    /// Digest Value.
+    pub digest_value: Option<Bytes>,
+    /// Key Format Type (1.1): the format the digest was computed over.
+    pub key_format_type: Option<Ttlv>,
+}
+
+impl FromTtlv for Digest {
+    fn from_ttlv(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
+        let mut f = Fields::new(item, v)?;
+        let hashing_algorithm = f.req(Tag::HashingAlgorithm)?;
+        let digest_value = f.opt(Tag::DigestValue)?;
+        let key_format_type = f.opt(Tag::KeyFormatType)?;
+        f.finish()?;
+        Ok(Digest { hashing_algorithm, digest_value, key_format_type })
+    }
+}
+
+impl ToTtlv for Digest {
+    /// KMIP 1.0's Digest has no Key Format Type: it is left out for 1.0.
+    fn to_ttlv(&self, tag: Tag, v: ProtocolVersion) -> Ttlv {
+        let mut out = Out::new(v);
+        out.req(Tag::HashingAlgorithm, &self.hashing_algorithm);
+        out.opt(Tag::DigestValue, &self.digest_value);
+        if v >= ProtocolVersion::V1_1 {
+            out.opt(Tag::KeyFormatType, &self.key_format_type);
+        }
+        out.into_structure(tag)
     }
 }
 

@@ -8,10 +8,14 @@
 
 mod activate;
 mod add_attribute;
+#[cfg(test)]
+mod asym_cases;
+mod asym_params;
 pub mod attribute_rules;
 mod batch;
 pub mod context;
 mod create;
+mod create_key_pair;
 #[cfg(test)]
 mod crypto_cases;
 mod crypto_params;
@@ -25,6 +29,7 @@ mod export;
 mod get;
 mod get_attribute_list;
 mod get_attributes;
+mod hash;
 mod import;
 mod key_forms;
 mod key_wrap;
@@ -38,16 +43,25 @@ mod new_object;
 mod oasis_replay;
 mod query;
 mod register;
+mod rekey;
+mod rekey_key_pair;
 mod revoke;
 mod rng_retrieve;
+pub(crate) mod rotation;
+mod rsa_crypt;
 mod set_attribute;
+mod sign;
+mod signature_verify;
 #[cfg(test)]
 mod wrap_cases;
+
+use std::sync::Arc;
 
 use bytes::Bytes;
 use time::OffsetDateTime;
 
 use crate::auth::ClientIdentity;
+use crate::clock::Clock;
 use crate::error::Error;
 use crate::kmip::codec::{DateTime, FromTtlv, ToTtlv};
 use crate::kmip::message::{RequestHeader, ResponseBatchItem, ResponseHeader, ResponseMessage};
@@ -83,6 +97,12 @@ pub const SUPPORTED_OPERATIONS: &[Operation] = &[
     Operation::MAC,
     Operation::MACVerify,
     Operation::RNGRetrieve,
+    Operation::ReKey,
+    Operation::ReKeyKeyPair,
+    Operation::CreateKeyPair,
+    Operation::Sign,
+    Operation::SignatureVerify,
+    Operation::Hash,
 ];
 
 /// The object types this server stores; Query reports them.
@@ -90,9 +110,9 @@ pub const SUPPORTED_OBJECT_TYPES: &[ObjectType] = &[
     ObjectType::SymmetricKey,
     ObjectType::SecretData,
     ObjectType::OpaqueObject,
-    ObjectType::Certificate,
     ObjectType::PublicKey,
     ObjectType::PrivateKey,
+    ObjectType::Certificate,
     ObjectType::SplitKey,
     ObjectType::Template,
 ];
@@ -128,12 +148,24 @@ pub enum Reply {
 pub struct Engine {
     store: Store,
     limits: EngineLimits,
+    /// Where "now" comes from: settable in tests of time-driven behaviour.
+    clock: Arc<dyn Clock>,
 }
 
 impl Engine {
     /// An engine over `store`.
     pub fn new(store: Store, limits: EngineLimits) -> Engine {
-        Engine { store, limits }
+        Engine::with_clock(store, limits, crate::clock::system())
+    }
+
+    /// An engine over `store` whose requests are handled at `clock`'s time.
+    pub fn with_clock(store: Store, limits: EngineLimits, clock: Arc<dyn Clock>) -> Engine {
+        Engine { store, limits, clock }
+    }
+
+    /// The engine's clock.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
     }
 
     /// The store the engine uses.
@@ -144,7 +176,7 @@ impl Engine {
     /// Handles one request message, `frame` being all of it, its 8-byte
     /// TTLV header included.
     pub async fn process(&self, client: &ClientIdentity, frame: Bytes) -> Reply {
-        let now = OffsetDateTime::now_utc();
+        let now = self.clock.now();
         let message = match ttlv::decode(&frame, &self.limits.decode) {
             Ok(message) => message,
             Err(e) => {
@@ -158,6 +190,16 @@ impl Engine {
                 };
             }
         };
+        // A version we do not speak may shape its header differently (3.0
+        // drops Batch Count): refuse it by its version alone.
+        let asked = message
+            .child(Tag::RequestHeader)
+            .and_then(|h| h.child(Tag::ProtocolVersion))
+            .and_then(|pv| ProtocolVersion::from_ttlv(pv, ProtocolVersion::V1_0).ok());
+        if let Some(v) = asked.filter(|v| !v.is_supported()) {
+            let header = RequestHeader::new(nearest_supported(v), 1);
+            return Reply::Send(self.message_error(&header, now, &Error::UnsupportedVersion(v)));
+        }
         let (header, items) = match crate::kmip::message::RequestMessage::read_header(&message) {
             Ok(parts) => parts,
             Err(e) => {
@@ -168,9 +210,6 @@ impl Engine {
                 };
             }
         };
-        if !header.protocol_version.is_supported() {
-            return Reply::Send(self.message_error(&header, now, &Error::UnsupportedVersion(header.protocol_version)));
-        }
         if items.len() > self.limits.max_batch_items {
             let error = Error::InvalidField(format!(
                 "the message has {} batch items; this server accepts at most {}",
@@ -250,6 +289,12 @@ pub(crate) async fn dispatch(ctx: &mut RequestContext<'_>, payload: RequestPaylo
         Rq::MAC(r) => mac::handle(ctx, r).await.map(Rs::MAC),
         Rq::MACVerify(r) => mac_verify::handle(ctx, r).await.map(Rs::MACVerify),
         Rq::RNGRetrieve(r) => rng_retrieve::handle(ctx, r).await.map(Rs::RNGRetrieve),
+        Rq::ReKey(r) => rekey::handle(ctx, r).await.map(Rs::ReKey),
+        Rq::ReKeyKeyPair(r) => rekey_key_pair::handle(ctx, r).await.map(Rs::ReKeyKeyPair),
+        Rq::CreateKeyPair(r) => create_key_pair::handle(ctx, r).await.map(Rs::CreateKeyPair),
+        Rq::Sign(r) => sign::handle(ctx, r).await.map(Rs::Sign),
+        Rq::SignatureVerify(r) => signature_verify::handle(ctx, r).await.map(Rs::SignatureVerify),
+        Rq::Hash(r) => hash::handle(ctx, r).await.map(Rs::Hash),
         other => Err(Error::OperationNotSupported(other.operation())),
     }
 }
