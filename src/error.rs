@@ -72,6 +72,25 @@ pub enum Error {
     OperationNotSupported(Operation),
     /// The requested Key Format Type cannot be produced.
     KeyFormatNotSupported(String),
+    /// A Key Compression Type was asked for that the object cannot have.
+    KeyCompressionNotSupported(String),
+    /// The operation does not make or store objects of this type.
+    UnsupportedObjectType(String),
+    /// A 1.x Template-Attribute names a template; this server stores none.
+    TemplateNotFound {
+        /// The template's Name.
+        name: String,
+    },
+    /// The object is Sensitive: its key material may not leave the server.
+    Sensitive {
+        /// The object.
+        id: String,
+    },
+    /// The object is not Extractable: it may leave the server only wrapped.
+    NotExtractable {
+        /// The object.
+        id: String,
+    },
     /// A cryptographic operation failed on the client's data (bad tag,
     /// bad padding, wrong key for the data).
     CryptographicFailure(String),
@@ -166,6 +185,25 @@ impl Error {
                 format!("operation {} is not supported by this server", op_name(*op)),
             ),
             Error::KeyFormatNotSupported(m) => (R::KeyFormatTypeNotSupported, R::KeyFormatTypeNotSupported, m.clone()),
+            Error::KeyCompressionNotSupported(m) => {
+                (R::KeyCompressionTypeNotSupported, R::KeyCompressionTypeNotSupported, m.clone())
+            }
+            Error::UnsupportedObjectType(m) => (R::InvalidObjectType, R::InvalidField, m.clone()),
+            Error::TemplateNotFound { name } => (
+                R::ItemNotFound,
+                R::ItemNotFound,
+                format!("template {name:?} not found: this server stores no templates; send the attributes instead"),
+            ),
+            Error::Sensitive { id } => (
+                R::Sensitive,
+                R::PermissionDenied,
+                format!("object {id:?} is Sensitive: its key material cannot be returned"),
+            ),
+            Error::NotExtractable { id } => (
+                R::NotExtractable,
+                R::PermissionDenied,
+                format!("object {id:?} is not Extractable: its key material cannot be returned"),
+            ),
             Error::CryptographicFailure(m) => (R::CryptographicFailure, R::CryptographicFailure, m.clone()),
             Error::BadCryptographicParameters(m) => (R::BadCryptographicParameters, R::InvalidField, m.clone()),
             Error::NonUniqueName(name) => (

@@ -330,6 +330,8 @@ impl Attribute {
     pub fn defined_in(&self, v: ProtocolVersion) -> bool {
         match self {
             Attribute::Custom { .. } => true,
+            // A 1.x field that became an attribute in 2.0 (KMIP 2.1 §4.26).
+            Attribute::Other(t) if t.tag == Tag::KeyFormatType => v >= ProtocolVersion::V2_0,
             other => tag_info(other.tag()).is_none_or(|info| info.since <= v),
         }
     }

@@ -11,14 +11,21 @@ mod add_attribute;
 pub mod attribute_rules;
 mod batch;
 pub mod context;
+mod create;
 mod delete_attribute;
 mod destroy;
 mod discover_versions;
+mod get;
 mod get_attribute_list;
 mod get_attributes;
+mod locate;
 pub mod managed;
 mod modify_attribute;
+mod new_object;
+#[cfg(test)]
+mod oasis_replay;
 mod query;
+mod register;
 mod revoke;
 mod set_attribute;
 
@@ -40,6 +47,10 @@ use context::RequestContext;
 pub const SUPPORTED_OPERATIONS: &[Operation] = &[
     Operation::DiscoverVersions,
     Operation::Query,
+    Operation::Create,
+    Operation::Register,
+    Operation::Get,
+    Operation::Locate,
     Operation::GetAttributes,
     Operation::GetAttributeList,
     Operation::AddAttribute,
@@ -187,6 +198,10 @@ pub(crate) async fn dispatch(ctx: &mut RequestContext<'_>, payload: RequestPaylo
     match payload {
         Rq::DiscoverVersions(r) => discover_versions::handle(ctx, r).await.map(Rs::DiscoverVersions),
         Rq::Query(r) => query::handle(ctx, r).await.map(Rs::Query),
+        Rq::Create(r) => create::handle(ctx, r).await.map(Rs::Create),
+        Rq::Register(r) => register::handle(ctx, r).await.map(Rs::Register),
+        Rq::Get(r) => get::handle(ctx, r).await.map(Rs::Get),
+        Rq::Locate(r) => locate::handle(ctx, r).await.map(Rs::Locate),
         Rq::GetAttributes(r) => get_attributes::handle(ctx, r).await.map(Rs::GetAttributes),
         Rq::GetAttributeList(r) => get_attribute_list::handle(ctx, r).await.map(Rs::GetAttributeList),
         Rq::AddAttribute(r) => add_attribute::handle(ctx, r).await.map(Rs::AddAttribute),
