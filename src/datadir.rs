@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! DATA/
-//!   coffer.redb            the store
+//!   coffer.redb            the store (redb), sealed under master.key
 //!   master.key      0600   32 random bytes: the store's master key
 //!   admin.token     0600   the admin API key for the CLI on this host
 //!   listening.json         {"kmip": "ip:port"} while the server runs

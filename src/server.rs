@@ -124,6 +124,13 @@ fn print_report(data: &DataDir, report: &InitReport, out: &mut dyn Write) -> std
     out.flush()
 }
 
+/// Opens (or creates) the data directory's store under its master key.
+/// Needs a tokio runtime: the store starts its background tasks.
+pub fn open_store(data: &DataDir) -> Result<Store, ServerError> {
+    let master_key = MasterKey::from_bytes(&data.read_master_key()?)?;
+    Ok(Store::open(&data.store_path(), master_key, StoreOptions::default())?)
+}
+
 /// Runs the server until SIGTERM or SIGINT.
 pub async fn serve(config: Config, out: &mut dyn Write) -> Result<(), ServerError> {
     let data = init(&config, out)?;
@@ -134,13 +141,15 @@ pub async fn serve(config: Config, out: &mut dyn Write) -> Result<(), ServerErro
     })
     .map_err(ServerError::Tls)?;
 
-    let master_key = MasterKey::from_bytes(&data.read_master_key()?)?;
-    let store = Store::open(&data.store_path(), master_key, StoreOptions::default())?;
+    let store = open_store(&data)?;
     let engine = Arc::new(Engine::new(
         store,
         EngineLimits { decode: config.limits.decode(), max_batch_items: config.limits.max_batch_items },
     ));
 
+    // Before anyone can learn our address: a SIGTERM from then on is a clean shutdown.
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
     // A stale file from an earlier run must not send anyone to a dead port.
     data.remove_listening()?;
     let tcp = TcpListener::bind(config.kmip_addr)
@@ -150,16 +159,15 @@ pub async fn serve(config: Config, out: &mut dyn Write) -> Result<(), ServerErro
     if config.kmip_addr.port() == 0 {
         data.point_default_pykmip_conf_at(kmip)?;
     }
-    data.write_listening(kmip)?;
+    writeln!(out, "KMIP listening on {kmip}")?;
+    out.flush()?;
     tracing::info!(
         kmip = %kmip, https = %config.https_addr, metrics = %config.metrics_addr,
         "coffer listening (KMIP; HTTPS and metrics are not served yet)"
     );
-    writeln!(out, "KMIP listening on {kmip}")?;
-    out.flush()?;
+    // Last: listening.json tells tests and tools the server is ready.
+    data.write_listening(kmip)?;
 
-    let mut term = signal(SignalKind::terminate())?;
-    let mut int = signal(SignalKind::interrupt())?;
     let shutdown = async move {
         tokio::select! {
             _ = term.recv() => tracing::info!("SIGTERM: shutting down"),

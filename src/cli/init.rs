@@ -20,6 +20,12 @@ pub struct InitArgs {
 /// Creates what is missing in the data directory and prints where things are.
 pub fn run(args: InitArgs, stdout: &mut dyn Write) -> Result<(), CliError> {
     let config = args.common.load(Overrides::default())?;
-    crate::server::init(&config, stdout)?;
+    let data = crate::server::init(&config, stdout)?;
+    // Create the store file too, so the layout is the one `serve` leaves.
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(async {
+        let store = crate::server::open_store(&data)?;
+        store.close().await.map_err(crate::server::ServerError::from)
+    })?;
     Ok(())
 }

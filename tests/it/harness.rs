@@ -9,12 +9,12 @@
 //! let mut tls = server.connect();            // TLS with clients/default's certificate
 //! tls.write_all(&request_bytes).unwrap();
 //! server.pykmip_conf();                      // for PyKMIP scripts
+//! server.restart();                          // same data directory, new port
 //! ```
 
 // Helpers for every test module that starts a server; no one module uses them all.
 #![allow(dead_code)]
 
-use std::fs::File;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -55,7 +55,8 @@ pub fn coffer() -> Command {
 /// A running `coffer serve`.
 pub struct Server {
     child: Child,
-    /// The test's directory: `data/`, `server.log`, `coffer.toml`.
+    env: Vec<(String, String)>,
+    /// The test's directory: `data/`, `server.log`, `server.out`, `coffer.toml`.
     pub dir: PathBuf,
     /// The data directory.
     pub data: PathBuf,
@@ -73,22 +74,24 @@ impl Server {
     /// given, a TOML configuration file's text.
     pub fn start_with(env: &[(&str, &str)], config_toml: Option<&str>) -> Server {
         let dir = temp_dir("server");
-        let data = dir.join("data");
-        let mut cmd = coffer();
-        cmd.arg("serve").arg("--data-dir").arg(&data).args(["--kmip-addr", "127.0.0.1:0"]);
         if let Some(text) = config_toml {
-            let path = dir.join("coffer.toml");
-            std::fs::write(&path, text).unwrap();
-            cmd.arg("--config").arg(path);
+            std::fs::write(dir.join("coffer.toml"), text).unwrap();
         }
-        cmd.env("RUST_LOG", "info").envs(env.iter().copied());
-        cmd.stdin(Stdio::null())
-            .stdout(File::create(dir.join("server.out")).unwrap())
-            .stderr(File::create(dir.join("server.log")).unwrap());
-        let child = cmd.spawn().expect("coffer serve starts");
-        let mut server = Server { child, dir, data, kmip: SocketAddr::from(([127, 0, 0, 1], 0)) };
+        let env: Vec<(String, String)> = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let data = dir.join("data");
+        let child = spawn(&dir, &data, &env);
+        let mut server = Server { child, env, dir, data, kmip: SocketAddr::from(([127, 0, 0, 1], 0)) };
         server.kmip = server.wait_listening();
         server
+    }
+
+    /// Stops the server with SIGTERM (it must exit 0 within 10 s) and starts
+    /// it again on the same data directory and settings; the KMIP port changes.
+    pub fn restart(&mut self) {
+        let status = self.terminate(Duration::from_secs(10)).expect("coffer serve exits on SIGTERM");
+        assert!(status.success(), "coffer serve exited with {status}:\n{}", self.log());
+        self.child = spawn(&self.dir, &self.data, &self.env);
+        self.kmip = self.wait_listening();
     }
 
     fn wait_listening(&mut self) -> SocketAddr {
@@ -229,6 +232,25 @@ impl Drop for Server {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
     }
+}
+
+/// Starts `coffer serve` on `data`, port 0, logging to `dir/server.log`
+/// (appended to, so a restart keeps the earlier lines).
+fn spawn(dir: &Path, data: &Path, env: &[(String, String)]) -> Child {
+    let _ = std::fs::remove_file(data.join("listening.json"));
+    let mut cmd = coffer();
+    cmd.arg("serve").arg("--data-dir").arg(data).args(["--kmip-addr", "127.0.0.1:0"]);
+    let config = dir.join("coffer.toml");
+    if config.exists() {
+        cmd.arg("--config").arg(config);
+    }
+    let append = |name: &str| std::fs::OpenOptions::new().create(true).append(true).open(dir.join(name)).unwrap();
+    cmd.env("RUST_LOG", "info")
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .stdout(append("server.out"))
+        .stderr(append("server.log"));
+    cmd.spawn().expect("coffer serve starts")
 }
 
 /// Completes the TLS handshake (rustls's blocking stream otherwise does it

@@ -103,7 +103,8 @@ fn sigterm_lets_a_request_in_flight_finish_then_exits_0() {
     let request = discover_versions(ProtocolVersion::V1_4);
     let (first, rest) = request.split_at(20);
     send(&mut tls, first);
-    std::thread::sleep(std::time::Duration::from_millis(200));
+    // Let the first bytes reach the server: from then on the message is in flight.
+    std::thread::sleep(std::time::Duration::from_millis(500));
     assert!(server.terminate(std::time::Duration::from_millis(500)).is_none(), "exited with a request in flight");
     send(&mut tls, rest);
     let answer = response(&mut tls);

@@ -39,6 +39,7 @@ fn init_lays_out_the_data_directory_with_private_modes_and_is_idempotent() {
     assert_eq!(mode(&data.join("clients/default/client.p12")), 0o600);
     assert_eq!(mode(&data), 0o700);
     assert_eq!(std::fs::read(data.join("master.key")).unwrap().len(), 32);
+    assert!(data.join("coffer.redb").is_file());
     let conf = std::fs::read_to_string(data.join("clients/default/pykmip.conf")).unwrap();
     assert!(conf.contains(&format!("certfile={}", data.join("clients/default/client.pem").display())), "{conf}");
 
@@ -55,6 +56,7 @@ fn serve_on_port_0_writes_the_chosen_address_to_listening_json() {
     let server = Server::start();
     assert_ne!(server.kmip.port(), 0);
     assert!(server.kmip.ip().is_loopback());
+    assert!(server.data.join("coffer.redb").is_file(), "the store was not opened");
     // The first credential's pykmip.conf names the port really chosen.
     let conf = std::fs::read_to_string(server.pykmip_conf()).unwrap();
     assert!(conf.contains(&format!("\nport={}\n", server.kmip.port())), "{conf}");
@@ -254,4 +256,20 @@ fn serve_on_a_port_in_use_fails_and_names_the_address() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains(&format!("cannot listen on {addr}")), "{stderr}");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_restart_keeps_the_ca_and_the_first_credential_working() {
+    let mut server = Server::start();
+    let ca = std::fs::read(server.ca_cert()).unwrap();
+    let cert = std::fs::read(server.client_cert()).unwrap();
+    drop(server.connect());
+    server.restart();
+    assert_eq!(std::fs::read(server.ca_cert()).unwrap(), ca);
+    assert_eq!(std::fs::read(server.client_cert()).unwrap(), cert);
+    let mut tls = server.connect();
+    tls.sock.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+    assert!(!closed_by_server(&mut tls));
+    let conf = std::fs::read_to_string(server.pykmip_conf()).unwrap();
+    assert!(conf.contains(&format!("\nport={}\n", server.kmip.port())), "pykmip.conf not updated: {conf}");
 }
