@@ -139,11 +139,21 @@ impl KmipClient {
 
     /// Sends `request` (a whole encoded message) and reads one whole response message.
     pub async fn round_trip(&mut self, request: &[u8]) -> Result<Vec<u8>, ClientError> {
+        self.write(request).await?;
+        self.read().await
+    }
+
+    /// Sends `request` (a whole encoded message) without waiting for the answer.
+    pub async fn write(&mut self, request: &[u8]) -> Result<(), ClientError> {
         let write = async {
             self.tls.write_all(request).await?;
             self.tls.flush().await
         };
-        tokio::time::timeout(IO_TIMEOUT, write).await.map_err(|_| ClientError::Timeout)??;
+        Ok(tokio::time::timeout(IO_TIMEOUT, write).await.map_err(|_| ClientError::Timeout)??)
+    }
+
+    /// Reads one whole response message.
+    pub async fn read(&mut self) -> Result<Vec<u8>, ClientError> {
         tokio::time::timeout(IO_TIMEOUT, self.read_message()).await.map_err(|_| ClientError::Timeout)?
     }
 

@@ -7,10 +7,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use coffer::kmip::payloads::ResponsePayload;
+use coffer::kmip::table::BatchErrorContinuationOption as Bec;
+use coffer::kmip::ProtocolVersion;
 use zeroize::Zeroizing;
 
 use crate::harness::Server;
-use crate::kmip_client::{client_config, join_all, ClientError, KmipClient};
+use crate::kmip_client::{
+    client_config, create_aes256, decode_response, encode, join_all, message, success, ClientError, KmipClient,
+};
 
 /// Concurrent clients creating keys.
 const CLIENTS: usize = 8;
@@ -161,4 +166,66 @@ fn sigterm_answers_requests_in_flight_whole_and_exits_0() {
     // A clean shutdown loses nothing either.
     server.start_again();
     assert_eq!(assert_all_present(&server, &records), answered);
+}
+
+#[test]
+fn sigterm_while_batches_run_answers_each_batch_whole_then_closes() {
+    // Batches long enough (one durable commit per Create) that SIGTERM
+    // lands while the server is working on them.
+    const ITEMS: usize = 200;
+    let mut server = Server::start();
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let config = client_config(&server);
+    let clients = runtime.block_on(async {
+        let mut clients = Vec::with_capacity(CLIENTS);
+        for _ in 0..CLIENTS {
+            clients.push(KmipClient::connect(server.kmip, config.clone()).await.unwrap());
+        }
+        clients
+    });
+    let batch = encode(&message(ProtocolVersion::V1_4, Some(Bec::Continue), vec![(None, create_aes256()); ITEMS]));
+    let signalled = Arc::new(AtomicBool::new(false)); // set just before SIGTERM is sent
+    let tasks: Vec<_> = clients
+        .into_iter()
+        .map(|mut client| {
+            let (batch, signalled) = (batch.clone(), signalled.clone());
+            runtime.spawn(async move {
+                client.write(&batch).await.unwrap();
+                let answer = client.read().await;
+                let after_signal = signalled.load(Ordering::SeqCst);
+                let next = client.read().await;
+                (answer, after_signal, next)
+            })
+        })
+        .collect();
+    // The messages are on their way; let them reach the server.
+    std::thread::sleep(Duration::from_millis(50));
+    signalled.store(true, Ordering::SeqCst);
+    let status = server.terminate(Duration::from_secs(30)).expect("coffer serve exits within 30 s of SIGTERM");
+    assert!(status.success(), "coffer serve exited with {status}:\n{}", server.log());
+
+    let mut ids = Vec::new();
+    let mut answered_after_signal = 0;
+    for (answer, after_signal, next) in runtime.block_on(join_all(tasks)) {
+        let response = decode_response(&answer.unwrap_or_else(|e| panic!("a batch in flight got {e}"))).unwrap();
+        assert_eq!(response.batch_items.len(), ITEMS);
+        for item in response.batch_items {
+            let Ok(ResponsePayload::Create(created)) = success(item) else { panic!("a Create in flight failed") };
+            ids.push(created.unique_identifier);
+        }
+        answered_after_signal += usize::from(after_signal);
+        assert!(matches!(next, Err(ClientError::Closed | ClientError::Io(_))), "after the answer: {next:?}");
+    }
+    eprintln!("{answered_after_signal} of {CLIENTS} batches of {ITEMS} Creates answered after SIGTERM");
+    assert!(answered_after_signal > 0, "every batch was done before SIGTERM: the test proves little");
+
+    server.start_again();
+    runtime.block_on(async {
+        let mut client = KmipClient::connect(server.kmip, client_config(&server)).await.unwrap();
+        let stored = client.locate_all().await.unwrap();
+        assert_eq!(stored.len(), ids.len());
+        for id in &ids {
+            assert!(stored.contains(id), "{id} was answered but is gone after the restart");
+        }
+    });
 }
