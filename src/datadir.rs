@@ -7,6 +7,7 @@
 //!   master.key      0600   32 random bytes: the store's master key
 //!   admin.token     0600   the admin API key for the CLI on this host
 //!   listening.json         {"kmip": "ip:port"} while the server runs
+//!   .init.lock             held (flock) while init runs, so two inits never interleave
 //!   tls/ca.pem, tls/ca.key (0600)          the CA that issues every certificate
 //!   tls/server.pem, tls/server.key (0600)  the KMIP server's certificate
 //!   clients/default/       the first credential of the `default` key store:
@@ -164,6 +165,18 @@ impl DataDir {
         for dir in [self.root.clone(), self.root.join("tls"), self.root.join("clients"), self.default_client_dir()] {
             make_dir(&dir)?;
         }
+        // Two processes initializing at once (`init` beside a first `serve`)
+        // must not each make half of a CA: one waits for the other. The OS
+        // releases the lock if we die.
+        let lock_path = self.root.join(".init.lock");
+        let lock = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o600)
+            .open(&lock_path)
+            .map_err(io_err(&lock_path))?;
+        lock.lock().map_err(io_err(&lock_path))?;
 
         let master = self.master_key_path();
         if !exists(&master)? {
@@ -445,6 +458,34 @@ mod tests {
         let second = dd.init("127.0.0.1:5696".parse().unwrap(), &[]).unwrap();
         assert_eq!(second.created, vec![dd.default_client_dir().join("pykmip.conf")]);
         assert_eq!(fs::read(dd.default_client_dir().join("client.pem")).unwrap(), cert);
+        fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn concurrent_inits_of_a_fresh_directory_agree_on_one_ca() {
+        use openssl::stack::Stack;
+        use openssl::x509::store::X509StoreBuilder;
+        use openssl::x509::{X509StoreContext, X509};
+
+        let root = temp("concurrent");
+        let dd = DataDir::new(&root);
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| dd.init("127.0.0.1:5696".parse().unwrap(), &[]).unwrap());
+            }
+        });
+        let ca = X509::from_pem(&fs::read(dd.ca_cert_path()).unwrap()).unwrap();
+        let key = openssl::pkey::PKey::private_key_from_pem(&fs::read(dd.ca_key_path()).unwrap()).unwrap();
+        assert!(ca.public_key().unwrap().public_eq(&key), "ca.pem and ca.key are from different CAs");
+        let mut store = X509StoreBuilder::new().unwrap();
+        store.add_cert(ca).unwrap();
+        let store = store.build();
+        for leaf in [dd.server_cert_path(), dd.default_client_dir().join("client.pem")] {
+            let cert = X509::from_pem(&fs::read(&leaf).unwrap()).unwrap();
+            let mut ctx = X509StoreContext::new().unwrap();
+            let ok = ctx.init(&store, &cert, &Stack::new().unwrap(), |c| c.verify_cert()).unwrap();
+            assert!(ok, "{} does not chain to ca.pem", leaf.display());
+        }
         fs::remove_dir_all(&root).unwrap();
     }
 

@@ -8,6 +8,7 @@ mod golden_ttlv;
 mod harness;
 mod kmip_client;
 mod kmip_model;
+mod loadtool;
 mod server_batches;
 mod server_concurrency;
 mod server_connections;
