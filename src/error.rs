@@ -374,4 +374,26 @@ mod tests {
         assert_eq!(reason, ResultReason::GeneralFailure);
         assert!(!message.contains("secret"));
     }
+
+    #[test]
+    fn crypto_failures_by_version() {
+        let backend = Error::Crypto(CryptoError::Backend("EVP step: xyzzy".into()));
+        assert!(backend.is_internal());
+        assert!(!backend.kmip_result(ProtocolVersion::V2_1).1.contains("xyzzy"));
+        let unsupported = Error::Crypto(CryptoError::Unsupported("CFB".into()));
+        assert_eq!(unsupported.kmip_result(ProtocolVersion::V1_4).0, ResultReason::FeatureNotSupported);
+        assert_eq!(unsupported.kmip_result(ProtocolVersion::V2_0).0, ResultReason::UnsupportedCryptographicParameters);
+        let tag = Error::Crypto(CryptoError::AuthenticationFailed);
+        assert_eq!(tag.kmip_result(ProtocolVersion::V1_0).0, ResultReason::CryptographicFailure);
+        assert!(!tag.is_internal());
+        let wrong = Error::WrongObjectType {
+            id: "s".into(),
+            object_type: ObjectType::SecretData,
+            operation: Operation::Encrypt,
+        };
+        assert_eq!(wrong.kmip_result(ProtocolVersion::V1_4).0, ResultReason::PermissionDenied);
+        let (reason, message) = wrong.kmip_result(ProtocolVersion::V2_1);
+        assert_eq!(reason, ResultReason::IllegalObjectType);
+        assert!(message.contains("SecretData"), "{message}");
+    }
 }

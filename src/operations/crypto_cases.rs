@@ -6,7 +6,7 @@
 //! Register and Create are not this branch's operations: their keys are put
 //! in the store directly (the Register case's own key bytes and attributes;
 //! random key bytes for Create), under the identifier the case's response
-//! names, and Revoke and Destroy, which only end the cases, are skipped.
+//! names. Everything else, Revoke and Destroy included, runs in the engine.
 //! Values the case leaves to the server (`$DATA_0`, `$IV_COUNTER_NONCE`, ...)
 //! are captured from our response and substituted into later requests.
 
@@ -311,9 +311,6 @@ pub(crate) async fn replay(relative: &str) -> usize {
             if random {
                 random_keys.push(id);
             }
-            continue;
-        }
-        if matches!(operation, Some("Revoke" | "Destroy")) {
             continue;
         }
 

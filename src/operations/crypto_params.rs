@@ -78,12 +78,9 @@ pub(crate) async fn consume_usage_limit(
     if limits(key).is_none() {
         return Ok(());
     }
-    let mut current = None;
     for _ in 0..USAGE_LIMIT_TRIES {
-        let mut object = match current.take() {
-            Some(object) => object,
-            None => ctx.load_live(&key.id).await?,
-        };
+        // Read afresh each try: the revision the save checks is this read's.
+        let mut object = ctx.load_live(&key.id).await?;
         let Some(mut limit) = limits(&object).cloned() else { return Ok(()) };
         let amount = match &limit.unit {
             Some(Ttlv { value: Value::Enumeration(u), .. }) if *u == UsageLimitsUnit::Object.value() => 1,
@@ -117,10 +114,17 @@ fn limits(key: &ManagedObject) -> Option<&UsageLimits> {
 
 /// The key bytes of a symmetric key (borrowed: nothing is copied), and the
 /// Cryptographic Algorithm of its key block.
-pub(crate) fn key_bytes(key: &ManagedObject) -> Result<(&[u8], Option<CryptographicAlgorithm>), Error> {
+pub(crate) fn key_bytes(
+    key: &ManagedObject,
+    operation: Operation,
+) -> Result<(&[u8], Option<CryptographicAlgorithm>), Error> {
     let block = match &key.object {
         Some(Object::SymmetricKey(k)) => &k.key_block,
-        Some(_) | None => return Err(Error::ObjectDestroyed { id: key.id.clone() }),
+        Some(other) => {
+            let object_type = other.object_type();
+            return Err(Error::WrongObjectType { id: key.id.clone(), object_type, operation });
+        }
+        None => return Err(Error::ObjectDestroyed { id: key.id.clone() }),
     };
     match &block.key_value {
         Some(KeyValue::Plain { key_material: KeyMaterial::Bytes(bytes), .. }) => {
@@ -188,8 +192,9 @@ pub(crate) fn require_aes(
 
 /// The AES parameters of one Encrypt or Decrypt.
 ///
-/// With no parameters at all, CBC with PKCS#5 padding (what MongoDB uses);
-/// with a Block Cipher Mode and no Padding Method, no padding (CS-BC-M-4).
+/// With no Block Cipher Mode named, CBC with PKCS#5 padding (what MongoDB
+/// uses) unless a Padding Method is named; with a Block Cipher Mode and no
+/// Padding Method, no padding (CS-BC-M-4).
 pub(crate) fn aes_params<'a>(
     params: Option<&CryptographicParameters>,
     iv: Option<&'a [u8]>,
@@ -208,7 +213,7 @@ pub(crate) fn aes_params<'a>(
         }
     };
     let padding = match params.and_then(|p| p.padding_method) {
-        None if params.is_none() => Padding::Pkcs7,
+        None if params.and_then(|p| p.block_cipher_mode).is_none() => Padding::Pkcs7,
         None | Some(PaddingMethod::None) => Padding::None,
         Some(PaddingMethod::PKCS5) => Padding::Pkcs7,
         Some(other) => {
@@ -324,9 +329,13 @@ mod tests {
     }
 
     #[test]
-    fn no_parameters_mean_cbc_with_pkcs5_and_a_mode_alone_means_no_padding() -> Result<(), Error> {
+    fn no_mode_means_cbc_with_pkcs5_and_a_mode_alone_means_no_padding() -> Result<(), Error> {
         let p = aes_params(None, None, &[])?;
         assert_eq!((p.mode, p.padding, p.tag_len), (Mode::Cbc, Padding::Pkcs7, 16));
+        let algorithm_only =
+            CryptographicParameters { cryptographic_algorithm: Some(CryptographicAlgorithm::AES), ..none() };
+        let p = aes_params(Some(&algorithm_only), None, &[])?;
+        assert_eq!((p.mode, p.padding), (Mode::Cbc, Padding::Pkcs7));
         let ecb = params(Some(BlockCipherMode::ECB), None);
         let p = aes_params(Some(&ecb), None, &[])?;
         assert_eq!((p.mode, p.padding), (Mode::Ecb, Padding::None));

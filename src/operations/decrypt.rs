@@ -18,7 +18,7 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: DecryptRequest) ->
     let id = ctx.resolve_id(req.unique_identifier)?;
     let key = ctx.load_live(&id).await?;
     crypto_params::check_key(ctx, &key, Operation::Decrypt, Use::Process, CryptographicUsageMask::Decrypt, "Decrypt")?;
-    let (key_bytes, algorithm) = crypto_params::key_bytes(&key)?;
+    let (key_bytes, algorithm) = crypto_params::key_bytes(&key, Operation::Decrypt)?;
     let data = req.data.ok_or_else(|| Error::MissingData("Decrypt needs Data".into()))?;
 
     let params = crypto_params::effective(req.cryptographic_parameters.as_ref(), &key);

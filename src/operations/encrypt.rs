@@ -22,7 +22,7 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: EncryptRequest) ->
     let id = ctx.resolve_id(req.unique_identifier)?;
     let key = ctx.load_live(&id).await?;
     crypto_params::check_key(ctx, &key, Operation::Encrypt, Use::Protect, CryptographicUsageMask::Encrypt, "Encrypt")?;
-    let (key_bytes, algorithm) = crypto_params::key_bytes(&key)?;
+    let (key_bytes, algorithm) = crypto_params::key_bytes(&key, Operation::Encrypt)?;
     let data = req.data.ok_or_else(|| Error::MissingData("Encrypt needs Data".into()))?;
 
     let params = crypto_params::effective(req.cryptographic_parameters.as_ref(), &key);

@@ -25,7 +25,7 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: MACRequest) -> Res
         CryptographicUsageMask::MACGenerate,
         "MAC Generate",
     )?;
-    let (key_bytes, key_algorithm) = crypto_params::key_bytes(&key)?;
+    let (key_bytes, key_algorithm) = crypto_params::key_bytes(&key, Operation::MAC)?;
     let data = req.data.ok_or_else(|| Error::MissingData("MAC needs Data".into()))?;
     let params = crypto_params::effective(req.cryptographic_parameters.as_ref(), &key);
     let algorithm = crypto_params::mac_algorithm(&key, params, key_algorithm)?;

@@ -23,7 +23,7 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: MACVerifyRequest) 
         CryptographicUsageMask::MACVerify,
         "MAC Verify",
     )?;
-    let (key_bytes, key_algorithm) = crypto_params::key_bytes(&key)?;
+    let (key_bytes, key_algorithm) = crypto_params::key_bytes(&key, Operation::MACVerify)?;
     let data = req.data.ok_or_else(|| Error::MissingData("MAC Verify needs Data".into()))?;
     let expected = req.mac_data.ok_or_else(|| Error::MissingData("MAC Verify needs MAC Data".into()))?;
     let params = crypto_params::effective(req.cryptographic_parameters.as_ref(), &key);
