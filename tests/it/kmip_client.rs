@@ -24,18 +24,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use coffer::kmip::attributes::{Attribute, Attributes, CryptographicParameters};
+use coffer::kmip::attributes::{Attributes, CryptographicParameters};
 use coffer::kmip::codec::{FromTtlv, ToTtlv};
 use coffer::kmip::message::{RequestBatchItem, RequestHeader, RequestMessage, ResponseBatchItem, ResponseMessage};
 use coffer::kmip::objects::{KeyMaterial, KeyValue, Object};
 use coffer::kmip::payloads::{
-    ActivateRequest, CreateRequest, DecryptRequest, EncryptRequest, GetRequest, LocateRequest, RequestPayload,
-    ResponsePayload,
+    ActivateRequest, DecryptRequest, EncryptRequest, GetRequest, LocateRequest, RequestPayload, ResponsePayload,
 };
 use coffer::kmip::secret::Secret;
 use coffer::kmip::table::{
-    BatchErrorContinuationOption, BlockCipherMode, CryptographicAlgorithm, CryptographicUsageMask, ObjectType,
-    PaddingMethod, ResultReason, ResultStatus,
+    BatchErrorContinuationOption, BlockCipherMode, CryptographicAlgorithm, PaddingMethod, ResultReason, ResultStatus,
 };
 use coffer::kmip::ProtocolVersion;
 use coffer::ttlv::{self, Tag};
@@ -411,20 +409,13 @@ pub fn key_bytes(payload: &ResponsePayload) -> Option<Zeroizing<Vec<u8>>> {
     }
 }
 
-/// Create: an AES-256 key usable to Encrypt and Decrypt.
+/// Create: an AES-256 key usable to Encrypt and Decrypt (the load tool's request).
 pub fn create_aes256() -> RequestPayload {
-    RequestPayload::Create(CreateRequest {
-        object_type: ObjectType::SymmetricKey,
-        attributes: Attributes::new([
-            Attribute::CryptographicAlgorithm(CryptographicAlgorithm::AES),
-            Attribute::CryptographicLength(256),
-            Attribute::CryptographicUsageMask(CryptographicUsageMask::Encrypt | CryptographicUsageMask::Decrypt),
-        ]),
-        protection_storage_masks: None,
-    })
+    coffer::loadtool::requests::create()
 }
 
-/// Activate `id`, or the ID Placeholder when `None`.
+/// Activate `id`, or the ID Placeholder when `None` (the load tool's
+/// builders always name the object).
 pub fn activate(id: Option<&str>) -> RequestPayload {
     RequestPayload::Activate(ActivateRequest { unique_identifier: id.map(str::to_owned) })
 }
