@@ -45,23 +45,26 @@ async fn create_and_get_until_failure(client: &mut KmipClient) -> Record {
     }
 }
 
-/// Runs `CLIENTS` connections looping Create+Get against `server`; after
-/// `after`, `stop` is called (from this thread) while they are mid-stream;
-/// returns what each client recorded and sets `stopped` first, so a failure
-/// seen before the stop can be told apart.
+/// `CLIENTS` connections to `server`, handshakes done.
+async fn connect_clients(server: &Server) -> Vec<KmipClient> {
+    let config = client_config(server);
+    let mut clients = Vec::with_capacity(CLIENTS);
+    for _ in 0..CLIENTS {
+        clients.push(KmipClient::connect(server.kmip, config.clone()).await.unwrap());
+    }
+    clients
+}
+
+/// Runs `CLIENTS` connections looping Create+Get against `server`, and
+/// calls `stop` (on this thread) after `after`, while they are mid-stream.
+/// Returns each client's record and whether its loop ended after the stop
+/// began (a failure before it is a failure of the server, not of the test).
 fn run_clients_then(server: &mut Server, after: Duration, stop: impl FnOnce(&mut Server)) -> Vec<(Record, bool)> {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let config = client_config(server);
     let stopped = Arc::new(AtomicBool::new(false));
     // Every client connected before the clock starts, so a slow handshake
     // on a loaded machine cannot leave one with nothing done.
-    let clients = runtime.block_on(async {
-        let mut clients = Vec::with_capacity(CLIENTS);
-        for _ in 0..CLIENTS {
-            clients.push(KmipClient::connect(server.kmip, config.clone()).await.unwrap());
-        }
-        clients
-    });
+    let clients = runtime.block_on(connect_clients(server));
     let tasks: Vec<_> = clients
         .into_iter()
         .map(|mut client| {
@@ -175,14 +178,7 @@ fn sigterm_while_batches_run_answers_each_batch_whole_then_closes() {
     const ITEMS: usize = 200;
     let mut server = Server::start();
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let config = client_config(&server);
-    let clients = runtime.block_on(async {
-        let mut clients = Vec::with_capacity(CLIENTS);
-        for _ in 0..CLIENTS {
-            clients.push(KmipClient::connect(server.kmip, config.clone()).await.unwrap());
-        }
-        clients
-    });
+    let clients = runtime.block_on(connect_clients(&server));
     let batch = encode(&message(ProtocolVersion::V1_4, Some(Bec::Continue), vec![(None, create_aes256()); ITEMS]));
     let signalled = Arc::new(AtomicBool::new(false)); // set just before SIGTERM is sent
     let tasks: Vec<_> = clients
