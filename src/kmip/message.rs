@@ -407,6 +407,45 @@ pub struct RequestMessage {
     pub batch_items: Vec<RequestBatchItem>,
 }
 
+impl RequestHeader {
+    /// A header with only the required fields: the version and the batch count.
+    pub fn new(protocol_version: ProtocolVersion, batch_count: i32) -> RequestHeader {
+        RequestHeader {
+            protocol_version,
+            maximum_response_size: None,
+            client_correlation_value: None,
+            server_correlation_value: None,
+            asynchronous_indicator: None,
+            attestation_capable_indicator: None,
+            attestation_types: Vec::new(),
+            authentication: None,
+            batch_error_continuation_option: None,
+            batch_order_option: None,
+            time_stamp: None,
+            batch_count,
+        }
+    }
+}
+
+impl RequestMessage {
+    /// A message of version `v` with one batch item per payload, in order,
+    /// and no optional header fields: what a client builds most often.
+    pub fn new(v: ProtocolVersion, payloads: Vec<RequestPayload>) -> RequestMessage {
+        let batch_items: Vec<RequestBatchItem> = payloads
+            .into_iter()
+            .map(|payload| RequestBatchItem {
+                operation: payload.operation(),
+                ephemeral: None,
+                unique_batch_item_id: None,
+                payload,
+                message_extension: None,
+            })
+            .collect();
+        let count = i32::try_from(batch_items.len()).unwrap_or(i32::MAX);
+        RequestMessage { header: RequestHeader::new(v, count), batch_items }
+    }
+}
+
 impl RequestMessage {
     /// Step one of decoding: the header, and the batch items still raw. An
     /// error here means the message cannot be answered in the client's version.

@@ -34,20 +34,7 @@ const IV: [u8; 16] = [0x1f; 16];
 
 /// One whole Request Message with one batch item, encoded.
 pub fn message(version: ProtocolVersion, payload: RequestPayload) -> Result<Vec<u8>, LoadError> {
-    let header = RequestHeader {
-        protocol_version: version,
-        maximum_response_size: None,
-        client_correlation_value: None,
-        server_correlation_value: None,
-        asynchronous_indicator: None,
-        attestation_capable_indicator: None,
-        attestation_types: Vec::new(),
-        authentication: None,
-        batch_error_continuation_option: None,
-        batch_order_option: None,
-        time_stamp: None,
-        batch_count: 1,
-    };
+    let header = RequestHeader::new(version, 1);
     let item = RequestBatchItem {
         operation: payload.operation(),
         ephemeral: None,

@@ -280,20 +280,7 @@ fn salvage_header(frame: &Bytes, limits: &ttlv::Limits) -> Option<RequestHeader>
 
 /// The header used to answer a message whose own header cannot be read.
 fn fallback_header() -> RequestHeader {
-    RequestHeader {
-        protocol_version: ProtocolVersion::V1_0,
-        maximum_response_size: None,
-        client_correlation_value: None,
-        server_correlation_value: None,
-        asynchronous_indicator: None,
-        attestation_capable_indicator: None,
-        attestation_types: Vec::new(),
-        authentication: None,
-        batch_error_continuation_option: None,
-        batch_order_option: None,
-        time_stamp: None,
-        batch_count: 1,
-    }
+    RequestHeader::new(ProtocolVersion::V1_0, 1)
 }
 
 /// The supported version closest to one the server does not speak.

@@ -253,20 +253,7 @@ pub(crate) mod test_support {
         v: ProtocolVersion,
         payloads: Vec<RequestPayload>,
     ) -> Vec<ResponseBatchItem> {
-        let header = RequestHeader {
-            protocol_version: v,
-            maximum_response_size: None,
-            client_correlation_value: None,
-            server_correlation_value: None,
-            asynchronous_indicator: None,
-            attestation_capable_indicator: None,
-            attestation_types: Vec::new(),
-            authentication: None,
-            batch_error_continuation_option: None,
-            batch_order_option: None,
-            time_stamp: None,
-            batch_count: i32::try_from(payloads.len()).unwrap_or(0),
-        };
+        let header = RequestHeader::new(v, i32::try_from(payloads.len()).unwrap_or(0));
         let batch_items = payloads
             .into_iter()
             .map(|payload| RequestBatchItem {

@@ -16,20 +16,7 @@ use crate::harness::{closed_by_server, read_message, send, Server, Tls};
 /// A Discover Versions request in protocol version `v`, encoded.
 pub fn discover_versions(v: ProtocolVersion) -> Vec<u8> {
     let message = RequestMessage {
-        header: RequestHeader {
-            protocol_version: v,
-            maximum_response_size: None,
-            client_correlation_value: None,
-            server_correlation_value: None,
-            asynchronous_indicator: None,
-            attestation_capable_indicator: None,
-            attestation_types: Vec::new(),
-            authentication: None,
-            batch_error_continuation_option: None,
-            batch_order_option: None,
-            time_stamp: None,
-            batch_count: 1,
-        },
+        header: RequestHeader::new(v, 1),
         batch_items: vec![RequestBatchItem {
             operation: Operation::DiscoverVersions,
             ephemeral: None,

@@ -1,25 +1,50 @@
 //! Get Attributes (KMIP 1.4 §4.12, 2.1 §6.1.25).
 
 use crate::kmip::attributes::{AttributeReference, Attributes, ATTRIBUTE_REFERENCE};
-use crate::kmip::codec::kmip_struct;
-use crate::ttlv::Tag;
+use crate::kmip::codec::{kmip_struct, Fields, FromTtlv, Inline, ModelError, Out, ToTtlv};
+use crate::kmip::version::ProtocolVersion;
+use crate::ttlv::{Tag, Ttlv};
 
 kmip_struct! {
-    /// Get Attributes request payload (KMIP 1.4 §4.12, 2.1 §6.1.25).
+    /// Get Attributes request payload.
     pub struct GetAttributesRequest {
-        /// Unique Identifier.
+        /// Unique Identifier (or the ID Placeholder).
         opt unique_identifier: String = Tag::UniqueIdentifier,
-        /// Attribute Name (1.x) / Attribute Reference (2.x).
+        /// The attributes asked for (1.x Attribute Name, 2.x Attribute Reference); none: all.
         rep attribute_references: AttributeReference = ATTRIBUTE_REFERENCE,
     }
 }
 
-kmip_struct! {
-    /// Get Attributes response payload (KMIP 1.4 §4.12, 2.1 §6.1.25).
-    pub struct GetAttributesResponse {
-        /// Unique Identifier.
-        req unique_identifier: String = Tag::UniqueIdentifier,
-        /// Attribute.
-        inl attributes: Attributes = Tag::Attribute,
+/// Get Attributes response payload: 1.x lists Attribute structures inline;
+/// 2.x always carries an Attributes structure, empty when nothing matched
+/// (KMIP 2.1 §6.1.25 marks it required; PyKMIP refuses a response without it).
+#[derive(Clone, Debug, PartialEq)]
+pub struct GetAttributesResponse {
+    /// Unique Identifier.
+    pub unique_identifier: String,
+    /// The attributes found.
+    pub attributes: Attributes,
+}
+
+impl FromTtlv for GetAttributesResponse {
+    fn from_ttlv(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
+        let mut f = Fields::new(item, v)?;
+        let unique_identifier = f.req(Tag::UniqueIdentifier)?;
+        let attributes = Attributes::read_inline(&mut f)?;
+        f.finish()?;
+        Ok(GetAttributesResponse { unique_identifier, attributes })
+    }
+}
+
+impl ToTtlv for GetAttributesResponse {
+    fn to_ttlv(&self, tag: Tag, v: ProtocolVersion) -> Ttlv {
+        let mut out = Out::new(v);
+        out.req(Tag::UniqueIdentifier, &self.unique_identifier);
+        if v.is_2x() {
+            out.req(Tag::Attributes, &self.attributes);
+        } else {
+            self.attributes.write_inline(&mut out);
+        }
+        out.into_structure(tag)
     }
 }
