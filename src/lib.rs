@@ -10,8 +10,10 @@
 //!   in the client's version), then each batch item on its own, into typed
 //!   [`kmip::payloads`] (one file per operation) over one attribute and
 //!   object model for KMIP 1.0-2.1.
-//! - [`crypto`]: AES, MAC and RNG primitives over OpenSSL; it never sees a
+//! - [`crypto`]: AES, MAC, RNG, hash, RSA/EC/Ed25519, signature, key wrap,
+//!   key derivation and key format primitives over OpenSSL; it never sees a
 //!   KMIP type, and keeps plaintext and key bytes in zeroizing buffers.
+//!   [`import`]: parses an operator's AES-256 key text (byte list, hex, base64).
 //! - [`store`]: objects in one redb file, durable before the answer
 //!   (group commit), key material sealed at rest; knows nothing of KMIP.
 //!   [`stats`]: per-object usage counters (atomics; flushed by the store).
@@ -39,6 +41,7 @@ pub mod config;
 pub mod crypto;
 pub mod datadir;
 pub mod error;
+pub mod import;
 pub mod kmip;
 pub mod lifecycle;
 pub mod loadtool;

@@ -8,12 +8,24 @@
 //!   [`symmetric::open`] for records at rest.
 //! - [`mac`]: HMAC (SHA-1, SHA-2) and CMAC-AES, with a constant-time verify.
 //! - [`rng`]: random bytes and fresh key material from OpenSSL's DRBGs.
+//! - [`hash`]: SHA-1, SHA-2 and SHA-3 digests.
+//! - [`asymmetric`]: RSA, EC and Ed25519 key pairs; RSA-OAEP and PKCS#1 v1.5.
+//! - [`signature`]: RSA PKCS#1 v1.5 / PSS, ECDSA and Ed25519, on data or digests.
+//! - [`keywrap`]: AES key wrap, RFC 3394 and RFC 5649.
+//! - [`derive`](mod@derive): PBKDF2, SP 800-108 counter mode, HKDF, HMAC and encryption derivation.
+//! - [`formats`]: PKCS#1 / PKCS#8 / SEC1 / SPKI / Transparent conversions, X.509 facts.
 //!
 //! Plaintext and key material produced here is returned in
 //! [`zeroize::Zeroizing`] buffers, and errors never carry secret bytes.
 
+pub mod asymmetric;
+pub mod derive;
+pub mod formats;
+pub mod hash;
+pub mod keywrap;
 pub mod mac;
 pub mod rng;
+pub mod signature;
 pub mod symmetric;
 
 use std::fmt;

@@ -101,7 +101,7 @@ fn set_des_parity(key: &mut [u8]) {
 /// The generator of the keys Create makes (KMIP 1.4 §3.44, set by the
 /// server): OpenSSL's default private DRBG, CTR_DRBG over AES-256 (NIST SP
 /// 800-90A).
-fn rng_parameters() -> Ttlv {
+pub(crate) fn rng_parameters() -> Ttlv {
     let enumeration = |tag, value| Ttlv::new(tag, Value::Enumeration(value));
     Ttlv::structure(
         Tag::RandomNumberGenerator,

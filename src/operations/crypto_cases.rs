@@ -304,11 +304,14 @@ pub(crate) async fn replay(relative: &str) -> usize {
                 Some(Value::TextString(id)) => id.clone(),
                 other => panic!("{at}: Register/Create answered no Unique Identifier: {other:?}"),
             };
-            attributes.push(Attribute::ObjectType(ObjectType::SymmetricKey));
+            attributes.push(Attribute::ObjectType(object.object_type()));
             attributes.push(Attribute::State(State::PreActive));
+            let public = object.object_type() == ObjectType::PublicKey;
             let managed = ManagedObject::new(id.clone(), "default".into(), object, attributes);
             store.commit(vec![managed.change().expect("record")]).await.expect("stored");
-            if random {
+            // RSA encryption (OAEP, PKCS#1 v1.5) is randomized: a public
+            // key's ciphertexts are one server's draw.
+            if random || public {
                 random_keys.push(id);
             }
             continue;
@@ -375,6 +378,36 @@ macro_rules! cases {
 // - CS-BC-M-14-20: the 2.0 draft expects Permission Denied where 2.1's
 //   CS-BC-M-14 expects Wrong Key Lifecycle State, which 2.0 defines too.
 cases! {
+    cs_ac_m_1_14 => "v1.4/mandatory/CS-AC-M-1-14.xml",
+    cs_ac_m_2_14 => "v1.4/mandatory/CS-AC-M-2-14.xml",
+    cs_ac_m_3_14 => "v1.4/mandatory/CS-AC-M-3-14.xml",
+    cs_ac_m_7_14 => "v1.4/mandatory/CS-AC-M-7-14.xml",
+    cs_ac_m_8_14 => "v1.4/mandatory/CS-AC-M-8-14.xml",
+    cs_ac_m_oaep_1_14 => "v1.4/mandatory/CS-AC-M-OAEP-1-14.xml",
+    cs_ac_m_oaep_2_14 => "v1.4/mandatory/CS-AC-M-OAEP-2-14.xml",
+    cs_ac_m_oaep_3_14 => "v1.4/mandatory/CS-AC-M-OAEP-3-14.xml",
+    cs_ac_m_oaep_4_14 => "v1.4/mandatory/CS-AC-M-OAEP-4-14.xml",
+    cs_ac_m_oaep_5_14 => "v1.4/mandatory/CS-AC-M-OAEP-5-14.xml",
+    cs_ac_m_oaep_6_14 => "v1.4/mandatory/CS-AC-M-OAEP-6-14.xml",
+    cs_ac_m_oaep_7_14 => "v1.4/mandatory/CS-AC-M-OAEP-7-14.xml",
+    cs_ac_m_oaep_8_14 => "v1.4/mandatory/CS-AC-M-OAEP-8-14.xml",
+    cs_ac_m_oaep_9_14 => "v1.4/mandatory/CS-AC-M-OAEP-9-14.xml",
+    cs_ac_m_oaep_10_14 => "v1.4/mandatory/CS-AC-M-OAEP-10-14.xml",
+    cs_ac_m_1_21 => "v2.1/mandatory/CS-AC-M-1-21.xml",
+    cs_ac_m_2_21 => "v2.1/mandatory/CS-AC-M-2-21.xml",
+    cs_ac_m_3_21 => "v2.1/mandatory/CS-AC-M-3-21.xml",
+    cs_ac_m_7_21 => "v2.1/mandatory/CS-AC-M-7-21.xml",
+    cs_ac_m_8_21 => "v2.1/mandatory/CS-AC-M-8-21.xml",
+    cs_ac_m_oaep_1_21 => "v2.1/mandatory/CS-AC-M-OAEP-1-21.xml",
+    cs_ac_m_oaep_2_21 => "v2.1/mandatory/CS-AC-M-OAEP-2-21.xml",
+    cs_ac_m_oaep_3_21 => "v2.1/mandatory/CS-AC-M-OAEP-3-21.xml",
+    cs_ac_m_oaep_4_21 => "v2.1/mandatory/CS-AC-M-OAEP-4-21.xml",
+    cs_ac_m_oaep_5_21 => "v2.1/mandatory/CS-AC-M-OAEP-5-21.xml",
+    cs_ac_m_oaep_6_21 => "v2.1/mandatory/CS-AC-M-OAEP-6-21.xml",
+    cs_ac_m_oaep_7_21 => "v2.1/mandatory/CS-AC-M-OAEP-7-21.xml",
+    cs_ac_m_oaep_8_21 => "v2.1/mandatory/CS-AC-M-OAEP-8-21.xml",
+    cs_ac_m_oaep_9_21 => "v2.1/mandatory/CS-AC-M-OAEP-9-21.xml",
+    cs_ac_m_oaep_10_21 => "v2.1/mandatory/CS-AC-M-OAEP-10-21.xml",
     cs_ac_m_4_13 => "v1.3/mandatory/CS-AC-M-4-13.xml",
     cs_ac_m_5_13 => "v1.3/mandatory/CS-AC-M-5-13.xml",
     cs_ac_m_6_13 => "v1.3/mandatory/CS-AC-M-6-13.xml",

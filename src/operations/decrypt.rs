@@ -6,7 +6,7 @@ use crate::crypto::CryptoError;
 use crate::error::Error;
 use crate::kmip::payloads::{DecryptRequest, DecryptResponse};
 use crate::kmip::secret::Secret;
-use crate::kmip::table::{CryptographicUsageMask, Operation};
+use crate::kmip::table::{CryptographicUsageMask, ObjectType, Operation};
 use crate::lifecycle::Use;
 use crate::operations::context::RequestContext;
 use crate::operations::crypto_params;
@@ -15,8 +15,12 @@ use crate::stats::UsageKind;
 /// Decrypts the request's Data with the named key.
 pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: DecryptRequest) -> Result<DecryptResponse, Error> {
     crypto_params::refuse_streaming(req.correlation_value.is_some(), req.init_indicator, req.final_indicator)?;
-    let id = ctx.resolve_id(req.unique_identifier)?;
+    let id = ctx.resolve_id(req.unique_identifier.clone())?;
     let key = ctx.load_live(&id).await?;
+    // RSA: a public key encrypts, its private key decrypts.
+    if matches!(key.object_type(), Some(ObjectType::PublicKey | ObjectType::PrivateKey)) {
+        return crate::operations::rsa_crypt::decrypt(ctx, key, req).await;
+    }
     crypto_params::check_key(ctx, &key, Operation::Decrypt, Use::Process, CryptographicUsageMask::Decrypt, "Decrypt")?;
     let (key_bytes, algorithm) = crypto_params::key_bytes(&key, Operation::Decrypt)?;
     let data = req.data.ok_or_else(|| Error::MissingData("Decrypt needs Data".into()))?;

@@ -10,7 +10,7 @@ use bytes::Bytes;
 
 use crate::error::Error;
 use crate::kmip::payloads::{EncryptRequest, EncryptResponse};
-use crate::kmip::table::{CryptographicUsageMask, Operation};
+use crate::kmip::table::{CryptographicUsageMask, ObjectType, Operation};
 use crate::lifecycle::Use;
 use crate::operations::context::RequestContext;
 use crate::operations::crypto_params;
@@ -19,8 +19,12 @@ use crate::stats::UsageKind;
 /// Encrypts the request's Data with the named key.
 pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: EncryptRequest) -> Result<EncryptResponse, Error> {
     crypto_params::refuse_streaming(req.correlation_value.is_some(), req.init_indicator, req.final_indicator)?;
-    let id = ctx.resolve_id(req.unique_identifier)?;
+    let id = ctx.resolve_id(req.unique_identifier.clone())?;
     let key = ctx.load_live(&id).await?;
+    // RSA: a public key encrypts, its private key decrypts.
+    if matches!(key.object_type(), Some(ObjectType::PublicKey | ObjectType::PrivateKey)) {
+        return crate::operations::rsa_crypt::encrypt(ctx, key, req).await;
+    }
     crypto_params::check_key(ctx, &key, Operation::Encrypt, Use::Protect, CryptographicUsageMask::Encrypt, "Encrypt")?;
     let (key_bytes, algorithm) = crypto_params::key_bytes(&key, Operation::Encrypt)?;
     let data = req.data.ok_or_else(|| Error::MissingData("Encrypt needs Data".into()))?;

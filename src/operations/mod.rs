@@ -8,10 +8,14 @@
 
 mod activate;
 mod add_attribute;
+#[cfg(test)]
+mod asym_cases;
+mod asym_params;
 pub mod attribute_rules;
 mod batch;
 pub mod context;
 mod create;
+mod create_key_pair;
 #[cfg(test)]
 mod crypto_cases;
 mod crypto_params;
@@ -23,6 +27,7 @@ mod encrypt;
 mod get;
 mod get_attribute_list;
 mod get_attributes;
+mod hash;
 mod locate;
 mod mac;
 mod mac_verify;
@@ -35,7 +40,10 @@ mod query;
 mod register;
 mod revoke;
 mod rng_retrieve;
+mod rsa_crypt;
 mod set_attribute;
+mod sign;
+mod signature_verify;
 
 use bytes::Bytes;
 use time::OffsetDateTime;
@@ -73,11 +81,20 @@ pub const SUPPORTED_OPERATIONS: &[Operation] = &[
     Operation::MAC,
     Operation::MACVerify,
     Operation::RNGRetrieve,
+    Operation::CreateKeyPair,
+    Operation::Sign,
+    Operation::SignatureVerify,
+    Operation::Hash,
 ];
 
 /// The object types this server stores; Query reports them.
-pub const SUPPORTED_OBJECT_TYPES: &[ObjectType] =
-    &[ObjectType::SymmetricKey, ObjectType::SecretData, ObjectType::OpaqueObject];
+pub const SUPPORTED_OBJECT_TYPES: &[ObjectType] = &[
+    ObjectType::SymmetricKey,
+    ObjectType::SecretData,
+    ObjectType::OpaqueObject,
+    ObjectType::PublicKey,
+    ObjectType::PrivateKey,
+];
 
 /// What a peer's message may make the engine do.
 #[derive(Clone, Copy, Debug)]
@@ -140,6 +157,16 @@ impl Engine {
                 };
             }
         };
+        // A version we do not speak may shape its header differently (3.0
+        // drops Batch Count): refuse it by its version alone.
+        let asked = message
+            .child(Tag::RequestHeader)
+            .and_then(|h| h.child(Tag::ProtocolVersion))
+            .and_then(|pv| ProtocolVersion::from_ttlv(pv, ProtocolVersion::V1_0).ok());
+        if let Some(v) = asked.filter(|v| !v.is_supported()) {
+            let header = RequestHeader::new(nearest_supported(v), 1);
+            return Reply::Send(self.message_error(&header, now, &Error::UnsupportedVersion(v)));
+        }
         let (header, items) = match crate::kmip::message::RequestMessage::read_header(&message) {
             Ok(parts) => parts,
             Err(e) => {
@@ -150,9 +177,6 @@ impl Engine {
                 };
             }
         };
-        if !header.protocol_version.is_supported() {
-            return Reply::Send(self.message_error(&header, now, &Error::UnsupportedVersion(header.protocol_version)));
-        }
         if items.len() > self.limits.max_batch_items {
             let error = Error::InvalidField(format!(
                 "the message has {} batch items; this server accepts at most {}",
@@ -229,6 +253,10 @@ pub(crate) async fn dispatch(ctx: &mut RequestContext<'_>, payload: RequestPaylo
         Rq::MAC(r) => mac::handle(ctx, r).await.map(Rs::MAC),
         Rq::MACVerify(r) => mac_verify::handle(ctx, r).await.map(Rs::MACVerify),
         Rq::RNGRetrieve(r) => rng_retrieve::handle(ctx, r).await.map(Rs::RNGRetrieve),
+        Rq::CreateKeyPair(r) => create_key_pair::handle(ctx, r).await.map(Rs::CreateKeyPair),
+        Rq::Sign(r) => sign::handle(ctx, r).await.map(Rs::Sign),
+        Rq::SignatureVerify(r) => signature_verify::handle(ctx, r).await.map(Rs::SignatureVerify),
+        Rq::Hash(r) => hash::handle(ctx, r).await.map(Rs::Hash),
         other => Err(Error::OperationNotSupported(other.operation())),
     }
 }

@@ -475,6 +475,13 @@ mod pykmip_replay {
                 continue;
             }
             match (&their_item.payload, &our_item.payload) {
+                // Create Key Pair stores Public and Private Keys; registering
+                // them is engineer wrap's part of issue 4, refused until it lands.
+                (Some(Rs::Register(_)), None)
+                    if matches!(object_type_of(&tree), Some(ObjectType::PublicKey | ObjectType::PrivateKey)) =>
+                {
+                    assert_eq!(our_item.result_status, ResultStatus::OperationFailed, "{context}");
+                }
                 (Some(Rs::Create(_) | Rs::Register(_)), _)
                     if !SUPPORTED_OBJECT_TYPES.contains(&object_type_of(&tree).unwrap_or(ObjectType::Template)) =>
                 {

@@ -4,11 +4,15 @@
 mod cli_ttlv;
 mod codec_properties;
 mod crypto_kat;
+mod crypto_kat_asym;
 mod golden_ttlv;
 mod harness;
 mod kmip_client;
 mod kmip_model;
 mod loadtool;
+mod oasis;
+mod oasis_replay;
+mod pykmip_asymmetric;
 mod pykmip_at_rest;
 mod pykmip_clients;
 mod pykmip_ops;

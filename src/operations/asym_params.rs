@@ -1,0 +1,229 @@
+//! What Sign, Signature Verify and RSA Encrypt/Decrypt share: the
+//! asymmetric key they may use (type, state, usage mask), parsed from its
+//! key block, and the Cryptographic Parameters turned into the crypto
+//! layer's [`SignatureScheme`] or [`RsaPadding`].
+
+use crate::crypto::asymmetric::{PrivateKey, PublicKey, RsaPadding};
+use crate::crypto::hash::HashAlgorithm as Digest;
+use crate::crypto::signature::SignatureScheme as Scheme;
+use crate::crypto::{formats, CryptoError};
+use crate::error::Error;
+use crate::kmip::attributes::CryptographicParameters;
+use crate::kmip::objects::{KeyMaterial, KeyValue, Object};
+use crate::kmip::table::{
+    CryptographicAlgorithm as Alg, CryptographicUsageMask, DigitalSignatureAlgorithm as Dsa, HashingAlgorithm,
+    KeyFormatType, ObjectType, Operation, PaddingMethod,
+};
+use crate::lifecycle::{self, Use};
+use crate::operations::context::RequestContext;
+use crate::operations::managed::ManagedObject;
+
+/// Checks that `key` is of `object_type`, that `operation` may use it now
+/// for `what`, and that its usage mask (if it has one) has `bit`.
+pub(crate) fn check_key(
+    ctx: &RequestContext<'_>,
+    key: &ManagedObject,
+    object_type: ObjectType,
+    operation: Operation,
+    what: Use,
+    bit: CryptographicUsageMask,
+    usage: &'static str,
+) -> Result<(), Error> {
+    match key.object_type() {
+        Some(t) if t == object_type => {}
+        Some(t) => return Err(Error::WrongObjectType { id: key.id.clone(), object_type: t, operation }),
+        None => return Err(Error::Internal(format!("object {} has no Object Type", key.id))),
+    }
+    lifecycle::check_use(key, operation, what, ctx.now_kmip())?;
+    match key.usage_mask() {
+        Some(mask) if !mask.contains(bit) && !mask.contains(CryptographicUsageMask::Unrestricted) => {
+            Err(Error::UsageNotAllowed { id: key.id.clone(), usage })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The key bytes, format and algorithm of an asymmetric key held in clear.
+fn key_bytes(key: &ManagedObject, operation: Operation) -> Result<(&[u8], KeyFormatType, Option<Alg>), Error> {
+    let block = match &key.object {
+        Some(Object::PrivateKey(k)) => &k.key_block,
+        Some(Object::PublicKey(k)) => &k.key_block,
+        Some(other) => {
+            return Err(Error::WrongObjectType { id: key.id.clone(), object_type: other.object_type(), operation })
+        }
+        None => return Err(Error::ObjectDestroyed { id: key.id.clone() }),
+    };
+    match &block.key_value {
+        Some(KeyValue::Plain { key_material: KeyMaterial::Bytes(bytes), .. }) => {
+            Ok((bytes.expose(), block.key_format_type, block.cryptographic_algorithm))
+        }
+        Some(KeyValue::Wrapped(_)) => Err(Error::FeatureNotSupported(format!(
+            "object {:?} is stored wrapped; the server cannot use it for cryptography",
+            key.id
+        ))),
+        _ => Err(not_der(key)),
+    }
+}
+
+fn not_der(key: &ManagedObject) -> Error {
+    Error::FeatureNotSupported(format!(
+        "object {:?} is not held as PKCS#8, PKCS#1 or X.509 (SubjectPublicKeyInfo) DER; the server uses keys in \
+         those formats only",
+        key.id
+    ))
+}
+
+/// The private key of a Private Key object (PKCS#8, or PKCS#1 / SEC1 DER) and its algorithm.
+pub(crate) fn private_key(key: &ManagedObject, operation: Operation) -> Result<(PrivateKey, Option<Alg>), Error> {
+    let (der, format, algorithm) = key_bytes(key, operation)?;
+    // The type-specific parsers: OpenSSL 3.0's generic DER decoder costs
+    // about a millisecond per key, paid on every Sign or Decrypt.
+    let parsed = match format {
+        KeyFormatType::PKCS_8 => PrivateKey::from_der(der),
+        KeyFormatType::PKCS_1 => formats::from_pkcs1_private_der(der),
+        KeyFormatType::ECPrivateKey => formats::from_sec1_der(der),
+        _ => return Err(not_der(key)),
+    };
+    Ok((parsed.map_err(Error::Crypto)?, algorithm))
+}
+
+/// The public key of a Public Key object (SubjectPublicKeyInfo or PKCS#1 DER) and its algorithm.
+pub(crate) fn public_key(key: &ManagedObject, operation: Operation) -> Result<(PublicKey, Option<Alg>), Error> {
+    let (der, format, algorithm) = key_bytes(key, operation)?;
+    let parsed = match format {
+        KeyFormatType::X_509 => PublicKey::from_der(der),
+        KeyFormatType::PKCS_1 => formats::from_pkcs1_public_der(der),
+        _ => return Err(not_der(key)),
+    };
+    Ok((parsed.map_err(Error::Crypto)?, algorithm))
+}
+
+fn unsupported(what: String) -> Error {
+    Error::Crypto(CryptoError::Unsupported(what))
+}
+
+/// The digest a Hashing Algorithm names.
+pub(crate) fn digest(h: HashingAlgorithm) -> Result<Digest, Error> {
+    Ok(match h {
+        HashingAlgorithm::SHA_1 => Digest::Sha1,
+        HashingAlgorithm::SHA_224 => Digest::Sha224,
+        HashingAlgorithm::SHA_256 => Digest::Sha256,
+        HashingAlgorithm::SHA_384 => Digest::Sha384,
+        HashingAlgorithm::SHA_512 => Digest::Sha512,
+        HashingAlgorithm::SHA3_256 => Digest::Sha3_256,
+        HashingAlgorithm::SHA3_384 => Digest::Sha3_384,
+        HashingAlgorithm::SHA3_512 => Digest::Sha3_512,
+        other => {
+            return Err(unsupported(format!(
+                "Hashing Algorithm {}; this server offers SHA-1, SHA-224/256/384/512 and SHA3-256/384/512",
+                other.name().unwrap_or("(unknown)")
+            )))
+        }
+    })
+}
+
+/// The signature scheme: the Digital Signature Algorithm when named, else
+/// the Cryptographic Algorithm (or the key's) with the Hashing Algorithm
+/// (SHA-256 by default) and, for RSA, the Padding Method (PKCS#1 v1.5 by
+/// default, or PSS).
+pub(crate) fn signature_scheme(
+    params: Option<&CryptographicParameters>,
+    key_algorithm: Option<Alg>,
+) -> Result<Scheme, Error> {
+    let hash = params.and_then(|p| p.hashing_algorithm).map(digest).transpose()?;
+    let pss_salt = |d: Digest| -> Result<u32, Error> {
+        match params.and_then(|p| p.salt_length) {
+            None => u32::try_from(d.output_len()).map_err(|_| Error::Internal("digest length".into())),
+            Some(n) => u32::try_from(n).map_err(|_| Error::InvalidField(format!("Salt Length {n} is negative"))),
+        }
+    };
+    if let Some(dsa) = params.and_then(|p| p.digital_signature_algorithm) {
+        let scheme = match dsa {
+            Dsa::SHA_1WithRSAEncryption => Scheme::RsaPkcs1v15(Digest::Sha1),
+            Dsa::SHA_224WithRSAEncryption => Scheme::RsaPkcs1v15(Digest::Sha224),
+            Dsa::SHA_256WithRSAEncryption => Scheme::RsaPkcs1v15(Digest::Sha256),
+            Dsa::SHA_384WithRSAEncryption => Scheme::RsaPkcs1v15(Digest::Sha384),
+            Dsa::SHA_512WithRSAEncryption => Scheme::RsaPkcs1v15(Digest::Sha512),
+            Dsa::SHA3_256WithRSAEncryption => Scheme::RsaPkcs1v15(Digest::Sha3_256),
+            Dsa::SHA3_384WithRSAEncryption => Scheme::RsaPkcs1v15(Digest::Sha3_384),
+            Dsa::SHA3_512WithRSAEncryption => Scheme::RsaPkcs1v15(Digest::Sha3_512),
+            Dsa::RSASSA_PSS => {
+                let d = hash.unwrap_or(Digest::Sha256);
+                Scheme::RsaPss { hash: d, salt_len: pss_salt(d)? }
+            }
+            Dsa::ECDSAWithSHA_1 => Scheme::Ecdsa(Digest::Sha1),
+            Dsa::ECDSAWithSHA224 => Scheme::Ecdsa(Digest::Sha224),
+            Dsa::ECDSAWithSHA256 => Scheme::Ecdsa(Digest::Sha256),
+            Dsa::ECDSAWithSHA384 => Scheme::Ecdsa(Digest::Sha384),
+            Dsa::ECDSAWithSHA512 => Scheme::Ecdsa(Digest::Sha512),
+            other => {
+                return Err(unsupported(format!(
+                "Digital Signature Algorithm {}; this server offers SHA-x with RSA, RSASSA-PSS and ECDSA with SHA-x",
+                other.name().unwrap_or("(unknown)")
+            )))
+            }
+        };
+        return Ok(scheme);
+    }
+    let algorithm = params.and_then(|p| p.cryptographic_algorithm).or(key_algorithm);
+    let d = hash.unwrap_or(Digest::Sha256);
+    match algorithm {
+        Some(Alg::RSA) => match params.and_then(|p| p.padding_method) {
+            None | Some(PaddingMethod::PKCS1V1_5) => Ok(Scheme::RsaPkcs1v15(d)),
+            Some(PaddingMethod::PSS) => Ok(Scheme::RsaPss { hash: d, salt_len: pss_salt(d)? }),
+            Some(other) => Err(unsupported(format!(
+                "Padding Method {} for RSA signatures; this server offers PKCS1 v1.5 and PSS",
+                other.name().unwrap_or("(unknown)")
+            ))),
+        },
+        Some(Alg::ECDSA | Alg::EC) => Ok(Scheme::Ecdsa(d)),
+        Some(Alg::Ed25519) => Ok(Scheme::Ed25519),
+        Some(other) => Err(unsupported(format!(
+            "signatures with {}; this server signs with RSA, ECDSA and Ed25519",
+            other.name().unwrap_or("(unknown)")
+        ))),
+        None => Err(Error::MissingData("the key has no Cryptographic Algorithm and the request names none".into())),
+    }
+}
+
+/// Whether the parameters name a PSS Salt Length (else the verifier also
+/// accepts the other usual length, see [`pss_alternative`]).
+pub(crate) fn salt_named(params: Option<&CryptographicParameters>) -> bool {
+    params.and_then(|p| p.salt_length).is_some()
+}
+
+/// For a PSS signature checked with no Salt Length named: the scheme with
+/// the longest salt the key allows (emLen - hLen - 2, what OpenSSL and
+/// many signers use by default), tried after the hash-length salt fails.
+pub(crate) fn pss_alternative(scheme: Scheme, key: &PublicKey) -> Option<Scheme> {
+    let Scheme::RsaPss { hash, salt_len } = scheme else { return None };
+    let crate::crypto::asymmetric::KeyKind::Rsa(bits) = key.kind().ok()? else { return None };
+    // emLen = ceil((modBits - 1) / 8).
+    let em_len = (bits.checked_sub(1)?).div_ceil(8);
+    let max = em_len.checked_sub(u32::try_from(hash.output_len()).ok()?)?.checked_sub(2)?;
+    (max != salt_len).then_some(Scheme::RsaPss { hash, salt_len: max })
+}
+
+/// The RSA encryption padding: OAEP (SHA-1 by default, as PKCS#1 v2.2 and
+/// OpenSSL's CLI default) or PKCS#1 v1.5. No Padding Method means OAEP.
+pub(crate) fn rsa_padding(params: Option<&CryptographicParameters>) -> Result<RsaPadding<'_>, Error> {
+    if let Some(algorithm) = params.and_then(|p| p.cryptographic_algorithm) {
+        if algorithm != Alg::RSA {
+            return Err(unsupported(format!("{} with an RSA key", algorithm.name().unwrap_or("a non-RSA algorithm"))));
+        }
+    }
+    match params.and_then(|p| p.padding_method) {
+        None | Some(PaddingMethod::OAEP) => {
+            let d = params.and_then(|p| p.hashing_algorithm).map(digest).transpose()?.unwrap_or(Digest::Sha1);
+            let mgf1_hash = params.and_then(|p| p.mask_generator_hashing_algorithm).map(digest).transpose()?;
+            // P Source is the OAEP label (CS-AC-M-OAEP-10); none means the empty label.
+            let label = params.and_then(|p| p.p_source.as_deref()).unwrap_or(&[]);
+            Ok(RsaPadding::Oaep { hash: d, mgf1_hash: mgf1_hash.unwrap_or(d), label })
+        }
+        Some(PaddingMethod::PKCS1V1_5) => Ok(RsaPadding::Pkcs1v15),
+        Some(other) => Err(unsupported(format!(
+            "Padding Method {} for RSA encryption; this server offers OAEP and PKCS1 v1.5",
+            other.name().unwrap_or("(unknown)")
+        ))),
+    }
+}
