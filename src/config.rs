@@ -30,6 +30,9 @@ log_format = "human"
 # Extra host names or IP addresses for the server certificate, besides
 # localhost, 127.0.0.1, ::1 and this host's name (used when it is first made).
 server_names = []
+# How often the background rotator looks for keys whose rotation is due
+# (Rotate Interval / x-coffer-rotate-interval), in seconds.
+rotation_check_secs = 600
 
 [limits]
 # The largest KMIP message, 8-byte header included.
@@ -80,6 +83,8 @@ pub struct Config {
     pub server_names: Vec<String>,
     /// The limits that protect the server.
     pub limits: Limits,
+    /// How often the background rotator looks for due keys.
+    pub rotation_check: Duration,
 }
 
 /// The limits that protect the server from a client (SPEC §5).
@@ -128,6 +133,7 @@ impl Default for Config {
             metrics_addr: SocketAddr::from(([127, 0, 0, 1], 9696)),
             log_format: LogFormat::Human,
             server_names: Vec::new(),
+            rotation_check: Duration::from_secs(600),
             limits: Limits {
                 max_message_bytes: 4 << 20,
                 max_depth: 16,
@@ -203,6 +209,7 @@ struct Raw {
     metrics_addr: String,
     log_format: LogFormat,
     server_names: Vec<String>,
+    rotation_check_secs: u64,
     limits: RawLimits,
 }
 
@@ -277,6 +284,7 @@ impl Raw {
             ("limits.max_connections", l.max_connections),
             ("limits.read_timeout_secs", usize::try_from(l.read_timeout_secs).unwrap_or(usize::MAX)),
             ("limits.idle_timeout_secs", usize::try_from(l.idle_timeout_secs).unwrap_or(usize::MAX)),
+            ("rotation_check_secs", usize::try_from(self.rotation_check_secs).unwrap_or(usize::MAX)),
         ];
         for (key, value) in positive {
             if value == 0 {
@@ -305,6 +313,7 @@ impl Raw {
             data_dir: self.data_dir,
             log_format: self.log_format,
             server_names: self.server_names,
+            rotation_check: Duration::from_secs(self.rotation_check_secs),
             limits: Limits {
                 max_message_bytes: l.max_message_bytes,
                 max_depth: l.max_depth,

@@ -23,6 +23,8 @@
 //!   [`store`], [`crypto`] and [`auth`]
 //!   (who is calling); [`error`] is the one mapping from a failure to the
 //!   Result Reason a client of each version is told; [`stats`] counts usage.
+//!   [`scheduler`] runs the background rotator over the engine's rotation
+//!   code, on a [`clock`] (the system's, or a settable one in tests).
 //! - [`net`]: the KMIP port: TLS with client certificates ([`net::tls`]),
 //!   the accept loop and connection limit ([`net::listener`]), framing with
 //!   size and time limits ([`net::connection`]); each message goes to the
@@ -37,6 +39,7 @@
 
 pub mod auth;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod datadir;
@@ -48,6 +51,7 @@ pub mod loadtool;
 pub mod net;
 pub mod operations;
 pub mod pki;
+pub mod scheduler;
 pub mod server;
 pub mod stats;
 pub mod store;

@@ -174,7 +174,13 @@ pub async fn serve(config: Config, out: &mut dyn Write) -> Result<(), ServerErro
             _ = int.recv() => tracing::info!("SIGINT: shutting down"),
         }
     };
+    // The background rotator (due keys of every key store), on the engine's clock; stopped with the listener.
+    let rotator =
+        crate::scheduler::Rotator::new(engine.store().clone(), engine.clock().clone()).spawn(config.rotation_check);
     crate::net::listener::serve(tcp, tls, engine.clone(), config.limits, shutdown).await;
+    // A rotation is one store transaction: aborting between passes or mid-pass leaves none half done.
+    rotator.abort();
+    let _ = rotator.await;
 
     data.remove_listening()?;
     engine.store().close().await?;

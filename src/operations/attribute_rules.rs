@@ -243,6 +243,8 @@ pub fn names(reference: &AttributeReference, attribute: &Attribute) -> bool {
 /// Refuses a 1.x Attribute Name that is neither a KMIP attribute nor a
 /// custom `x-` / `y-` name (the model keeps such names as custom ones).
 pub fn check_known(attribute: &Attribute) -> Result<(), Error> {
+    // The rotation policy's own limits (a 30-day minimum interval), wherever a client sets it.
+    crate::operations::rotation::check_attribute(attribute)?;
     match attribute {
         Attribute::Custom { vendor: None, name, .. } if !is_custom_name(name) => Err(Error::InvalidField(format!(
             "Attribute Name {name:?} is not a KMIP attribute; custom attribute names start with \"x-\""

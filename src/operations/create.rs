@@ -71,6 +71,8 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: CreateRequest) -> 
     drop(key);
     let mut managed = new_object::build(ctx, object, Some(KeyFormatType::Raw), client);
     managed.attributes.push(Attribute::RandomNumberGenerator(rng_parameters()));
+    // A rotation policy given at creation: its first rotation date is shown.
+    crate::operations::rotation::show_next(&mut managed);
     ctx.save(&[&managed]).await?;
     ctx.id_placeholder = Some(managed.id.clone());
     Ok(CreateResponse { object_type: ObjectType::SymmetricKey, unique_identifier: managed.id, attributes: None })
@@ -91,7 +93,7 @@ fn block_cipher_lengths(algorithm: Alg) -> Option<&'static [i32]> {
 
 /// Gives each byte odd parity, as DES keys carry it in their low bit
 /// (FIPS 46-3 §3); the other 7 bits of each byte stay random.
-fn set_des_parity(key: &mut [u8]) {
+pub(crate) fn set_des_parity(key: &mut [u8]) {
     for b in key.iter_mut() {
         let ones = (*b >> 1).count_ones();
         *b = (*b & 0xFE) | u8::from(ones % 2 == 0);

@@ -83,7 +83,7 @@ fn non_negative(value: Option<i32>, field: &str) -> Result<Option<usize>, Error>
 }
 
 /// A record's attributes (and state as of now) without its key material.
-fn attributes_only(stored: &StoredObject) -> Result<ManagedObject, Error> {
+pub(crate) fn attributes_only(stored: &StoredObject) -> Result<ManagedObject, Error> {
     let corrupt = |why: String| Error::Internal(format!("record {}: {why}", stored.id));
     let meta = ttlv::decode(&Bytes::copy_from_slice(&stored.metadata), &Limits::UNBOUNDED)
         .map_err(|e| corrupt(e.to_string()))?;

@@ -21,13 +21,18 @@ mod crypto_cases;
 mod crypto_params;
 mod decrypt;
 mod delete_attribute;
+mod derive_key;
 mod destroy;
 mod discover_versions;
 mod encrypt;
+mod export;
 mod get;
 mod get_attribute_list;
 mod get_attributes;
 mod hash;
+mod import;
+mod key_forms;
+mod key_wrap;
 mod locate;
 mod mac;
 mod mac_verify;
@@ -38,17 +43,25 @@ mod new_object;
 mod oasis_replay;
 mod query;
 mod register;
+mod rekey;
+mod rekey_key_pair;
 mod revoke;
 mod rng_retrieve;
+pub(crate) mod rotation;
 mod rsa_crypt;
 mod set_attribute;
 mod sign;
 mod signature_verify;
+#[cfg(test)]
+mod wrap_cases;
+
+use std::sync::Arc;
 
 use bytes::Bytes;
 use time::OffsetDateTime;
 
 use crate::auth::ClientIdentity;
+use crate::clock::Clock;
 use crate::error::Error;
 use crate::kmip::codec::{DateTime, FromTtlv, ToTtlv};
 use crate::kmip::message::{RequestHeader, ResponseBatchItem, ResponseHeader, ResponseMessage};
@@ -65,6 +78,9 @@ pub const SUPPORTED_OPERATIONS: &[Operation] = &[
     Operation::Query,
     Operation::Create,
     Operation::Register,
+    Operation::DeriveKey,
+    Operation::Import,
+    Operation::Export,
     Operation::Get,
     Operation::Locate,
     Operation::GetAttributes,
@@ -81,6 +97,8 @@ pub const SUPPORTED_OPERATIONS: &[Operation] = &[
     Operation::MAC,
     Operation::MACVerify,
     Operation::RNGRetrieve,
+    Operation::ReKey,
+    Operation::ReKeyKeyPair,
     Operation::CreateKeyPair,
     Operation::Sign,
     Operation::SignatureVerify,
@@ -94,6 +112,9 @@ pub const SUPPORTED_OBJECT_TYPES: &[ObjectType] = &[
     ObjectType::OpaqueObject,
     ObjectType::PublicKey,
     ObjectType::PrivateKey,
+    ObjectType::Certificate,
+    ObjectType::SplitKey,
+    ObjectType::Template,
 ];
 
 /// What a peer's message may make the engine do.
@@ -127,12 +148,24 @@ pub enum Reply {
 pub struct Engine {
     store: Store,
     limits: EngineLimits,
+    /// Where "now" comes from: settable in tests of time-driven behaviour.
+    clock: Arc<dyn Clock>,
 }
 
 impl Engine {
     /// An engine over `store`.
     pub fn new(store: Store, limits: EngineLimits) -> Engine {
-        Engine { store, limits }
+        Engine::with_clock(store, limits, crate::clock::system())
+    }
+
+    /// An engine over `store` whose requests are handled at `clock`'s time.
+    pub fn with_clock(store: Store, limits: EngineLimits, clock: Arc<dyn Clock>) -> Engine {
+        Engine { store, limits, clock }
+    }
+
+    /// The engine's clock.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
     }
 
     /// The store the engine uses.
@@ -143,7 +176,7 @@ impl Engine {
     /// Handles one request message, `frame` being all of it, its 8-byte
     /// TTLV header included.
     pub async fn process(&self, client: &ClientIdentity, frame: Bytes) -> Reply {
-        let now = OffsetDateTime::now_utc();
+        let now = self.clock.now();
         let message = match ttlv::decode(&frame, &self.limits.decode) {
             Ok(message) => message,
             Err(e) => {
@@ -237,6 +270,9 @@ pub(crate) async fn dispatch(ctx: &mut RequestContext<'_>, payload: RequestPaylo
         Rq::Query(r) => query::handle(ctx, r).await.map(Rs::Query),
         Rq::Create(r) => create::handle(ctx, r).await.map(Rs::Create),
         Rq::Register(r) => register::handle(ctx, r).await.map(Rs::Register),
+        Rq::DeriveKey(r) => derive_key::handle(ctx, r).await.map(Rs::DeriveKey),
+        Rq::Import(r) => import::handle(ctx, r).await.map(Rs::Import),
+        Rq::Export(r) => export::handle(ctx, r).await.map(Rs::Export),
         Rq::Get(r) => get::handle(ctx, r).await.map(Rs::Get),
         Rq::Locate(r) => locate::handle(ctx, r).await.map(Rs::Locate),
         Rq::GetAttributes(r) => get_attributes::handle(ctx, r).await.map(Rs::GetAttributes),
@@ -253,6 +289,8 @@ pub(crate) async fn dispatch(ctx: &mut RequestContext<'_>, payload: RequestPaylo
         Rq::MAC(r) => mac::handle(ctx, r).await.map(Rs::MAC),
         Rq::MACVerify(r) => mac_verify::handle(ctx, r).await.map(Rs::MACVerify),
         Rq::RNGRetrieve(r) => rng_retrieve::handle(ctx, r).await.map(Rs::RNGRetrieve),
+        Rq::ReKey(r) => rekey::handle(ctx, r).await.map(Rs::ReKey),
+        Rq::ReKeyKeyPair(r) => rekey_key_pair::handle(ctx, r).await.map(Rs::ReKeyKeyPair),
         Rq::CreateKeyPair(r) => create_key_pair::handle(ctx, r).await.map(Rs::CreateKeyPair),
         Rq::Sign(r) => sign::handle(ctx, r).await.map(Rs::Sign),
         Rq::SignatureVerify(r) => signature_verify::handle(ctx, r).await.map(Rs::SignatureVerify),

@@ -309,6 +309,12 @@ impl Store {
         blocking(move || redb::ids_by_name(&*inner.db()?, &keystore, &name)).await
     }
 
+    /// The key stores that hold at least one object (the background rotator visits each).
+    pub async fn keystores(&self) -> Result<Vec<String>, StoreError> {
+        let inner = Arc::clone(&self.inner);
+        blocking(move || redb::keystores(&*inner.db()?)).await
+    }
+
     /// Every object of `keystore`, in creation order (Locate filters these; an index comes later).
     pub async fn list(&self, keystore: &str) -> Result<Vec<Arc<StoredObject>>, StoreError> {
         let inner = Arc::clone(&self.inner);

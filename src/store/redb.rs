@@ -496,6 +496,32 @@ pub(crate) fn ids_by_name(db: &Database, keystore: &str, name: &str) -> Result<V
     Ok(ids)
 }
 
+/// The key stores that have at least one object, in name order: a skip
+/// scan over the membership table, one seek per key store.
+pub(crate) fn keystores(db: &Database) -> Result<Vec<String>, StoreError> {
+    use std::ops::Bound;
+    let txn = db.begin_read().map_err(io)?;
+    let members = txn.open_table(MEMBERS).map_err(io)?;
+    let mut out: Vec<String> = Vec::new();
+    loop {
+        let next = match out.last() {
+            None => members.first().map_err(io)?.map(|(k, _)| k.value().0.to_string()),
+            Some(last) => {
+                let from = (last.as_str(), u64::MAX);
+                let mut range = members.range::<(&str, u64)>((Bound::Excluded(from), Bound::Unbounded)).map_err(io)?;
+                match range.next() {
+                    Some(row) => Some(row.map_err(io)?.0.value().0.to_string()),
+                    None => None,
+                }
+            }
+        };
+        match next {
+            Some(k) => out.push(k),
+            None => return Ok(out),
+        }
+    }
+}
+
 /// Every object of `keystore` in creation order; cached objects are taken from the cache.
 pub(crate) fn list(
     db: &Database,

@@ -13,6 +13,10 @@ kmip_struct! {
         opt offset: Interval = Tag::Offset,
         /// Template-Attribute (1.x) / Attributes (2.x).
         opt attributes: Attributes = Attributes::TAG,
+        /// A 1.x Template-Attribute in a 2.x request: PyKMIP 0.11 sends one
+        /// (empty, or with 1.x Attribute structures) at 2.0. Kept raw;
+        /// ReKey reads it in the 1.x form.
+        opt legacy_template: Ttlv = Tag::TemplateAttribute,
         /// Protection Storage Masks.
         opt protection_storage_masks: Ttlv = Tag::ProtectionStorageMasks,
     }
