@@ -94,6 +94,21 @@ impl Server {
         self.kmip = self.wait_listening();
     }
 
+    /// Kills the server with SIGKILL: no shutdown, no flush, as a crash or
+    /// power cut would stop it. Returns how it ended.
+    pub fn kill(&mut self) -> ExitStatus {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap()
+    }
+
+    /// Starts the server again, after it has exited or been killed, on the
+    /// same data directory and settings; the KMIP port changes.
+    pub fn start_again(&mut self) {
+        assert!(self.child.try_wait().unwrap().is_some(), "the server is still running");
+        self.child = spawn(&self.dir, &self.data, &self.env);
+        self.kmip = self.wait_listening();
+    }
+
     fn wait_listening(&mut self) -> SocketAddr {
         let path = self.data.join("listening.json");
         let start = Instant::now();
