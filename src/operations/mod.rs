@@ -252,6 +252,15 @@ impl Engine {
 pub(crate) async fn dispatch(ctx: &mut RequestContext<'_>, payload: RequestPayload) -> Result<ResponsePayload, Error> {
     use RequestPayload as Rq;
     use ResponsePayload as Rs;
+    // An operation the client's protocol version does not define is not one it may ask for
+    // (e.g. Sign at 1.0/1.1, Set Attribute at 1.x): refused before any handler runs.
+    // Discover Versions (1.1) is the negotiation itself, which a client sends in whatever
+    // version it starts from, 1.0 included.
+    let operation = payload.operation();
+    let defined = operation.since().is_some_and(|since| since <= ctx.version);
+    if !defined && operation != Operation::DiscoverVersions {
+        return Err(Error::OperationNotSupported(operation));
+    }
     match payload {
         Rq::DiscoverVersions(r) => discover_versions::handle(ctx, r).await.map(Rs::DiscoverVersions),
         Rq::Query(r) => query::handle(ctx, r).await.map(Rs::Query),
