@@ -36,6 +36,7 @@ mod modify_attribute;
 mod new_object;
 #[cfg(test)]
 mod oasis_replay;
+mod obtain_lease;
 mod query;
 mod register;
 mod rekey;
@@ -93,6 +94,7 @@ pub const SUPPORTED_OPERATIONS: &[Operation] = &[
     Operation::Sign,
     Operation::SignatureVerify,
     Operation::Hash,
+    Operation::ObtainLease,
 ];
 
 /// The object types this server stores; Query reports them.
@@ -288,6 +290,7 @@ pub(crate) async fn dispatch(ctx: &mut RequestContext<'_>, payload: RequestPaylo
         Rq::Sign(r) => sign::handle(ctx, r).await.map(Rs::Sign),
         Rq::SignatureVerify(r) => signature_verify::handle(ctx, r).await.map(Rs::SignatureVerify),
         Rq::Hash(r) => hash::handle(ctx, r).await.map(Rs::Hash),
+        Rq::ObtainLease(r) => obtain_lease::handle(ctx, r).await.map(Rs::ObtainLease),
         other => Err(Error::OperationNotSupported(other.operation())),
     }
 }
