@@ -105,6 +105,13 @@ pub(crate) async fn consume_usage_limit(
     Err(Error::Internal(format!("Usage Limits of {} kept changing under concurrent use", key.id)))
 }
 
+/// How much of the key's Usage Limits is left (in its Usage Limits Unit), or
+/// `None` when the key has no Usage Limits; the figure [`consume_usage_limit`]
+/// takes from.
+pub(crate) fn usage_left(key: &ManagedObject) -> Option<i64> {
+    limits(key).map(|limit| limit.count.or(limit.total).unwrap_or(0))
+}
+
 fn limits(key: &ManagedObject) -> Option<&UsageLimits> {
     key.find(|a| match a {
         Attribute::UsageLimits(l) => Some(l),

@@ -13,6 +13,7 @@ mod asym_cases;
 mod asym_params;
 pub mod attribute_rules;
 mod batch;
+mod check;
 pub mod context;
 mod create;
 mod create_key_pair;
@@ -95,6 +96,7 @@ pub const SUPPORTED_OPERATIONS: &[Operation] = &[
     Operation::SignatureVerify,
     Operation::Hash,
     Operation::ObtainLease,
+    Operation::Check,
 ];
 
 /// The object types this server stores; Query reports them.
@@ -290,6 +292,7 @@ pub(crate) async fn dispatch(ctx: &mut RequestContext<'_>, payload: RequestPaylo
         Rq::Sign(r) => sign::handle(ctx, r).await.map(Rs::Sign),
         Rq::SignatureVerify(r) => signature_verify::handle(ctx, r).await.map(Rs::SignatureVerify),
         Rq::Hash(r) => hash::handle(ctx, r).await.map(Rs::Hash),
+        Rq::Check(r) => check::handle(ctx, r).await.map(Rs::Check),
         Rq::ObtainLease(r) => obtain_lease::handle(ctx, r).await.map(Rs::ObtainLease),
         other => Err(Error::OperationNotSupported(other.operation())),
     }
