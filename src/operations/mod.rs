@@ -28,6 +28,7 @@ mod encrypt;
 mod get;
 mod get_attribute_list;
 mod get_attributes;
+mod get_usage_allocation;
 mod hash;
 mod locate;
 mod mac;
@@ -97,6 +98,7 @@ pub const SUPPORTED_OPERATIONS: &[Operation] = &[
     Operation::Hash,
     Operation::ObtainLease,
     Operation::Check,
+    Operation::GetUsageAllocation,
 ];
 
 /// The object types this server stores; Query reports them.
@@ -292,6 +294,7 @@ pub(crate) async fn dispatch(ctx: &mut RequestContext<'_>, payload: RequestPaylo
         Rq::Sign(r) => sign::handle(ctx, r).await.map(Rs::Sign),
         Rq::SignatureVerify(r) => signature_verify::handle(ctx, r).await.map(Rs::SignatureVerify),
         Rq::Hash(r) => hash::handle(ctx, r).await.map(Rs::Hash),
+        Rq::GetUsageAllocation(r) => get_usage_allocation::handle(ctx, r).await.map(Rs::GetUsageAllocation),
         Rq::Check(r) => check::handle(ctx, r).await.map(Rs::Check),
         Rq::ObtainLease(r) => obtain_lease::handle(ctx, r).await.map(Rs::ObtainLease),
         other => Err(Error::OperationNotSupported(other.operation())),

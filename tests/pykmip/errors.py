@@ -26,12 +26,12 @@ IMPLEMENTED = {
     E.Operation.MAC_VERIFY, E.Operation.RNG_RETRIEVE, E.Operation.REKEY,
     E.Operation.REKEY_KEY_PAIR, E.Operation.CREATE_KEY_PAIR, E.Operation.SIGN,
     E.Operation.SIGNATURE_VERIFY, E.Operation.HASH, E.Operation.OBTAIN_LEASE,
-    E.Operation.CHECK,
+    E.Operation.CHECK, E.Operation.GET_USAGE_ALLOCATION,
 }
 # Operations outside issue 3's list: each must answer Operation Not Supported.
 NOT_IMPLEMENTED = [
     E.Operation.DERIVE_KEY, E.Operation.CERTIFY,
-    E.Operation.RECERTIFY, E.Operation.GET_USAGE_ALLOCATION,
+    E.Operation.RECERTIFY,
     E.Operation.ARCHIVE, E.Operation.RECOVER, E.Operation.VALIDATE, E.Operation.CANCEL, E.Operation.POLL,
     E.Operation.RNG_SEED, E.Operation.CREATE_SPLIT_KEY, E.Operation.JOIN_SPLIT_KEY, E.Operation.IMPORT,
     E.Operation.EXPORT, E.Operation.LOG, E.Operation.LOGIN, E.Operation.LOGOUT, E.Operation.DELEGATED_LOGIN,
