@@ -338,3 +338,34 @@ fn bench_refuses_a_key_that_does_not_match_the_certificate_before_connecting() {
     assert!(!stderr.contains(body), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A short `--op sign` (EC P-256 and RSA-2048) and `--op create-key-pair`
+/// run against a real coffer: every operation succeeds.
+#[test]
+fn bench_drives_coffer_with_sign_and_create_key_pair_and_no_failures() {
+    let server = crate::harness::Server::start();
+    let conf = server.client_dir().join("pykmip.conf");
+    for (op, key_type) in [("sign", "ec-p256"), ("sign", "rsa-2048"), ("create-key-pair", "ec-p256")] {
+        let out = bench(&[
+            "--pykmip-conf",
+            conf.to_str().unwrap(),
+            "--op",
+            op,
+            "--key-type",
+            key_type,
+            "--connections",
+            "2",
+            "--duration",
+            "0.5",
+            "--warmup",
+            "0.1",
+            "--json",
+        ]);
+        let r = json_report(&out);
+        assert!(out.status.success(), "{op} {key_type}: exit {:?}, report {r}", out.status);
+        assert_report_fields(&r);
+        assert_eq!(r["op"], op);
+        assert!(r["ops"].as_u64().unwrap() > 0, "{op} {key_type}: {r}");
+        assert_eq!(r["failures"], 0, "{op} {key_type}: {r}");
+    }
+}
