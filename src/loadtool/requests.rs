@@ -18,8 +18,8 @@ use crate::kmip::payloads::{
 };
 use crate::kmip::secret::Secret;
 use crate::kmip::table::{
-    BlockCipherMode, CryptographicAlgorithm, CryptographicUsageMask, DigitalSignatureAlgorithm, ObjectType, Operation,
-    PaddingMethod, ResultReason, ResultStatus,
+    BlockCipherMode, CryptographicAlgorithm, CryptographicUsageMask, DigitalSignatureAlgorithm, HashingAlgorithm,
+    ObjectType, Operation, PaddingMethod, ResultReason, ResultStatus,
 };
 use crate::kmip::ProtocolVersion;
 use crate::ttlv::{self, Tag, Value};
@@ -136,9 +136,15 @@ pub fn sign(uid: &str, key_type: KeyType) -> RequestPayload {
         KeyType::EcP256 => (CryptographicAlgorithm::EC, DigitalSignatureAlgorithm::ECDSAWithSHA256),
         KeyType::Rsa2048 => (CryptographicAlgorithm::RSA, DigitalSignatureAlgorithm::SHA_256WithRSAEncryption),
     };
+    // PyKMIP's server wants the RSA padding and hash spelled out beside the scheme.
+    let (padding_method, hashing_algorithm) = match key_type {
+        KeyType::EcP256 => (None, None),
+        KeyType::Rsa2048 => (Some(PaddingMethod::PKCS1V1_5), Some(HashingAlgorithm::SHA_256)),
+    };
     let params = CryptographicParameters {
         block_cipher_mode: None,
-        padding_method: None,
+        padding_method,
+        hashing_algorithm,
         digital_signature_algorithm: Some(scheme),
         cryptographic_algorithm: Some(algorithm),
         ..aes_cbc()

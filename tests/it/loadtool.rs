@@ -102,7 +102,7 @@ fn assert_report_fields(r: &serde_json::Value) {
 }
 
 #[test]
-fn bench_drives_pykmip_server_with_encrypt_get_and_create_and_no_failures() {
+fn bench_drives_pykmip_server_with_encrypt_get_create_and_rsa_sign_and_create_key_pair_and_no_failures() {
     if pykmip_server_binary().is_none() {
         return;
     }
@@ -136,6 +136,15 @@ fn bench_drives_pykmip_server_with_encrypt_get_and_create_and_no_failures() {
         assert_eq!(r["connection_errors"].as_array().unwrap().len(), 0, "{op}: {r}");
         // PyKMIP spends milliseconds per operation; any positive figure shows the /proc reading works.
         assert!(r["server_cpu_us_per_op"].as_f64().unwrap() > 0.0, "{op}: {r}");
+    }
+    // Sign and Create Key Pair with RSA-2048 (pykmip-server 0.11 has no EC keys).
+    for op in ["sign", "create-key-pair"] {
+        let args = ["--pykmip-conf", conf.to_str().unwrap(), "--op", op, "--key-type", "rsa-2048"];
+        let out = bench(&[&args[..], &["--duration", "0.5", "--warmup", "0.1", "--json"]].concat());
+        let r = json_report(&out);
+        assert!(out.status.success(), "{op}: exit {:?}, report {r}", out.status);
+        assert!(r["ops"].as_u64().unwrap() > 0, "{op}: {r}");
+        assert_eq!(r["failures"], 0, "{op}: {r}");
     }
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
