@@ -14,7 +14,7 @@ use clap::Args;
 
 use super::CliError;
 use crate::kmip::ProtocolVersion;
-use crate::loadtool::{self, Config, LoadError, Op, Report, Target};
+use crate::loadtool::{self, Config, KeyType, LoadError, Op, Report, Target};
 
 /// `coffer bench` arguments.
 #[derive(Debug, Args)]
@@ -38,9 +38,13 @@ pub struct BenchArgs {
     /// The name the server's certificate must carry (default: the host of the address).
     #[arg(long)]
     pub server_name: Option<String>,
-    /// The operation: encrypt (AES-256-CBC, 64 bytes), decrypt, get, create (AES-256) or discover-versions.
+    /// The operation: encrypt (AES-256-CBC, 64 bytes), decrypt, get, create (AES-256), discover-versions,
+    /// sign (64 bytes) or create-key-pair.
     #[arg(long, default_value = "encrypt")]
     pub op: Op,
+    /// The key of sign and create-key-pair: ec-p256 (ECDSA-SHA256) or rsa-2048 (PKCS#1 v1.5 SHA-256).
+    #[arg(long, default_value = "ec-p256")]
+    pub key_type: KeyType,
     /// Concurrent connections, each one request at a time.
     #[arg(long, default_value_t = 1)]
     pub connections: usize,
@@ -135,6 +139,7 @@ pub fn run(args: BenchArgs, stdout: &mut dyn Write) -> Result<(), CliError> {
     let config = Config {
         target,
         op: args.op,
+        key_type: args.key_type,
         connections: args.connections,
         duration: seconds("--duration", args.duration)?,
         warmup: seconds("--warmup", args.warmup)?,

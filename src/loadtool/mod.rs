@@ -76,11 +76,37 @@ pub enum Op {
     Create,
     /// Discover Versions: the protocol path alone, no key.
     DiscoverVersions,
+    /// Sign 64 bytes with a private key of the configured [`KeyType`].
+    Sign,
+    /// Create Key Pair of the configured [`KeyType`] (one new pair per operation).
+    CreateKeyPair,
+}
+
+/// The asymmetric key of `--op sign` and `--op create-key-pair`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum KeyType {
+    /// EC P-256; Sign is ECDSA with SHA-256.
+    #[default]
+    EcP256,
+    /// RSA 2048; Sign is PKCS#1 v1.5 with SHA-256.
+    Rsa2048,
+}
+
+impl FromStr for KeyType {
+    type Err = String;
+    fn from_str(s: &str) -> Result<KeyType, String> {
+        match s {
+            "ec-p256" => Ok(KeyType::EcP256),
+            "rsa-2048" => Ok(KeyType::Rsa2048),
+            _ => Err(format!("unknown key type `{s}` (one of: ec-p256, rsa-2048)")),
+        }
+    }
 }
 
 impl Op {
     /// Every operation, in the order `--help` lists them.
-    pub const ALL: [Op; 5] = [Op::Encrypt, Op::Decrypt, Op::Get, Op::Create, Op::DiscoverVersions];
+    pub const ALL: [Op; 7] =
+        [Op::Encrypt, Op::Decrypt, Op::Get, Op::Create, Op::DiscoverVersions, Op::Sign, Op::CreateKeyPair];
 
     /// The command-line name.
     pub fn name(self) -> &'static str {
@@ -90,6 +116,8 @@ impl Op {
             Op::Get => "get",
             Op::Create => "create",
             Op::DiscoverVersions => "discover-versions",
+            Op::Sign => "sign",
+            Op::CreateKeyPair => "create-key-pair",
         }
     }
 }
@@ -117,6 +145,8 @@ pub struct Config {
     pub target: Target,
     /// The operation.
     pub op: Op,
+    /// The key of `sign` and `create-key-pair`.
+    pub key_type: KeyType,
     /// Concurrent connections, each one request at a time.
     pub connections: usize,
     /// The measured window.
@@ -304,7 +334,7 @@ async fn run_async(config: &Config) -> Result<Report, LoadError> {
 
     let request: Arc<[u8]> = {
         let mut conn = Conn::open(&connector, addr, &name).await?;
-        let request = prepare(&mut conn, config.op, config.version).await?;
+        let request = prepare(&mut conn, config.op, config.key_type, config.version).await?;
         conn.close().await;
         request.into()
     };
@@ -398,8 +428,17 @@ fn cpu_of(pid: Option<u32>) -> Option<Duration> {
 
 /// Builds the request the load repeats, after whatever setup it needs, and
 /// sends it once with a full typed check of the answer.
-async fn prepare(conn: &mut Conn, op: Op, v: ProtocolVersion) -> Result<Vec<u8>, LoadError> {
+async fn prepare(conn: &mut Conn, op: Op, key_type: KeyType, v: ProtocolVersion) -> Result<Vec<u8>, LoadError> {
     let payload = match op {
+        Op::CreateKeyPair => requests::create_key_pair(key_type),
+        Op::Sign => {
+            let private = match conn.call(v, requests::create_key_pair(key_type)).await? {
+                ResponsePayload::CreateKeyPair(c) => c.private_key_unique_identifier,
+                other => return Err(unexpected(&other)),
+            };
+            conn.call(v, requests::activate(&private)).await?;
+            requests::sign(&private, key_type)
+        }
         Op::Create => requests::create(),
         Op::DiscoverVersions => requests::discover_versions(),
         Op::Encrypt | Op::Decrypt | Op::Get => {

@@ -13,18 +13,18 @@ use crate::kmip::attributes::{Attribute, Attributes, CryptographicParameters};
 use crate::kmip::codec::{FromTtlv, ToTtlv};
 use crate::kmip::message::{RequestBatchItem, RequestHeader, ResponseBatchItem, ResponseMessage};
 use crate::kmip::payloads::{
-    ActivateRequest, CreateRequest, DecryptRequest, DiscoverVersionsRequest, EncryptRequest, GetRequest,
-    RequestPayload, ResponsePayload,
+    ActivateRequest, CreateKeyPairRequest, CreateRequest, DecryptRequest, DiscoverVersionsRequest, EncryptRequest,
+    GetRequest, RequestPayload, ResponsePayload, SignRequest,
 };
 use crate::kmip::secret::Secret;
 use crate::kmip::table::{
-    BlockCipherMode, CryptographicAlgorithm, CryptographicUsageMask, ObjectType, Operation, PaddingMethod,
-    ResultReason, ResultStatus,
+    BlockCipherMode, CryptographicAlgorithm, CryptographicUsageMask, DigitalSignatureAlgorithm, HashingAlgorithm,
+    ObjectType, Operation, PaddingMethod, ResultReason, ResultStatus,
 };
 use crate::kmip::ProtocolVersion;
 use crate::ttlv::{self, Tag, Value};
 
-use super::LoadError;
+use super::{KeyType, LoadError};
 
 /// The plaintext every Encrypt sends: 64 bytes, as in the targets we compare with.
 pub const PLAINTEXT_LEN: usize = 64;
@@ -102,6 +102,61 @@ pub fn decrypt(uid: &str, ciphertext: Bytes) -> RequestPayload {
         final_indicator: None,
         authenticated_encryption_additional_data: None,
         authenticated_encryption_tag: None,
+    })
+}
+
+/// Create Key Pair of `key_type`: a Sign private key and a Verify public key
+/// (algorithm and length in the common attributes, as PyKMIP's client sends).
+pub fn create_key_pair(key_type: KeyType) -> RequestPayload {
+    let (algorithm, length) = match key_type {
+        KeyType::EcP256 => (CryptographicAlgorithm::EC, 256),
+        KeyType::Rsa2048 => (CryptographicAlgorithm::RSA, 2048),
+    };
+    RequestPayload::CreateKeyPair(CreateKeyPairRequest {
+        common_attributes: Some(Attributes::new([
+            Attribute::CryptographicAlgorithm(algorithm),
+            Attribute::CryptographicLength(length),
+        ])),
+        private_key_attributes: Some(Attributes::new([Attribute::CryptographicUsageMask(
+            CryptographicUsageMask::Sign,
+        )])),
+        public_key_attributes: Some(Attributes::new([Attribute::CryptographicUsageMask(
+            CryptographicUsageMask::Verify,
+        )])),
+        common_protection_storage_masks: None,
+        private_protection_storage_masks: None,
+        public_protection_storage_masks: None,
+    })
+}
+
+/// Sign 64 bytes with the private key `uid`: ECDSA with SHA-256 or RSA
+/// PKCS#1 v1.5 with SHA-256.
+pub fn sign(uid: &str, key_type: KeyType) -> RequestPayload {
+    let (algorithm, scheme) = match key_type {
+        KeyType::EcP256 => (CryptographicAlgorithm::EC, DigitalSignatureAlgorithm::ECDSAWithSHA256),
+        KeyType::Rsa2048 => (CryptographicAlgorithm::RSA, DigitalSignatureAlgorithm::SHA_256WithRSAEncryption),
+    };
+    // PyKMIP's server wants the RSA padding and hash spelled out beside the scheme.
+    let (padding_method, hashing_algorithm) = match key_type {
+        KeyType::EcP256 => (None, None),
+        KeyType::Rsa2048 => (Some(PaddingMethod::PKCS1V1_5), Some(HashingAlgorithm::SHA_256)),
+    };
+    let params = CryptographicParameters {
+        block_cipher_mode: None,
+        padding_method,
+        hashing_algorithm,
+        digital_signature_algorithm: Some(scheme),
+        cryptographic_algorithm: Some(algorithm),
+        ..aes_cbc()
+    };
+    RequestPayload::Sign(SignRequest {
+        unique_identifier: Some(uid.to_owned()),
+        cryptographic_parameters: Some(params),
+        data: Some(Bytes::from_static(&[0x5a; PLAINTEXT_LEN])),
+        digested_data: None,
+        correlation_value: None,
+        init_indicator: None,
+        final_indicator: None,
     })
 }
 

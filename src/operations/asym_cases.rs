@@ -505,3 +505,24 @@ async fn query_lists_the_asymmetric_operations_and_object_types() {
     assert!(super::SUPPORTED_OBJECT_TYPES.contains(&ObjectType::PrivateKey));
     assert!(super::SUPPORTED_OBJECT_TYPES.contains(&ObjectType::PublicKey));
 }
+
+#[tokio::test]
+async fn an_operation_the_clients_version_does_not_define_is_not_supported() {
+    let engine = engine();
+    let (private, _) = active_pair(&engine, V::V1_2, algorithm(Alg::EC, Some(256))).await;
+    // Sign is defined from 1.2 on: served at 1.2, Operation Not Supported at 1.0 and 1.1.
+    let served = signed(&engine, V::V1_2, sign(&private, dsa(Dsa::ECDSAWithSHA256), Some(b"x"), None)).await;
+    assert!(!served.is_empty());
+    for v in [V::V1_0, V::V1_1] {
+        let item = one(&engine, v, sign(&private, dsa(Dsa::ECDSAWithSHA256), Some(b"x"), None)).await;
+        assert_eq!(item.operation, Some(Operation::Sign), "{v:?}");
+        assert_eq!(item.result_reason, Some(R::OperationNotSupported), "{v:?}: {:?}", item.result_message);
+    }
+    assert_eq!(engine.store().usage(&private).count(UsageKind::Sign), 1, "the refused Signs never ran");
+    // Hash likewise (1.2 on).
+    let item = one(&engine, V::V1_1, hash(H::SHA_256, b"abc")).await;
+    assert_eq!(item.result_reason, Some(R::OperationNotSupported));
+    // Discover Versions (1.1) is the negotiation a 1.0 client starts with: served.
+    let discover = Rq::DiscoverVersions(crate::kmip::payloads::DiscoverVersionsRequest { protocol_versions: vec![] });
+    ok(one(&engine, V::V1_0, discover).await);
+}

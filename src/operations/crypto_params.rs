@@ -78,14 +78,27 @@ pub(crate) async fn consume_usage_limit(
     if limits(key).is_none() {
         return Ok(());
     }
+    reserve_usage(ctx, key, operation, |limit| match &limit.unit {
+        Some(Ttlv { value: Value::Enumeration(u), .. }) if *u == UsageLimitsUnit::Object.value() => 1,
+        _ => i64::try_from(bytes).unwrap_or(i64::MAX),
+    })
+    .await
+}
+
+/// Takes `amount(limits)` off the key's Usage Limits Count, durably (the
+/// mechanism of [`consume_usage_limit`] and of Get Usage Allocation);
+/// a key without Usage Limits has nothing to take from and passes.
+pub(crate) async fn reserve_usage(
+    ctx: &RequestContext<'_>,
+    key: &ManagedObject,
+    operation: Operation,
+    amount: impl Fn(&UsageLimits) -> i64,
+) -> Result<(), Error> {
     for _ in 0..USAGE_LIMIT_TRIES {
         // Read afresh each try: the revision the save checks is this read's.
         let mut object = ctx.load_live(&key.id).await?;
         let Some(mut limit) = limits(&object).cloned() else { return Ok(()) };
-        let amount = match &limit.unit {
-            Some(Ttlv { value: Value::Enumeration(u), .. }) if *u == UsageLimitsUnit::Object.value() => 1,
-            _ => i64::try_from(bytes).unwrap_or(i64::MAX),
-        };
+        let amount = amount(&limit);
         let remaining = limit.count.or(limit.total).unwrap_or(0);
         if amount > remaining {
             return Err(Error::PermissionDenied(format!(
@@ -103,6 +116,13 @@ pub(crate) async fn consume_usage_limit(
         }
     }
     Err(Error::Internal(format!("Usage Limits of {} kept changing under concurrent use", key.id)))
+}
+
+/// How much of the key's Usage Limits is left (in its Usage Limits Unit), or
+/// `None` when the key has no Usage Limits; the figure [`consume_usage_limit`]
+/// takes from.
+pub(crate) fn usage_left(key: &ManagedObject) -> Option<i64> {
+    limits(key).map(|limit| limit.count.or(limit.total).unwrap_or(0))
 }
 
 fn limits(key: &ManagedObject) -> Option<&UsageLimits> {

@@ -149,7 +149,7 @@ mod tests {
     async fn a_missing_iv_is_an_invalid_message_as_cs_bc_m_11_says() {
         let bench = bench_with(State::Active, M::Decrypt).await;
         let cbc = CryptographicParameters { block_cipher_mode: Some(BlockCipherMode::CBC), ..none() };
-        for v in [V::V1_0, V::V1_4, V::V2_1] {
+        for v in [V::V1_2, V::V1_4, V::V2_1] {
             let (reason, message) = bench.refused(v, decrypt(cbc.clone(), &[0; 16], None, None)).await;
             assert_eq!(reason, R::InvalidMessage);
             assert!(message.contains("IV"), "{message}");

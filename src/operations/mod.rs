@@ -13,6 +13,7 @@ mod asym_cases;
 mod asym_params;
 pub mod attribute_rules;
 mod batch;
+mod check;
 pub mod context;
 mod create;
 mod create_key_pair;
@@ -29,6 +30,7 @@ mod export;
 mod get;
 mod get_attribute_list;
 mod get_attributes;
+mod get_usage_allocation;
 mod hash;
 mod import;
 mod key_forms;
@@ -41,6 +43,7 @@ mod modify_attribute;
 mod new_object;
 #[cfg(test)]
 mod oasis_replay;
+mod obtain_lease;
 mod query;
 mod register;
 mod rekey;
@@ -103,6 +106,9 @@ pub const SUPPORTED_OPERATIONS: &[Operation] = &[
     Operation::Sign,
     Operation::SignatureVerify,
     Operation::Hash,
+    Operation::ObtainLease,
+    Operation::Check,
+    Operation::GetUsageAllocation,
 ];
 
 /// The object types this server stores; Query reports them.
@@ -265,6 +271,15 @@ impl Engine {
 pub(crate) async fn dispatch(ctx: &mut RequestContext<'_>, payload: RequestPayload) -> Result<ResponsePayload, Error> {
     use RequestPayload as Rq;
     use ResponsePayload as Rs;
+    // An operation the client's protocol version does not define is not one it may ask for
+    // (e.g. Sign at 1.0/1.1, Set Attribute at 1.x): refused before any handler runs.
+    // Discover Versions (1.1) is the negotiation itself, which a client sends in whatever
+    // version it starts from, 1.0 included.
+    let operation = payload.operation();
+    let defined = operation.since().is_some_and(|since| since <= ctx.version);
+    if !defined && operation != Operation::DiscoverVersions {
+        return Err(Error::OperationNotSupported(operation));
+    }
     match payload {
         Rq::DiscoverVersions(r) => discover_versions::handle(ctx, r).await.map(Rs::DiscoverVersions),
         Rq::Query(r) => query::handle(ctx, r).await.map(Rs::Query),
@@ -295,6 +310,9 @@ pub(crate) async fn dispatch(ctx: &mut RequestContext<'_>, payload: RequestPaylo
         Rq::Sign(r) => sign::handle(ctx, r).await.map(Rs::Sign),
         Rq::SignatureVerify(r) => signature_verify::handle(ctx, r).await.map(Rs::SignatureVerify),
         Rq::Hash(r) => hash::handle(ctx, r).await.map(Rs::Hash),
+        Rq::GetUsageAllocation(r) => get_usage_allocation::handle(ctx, r).await.map(Rs::GetUsageAllocation),
+        Rq::Check(r) => check::handle(ctx, r).await.map(Rs::Check),
+        Rq::ObtainLease(r) => obtain_lease::handle(ctx, r).await.map(Rs::ObtainLease),
         other => Err(Error::OperationNotSupported(other.operation())),
     }
 }

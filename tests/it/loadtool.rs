@@ -102,7 +102,7 @@ fn assert_report_fields(r: &serde_json::Value) {
 }
 
 #[test]
-fn bench_drives_pykmip_server_with_encrypt_get_and_create_and_no_failures() {
+fn bench_drives_pykmip_server_with_encrypt_get_create_and_rsa_sign_and_create_key_pair_and_no_failures() {
     if pykmip_server_binary().is_none() {
         return;
     }
@@ -136,6 +136,15 @@ fn bench_drives_pykmip_server_with_encrypt_get_and_create_and_no_failures() {
         assert_eq!(r["connection_errors"].as_array().unwrap().len(), 0, "{op}: {r}");
         // PyKMIP spends milliseconds per operation; any positive figure shows the /proc reading works.
         assert!(r["server_cpu_us_per_op"].as_f64().unwrap() > 0.0, "{op}: {r}");
+    }
+    // Sign and Create Key Pair with RSA-2048 (pykmip-server 0.11 has no EC keys).
+    for op in ["sign", "create-key-pair"] {
+        let args = ["--pykmip-conf", conf.to_str().unwrap(), "--op", op, "--key-type", "rsa-2048"];
+        let out = bench(&[&args[..], &["--duration", "0.5", "--warmup", "0.1", "--json"]].concat());
+        let r = json_report(&out);
+        assert!(out.status.success(), "{op}: exit {:?}, report {r}", out.status);
+        assert!(r["ops"].as_u64().unwrap() > 0, "{op}: {r}");
+        assert_eq!(r["failures"], 0, "{op}: {r}");
     }
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
@@ -337,4 +346,35 @@ fn bench_refuses_a_key_that_does_not_match_the_certificate_before_connecting() {
     let body = pem.lines().find(|l| !l.starts_with("-----")).unwrap();
     assert!(!stderr.contains(body), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A short `--op sign` (EC P-256 and RSA-2048) and `--op create-key-pair`
+/// run against a real coffer: every operation succeeds.
+#[test]
+fn bench_drives_coffer_with_sign_and_create_key_pair_and_no_failures() {
+    let server = crate::harness::Server::start();
+    let conf = server.client_dir().join("pykmip.conf");
+    for (op, key_type) in [("sign", "ec-p256"), ("sign", "rsa-2048"), ("create-key-pair", "ec-p256")] {
+        let out = bench(&[
+            "--pykmip-conf",
+            conf.to_str().unwrap(),
+            "--op",
+            op,
+            "--key-type",
+            key_type,
+            "--connections",
+            "2",
+            "--duration",
+            "0.5",
+            "--warmup",
+            "0.1",
+            "--json",
+        ]);
+        let r = json_report(&out);
+        assert!(out.status.success(), "{op} {key_type}: exit {:?}, report {r}", out.status);
+        assert_report_fields(&r);
+        assert_eq!(r["op"], op);
+        assert!(r["ops"].as_u64().unwrap() > 0, "{op} {key_type}: {r}");
+        assert_eq!(r["failures"], 0, "{op} {key_type}: {r}");
+    }
 }

@@ -43,3 +43,9 @@ fn pykmip_locate() {
 fn pykmip_errors() {
     script_passes("errors.py");
 }
+
+/// tests/pykmip/lease.py: Obtain Lease at every version.
+#[test]
+fn pykmip_obtain_lease() {
+    script_passes("lease.py");
+}

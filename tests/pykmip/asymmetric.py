@@ -102,6 +102,11 @@ for version in run.versions:
     vname = ".".join(map(str, common.VERSION_NUMBERS[version]))
     with run.case(f"KMIP {vname}"):
         c = run.client(version)
+        if not common.defines(version, (1, 2)):
+            # Create Key Pair is a 1.0 operation; Sign and Signature Verify are 1.2 ones.
+            public, private = pair(c, ALG.RSA, 2048)
+            run.fails("Sign before 1.2", lambda: c.sign(DATA, uid=private), R.OPERATION_NOT_SUPPORTED, version=version)
+            continue
         schemes = list(SCHEMES)
         if common.is_2x(version):
             schemes.append(("Ed25519", ALG.ED25519, 256, {"cryptographic_algorithm": ALG.ED25519}, None))

@@ -52,6 +52,13 @@ def is_2x(version):
     return VERSION_NUMBERS[version][0] >= 2
 
 
+def defines(version, since):
+    """Whether a client of `version` may ask for an operation KMIP defines
+    from `since` (major, minor) on; the server answers Operation Not
+    Supported to one it may not (e.g. Encrypt or Sign at 1.0/1.1)."""
+    return VERSION_NUMBERS[version] >= since
+
+
 def reason_for(version, legacy, modern):
     """The Result Reason a client of `version` must get: `legacy` for 1.x,
     `modern` for 2.x (a 2.x-only reason is never sent to a 1.x client)."""

@@ -46,6 +46,14 @@ for version in run.versions:
         c = run.client(version)
         proxy = c.proxy
         uid = register_active(c, ALG, 256, KEY, ENCRYPT_DECRYPT)
+        if not common.defines(version, (1, 2)):
+            # Encrypt and Decrypt are KMIP 1.2 operations.
+            ecb = {"cryptographic_algorithm": ALG, "block_cipher_mode": E.BlockCipherMode.ECB}
+            run.fails("Encrypt before 1.2", lambda: c.encrypt(DATA[:16], uid, ecb), R.OPERATION_NOT_SUPPORTED,
+                      version=version)
+            run.fails("Decrypt before 1.2", lambda: c.decrypt(DATA[:16], uid, ecb), R.OPERATION_NOT_SUPPORTED,
+                      version=version)
+            continue
 
         with run.case("ECB"):
             block = DATA[:64]

@@ -25,14 +25,14 @@ IMPLEMENTED = {
     E.Operation.REVOKE, E.Operation.DESTROY, E.Operation.ENCRYPT, E.Operation.DECRYPT, E.Operation.MAC,
     E.Operation.MAC_VERIFY, E.Operation.RNG_RETRIEVE, E.Operation.REKEY,
     E.Operation.REKEY_KEY_PAIR, E.Operation.CREATE_KEY_PAIR, E.Operation.SIGN,
-    E.Operation.SIGNATURE_VERIFY, E.Operation.HASH, E.Operation.DERIVE_KEY,
+    E.Operation.SIGNATURE_VERIFY, E.Operation.HASH, E.Operation.DERIVE_KEY, E.Operation.OBTAIN_LEASE,
+    E.Operation.CHECK, E.Operation.GET_USAGE_ALLOCATION,
 }
 # Import and Export (issue 4), which KMIP 1.4 introduced.
 IMPLEMENTED_SINCE_1_4 = {E.Operation.IMPORT, E.Operation.EXPORT}
 # Operations outside issue 3's list: each must answer Operation Not Supported.
 NOT_IMPLEMENTED = [
-    E.Operation.CERTIFY,
-    E.Operation.RECERTIFY, E.Operation.CHECK, E.Operation.OBTAIN_LEASE, E.Operation.GET_USAGE_ALLOCATION,
+    E.Operation.CERTIFY, E.Operation.RECERTIFY,
     E.Operation.ARCHIVE, E.Operation.RECOVER, E.Operation.VALIDATE, E.Operation.CANCEL, E.Operation.POLL,
     E.Operation.RNG_SEED, E.Operation.CREATE_SPLIT_KEY, E.Operation.JOIN_SPLIT_KEY,
     E.Operation.LOG, E.Operation.LOGIN, E.Operation.LOGOUT, E.Operation.DELEGATED_LOGIN,
