@@ -12,7 +12,7 @@ use bytes::Bytes;
 
 use crate::error::Error;
 use crate::kmip::attributes::{Attribute, Attributes, Digest};
-use crate::kmip::codec::DateTime;
+use crate::kmip::codec::{DateTime, Interval};
 use crate::kmip::objects::{KeyMaterial, KeyValue, Object};
 use crate::kmip::table::{CryptographicAlgorithm, HashingAlgorithm, KeyFormatType, ObjectType, State};
 use crate::operations::attribute_rules;
@@ -102,6 +102,14 @@ fn digest(object: &Object) -> Option<Digest> {
     })
 }
 
+/// The Lease Time (seconds) every new cryptographic object is given: the
+/// server's policy default, the value the OASIS reference server uses.
+pub(crate) const DEFAULT_LEASE_TIME: u32 = 3600;
+
+/// Protection Storage Mask "Software" (KMIP 2.0 §9.1.3.3.?): no HSM holds
+/// the object.
+const PROTECTION_STORAGE_SOFTWARE: i32 = 0x0000_0001;
+
 /// Builds the new object of `ctx`'s key store from the object and the
 /// client's checked attributes (see [`client_attributes`]): server-set
 /// attributes first, then the client's. State is Pre-Active, or Active when
@@ -117,6 +125,13 @@ pub(crate) fn build(
     let id = uuid::Uuid::new_v4().to_string();
     let object_type = object.object_type();
     let mut attributes = vec![Attribute::UniqueIdentifier(id.clone()), Attribute::ObjectType(object_type)];
+    // KMIP 2.0 §4.51: a fixed-size name for clients short of room, the
+    // SHA-256 of the Unique Identifier (written in 2.x answers only).
+    let short = openssl::sha::sha256(id.as_bytes());
+    attributes.push(Attribute::Other(Ttlv::new(
+        Tag::ShortUniqueIdentifier,
+        Value::ByteString(Bytes::copy_from_slice(&short)),
+    )));
     let from_block = object
         .key_block()
         .map_or((false, false), |b| (b.cryptographic_algorithm.is_some(), b.cryptographic_length.is_some()));
@@ -144,6 +159,16 @@ pub(crate) fn build(
         let state = if activation.is_some_and(|d| d.0 <= now.0) { State::Active } else { State::PreActive };
         attributes.push(Attribute::State(state));
     }
+    if object_type != ObjectType::OpaqueObject {
+        // The server's policy: a client may use the object for this long
+        // before it must obtain a new lease (KMIP 1.4 §3.15); the OASIS
+        // cases' reference server says 3600 seconds, and so does this one.
+        attributes.push(Attribute::LeaseTime(Interval(DEFAULT_LEASE_TIME)));
+    }
+    // KMIP 2.0 §4.54: where the object is protected; keys live in the
+    // store, sealed in software (2.x answers only).
+    attributes
+        .push(Attribute::Other(Ttlv::new(Tag::ProtectionStorageMask, Value::Integer(PROTECTION_STORAGE_SOFTWARE))));
     attributes.push(Attribute::InitialDate(now));
     attributes.push(Attribute::LastChangeDate(now));
     // A client registering an object made elsewhere may give its own.
