@@ -34,8 +34,6 @@ mod mac_verify;
 pub mod managed;
 mod modify_attribute;
 mod new_object;
-#[cfg(test)]
-mod oasis_replay;
 mod query;
 mod register;
 mod rekey;
