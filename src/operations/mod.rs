@@ -211,8 +211,14 @@ impl Engine {
             ));
             return Reply::Send(self.message_error(&header, now, &error));
         }
-        let mut ctx =
-            RequestContext { store: &self.store, client, version: header.protocol_version, now, id_placeholder: None };
+        let mut ctx = RequestContext {
+            store: &self.store,
+            client,
+            version: header.protocol_version,
+            now,
+            id_placeholder: None,
+            undo: Default::default(),
+        };
         let batch_items = batch::run(&mut ctx, &header, &items).await;
         Reply::Send(self.respond(&header, now, batch_items))
     }
