@@ -40,6 +40,7 @@ mod rekey;
 mod rekey_key_pair;
 mod revoke;
 mod rng_retrieve;
+mod rng_seed;
 pub(crate) mod rotation;
 mod rsa_crypt;
 mod set_attribute;
@@ -85,6 +86,7 @@ pub const SUPPORTED_OPERATIONS: &[Operation] = &[
     Operation::MAC,
     Operation::MACVerify,
     Operation::RNGRetrieve,
+    Operation::RNGSeed,
     Operation::ReKey,
     Operation::ReKeyKeyPair,
     Operation::CreateKeyPair,
@@ -277,6 +279,7 @@ pub(crate) async fn dispatch(ctx: &mut RequestContext<'_>, payload: RequestPaylo
         Rq::MAC(r) => mac::handle(ctx, r).await.map(Rs::MAC),
         Rq::MACVerify(r) => mac_verify::handle(ctx, r).await.map(Rs::MACVerify),
         Rq::RNGRetrieve(r) => rng_retrieve::handle(ctx, r).await.map(Rs::RNGRetrieve),
+        Rq::RNGSeed(r) => rng_seed::handle(ctx, r).await.map(Rs::RNGSeed),
         Rq::ReKey(r) => rekey::handle(ctx, r).await.map(Rs::ReKey),
         Rq::ReKeyKeyPair(r) => rekey_key_pair::handle(ctx, r).await.map(Rs::ReKeyKeyPair),
         Rq::CreateKeyPair(r) => create_key_pair::handle(ctx, r).await.map(Rs::CreateKeyPair),
