@@ -293,7 +293,7 @@ impl Error {
             Error::NotRunAfterFailure => (
                 R::OperationCanceledByRequester,
                 R::OperationCanceledByRequester,
-                "not run: an earlier batch item failed and the Batch Error Continuation Option is Stop".into(),
+                "not run: an earlier batch item failed and the Batch Error Continuation Option is Stop or Undo".into(),
             ),
             Error::UnsupportedVersion(pv) => (
                 R::UnsupportedProtocolVersion,
