@@ -25,14 +25,14 @@ IMPLEMENTED = {
     E.Operation.REVOKE, E.Operation.DESTROY, E.Operation.ENCRYPT, E.Operation.DECRYPT, E.Operation.MAC,
     E.Operation.MAC_VERIFY, E.Operation.RNG_RETRIEVE, E.Operation.REKEY,
     E.Operation.REKEY_KEY_PAIR, E.Operation.CREATE_KEY_PAIR, E.Operation.SIGN,
-    E.Operation.SIGNATURE_VERIFY, E.Operation.HASH,
+    E.Operation.SIGNATURE_VERIFY, E.Operation.HASH, E.Operation.RNG_SEED,
 }
 # Operations outside issue 3's list: each must answer Operation Not Supported.
 NOT_IMPLEMENTED = [
     E.Operation.DERIVE_KEY, E.Operation.CERTIFY,
     E.Operation.RECERTIFY, E.Operation.CHECK, E.Operation.OBTAIN_LEASE, E.Operation.GET_USAGE_ALLOCATION,
     E.Operation.ARCHIVE, E.Operation.RECOVER, E.Operation.VALIDATE, E.Operation.CANCEL, E.Operation.POLL,
-    E.Operation.RNG_SEED, E.Operation.CREATE_SPLIT_KEY, E.Operation.JOIN_SPLIT_KEY, E.Operation.IMPORT,
+    E.Operation.CREATE_SPLIT_KEY, E.Operation.JOIN_SPLIT_KEY, E.Operation.IMPORT,
     E.Operation.EXPORT, E.Operation.LOG, E.Operation.LOGIN, E.Operation.LOGOUT, E.Operation.DELEGATED_LOGIN,
     E.Operation.ADJUST_ATTRIBUTE, E.Operation.SET_ENDPOINT_ROLE, E.Operation.PKCS_11, E.Operation.INTEROP,
     E.Operation.REPROVISION,
@@ -127,7 +127,7 @@ for version in run.versions:
             if version < E.KMIPVersion.KMIP_1_2:
                 expected -= {E.Operation.ENCRYPT, E.Operation.DECRYPT, E.Operation.MAC, E.Operation.MAC_VERIFY,
                              E.Operation.RNG_RETRIEVE, E.Operation.SIGN, E.Operation.SIGNATURE_VERIFY,
-                             E.Operation.HASH}
+                             E.Operation.HASH, E.Operation.RNG_SEED}
             if version < E.KMIPVersion.KMIP_1_1:
                 expected -= {E.Operation.DISCOVER_VERSIONS, E.Operation.REKEY_KEY_PAIR}
             missing = expected - ops
