@@ -95,6 +95,11 @@ pub enum Error {
         /// The object.
         id: String,
     },
+    /// Import without Replace Existing names an identifier already in use.
+    ObjectAlreadyExists {
+        /// The identifier.
+        id: String,
+    },
     /// A cryptographic operation failed on the client's data (bad tag,
     /// bad padding, wrong key for the data).
     CryptographicFailure(String),
@@ -223,6 +228,11 @@ impl Error {
                 R::NotExtractable,
                 R::PermissionDenied,
                 format!("object {id:?} is not Extractable: its key material cannot be returned"),
+            ),
+            Error::ObjectAlreadyExists { id } => (
+                R::ObjectAlreadyExists,
+                R::InvalidField,
+                format!("object {id:?} already exists; set Replace Existing to replace it"),
             ),
             Error::CryptographicFailure(m) => (R::CryptographicFailure, R::CryptographicFailure, m.clone()),
             Error::BadCryptographicParameters(m) => (R::BadCryptographicParameters, R::InvalidField, m.clone()),

@@ -295,8 +295,8 @@ pub(crate) fn mac_algorithm(
     }
 }
 
-/// Cryptographic Parameters with no field set, for building requests.
-#[cfg(test)]
+/// Cryptographic Parameters with no field set, for building requests and
+/// the parameters a wrapped key's Key Wrapping Data names.
 pub(crate) fn none() -> CryptographicParameters {
     CryptographicParameters {
         block_cipher_mode: None,

@@ -1,15 +1,18 @@
 //! Get (KMIP 1.4 §4.11, 2.1 §6.1.24): returns an object of the client's key
 //! store. Symmetric keys come as stored (Raw) or as a Transparent Symmetric
-//! Key; Secret Data and Opaque Objects as registered. Key wrapping and
-//! compression are refused for now.
+//! Key; private and public keys in any format they convert to (see
+//! key_forms); Secret Data, certificates, split keys and Opaque Objects as
+//! registered. A Key Wrapping Specification wraps the key block (key_wrap).
+//! Key compression is refused.
 
 use crate::error::Error;
 use crate::kmip::attributes::{Attribute, Attributes};
-use crate::kmip::objects::{KeyBlock, KeyMaterial, KeyValue, Object};
+use crate::kmip::objects::{KeyBlock, KeyMaterial, KeyValue, KeyWrappingSpecification, Object};
 use crate::kmip::payloads::{GetRequest, GetResponse};
 use crate::kmip::table::KeyFormatType;
 use crate::operations::context::RequestContext;
 use crate::operations::new_object::{format_name, type_name};
+use crate::operations::{key_forms, key_wrap};
 use crate::stats::UsageKind;
 use crate::store::StoreError;
 use crate::ttlv::{Tag, Ttlv, Value};
@@ -17,21 +20,21 @@ use crate::ttlv::{Tag, Ttlv, Value};
 /// Runs Get.
 pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: GetRequest) -> Result<GetResponse, Error> {
     let id = ctx.resolve_id(req.unique_identifier)?;
-    if req.key_wrapping_specification.is_some() {
-        return Err(Error::FeatureNotSupported("Get with a Key Wrapping Specification is not supported yet".into()));
-    }
     if req.key_compression_type.is_some() {
         return Err(Error::KeyCompressionNotSupported(
             "Key Compression Type applies to elliptic curve keys; this server stores none".into(),
         ));
     }
     let mut managed = ctx.load_live(&id).await?;
-    if managed.attributes.iter().any(|a| matches!(a, Attribute::Sensitive(true))) {
-        return Err(Error::Sensitive { id });
-    }
-    // Not Extractable: only wrapped, and wrapping is not offered yet.
+    // Not Extractable: never released, not even wrapped (TC-EXTRACTABLE-1).
     if managed.attributes.iter().any(|a| matches!(a, Attribute::Extractable(false))) {
         return Err(Error::NotExtractable { id });
+    }
+    // Sensitive: released only wrapped (TC-SENSITIVE-1).
+    if req.key_wrapping_specification.is_none()
+        && managed.attributes.iter().any(|a| matches!(a, Attribute::Sensitive(true)))
+    {
+        return Err(Error::Sensitive { id });
     }
     // Absent a Key Format Type, a key comes in the format it was registered in.
     let registered = managed.find(|a| match a {
@@ -61,6 +64,21 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: GetRequest) -> Res
             }
             Object::SecretData(secret)
         }
+        // Stored as PKCS#8 and SubjectPublicKeyInfo; returned as registered
+        // unless another format is asked for.
+        Object::PrivateKey(mut key) => {
+            let format = req.key_format_type.or(registered).unwrap_or(KeyFormatType::PKCS_8);
+            key.key_block = key_forms::private_as(&key.key_block, format)?;
+            Object::PrivateKey(key)
+        }
+        Object::PublicKey(mut key) => {
+            let format = req.key_format_type.or(registered).unwrap_or(KeyFormatType::X_509);
+            key.key_block = key_forms::public_as(&key.key_block, format)?;
+            Object::PublicKey(key)
+        }
+        Object::SplitKey(split) if matches!(req.key_format_type, None | Some(KeyFormatType::Raw)) => {
+            Object::SplitKey(split)
+        }
         other => {
             if let Some(f) = req.key_format_type {
                 return Err(Error::KeyFormatNotSupported(format!(
@@ -71,6 +89,10 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: GetRequest) -> Res
             }
             other
         }
+    };
+    let object = match &req.key_wrapping_specification {
+        None => object,
+        Some(spec) => wrap_object(ctx, spec, object).await?,
     };
     ctx.usage(&id).record(UsageKind::Get);
     if managed.attributes.iter().any(|a| matches!(a, Attribute::Fresh(true))) {
@@ -83,6 +105,42 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: GetRequest) -> Res
         }
     }
     Ok(GetResponse { object_type: object.object_type(), unique_identifier: id, object })
+}
+
+/// The object with its key block wrapped as `spec` says.
+async fn wrap_object(
+    ctx: &RequestContext<'_>,
+    spec: &KeyWrappingSpecification,
+    object: Object,
+) -> Result<Object, Error> {
+    Ok(match object {
+        Object::SymmetricKey(mut k) => {
+            k.key_block = key_wrap::wrap(ctx, spec, k.key_block).await?;
+            Object::SymmetricKey(k)
+        }
+        Object::PrivateKey(mut k) => {
+            k.key_block = key_wrap::wrap(ctx, spec, k.key_block).await?;
+            Object::PrivateKey(k)
+        }
+        Object::PublicKey(mut k) => {
+            k.key_block = key_wrap::wrap(ctx, spec, k.key_block).await?;
+            Object::PublicKey(k)
+        }
+        Object::SecretData(mut k) => {
+            k.key_block = key_wrap::wrap(ctx, spec, k.key_block).await?;
+            Object::SecretData(k)
+        }
+        Object::SplitKey(mut k) => {
+            k.key_block = key_wrap::wrap(ctx, spec, k.key_block).await?;
+            Object::SplitKey(k)
+        }
+        other => {
+            return Err(Error::FeatureNotSupported(format!(
+                "a {} has no key block to wrap",
+                type_name(other.object_type())
+            )))
+        }
+    })
 }
 
 /// A stored (Raw) symmetric key block in the format asked for.
@@ -119,7 +177,7 @@ fn symmetric_key(block: KeyBlock, format: Option<KeyFormatType>) -> Result<KeyBl
 mod tests {
     use super::*;
     use crate::kmip::codec::ToTtlv;
-    use crate::kmip::objects::{KeyWrappingSpecification, OpaqueObject, SecretData};
+    use crate::kmip::objects::{OpaqueObject, SecretData};
     use crate::kmip::payloads::{RegisterRequest, RequestPayload as Rq, ResponsePayload as Rs};
     use crate::kmip::secret::Secret;
     use crate::kmip::table::{KeyCompressionType, OpaqueDataType, ResultReason as R, SecretDataType, WrappingMethod};
@@ -305,8 +363,8 @@ mod tests {
                         encoding_option: None,
                     })
                 }),
-                R::FeatureNotSupported,
-                R::FeatureNotSupported,
+                R::MissingData,
+                R::MissingData,
                 "Key Wrapping Specification",
             ),
             (Rq::Get(get(&secret_id)), R::Sensitive, R::Sensitive, "Sensitive"),

@@ -21,13 +21,18 @@ mod crypto_cases;
 mod crypto_params;
 mod decrypt;
 mod delete_attribute;
+mod derive_key;
 mod destroy;
 mod discover_versions;
 mod encrypt;
+mod export;
 mod get;
 mod get_attribute_list;
 mod get_attributes;
 mod hash;
+mod import;
+mod key_forms;
+mod key_wrap;
 mod locate;
 mod mac;
 mod mac_verify;
@@ -46,6 +51,8 @@ mod rsa_crypt;
 mod set_attribute;
 mod sign;
 mod signature_verify;
+#[cfg(test)]
+mod wrap_cases;
 
 use std::sync::Arc;
 
@@ -70,6 +77,9 @@ pub const SUPPORTED_OPERATIONS: &[Operation] = &[
     Operation::Query,
     Operation::Create,
     Operation::Register,
+    Operation::DeriveKey,
+    Operation::Import,
+    Operation::Export,
     Operation::Get,
     Operation::Locate,
     Operation::GetAttributes,
@@ -102,6 +112,9 @@ pub const SUPPORTED_OBJECT_TYPES: &[ObjectType] = &[
     ObjectType::OpaqueObject,
     ObjectType::PublicKey,
     ObjectType::PrivateKey,
+    ObjectType::Certificate,
+    ObjectType::SplitKey,
+    ObjectType::Template,
 ];
 
 /// What a peer's message may make the engine do.
@@ -263,6 +276,9 @@ pub(crate) async fn dispatch(ctx: &mut RequestContext<'_>, payload: RequestPaylo
         Rq::Query(r) => query::handle(ctx, r).await.map(Rs::Query),
         Rq::Create(r) => create::handle(ctx, r).await.map(Rs::Create),
         Rq::Register(r) => register::handle(ctx, r).await.map(Rs::Register),
+        Rq::DeriveKey(r) => derive_key::handle(ctx, r).await.map(Rs::DeriveKey),
+        Rq::Import(r) => import::handle(ctx, r).await.map(Rs::Import),
+        Rq::Export(r) => export::handle(ctx, r).await.map(Rs::Export),
         Rq::Get(r) => get::handle(ctx, r).await.map(Rs::Get),
         Rq::Locate(r) => locate::handle(ctx, r).await.map(Rs::Locate),
         Rq::GetAttributes(r) => get_attributes::handle(ctx, r).await.map(Rs::GetAttributes),

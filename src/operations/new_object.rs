@@ -86,6 +86,7 @@ pub(crate) async fn check_names_unique(ctx: &RequestContext<'_>, attributes: &[A
 fn digest(object: &Object) -> Option<Digest> {
     let (bytes, format) = match object {
         Object::OpaqueObject(o) => (o.opaque_data_value.expose(), None),
+        Object::Certificate(c) => (&c.certificate_value[..], None),
         other => {
             let block = other.key_block()?;
             match &block.key_value {

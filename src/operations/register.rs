@@ -8,12 +8,13 @@
 
 use crate::error::Error;
 use crate::kmip::attributes::{Attribute, Attributes};
-use crate::kmip::objects::{KeyBlock, KeyMaterial, KeyValue, Object, SymmetricKey};
+use crate::kmip::objects::{KeyBlock, KeyMaterial, KeyValue, Object, PrivateKey, PublicKey, SymmetricKey};
 use crate::kmip::payloads::{RegisterRequest, RegisterResponse};
 use crate::kmip::secret::Secret;
-use crate::kmip::table::{CryptographicAlgorithm as Alg, KeyFormatType, SecretDataType};
+use crate::kmip::table::{CertificateType, CryptographicAlgorithm as Alg, KeyFormatType, SecretDataType};
 use crate::operations::context::RequestContext;
 use crate::operations::new_object::{self, find, format_name, type_name};
+use crate::operations::{key_forms, key_wrap};
 use crate::ttlv::{Tag, Value};
 
 /// Runs Register.
@@ -29,11 +30,85 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: RegisterRequest) -
     if req.protection_storage_masks.is_some() {
         return Err(Error::FeatureNotSupported("Protection Storage Masks are not supported".into()));
     }
-    let client = new_object::client_attributes(&req.attributes, object_type)?;
+    let mut client = new_object::client_attributes(&req.attributes, object_type)?;
     let format = req.object.key_block().map(|b| b.key_format_type);
-    let object = match req.object {
+    let object = checked_object(ctx, req.object, &mut client).await?;
+    new_object::check_names_unique(ctx, &client).await?;
+    let managed = new_object::build(ctx, object, format, client);
+    ctx.save(&[&managed]).await?;
+    ctx.id_placeholder = Some(managed.id.clone());
+    Ok(RegisterResponse { unique_identifier: managed.id, attributes: None })
+}
+
+/// The object a client sent, checked and in the form it is stored in (keys
+/// unwrapped and normalised); server-derived attributes (a certificate's
+/// type and length) are added to `client`. Import stores objects this way too.
+pub(crate) async fn checked_object(
+    ctx: &RequestContext<'_>,
+    object: Object,
+    client: &mut Vec<Attribute>,
+) -> Result<Object, Error> {
+    let object = unwrap_object(ctx, object).await?;
+    let object = match object {
+        Object::PrivateKey(key) => {
+            refuse_compressed(&key.key_block)?;
+            let parsed = key_forms::parse_private(&key.key_block)?;
+            check_algorithm(client, parsed.algorithm, parsed.bits)?;
+            let key_block = if key.key_block.key_format_type == KeyFormatType::Raw {
+                key_forms::keep_raw(key.key_block, &parsed)
+            } else {
+                key_forms::store_private(&parsed)?
+            };
+            Object::PrivateKey(PrivateKey { key_block })
+        }
+        Object::PublicKey(key) => {
+            refuse_compressed(&key.key_block)?;
+            let parsed = key_forms::parse_public(&key.key_block)?;
+            check_algorithm(client, parsed.algorithm, parsed.bits)?;
+            let key_block = if key.key_block.key_format_type == KeyFormatType::Raw {
+                key_forms::keep_raw(key.key_block, &parsed)
+            } else {
+                key_forms::store_public(&parsed)?
+            };
+            Object::PublicKey(PublicKey { key_block })
+        }
+        Object::Certificate(cert) => {
+            if cert.certificate_type != CertificateType::X_509 {
+                return Err(Error::InvalidField(format!(
+                    "Certificate Type {} is not supported; X.509 is",
+                    cert.certificate_type.name().unwrap_or("unknown")
+                )));
+            }
+            if openssl::x509::X509::from_der(&cert.certificate_value).is_err() {
+                return Err(Error::InvalidField("the Certificate Value is not a DER X.509 certificate".into()));
+            }
+            client.retain(|a| !matches!(a, Attribute::CertificateType(_) | Attribute::CertificateLength(_)));
+            client.push(Attribute::CertificateType(CertificateType::X_509));
+            client.push(Attribute::CertificateLength(i32::try_from(cert.certificate_value.len()).unwrap_or(i32::MAX)));
+            Object::Certificate(cert)
+        }
+        Object::SplitKey(split) => {
+            // Stored as given: the server does not combine the parts.
+            if split.key_part_identifier < 1 || split.key_part_identifier > split.split_key_parts {
+                return Err(Error::InvalidField(format!(
+                    "Key Part Identifier {} is outside 1..={} (Split Key Parts)",
+                    split.key_part_identifier, split.split_key_parts
+                )));
+            }
+            if split.split_key_threshold < 1 || split.split_key_threshold > split.split_key_parts {
+                return Err(Error::InvalidField(format!(
+                    "Split Key Threshold {} is outside 1..={} (Split Key Parts)",
+                    split.split_key_threshold, split.split_key_parts
+                )));
+            }
+            if plain_bytes(&split.key_block)?.is_empty() {
+                return Err(Error::InvalidField("the Split Key's Key Material is empty".into()));
+            }
+            Object::SplitKey(split)
+        }
+        Object::Template(template) => Object::Template(template),
         Object::SymmetricKey(key) => {
-            Object::SymmetricKey(SymmetricKey { key_block: symmetric_key(key.key_block, &client)? })
+            Object::SymmetricKey(SymmetricKey { key_block: symmetric_key(key.key_block, client)? })
         }
         Object::SecretData(mut secret) => {
             if matches!(secret.secret_data_type, SecretDataType::Unknown(_)) {
@@ -62,16 +137,68 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: RegisterRequest) -
         Object::OpaqueObject(opaque) => Object::OpaqueObject(opaque),
         other => {
             return Err(Error::UnsupportedObjectType(format!(
-                "Register stores Symmetric Keys, Secret Data and Opaque Objects here, not {}",
+                "Register stores keys, certificates, Split Keys, Templates, Secret Data and Opaque Objects, not {}",
                 type_name(other.object_type())
             )))
         }
     };
-    new_object::check_names_unique(ctx, &client).await?;
-    let managed = new_object::build(ctx, object, format, client);
-    ctx.save(&[&managed]).await?;
-    ctx.id_placeholder = Some(managed.id.clone());
-    Ok(RegisterResponse { unique_identifier: managed.id, attributes: None })
+    Ok(object)
+}
+
+/// The object with its key block unwrapped, when the client sent it wrapped
+/// (KMIP 1.4 §2.1.5): the named key must allow Unwrap Key; the plain key is
+/// what is stored.
+async fn unwrap_object(ctx: &RequestContext<'_>, object: Object) -> Result<Object, Error> {
+    Ok(match object {
+        Object::SymmetricKey(k) => {
+            Object::SymmetricKey(SymmetricKey { key_block: key_wrap::unwrap(ctx, k.key_block).await? })
+        }
+        Object::PrivateKey(k) => {
+            Object::PrivateKey(PrivateKey { key_block: key_wrap::unwrap(ctx, k.key_block).await? })
+        }
+        Object::PublicKey(k) => Object::PublicKey(PublicKey { key_block: key_wrap::unwrap(ctx, k.key_block).await? }),
+        Object::SecretData(mut s) => {
+            s.key_block = key_wrap::unwrap(ctx, s.key_block).await?;
+            Object::SecretData(s)
+        }
+        other => other,
+    })
+}
+
+fn refuse_compressed(block: &KeyBlock) -> Result<(), Error> {
+    if block.key_compression_type.is_some() {
+        return Err(Error::KeyCompressionNotSupported("compressed EC keys are not supported".into()));
+    }
+    Ok(())
+}
+
+/// The client's Cryptographic Algorithm and Length, if given, must be the key's.
+fn check_algorithm(client: &[Attribute], algorithm: Alg, bits: i32) -> Result<(), Error> {
+    if let Some(given) = find(client, |a| match a {
+        Attribute::CryptographicAlgorithm(x) => Some(*x),
+        _ => None,
+    }) {
+        // ECDSA and ECDH name EC keys in 1.x.
+        let same = given == algorithm || (algorithm == Alg::EC && matches!(given, Alg::ECDSA | Alg::ECDH));
+        if !same {
+            return Err(Error::InvalidField(format!(
+                "the Cryptographic Algorithm attribute ({}) is not the key's ({})",
+                given.name().unwrap_or("unknown"),
+                algorithm.name().unwrap_or("unknown")
+            )));
+        }
+    }
+    if let Some(given) = find(client, |a| match a {
+        Attribute::CryptographicLength(x) => Some(*x),
+        _ => None,
+    }) {
+        if given != bits {
+            return Err(Error::InvalidField(format!(
+                "the Cryptographic Length attribute is {given} but the key is {bits} bits"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The key material of an unwrapped, uncompressed key block.
@@ -401,10 +528,10 @@ mod tests {
                 "differs",
             ),
             (register(no_algorithm, vec![]), R::MissingData, R::MissingData, "Cryptographic Algorithm"),
-            (register(wrapped, vec![]), R::FeatureNotSupported, R::FeatureNotSupported, "wrapped"),
+            (register(wrapped, vec![]), R::MissingData, R::MissingData, "Encryption Key Information"),
             (register(pkcs8, vec![]), R::KeyFormatTypeNotSupported, R::KeyFormatTypeNotSupported, "PKCS_8"),
             (register(aes_object(&[], None), vec![]), R::InvalidField, R::InvalidField, "empty"),
-            (register(certificate, vec![]), R::InvalidField, R::InvalidObjectType, "Certificate"),
+            (register(certificate, vec![]), R::InvalidField, R::InvalidField, "not a DER X.509 certificate"),
             (mismatched, R::InvalidField, R::InvalidField, "Object Type is SecretData"),
             (
                 register(secret(b"x", KeyFormatType::Raw), vec![Attribute::InitialDate(DateTime(1))]),

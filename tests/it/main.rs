@@ -15,6 +15,7 @@ mod pykmip_asymmetric;
 mod pykmip_at_rest;
 mod pykmip_capture_replay;
 mod pykmip_clients;
+mod pykmip_formats;
 mod pykmip_ops;
 mod pykmip_rotation;
 mod pykmip_support;

@@ -539,7 +539,9 @@ fn alter(case: &mut oasis::Case, step: usize, status: bool) -> bool {
     fn change(t: &mut Ttlv, target: usize, next: &mut usize) {
         if *next == target {
             t.value = match &t.value {
-                Value::Enumeration(v) => Value::Enumeration(v ^ 1),
+                // A value no KMIP enumeration defines: a neighbour (v ^ 1)
+                // may be one the server also lists (Query's Object Types).
+                Value::Enumeration(v) => Value::Enumeration(v ^ 0x0040_0000),
                 Value::Integer(v) => Value::Integer(v ^ 1),
                 Value::Boolean(v) => Value::Boolean(!v),
                 other => other.clone(),
