@@ -63,6 +63,9 @@ pub enum Error {
     },
     /// The operation is refused for another reason (policy, object type).
     PermissionDenied(String),
+    /// The client asked for a Quantum Safe object that would not be (KMIP
+    /// 2.0 §4.?: Quantum Safe); General Failure, as the OASIS QS-M-2 case answers.
+    NotQuantumSafe(String),
     /// A field's value is not acceptable.
     InvalidField(String),
     /// A field the operation needs is absent.
@@ -197,6 +200,7 @@ impl Error {
                 format!("object {id:?}: its Cryptographic Usage Mask does not allow {usage}"),
             ),
             Error::PermissionDenied(m) => (R::PermissionDenied, R::PermissionDenied, m.clone()),
+            Error::NotQuantumSafe(m) => (R::GeneralFailure, R::GeneralFailure, m.clone()),
             Error::InvalidField(m) => (R::InvalidField, R::InvalidField, m.clone()),
             Error::MissingData(m) => (R::MissingData, R::MissingData, m.clone()),
             Error::FeatureNotSupported(m) => (R::FeatureNotSupported, R::FeatureNotSupported, m.clone()),
@@ -299,7 +303,7 @@ impl Error {
             Error::NotRunAfterFailure => (
                 R::OperationCanceledByRequester,
                 R::OperationCanceledByRequester,
-                "not run: an earlier batch item failed and the Batch Error Continuation Option is Stop".into(),
+                "not run: an earlier batch item failed and the Batch Error Continuation Option is Stop or Undo".into(),
             ),
             Error::UnsupportedVersion(pv) => (
                 R::UnsupportedProtocolVersion,

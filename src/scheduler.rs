@@ -60,6 +60,7 @@ impl Rotator {
                 version: ProtocolVersion::V2_1,
                 now,
                 id_placeholder: None,
+                undo: Default::default(),
             };
             for (old, new) in rotation::rotate_due(&ctx).await? {
                 done.push(Rotated { keystore: keystore.clone(), old, new });

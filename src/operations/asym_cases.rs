@@ -2,7 +2,7 @@
 //! size and curve, 1.x and 2.x attribute shapes, links, formats, the ID
 //! Placeholder), Sign and Signature Verify (each scheme, Data and Digested
 //! Data), RSA Encrypt/Decrypt and Hash, and their refusals by version.
-//! The OASIS AKLC cases run in `oasis_replay`, the CS-AC cases in `crypto_cases`.
+//! The OASIS AKLC cases run in tests/it/oasis_replay.rs, the CS-AC cases in `crypto_cases`.
 
 use bytes::Bytes;
 

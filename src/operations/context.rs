@@ -1,7 +1,7 @@
 //! What every handler is given: who is asking, in which protocol version,
 //! the store, the clock, and the batch's ID Placeholder.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use time::OffsetDateTime;
 
@@ -12,7 +12,7 @@ use crate::kmip::version::ProtocolVersion;
 use crate::lifecycle;
 use crate::operations::managed::ManagedObject;
 use crate::stats::ObjectUsage;
-use crate::store::{Change, Store};
+use crate::store::{Change, Store, StoredObject};
 
 /// The context of one batch item (and, for the placeholder, of its batch).
 pub struct RequestContext<'a> {
@@ -27,6 +27,53 @@ pub struct RequestContext<'a> {
     /// The ID Placeholder: the Unique Identifier the last batch item that
     /// produced one returned, used by items that name none.
     pub id_placeholder: Option<String>,
+    /// What the batch has written, kept only when it may have to be undone
+    /// (Batch Error Continuation Option Undo).
+    pub undo: UndoLog,
+}
+
+/// The objects a batch wrote, each with its record before the batch's
+/// first write (None: the batch created it) and its revision after the
+/// last: enough to put everything back in one commit.
+#[derive(Default)]
+pub struct UndoLog(Mutex<Option<Vec<Written>>>);
+
+/// One object an Undo batch wrote.
+pub(crate) struct Written {
+    pub(crate) id: String,
+    pub(crate) before: Option<Arc<StoredObject>>,
+    pub(crate) after: u64,
+}
+
+impl UndoLog {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Vec<Written>>> {
+        // A poisoned log still holds what was recorded before the panic.
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Starts recording writes.
+    pub(crate) fn start(&self) {
+        *self.lock() = Some(Vec::new());
+    }
+
+    fn recording(&self) -> bool {
+        self.lock().is_some()
+    }
+
+    /// Stops recording; what was written.
+    pub(crate) fn take(&self) -> Vec<Written> {
+        self.lock().take().unwrap_or_default()
+    }
+
+    fn record(&self, id: &str, before: Option<Arc<StoredObject>>, after: u64) {
+        if let Some(log) = self.lock().as_mut() {
+            match log.iter_mut().find(|w| w.id == id) {
+                // The first before-image is the one to restore.
+                Some(w) => w.after = after,
+                None => log.push(Written { id: id.to_owned(), before, after }),
+            }
+        }
+    }
 }
 
 impl RequestContext<'_> {
@@ -68,7 +115,21 @@ impl RequestContext<'_> {
     /// Writes objects durably, in one transaction; answered only once durable.
     pub async fn save(&self, objects: &[&ManagedObject]) -> Result<(), Error> {
         let changes = objects.iter().map(|o| o.change()).collect::<Result<Vec<Change>, Error>>()?;
-        self.store.commit(changes).await?;
+        if !self.undo.recording() {
+            self.store.commit(changes).await?;
+            return Ok(());
+        }
+        let mut before = Vec::with_capacity(objects.len());
+        for o in objects {
+            before.push(match o.revision {
+                Some(_) => self.store.get(&o.id).await?,
+                None => None,
+            });
+        }
+        let revisions = self.store.commit(changes).await?;
+        for ((o, before), after) in objects.iter().zip(before).zip(revisions) {
+            self.undo.record(&o.id, before, after);
+        }
         Ok(())
     }
 

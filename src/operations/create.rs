@@ -23,6 +23,26 @@ use crate::ttlv::{Tag, Ttlv, Value};
 /// The shortest and longest HMAC keys Create makes, in bits.
 const HMAC_BITS: std::ops::RangeInclusive<i32> = 128..=4096;
 
+/// The shortest symmetric key that stays quantum safe: Grover's search
+/// halves a key's strength, so 256 bits keep 128 (CNSA 2.0 asks AES-256).
+const QUANTUM_SAFE_BITS: i32 = 256;
+
+/// Refuses a key the client asked to be Quantum Safe (KMIP 2.0 attribute)
+/// that would not be: one under [`QUANTUM_SAFE_BITS`], as the OASIS case
+/// QS-M-2 refuses AES-128 for a 13-year High protection.
+fn check_quantum_safe(client: &[Attribute], algorithm: Alg, bits: i32) -> Result<(), Error> {
+    let asked = client
+        .iter()
+        .any(|a| matches!(a, Attribute::Other(t) if t.tag == Tag::QuantumSafe && t.value == Value::Boolean(true)));
+    if asked && bits < QUANTUM_SAFE_BITS {
+        let name = algorithm.name().unwrap_or("the algorithm");
+        return Err(Error::NotQuantumSafe(format!(
+            "a {bits}-bit {name} key is not quantum safe; Quantum Safe keys need at least {QUANTUM_SAFE_BITS} bits"
+        )));
+    }
+    Ok(())
+}
+
 /// Runs Create.
 pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: CreateRequest) -> Result<CreateResponse, Error> {
     if req.object_type != ObjectType::SymmetricKey {
@@ -48,6 +68,7 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: CreateRequest) -> 
         return Err(Error::MissingData("Create needs the Cryptographic Usage Mask attribute".into()));
     }
     let bits = key_length(algorithm, length)?;
+    check_quantum_safe(&client, algorithm, bits)?;
     new_object::check_names_unique(ctx, &client).await?;
     let bytes = new_object::key_bytes(algorithm, bits);
     // OpenSSL's private DRBG; a failure here is the server's, not the request's.
@@ -429,5 +450,19 @@ mod tests {
         let other = client_of("other");
         let items = run_as(&engine, &other, V::V2_1, vec![again]).await;
         assert!(matches!(items.into_iter().next().map(ok), Some(Rs::Create(_))));
+    }
+
+    #[tokio::test]
+    async fn a_quantum_safe_key_must_have_256_bits_as_in_qs_m_2() {
+        let engine = engine();
+        let quantum_safe = || Attribute::Other(Ttlv::new(Tag::QuantumSafe, Value::Boolean(true)));
+        let mut asked = aes(128);
+        asked.push(quantum_safe());
+        failed(&one(&engine, V::V2_1, create(asked)).await, R::GeneralFailure, "not quantum safe");
+        let mut asked = aes(256);
+        asked.push(quantum_safe());
+        created(&engine, V::V2_1, asked).await;
+        // Without Quantum Safe, AES-128 is still made.
+        created(&engine, V::V2_1, aes(128)).await;
     }
 }

@@ -41,8 +41,6 @@ mod mac_verify;
 pub mod managed;
 mod modify_attribute;
 mod new_object;
-#[cfg(test)]
-mod oasis_replay;
 mod obtain_lease;
 mod query;
 mod register;
@@ -50,6 +48,7 @@ mod rekey;
 mod rekey_key_pair;
 mod revoke;
 mod rng_retrieve;
+mod rng_seed;
 pub(crate) mod rotation;
 mod rsa_crypt;
 mod set_attribute;
@@ -100,6 +99,7 @@ pub const SUPPORTED_OPERATIONS: &[Operation] = &[
     Operation::MAC,
     Operation::MACVerify,
     Operation::RNGRetrieve,
+    Operation::RNGSeed,
     Operation::ReKey,
     Operation::ReKeyKeyPair,
     Operation::CreateKeyPair,
@@ -232,8 +232,14 @@ impl Engine {
             ));
             return Reply::Send(self.message_error(&header, now, &error));
         }
-        let mut ctx =
-            RequestContext { store: &self.store, client, version: header.protocol_version, now, id_placeholder: None };
+        let mut ctx = RequestContext {
+            store: &self.store,
+            client,
+            version: header.protocol_version,
+            now,
+            id_placeholder: None,
+            undo: Default::default(),
+        };
         let batch_items = batch::run(&mut ctx, &header, &items).await;
         Reply::Send(self.respond(&header, now, batch_items))
     }
@@ -304,6 +310,7 @@ pub(crate) async fn dispatch(ctx: &mut RequestContext<'_>, payload: RequestPaylo
         Rq::MAC(r) => mac::handle(ctx, r).await.map(Rs::MAC),
         Rq::MACVerify(r) => mac_verify::handle(ctx, r).await.map(Rs::MACVerify),
         Rq::RNGRetrieve(r) => rng_retrieve::handle(ctx, r).await.map(Rs::RNGRetrieve),
+        Rq::RNGSeed(r) => rng_seed::handle(ctx, r).await.map(Rs::RNGSeed),
         Rq::ReKey(r) => rekey::handle(ctx, r).await.map(Rs::ReKey),
         Rq::ReKeyKeyPair(r) => rekey_key_pair::handle(ctx, r).await.map(Rs::ReKeyKeyPair),
         Rq::CreateKeyPair(r) => create_key_pair::handle(ctx, r).await.map(Rs::CreateKeyPair),

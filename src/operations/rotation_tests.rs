@@ -363,28 +363,6 @@ async fn a_key_that_missed_several_periods_is_rotated_once() {
     engine.store().close().await.expect("close");
 }
 
-/// The OASIS ReKey test cases (KMIP 1.4 TC-REKEY-1-11..14 and 2.0's
-/// TC-REKEY-1-20: ReKey with and
-/// without Offset, names given with ReKey, the ID Placeholder), replayed
-/// through the engine and compared with the reference answers.
-#[tokio::test]
-async fn the_oasis_rekey_cases_get_the_answers_they_expect() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/kmip-vectors/oasis-testcases");
-    if !root.is_dir() {
-        assert!(std::env::var("CI").is_err(), "{} not found", root.display());
-        return;
-    }
-    let mut tally = crate::operations::oasis_replay::Tally::default();
-    let files = (11..=14)
-        .map(|n| root.join(format!("v1.4-cnprd01/TC-REKEY-1-{n}.xml")))
-        .chain([root.join("v2.0-cnd02/TC-REKEY-1-20.xml")]);
-    for file in files {
-        crate::operations::oasis_replay::replay(&file, &engine(), false, &mut tally).await;
-    }
-    assert!(tally.failures.is_empty() && tally.not_supported.is_empty(), "{tally:#?}");
-    assert_eq!((tally.cases_complete, tally.pairs_run), (5, 20), "{tally:#?}");
-}
-
 fn rotate_date(object: &ManagedObject) -> Option<i64> {
     object.find(|a| match a {
         Attribute::RotateDate(d) => Some(d.0),

@@ -14,6 +14,7 @@ mod oasis;
 mod oasis_replay;
 mod pykmip_asymmetric;
 mod pykmip_at_rest;
+mod pykmip_capture_replay;
 mod pykmip_clients;
 mod pykmip_formats;
 mod pykmip_ops;

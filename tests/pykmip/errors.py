@@ -26,7 +26,7 @@ IMPLEMENTED = {
     E.Operation.MAC_VERIFY, E.Operation.RNG_RETRIEVE, E.Operation.REKEY,
     E.Operation.REKEY_KEY_PAIR, E.Operation.CREATE_KEY_PAIR, E.Operation.SIGN,
     E.Operation.SIGNATURE_VERIFY, E.Operation.HASH, E.Operation.DERIVE_KEY, E.Operation.OBTAIN_LEASE,
-    E.Operation.CHECK, E.Operation.GET_USAGE_ALLOCATION,
+    E.Operation.CHECK, E.Operation.GET_USAGE_ALLOCATION, E.Operation.RNG_SEED,
 }
 # Import and Export (issue 4), which KMIP 1.4 introduced.
 IMPLEMENTED_SINCE_1_4 = {E.Operation.IMPORT, E.Operation.EXPORT}
@@ -34,7 +34,7 @@ IMPLEMENTED_SINCE_1_4 = {E.Operation.IMPORT, E.Operation.EXPORT}
 NOT_IMPLEMENTED = [
     E.Operation.CERTIFY, E.Operation.RECERTIFY,
     E.Operation.ARCHIVE, E.Operation.RECOVER, E.Operation.VALIDATE, E.Operation.CANCEL, E.Operation.POLL,
-    E.Operation.RNG_SEED, E.Operation.CREATE_SPLIT_KEY, E.Operation.JOIN_SPLIT_KEY,
+    E.Operation.CREATE_SPLIT_KEY, E.Operation.JOIN_SPLIT_KEY,
     E.Operation.LOG, E.Operation.LOGIN, E.Operation.LOGOUT, E.Operation.DELEGATED_LOGIN,
     E.Operation.ADJUST_ATTRIBUTE, E.Operation.SET_ENDPOINT_ROLE, E.Operation.PKCS_11, E.Operation.INTEROP,
     E.Operation.REPROVISION,
@@ -129,7 +129,7 @@ for version in run.versions:
             if version < E.KMIPVersion.KMIP_1_2:
                 expected -= {E.Operation.ENCRYPT, E.Operation.DECRYPT, E.Operation.MAC, E.Operation.MAC_VERIFY,
                              E.Operation.RNG_RETRIEVE, E.Operation.SIGN, E.Operation.SIGNATURE_VERIFY,
-                             E.Operation.HASH}
+                             E.Operation.HASH, E.Operation.RNG_SEED}
             if version < E.KMIPVersion.KMIP_1_1:
                 expected -= {E.Operation.DISCOVER_VERSIONS, E.Operation.REKEY_KEY_PAIR}
             missing = expected - ops
