@@ -27,6 +27,8 @@
 //!   engine. [`server`] wires it together from [`config`] (defaults < TOML <
 //!   `COFFER_*` < flags) and the [`datadir`] (master key, [`pki`]'s CA and
 //!   certificates, the first client credential).
+//! - [`loadtool`]: the client side of `coffer bench`, a KMIP load generator
+//!   built on the same model and codec.
 //! - [`cli`]: the `coffer` command line; `main.rs` only calls [`cli::run`].
 
 #![deny(clippy::indexing_slicing)]
@@ -39,6 +41,7 @@ pub mod datadir;
 pub mod error;
 pub mod kmip;
 pub mod lifecycle;
+pub mod loadtool;
 pub mod net;
 pub mod operations;
 pub mod pki;

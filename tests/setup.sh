@@ -6,8 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Debian packages the tests use: Python with venv and pip for PyKMIP.
-APT_PACKAGES=(python3 python3-venv python3-pip)
+# Debian packages the tests use: Python with venv and pip for PyKMIP; the openssl
+# command line for the certificates of benches/pykmip-server/run.sh.
+APT_PACKAGES=(python3 python3-venv python3-pip openssl)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

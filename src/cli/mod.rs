@@ -4,6 +4,7 @@
 //! lives in its own module here and reads and writes through the handles it
 //! is given, so tests can drive it without a process.
 
+pub mod bench;
 pub mod init;
 pub mod serve;
 pub mod ttlv;
@@ -32,6 +33,8 @@ pub enum Command {
     /// Decode and encode TTLV messages: the KMIP debugging tool.
     #[command(subcommand)]
     Ttlv(ttlv::TtlvCommand),
+    /// Load a KMIP server over TLS: ops/s, latency percentiles, CPU per operation.
+    Bench(bench::BenchArgs),
 }
 
 /// Why a command failed. `main` prints it and exits non-zero.
@@ -45,6 +48,8 @@ pub enum CliError {
     Config(crate::config::ConfigError),
     /// The server could not start or stopped with an error.
     Server(crate::server::ServerError),
+    /// `bench` failed, or its run was not clean.
+    Bench(bench::BenchError),
 }
 
 impl fmt::Display for CliError {
@@ -54,6 +59,7 @@ impl fmt::Display for CliError {
             CliError::Ttlv(e) => e.fmt(f),
             CliError::Config(e) => e.fmt(f),
             CliError::Server(e) => e.fmt(f),
+            CliError::Bench(e) => e.fmt(f),
         }
     }
 }
@@ -65,6 +71,7 @@ impl std::error::Error for CliError {
             CliError::Ttlv(e) => Some(e),
             CliError::Config(e) => Some(e),
             CliError::Server(e) => Some(e),
+            CliError::Bench(e) => Some(e),
         }
     }
 }
@@ -72,6 +79,12 @@ impl std::error::Error for CliError {
 impl From<io::Error> for CliError {
     fn from(e: io::Error) -> CliError {
         CliError::Io(e)
+    }
+}
+
+impl From<bench::BenchError> for CliError {
+    fn from(e: bench::BenchError) -> CliError {
+        CliError::Bench(e)
     }
 }
 
@@ -99,5 +112,6 @@ pub fn run(cli: Cli, stdin: &mut dyn Read, stdout: &mut dyn Write) -> Result<(),
         Command::Serve(args) => serve::run(args, stdout),
         Command::Init(args) => init::run(args, stdout),
         Command::Ttlv(command) => ttlv::run(command, stdin, stdout),
+        Command::Bench(args) => bench::run(args, stdout),
     }
 }

@@ -7,6 +7,7 @@ mod crypto_kat;
 mod golden_ttlv;
 mod harness;
 mod kmip_model;
+mod loadtool;
 mod server_connections;
 mod server_kmip;
 mod server_tls;

@@ -1,0 +1,546 @@
+//! The KMIP load tool behind `coffer bench`: drives any KMIP server over
+//! TLS with N connections, closed loop, and reports operations per second,
+//! latency percentiles and the CPU time the server (and the tool) spent per
+//! operation.
+//!
+//! Flow of one run ([`run`]):
+//!
+//! 1. Setup, on its own connection: for Encrypt, Decrypt and Get, Create
+//!    one AES-256 key and Activate it; every request is then built once
+//!    ([`requests`]) and tried once with a full typed check, so a server
+//!    that refuses it fails the run with its own reason before any load.
+//! 2. Open all N connections (TCP_NODELAY, rustls with a client
+//!    certificate) before the clock starts.
+//! 3. One tokio task per connection sends the same bytes, waits for the
+//!    response (8-byte header, then the body), decodes its TTLV and checks
+//!    Result Status, records the latency in its own [`Histogram`], and
+//!    loops. Nothing is shared between tasks while they run.
+//! 4. The measured window opens after the warm-up; only responses that
+//!    arrive inside it are counted. Server and tool CPU times are read from
+//!    `/proc/PID/stat` at both edges of the window (for the server, of its
+//!    child processes too).
+//!
+//! Every failed response is counted by its Result Reason; the run is clean
+//! only with zero failures and no broken connection ([`Report::is_clean`]).
+
+mod cpu;
+mod histogram;
+pub mod requests;
+mod target;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde::Serialize;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+use tokio_rustls::client::TlsStream;
+use tokio_rustls::TlsConnector;
+use zeroize::Zeroizing;
+
+use crate::kmip::payloads::ResponsePayload;
+use crate::kmip::ProtocolVersion;
+use crate::ttlv::{self, HEADER_LEN};
+
+pub use cpu::{clock_ticks_per_second, process_cpu, process_tree_cpu};
+pub use histogram::Histogram;
+pub use target::Target;
+
+use requests::Outcome;
+
+/// How long opening one connection (TCP and TLS handshake) may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+/// How many connections are opened at once.
+const CONNECT_PARALLELISM: usize = 4;
+/// How long the in-flight requests may take to finish after the window closes.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The operation under load.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// Encrypt 64 bytes, AES-256 CBC, PKCS5 padding, client IV.
+    Encrypt,
+    /// Decrypt what one Encrypt produced.
+    Decrypt,
+    /// Get the AES-256 key.
+    Get,
+    /// Create an AES-256 key (one new key per operation).
+    Create,
+    /// Discover Versions: the protocol path alone, no key.
+    DiscoverVersions,
+}
+
+impl Op {
+    /// Every operation, in the order `--help` lists them.
+    pub const ALL: [Op; 5] = [Op::Encrypt, Op::Decrypt, Op::Get, Op::Create, Op::DiscoverVersions];
+
+    /// The command-line name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Op::Encrypt => "encrypt",
+            Op::Decrypt => "decrypt",
+            Op::Get => "get",
+            Op::Create => "create",
+            Op::DiscoverVersions => "discover-versions",
+        }
+    }
+}
+
+impl fmt::Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Op {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Op, String> {
+        Op::ALL.into_iter().find(|op| op.name() == s).ok_or_else(|| {
+            let names: Vec<_> = Op::ALL.iter().map(|o| o.name()).collect();
+            format!("unknown operation `{s}` (one of: {})", names.join(", "))
+        })
+    }
+}
+
+/// What to run.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The server and credentials.
+    pub target: Target,
+    /// The operation.
+    pub op: Op,
+    /// Concurrent connections, each one request at a time.
+    pub connections: usize,
+    /// The measured window.
+    pub duration: Duration,
+    /// Load before the window opens, not counted.
+    pub warmup: Duration,
+    /// The Protocol Version of every request.
+    pub version: ProtocolVersion,
+    /// The server's process, to read its CPU time (same host only).
+    pub server_pid: Option<u32>,
+    /// tokio worker threads.
+    pub threads: usize,
+}
+
+/// Latency percentiles, in microseconds.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Latency {
+    /// Median.
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// 99.9th percentile.
+    pub p99_9: f64,
+    /// The slowest response.
+    pub max: f64,
+    /// Mean.
+    pub mean: f64,
+}
+
+/// Failed responses with one Result Reason.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FailureCount {
+    /// Result Reason's name, or what was wrong with the response.
+    pub reason: String,
+    /// How many responses.
+    pub count: u64,
+    /// The first Result Message seen with it.
+    pub message: Option<String>,
+}
+
+/// The outcome of a run; `--json` prints it as is.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    /// The operation.
+    pub op: String,
+    /// The server's address.
+    pub addr: String,
+    /// The Protocol Version sent.
+    pub kmip_version: String,
+    /// Connections.
+    pub connections: usize,
+    /// The tool's tokio worker threads.
+    pub threads: usize,
+    /// The measured window, in seconds.
+    pub duration_secs: f64,
+    /// Successful operations completed inside the window.
+    pub ops: u64,
+    /// `ops` / `duration_secs`.
+    pub ops_per_sec: f64,
+    /// Latency of the successful operations of the window.
+    pub latency_us: Latency,
+    /// Failed responses over the whole run (warm-up included).
+    pub failures: u64,
+    /// Those failures by reason.
+    pub failure_reasons: Vec<FailureCount>,
+    /// Connections that broke (I/O or TLS error, or closed by the server).
+    pub connection_errors: Vec<String>,
+    /// Server CPU time (user + system, the process and its descendants) per
+    /// operation in the window, in µs.
+    pub server_cpu_us_per_op: Option<f64>,
+    /// This tool's CPU time per operation in the window, in µs.
+    pub tool_cpu_us_per_op: Option<f64>,
+    /// The machine's 1-minute load average at the end.
+    pub load_average_1m: Option<f64>,
+}
+
+impl Report {
+    /// True when operations completed, none failed and no connection broke.
+    pub fn is_clean(&self) -> bool {
+        self.ops > 0 && self.failures == 0 && self.connection_errors.is_empty()
+    }
+}
+
+/// Why a run could not be made.
+#[derive(Debug)]
+pub enum LoadError {
+    /// A file could not be read.
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// A setting or a credential file is unusable.
+    Config(String),
+    /// rustls refused the client configuration.
+    Tls(rustls::Error),
+    /// A connection could not be opened.
+    Connect {
+        /// The server's address.
+        addr: String,
+        /// Why.
+        source: io::Error,
+    },
+    /// The server refused a setup request (or the first request of the load).
+    Setup {
+        /// The operation.
+        operation: String,
+        /// Result Reason, or what was wrong with the response.
+        reason: String,
+        /// The server's Result Message.
+        message: Option<String>,
+    },
+    /// A response could not be used.
+    Protocol(String),
+    /// The tokio runtime or a clock could not be set up.
+    Runtime(io::Error),
+}
+
+impl LoadError {
+    fn io(path: &Path, source: io::Error) -> LoadError {
+        LoadError::Io { path: path.to_owned(), source }
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            LoadError::Config(why) => f.write_str(why),
+            LoadError::Tls(e) => write!(f, "TLS client configuration: {e}"),
+            LoadError::Connect { addr, source } => write!(f, "connecting to {addr}: {source}"),
+            LoadError::Setup { operation, reason, message } => {
+                write!(f, "{operation} failed: {reason}")?;
+                match message {
+                    Some(m) => write!(f, " ({m})"),
+                    None => Ok(()),
+                }
+            }
+            LoadError::Protocol(why) => f.write_str(why),
+            LoadError::Runtime(e) => write!(f, "runtime: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            LoadError::Io { source, .. } | LoadError::Connect { source, .. } | LoadError::Runtime(source) => {
+                Some(source)
+            }
+            LoadError::Tls(e) => Some(e),
+            LoadError::Config(_) | LoadError::Setup { .. } | LoadError::Protocol(_) => None,
+        }
+    }
+}
+
+/// Runs the load on its own tokio runtime of `config.threads` workers; with
+/// one thread, a current-thread runtime, which spares the cross-thread
+/// wake-ups of a work-stealing pool.
+pub fn run(config: &Config) -> Result<Report, LoadError> {
+    let mut builder = if config.threads <= 1 {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut b = tokio::runtime::Builder::new_multi_thread();
+        b.worker_threads(config.threads);
+        b
+    };
+    let runtime = builder.enable_all().build().map_err(LoadError::Runtime)?;
+    runtime.block_on(run_async(config))
+}
+
+async fn run_async(config: &Config) -> Result<Report, LoadError> {
+    if config.connections == 0 || config.duration.is_zero() {
+        return Err(LoadError::Config("connections and duration must be above zero".to_owned()));
+    }
+    if let Some(pid) = config.server_pid {
+        process_tree_cpu(pid).map_err(|e| LoadError::Config(format!("server pid {pid}: {e}")))?;
+    }
+    let connector = TlsConnector::from(config.target.tls_config()?);
+    let name = config.target.server_name()?;
+    let addr = config.target.addr.as_str();
+
+    let request: Arc<[u8]> = {
+        let mut conn = Conn::open(&connector, addr, &name).await?;
+        let request = prepare(&mut conn, config.op, config.version).await?;
+        conn.close().await;
+        request.into()
+    };
+
+    // Every connection is open before the clock starts: handshakes are not
+    // the load. A few at a time: PyKMIP's server listens with a backlog of 5,
+    // and a burst of 64 SYNs gets most of them dropped and retried for seconds.
+    let mut opening = JoinSet::new();
+    let permits = Arc::new(tokio::sync::Semaphore::new(CONNECT_PARALLELISM));
+    for _ in 0..config.connections {
+        let (connector, name, addr) = (connector.clone(), name.clone(), addr.to_owned());
+        let permits = Arc::clone(&permits);
+        opening.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            Conn::open(&connector, &addr, &name).await
+        });
+    }
+    let mut conns = Vec::with_capacity(config.connections);
+    while let Some(opened) = opening.join_next().await {
+        conns.push(opened.map_err(|e| LoadError::Runtime(io::Error::other(e)))??);
+    }
+
+    let t0 = Instant::now() + config.warmup;
+    let t1 = t0 + config.duration;
+    let mut tasks = JoinSet::new();
+    for conn in conns {
+        tasks.spawn(drive(conn, Arc::clone(&request), t0, t1));
+    }
+    tokio::time::sleep_until(t0).await;
+    let (server0, tool0) = (cpu_of(config.server_pid), process_cpu(None).ok());
+    let window_start = Instant::now();
+    tokio::time::sleep_until(t1).await;
+    let (server1, tool1) = (cpu_of(config.server_pid), process_cpu(None).ok());
+    let window = window_start.elapsed();
+
+    let mut merged = TaskResult::default();
+    let drained = tokio::time::timeout(DRAIN_TIMEOUT, async {
+        while let Some(done) = tasks.join_next().await {
+            match done {
+                Ok(r) => merged.merge(r),
+                Err(e) => merged.errors.push(format!("connection task: {e}")),
+            }
+        }
+    })
+    .await;
+    if drained.is_err() {
+        merged.errors.push(format!("{} connections still waiting {DRAIN_TIMEOUT:?} after the end", tasks.len()));
+        tasks.abort_all();
+    }
+
+    let ops = merged.hist.count();
+    let per_op = |before: Option<Duration>, after: Option<Duration>| match (before, after) {
+        (Some(b), Some(a)) if ops > 0 => Some(a.saturating_sub(b).as_secs_f64() * 1e6 / ops as f64),
+        _ => None,
+    };
+    let us = |d: Duration| d.as_secs_f64() * 1e6;
+    let h = &merged.hist;
+    Ok(Report {
+        op: config.op.name().to_owned(),
+        addr: addr.to_owned(),
+        kmip_version: config.version.to_string(),
+        connections: config.connections,
+        threads: config.threads.max(1),
+        duration_secs: window.as_secs_f64(),
+        ops,
+        ops_per_sec: ops as f64 / window.as_secs_f64().max(f64::MIN_POSITIVE),
+        latency_us: Latency {
+            p50: us(h.quantile(0.50)),
+            p90: us(h.quantile(0.90)),
+            p99: us(h.quantile(0.99)),
+            p99_9: us(h.quantile(0.999)),
+            max: us(h.max()),
+            mean: us(h.mean()),
+        },
+        failures: merged.failures.values().map(|(n, _)| n).sum(),
+        failure_reasons: merged
+            .failures
+            .into_iter()
+            .map(|(reason, (count, message))| FailureCount { reason, count, message })
+            .collect(),
+        connection_errors: merged.errors,
+        server_cpu_us_per_op: per_op(server0, server1),
+        tool_cpu_us_per_op: per_op(tool0, tool1),
+        load_average_1m: cpu::load_average(),
+    })
+}
+
+fn cpu_of(pid: Option<u32>) -> Option<Duration> {
+    pid.and_then(|p| process_tree_cpu(p).ok())
+}
+
+/// Builds the request the load repeats, after whatever setup it needs, and
+/// sends it once with a full typed check of the answer.
+async fn prepare(conn: &mut Conn, op: Op, v: ProtocolVersion) -> Result<Vec<u8>, LoadError> {
+    let payload = match op {
+        Op::Create => requests::create(),
+        Op::DiscoverVersions => requests::discover_versions(),
+        Op::Encrypt | Op::Decrypt | Op::Get => {
+            let uid = match conn.call(v, requests::create()).await? {
+                ResponsePayload::Create(c) => c.unique_identifier,
+                other => return Err(unexpected(&other)),
+            };
+            conn.call(v, requests::activate(&uid)).await?;
+            match op {
+                Op::Get => requests::get(&uid),
+                Op::Decrypt => match conn.call(v, requests::encrypt(&uid)).await? {
+                    ResponsePayload::Encrypt(e) => {
+                        let data = e.data.ok_or_else(|| LoadError::Protocol("Encrypt returned no Data".to_owned()))?;
+                        requests::decrypt(&uid, data)
+                    }
+                    other => return Err(unexpected(&other)),
+                },
+                _ => requests::encrypt(&uid),
+            }
+        }
+    };
+    let bytes = requests::message(v, payload.clone())?;
+    conn.call(v, payload).await?;
+    Ok(bytes)
+}
+
+fn unexpected(payload: &ResponsePayload) -> LoadError {
+    LoadError::Protocol(format!("unexpected {:?} response payload", payload.operation()))
+}
+
+/// What one connection's task brings back.
+#[derive(Default)]
+struct TaskResult {
+    hist: Histogram,
+    /// Count and first Result Message, by reason.
+    failures: BTreeMap<String, (u64, Option<String>)>,
+    errors: Vec<String>,
+}
+
+impl TaskResult {
+    fn fail(&mut self, reason: String, message: Option<String>) {
+        let entry = self.failures.entry(reason).or_insert((0, message));
+        entry.0 = entry.0.saturating_add(1);
+    }
+
+    fn merge(&mut self, other: TaskResult) {
+        self.hist.merge(&other.hist);
+        for (reason, (count, message)) in other.failures {
+            let entry = self.failures.entry(reason).or_insert((0, message));
+            entry.0 = entry.0.saturating_add(count);
+        }
+        self.errors.extend(other.errors);
+    }
+}
+
+/// One connection's closed loop until `t1`; latencies of the responses
+/// that arrive in `[t0, t1)` are recorded.
+async fn drive(mut conn: Conn, request: Arc<[u8]>, t0: Instant, t1: Instant) -> TaskResult {
+    let mut result = TaskResult::default();
+    loop {
+        let start = Instant::now();
+        if start >= t1 {
+            break;
+        }
+        let frame = match conn.roundtrip(&request).await {
+            Ok(f) => f,
+            Err(e) => {
+                result.errors.push(e.to_string());
+                return result;
+            }
+        };
+        let end = Instant::now();
+        match requests::check(&frame) {
+            Outcome::Success if end >= t0 && end < t1 => result.hist.record(end - start),
+            Outcome::Success => {}
+            Outcome::Failure { reason, message } => result.fail(reason, message),
+        }
+    }
+    conn.close().await;
+    result
+}
+
+/// One TLS connection to the server.
+struct Conn {
+    stream: TlsStream<TcpStream>,
+}
+
+impl Conn {
+    async fn open(
+        connector: &TlsConnector,
+        addr: &str,
+        name: &rustls::pki_types::ServerName<'static>,
+    ) -> Result<Conn, LoadError> {
+        let connect_err = |source| LoadError::Connect { addr: addr.to_owned(), source };
+        let open = async {
+            let tcp = TcpStream::connect(addr).await?;
+            // One small request at a time: Nagle would hold it back.
+            tcp.set_nodelay(true)?;
+            connector.connect(name.clone(), tcp).await
+        };
+        let stream = tokio::time::timeout(CONNECT_TIMEOUT, open)
+            .await
+            .map_err(|_| connect_err(io::Error::new(io::ErrorKind::TimedOut, "connect and TLS handshake timed out")))?
+            .map_err(connect_err)?;
+        Ok(Conn { stream })
+    }
+
+    /// Sends one request and reads one whole response message: the 8-byte
+    /// header, its length checked against the codec's limit, then the body.
+    /// The frame lives in memory that is wiped when the last view of it is
+    /// dropped, since a Get response carries key material.
+    async fn roundtrip(&mut self, request: &[u8]) -> io::Result<Bytes> {
+        self.stream.write_all(request).await?;
+        self.stream.flush().await?;
+        let mut head = [0u8; HEADER_LEN];
+        self.stream.read_exact(&mut head).await?;
+        let header = ttlv::decode_header(&head, &ttlv::Limits::DEFAULT)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("response header: {e}")))?;
+        let total = header.total_len();
+        let mut frame = Zeroizing::new(Vec::with_capacity(total));
+        frame.extend_from_slice(&head);
+        frame.resize(total, 0);
+        let body = frame.get_mut(HEADER_LEN..).unwrap_or_default();
+        self.stream.read_exact(body).await?;
+        Ok(Bytes::from_owner(frame))
+    }
+
+    /// One request with a full typed check of the answer, for setup.
+    async fn call(
+        &mut self,
+        v: ProtocolVersion,
+        payload: crate::kmip::payloads::RequestPayload,
+    ) -> Result<ResponsePayload, LoadError> {
+        let op = payload.operation();
+        let bytes = requests::message(v, payload)?;
+        let frame = self.roundtrip(&bytes).await.map_err(|e| LoadError::Protocol(format!("{op:?}: {e}")))?;
+        requests::typed_payload(&frame, op)
+    }
+
+    /// Sends TLS close_notify; errors do not matter any more.
+    async fn close(mut self) {
+        let _ = self.stream.shutdown().await;
+    }
+}

@@ -1,0 +1,291 @@
+//! The requests the load tool sends, built once with coffer's own typed
+//! model and encoded with its TTLV writer, and the check made on every
+//! response.
+//!
+//! The shapes follow what PyKMIP 0.11's client sends, so the same bytes
+//! work against PyKMIP's server: Create with a Template-Attribute of
+//! Cryptographic Algorithm, Length and Usage Mask; Encrypt / Decrypt with
+//! Cryptographic Parameters (algorithm, mode, padding) and a client IV.
+
+use bytes::Bytes;
+
+use crate::kmip::attributes::{Attribute, Attributes, CryptographicParameters};
+use crate::kmip::codec::{FromTtlv, ToTtlv};
+use crate::kmip::message::{RequestBatchItem, RequestHeader, ResponseBatchItem, ResponseMessage};
+use crate::kmip::payloads::{
+    ActivateRequest, CreateRequest, DecryptRequest, DiscoverVersionsRequest, EncryptRequest, GetRequest,
+    RequestPayload, ResponsePayload,
+};
+use crate::kmip::secret::Secret;
+use crate::kmip::table::{
+    BlockCipherMode, CryptographicAlgorithm, CryptographicUsageMask, ObjectType, Operation, PaddingMethod,
+    ResultReason, ResultStatus,
+};
+use crate::kmip::ProtocolVersion;
+use crate::ttlv::{self, Tag, Value};
+
+use super::LoadError;
+
+/// The plaintext every Encrypt sends: 64 bytes, as in the targets we compare with.
+pub const PLAINTEXT_LEN: usize = 64;
+/// The client-chosen CBC IV (16 bytes). Reusing it is fine for a benchmark
+/// and nothing else.
+const IV: [u8; 16] = [0x1f; 16];
+
+/// One whole Request Message with one batch item, encoded.
+pub fn message(version: ProtocolVersion, payload: RequestPayload) -> Result<Vec<u8>, LoadError> {
+    let header = RequestHeader {
+        protocol_version: version,
+        maximum_response_size: None,
+        client_correlation_value: None,
+        server_correlation_value: None,
+        asynchronous_indicator: None,
+        attestation_capable_indicator: None,
+        attestation_types: Vec::new(),
+        authentication: None,
+        batch_error_continuation_option: None,
+        batch_order_option: None,
+        time_stamp: None,
+        batch_count: 1,
+    };
+    let item = RequestBatchItem {
+        operation: payload.operation(),
+        ephemeral: None,
+        unique_batch_item_id: None,
+        payload,
+        message_extension: None,
+    };
+    let msg = crate::kmip::message::RequestMessage { header, batch_items: vec![item] };
+    let tree = msg.to_ttlv(Tag::RequestMessage, version);
+    ttlv::encode_to_vec(&tree).map_err(|e| LoadError::Protocol(format!("encoding the request: {e}")))
+}
+
+/// Create: one AES-256 key usable to Encrypt and Decrypt.
+pub fn create() -> RequestPayload {
+    RequestPayload::Create(CreateRequest {
+        object_type: ObjectType::SymmetricKey,
+        attributes: Attributes::new([
+            Attribute::CryptographicAlgorithm(CryptographicAlgorithm::AES),
+            Attribute::CryptographicLength(256),
+            Attribute::CryptographicUsageMask(CryptographicUsageMask::Encrypt | CryptographicUsageMask::Decrypt),
+        ]),
+        protection_storage_masks: None,
+    })
+}
+
+/// Activate the key `uid` (a Pre-Active key cannot encrypt).
+pub fn activate(uid: &str) -> RequestPayload {
+    RequestPayload::Activate(ActivateRequest { unique_identifier: Some(uid.to_owned()) })
+}
+
+/// Get the key `uid`, in the server's default format.
+pub fn get(uid: &str) -> RequestPayload {
+    RequestPayload::Get(GetRequest {
+        unique_identifier: Some(uid.to_owned()),
+        key_format_type: None,
+        key_wrap_type: None,
+        key_compression_type: None,
+        key_wrapping_specification: None,
+    })
+}
+
+/// Encrypt 64 bytes under `uid`: AES CBC, PKCS5 padding, the client's IV.
+pub fn encrypt(uid: &str) -> RequestPayload {
+    RequestPayload::Encrypt(EncryptRequest {
+        unique_identifier: Some(uid.to_owned()),
+        cryptographic_parameters: Some(aes_cbc()),
+        data: Some(Secret::new(vec![0x5a; PLAINTEXT_LEN])),
+        iv_counter_nonce: Some(Bytes::from_static(&IV)),
+        correlation_value: None,
+        init_indicator: None,
+        final_indicator: None,
+        authenticated_encryption_additional_data: None,
+    })
+}
+
+/// Decrypt `ciphertext` (from [`encrypt`]) under `uid`.
+pub fn decrypt(uid: &str, ciphertext: Bytes) -> RequestPayload {
+    RequestPayload::Decrypt(DecryptRequest {
+        unique_identifier: Some(uid.to_owned()),
+        cryptographic_parameters: Some(aes_cbc()),
+        data: Some(ciphertext),
+        iv_counter_nonce: Some(Bytes::from_static(&IV)),
+        correlation_value: None,
+        init_indicator: None,
+        final_indicator: None,
+        authenticated_encryption_additional_data: None,
+        authenticated_encryption_tag: None,
+    })
+}
+
+/// Discover Versions with no list: the cheapest request, no key involved.
+pub fn discover_versions() -> RequestPayload {
+    RequestPayload::DiscoverVersions(DiscoverVersionsRequest { protocol_versions: Vec::new() })
+}
+
+fn aes_cbc() -> CryptographicParameters {
+    CryptographicParameters {
+        block_cipher_mode: Some(BlockCipherMode::CBC),
+        padding_method: Some(PaddingMethod::PKCS5),
+        hashing_algorithm: None,
+        key_role_type: None,
+        digital_signature_algorithm: None,
+        cryptographic_algorithm: Some(CryptographicAlgorithm::AES),
+        random_iv: None,
+        iv_length: None,
+        tag_length: None,
+        fixed_field_length: None,
+        invocation_field_length: None,
+        counter_length: None,
+        initial_counter_value: None,
+        salt_length: None,
+        mask_generator: None,
+        mask_generator_hashing_algorithm: None,
+        p_source: None,
+        trailer_field: None,
+    }
+}
+
+/// What a response said, as the hot loop needs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Result Status Success.
+    Success,
+    /// Anything else: the failure's name (Result Reason, or what was wrong
+    /// with the response) and the server's Result Message.
+    Failure {
+        /// Result Reason's name, or a description of a malformed response.
+        reason: String,
+        /// Result Message, if any.
+        message: Option<String>,
+    },
+}
+
+/// The hot-path check: decodes the TTLV (strictly) and reads the Result
+/// Status of the one batch item, without building typed payloads.
+pub fn check(frame: &Bytes) -> Outcome {
+    let tree = match ttlv::decode(frame, &ttlv::Limits::DEFAULT) {
+        Ok(t) => t,
+        Err(e) => return malformed(format!("undecodable response: {e}")),
+    };
+    if tree.tag != Tag::ResponseMessage {
+        return malformed(format!("not a Response Message: {}", tree.tag));
+    }
+    let mut items = tree.children_with(Tag::BatchItem);
+    let (Some(item), None) = (items.next(), items.next()) else {
+        return malformed("not exactly one batch item".to_owned());
+    };
+    let enumeration = |tag| match item.child(tag).map(|t| &t.value) {
+        Some(Value::Enumeration(v)) => Some(*v),
+        _ => None,
+    };
+    match enumeration(Tag::ResultStatus).map(ResultStatus::from_value) {
+        Some(ResultStatus::Success) => Outcome::Success,
+        Some(status) => Outcome::Failure {
+            reason: match enumeration(Tag::ResultReason).map(ResultReason::from_value) {
+                Some(r) => reason_name(r),
+                None => format!("{status:?} without a Result Reason"),
+            },
+            message: match item.child(Tag::ResultMessage).map(|t| &t.value) {
+                Some(Value::TextString(m)) => Some(m.clone()),
+                _ => None,
+            },
+        },
+        None => malformed("no Result Status".to_owned()),
+    }
+}
+
+fn malformed(reason: String) -> Outcome {
+    Outcome::Failure { reason, message: None }
+}
+
+fn reason_name(r: ResultReason) -> String {
+    match r.name() {
+        Some(n) => n.to_owned(),
+        None => format!("ResultReason 0x{:08X}", r.value()),
+    }
+}
+
+/// The typed check used during setup: the one batch item's payload, or
+/// the failure as an error naming the operation.
+pub fn typed_payload(frame: &Bytes, op: Operation) -> Result<ResponsePayload, LoadError> {
+    let setup =
+        |reason: String, message: Option<String>| LoadError::Setup { operation: format!("{op:?}"), reason, message };
+    let tree =
+        ttlv::decode(frame, &ttlv::Limits::DEFAULT).map_err(|e| setup(format!("undecodable response: {e}"), None))?;
+    let msg = ResponseMessage::from_ttlv(&tree, ProtocolVersion::V1_0)
+        .map_err(|e| setup(format!("malformed response: {e}"), None))?;
+    let item: ResponseBatchItem =
+        msg.batch_items.into_iter().next().ok_or_else(|| setup("no batch item".to_owned(), None))?;
+    if item.result_status != ResultStatus::Success {
+        let reason = item.result_reason.map_or_else(|| format!("{:?}", item.result_status), reason_name);
+        return Err(setup(reason, item.result_message));
+    }
+    item.payload.ok_or_else(|| setup("no response payload".to_owned(), None))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kmip::message::RequestMessage;
+    use crate::ttlv::Ttlv;
+
+    fn decode(bytes: &[u8]) -> Ttlv {
+        ttlv::decode(&Bytes::copy_from_slice(bytes), &ttlv::Limits::DEFAULT).unwrap()
+    }
+
+    #[test]
+    fn encrypt_request_carries_cbc_pkcs5_aes_the_iv_and_64_bytes() {
+        let bytes = message(ProtocolVersion::V1_2, encrypt("42")).unwrap();
+        let msg = RequestMessage::from_ttlv(&decode(&bytes), ProtocolVersion::V1_2).unwrap();
+        assert_eq!(msg.header.protocol_version, ProtocolVersion::V1_2);
+        let Some(RequestPayload::Encrypt(e)) = msg.batch_items.first().map(|i| &i.payload) else {
+            panic!("not an Encrypt")
+        };
+        assert_eq!(e.unique_identifier.as_deref(), Some("42"));
+        assert_eq!(e.data.as_ref().unwrap().len(), PLAINTEXT_LEN);
+        assert_eq!(e.iv_counter_nonce.as_deref(), Some(&IV[..]));
+        let p = e.cryptographic_parameters.as_ref().unwrap();
+        assert_eq!(p.block_cipher_mode, Some(BlockCipherMode::CBC));
+        assert_eq!(p.padding_method, Some(PaddingMethod::PKCS5));
+        assert_eq!(p.cryptographic_algorithm, Some(CryptographicAlgorithm::AES));
+    }
+
+    #[test]
+    fn create_request_is_a_1x_template_attribute_with_three_attributes() {
+        let bytes = message(ProtocolVersion::V1_2, create()).unwrap();
+        let tree = decode(&bytes);
+        let payload = tree.child(Tag::BatchItem).unwrap().child(Tag::RequestPayload).unwrap();
+        let template = payload.child(Tag::TemplateAttribute).unwrap();
+        assert_eq!(template.children_with(Tag::Attribute).count(), 3);
+    }
+
+    fn response(status: ResultStatus, reason: Option<ResultReason>, message: Option<&str>) -> Bytes {
+        let mut item = vec![
+            Ttlv::new(Tag::Operation, Value::Enumeration(Operation::Encrypt.value())),
+            Ttlv::new(Tag::ResultStatus, Value::Enumeration(status.value())),
+        ];
+        if let Some(r) = reason {
+            item.push(Ttlv::new(Tag::ResultReason, Value::Enumeration(r.value())));
+        }
+        if let Some(m) = message {
+            item.push(Ttlv::new(Tag::ResultMessage, Value::TextString(m.to_owned())));
+        }
+        let header = Ttlv::structure(Tag::ResponseHeader, vec![]);
+        let msg = Ttlv::structure(Tag::ResponseMessage, vec![header, Ttlv::structure(Tag::BatchItem, item)]);
+        Bytes::from(ttlv::encode_to_vec(&msg).unwrap())
+    }
+
+    #[test]
+    fn check_reads_success_and_names_a_failure_by_its_result_reason() {
+        assert_eq!(check(&response(ResultStatus::Success, None, None)), Outcome::Success);
+        assert_eq!(
+            check(&response(ResultStatus::OperationFailed, Some(ResultReason::ItemNotFound), Some("no such key"))),
+            Outcome::Failure { reason: "ItemNotFound".to_owned(), message: Some("no such key".to_owned()) }
+        );
+        let Outcome::Failure { reason, .. } = check(&Bytes::from_static(&[0x42, 0, 0x7b, 1, 0, 0, 0, 8])) else {
+            panic!("a truncated frame passed")
+        };
+        assert!(reason.starts_with("undecodable"), "{reason}");
+    }
+}
