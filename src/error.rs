@@ -12,8 +12,9 @@
 
 use std::fmt;
 
+use crate::crypto::CryptoError;
 use crate::kmip::codec::{ErrorClass, ModelError};
-use crate::kmip::table::{Operation, ResultReason, State};
+use crate::kmip::table::{ObjectType, Operation, ResultReason, State};
 use crate::kmip::version::ProtocolVersion;
 use crate::store::StoreError;
 
@@ -96,6 +97,21 @@ pub enum Error {
     CryptographicFailure(String),
     /// The Cryptographic Parameters are not usable with this key.
     BadCryptographicParameters(String),
+    /// A cryptographic primitive refused its input or failed; the text of
+    /// [`CryptoError`] never holds key bytes or data.
+    Crypto(CryptoError),
+    /// A Decrypt whose mode needs an IV/Counter/Nonce named none (CS-BC-M-11
+    /// to 13 expect Invalid Message).
+    IvMissing(String),
+    /// The object is not of a type the operation works on.
+    WrongObjectType {
+        /// The object.
+        id: String,
+        /// Its type.
+        object_type: ObjectType,
+        /// The refused operation.
+        operation: Operation,
+    },
     /// A Name is already used by another object of the key store.
     NonUniqueName(String),
     /// The attribute may not be changed by a client.
@@ -206,6 +222,35 @@ impl Error {
             ),
             Error::CryptographicFailure(m) => (R::CryptographicFailure, R::CryptographicFailure, m.clone()),
             Error::BadCryptographicParameters(m) => (R::BadCryptographicParameters, R::InvalidField, m.clone()),
+            Error::Crypto(e) => {
+                let (modern, legacy) = match e {
+                    CryptoError::InvalidKeyLength { .. }
+                    | CryptoError::InvalidIvLength { .. }
+                    | CryptoError::InvalidInput(_) => (R::InvalidField, R::InvalidField),
+                    // CS-BC-M-GCM-1 (1.4 and 2.1) answers a GCM Tag Length of
+                    // 1 or 32 bytes with General Failure.
+                    CryptoError::InvalidTagLength(_) => (R::GeneralFailure, R::GeneralFailure),
+                    CryptoError::AuthenticationFailed => (R::CryptographicFailure, R::CryptographicFailure),
+                    CryptoError::Unsupported(_) => (R::UnsupportedCryptographicParameters, R::FeatureNotSupported),
+                    CryptoError::Backend(_) => (R::GeneralFailure, R::GeneralFailure),
+                };
+                let message = match e {
+                    CryptoError::Backend(_) => "internal server error; the server log has the details".into(),
+                    other => other.to_string(),
+                };
+                (modern, legacy, message)
+            }
+            Error::IvMissing(m) => (R::InvalidMessage, R::InvalidMessage, m.clone()),
+            // 1.x has no reason for it; PyKMIP's server answers Permission Denied.
+            Error::WrongObjectType { id, object_type, operation } => (
+                R::IllegalObjectType,
+                R::PermissionDenied,
+                format!(
+                    "{} is not allowed: object {id:?} is a {}",
+                    op_name(*operation),
+                    object_type.name().map_or_else(|| format!("0x{:08X}", object_type.value()), str::to_owned)
+                ),
+            ),
             Error::NonUniqueName(name) => (
                 R::NonUniqueNameAttribute,
                 R::InvalidField,
@@ -265,7 +310,7 @@ impl Error {
     /// True for faults of the server rather than of the request: they are
     /// logged with their detail.
     pub fn is_internal(&self) -> bool {
-        matches!(self, Error::Store(_) | Error::Internal(_))
+        matches!(self, Error::Store(_) | Error::Internal(_) | Error::Crypto(CryptoError::Backend(_)))
     }
 }
 
@@ -274,6 +319,7 @@ impl fmt::Display for Error {
         match self {
             Error::Store(e) => write!(f, "store: {e}"),
             Error::Internal(e) => write!(f, "internal: {e}"),
+            Error::Crypto(e @ CryptoError::Backend(_)) => write!(f, "crypto: {e}"),
             other => f.write_str(&other.kmip_result(ProtocolVersion::V2_1).1),
         }
     }
@@ -284,6 +330,12 @@ impl std::error::Error for Error {}
 impl From<ModelError> for Error {
     fn from(e: ModelError) -> Error {
         Error::Model(e)
+    }
+}
+
+impl From<CryptoError> for Error {
+    fn from(e: CryptoError) -> Error {
+        Error::Crypto(e)
     }
 }
 
@@ -321,5 +373,27 @@ mod tests {
         let (reason, message) = e.kmip_result(ProtocolVersion::V1_2);
         assert_eq!(reason, ResultReason::GeneralFailure);
         assert!(!message.contains("secret"));
+    }
+
+    #[test]
+    fn crypto_failures_by_version() {
+        let backend = Error::Crypto(CryptoError::Backend("EVP step: xyzzy".into()));
+        assert!(backend.is_internal());
+        assert!(!backend.kmip_result(ProtocolVersion::V2_1).1.contains("xyzzy"));
+        let unsupported = Error::Crypto(CryptoError::Unsupported("CFB".into()));
+        assert_eq!(unsupported.kmip_result(ProtocolVersion::V1_4).0, ResultReason::FeatureNotSupported);
+        assert_eq!(unsupported.kmip_result(ProtocolVersion::V2_0).0, ResultReason::UnsupportedCryptographicParameters);
+        let tag = Error::Crypto(CryptoError::AuthenticationFailed);
+        assert_eq!(tag.kmip_result(ProtocolVersion::V1_0).0, ResultReason::CryptographicFailure);
+        assert!(!tag.is_internal());
+        let wrong = Error::WrongObjectType {
+            id: "s".into(),
+            object_type: ObjectType::SecretData,
+            operation: Operation::Encrypt,
+        };
+        assert_eq!(wrong.kmip_result(ProtocolVersion::V1_4).0, ResultReason::PermissionDenied);
+        let (reason, message) = wrong.kmip_result(ProtocolVersion::V2_1);
+        assert_eq!(reason, ResultReason::IllegalObjectType);
+        assert!(message.contains("SecretData"), "{message}");
     }
 }

@@ -12,13 +12,20 @@ pub mod attribute_rules;
 mod batch;
 pub mod context;
 mod create;
+#[cfg(test)]
+mod crypto_cases;
+mod crypto_params;
+mod decrypt;
 mod delete_attribute;
 mod destroy;
 mod discover_versions;
+mod encrypt;
 mod get;
 mod get_attribute_list;
 mod get_attributes;
 mod locate;
+mod mac;
+mod mac_verify;
 pub mod managed;
 mod modify_attribute;
 mod new_object;
@@ -27,6 +34,7 @@ mod oasis_replay;
 mod query;
 mod register;
 mod revoke;
+mod rng_retrieve;
 mod set_attribute;
 
 use bytes::Bytes;
@@ -60,6 +68,11 @@ pub const SUPPORTED_OPERATIONS: &[Operation] = &[
     Operation::Activate,
     Operation::Revoke,
     Operation::Destroy,
+    Operation::Encrypt,
+    Operation::Decrypt,
+    Operation::MAC,
+    Operation::MACVerify,
+    Operation::RNGRetrieve,
 ];
 
 /// The object types this server stores; Query reports them.
@@ -211,6 +224,11 @@ pub(crate) async fn dispatch(ctx: &mut RequestContext<'_>, payload: RequestPaylo
         Rq::Activate(r) => activate::handle(ctx, r).await.map(Rs::Activate),
         Rq::Revoke(r) => revoke::handle(ctx, r).await.map(Rs::Revoke),
         Rq::Destroy(r) => destroy::handle(ctx, r).await.map(Rs::Destroy),
+        Rq::Encrypt(r) => encrypt::handle(ctx, r).await.map(Rs::Encrypt),
+        Rq::Decrypt(r) => decrypt::handle(ctx, r).await.map(Rs::Decrypt),
+        Rq::MAC(r) => mac::handle(ctx, r).await.map(Rs::MAC),
+        Rq::MACVerify(r) => mac_verify::handle(ctx, r).await.map(Rs::MACVerify),
+        Rq::RNGRetrieve(r) => rng_retrieve::handle(ctx, r).await.map(Rs::RNGRetrieve),
         other => Err(Error::OperationNotSupported(other.operation())),
     }
 }
