@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 
 use crate::auth::ClientIdentity;
 use crate::error::Error;
+use crate::kmip::attributes::Attribute;
 use crate::kmip::codec::DateTime;
 use crate::kmip::version::ProtocolVersion;
 use crate::lifecycle;
@@ -46,19 +47,45 @@ impl RequestContext<'_> {
     /// ([`lifecycle::refresh`]). An object of another key store answers
     /// exactly as one that does not exist.
     pub async fn load(&self, id: &str) -> Result<ManagedObject, Error> {
-        match self.store.get(id).await? {
-            Some(stored) if stored.keystore == self.client.keystore => {
-                let mut object = ManagedObject::from_stored(&stored)?;
-                lifecycle::refresh(&mut object, self.now_kmip());
-                Ok(object)
-            }
-            _ => Err(Error::ObjectNotFound { id: id.to_owned() }),
-        }
+        Ok(Arc::unwrap_or_clone(self.load_shared(id).await?))
     }
 
     /// Loads an object that must still have its key material.
     pub async fn load_live(&self, id: &str) -> Result<ManagedObject, Error> {
-        let object = self.load(id).await?;
+        Ok(Arc::unwrap_or_clone(self.load_live_shared(id).await?))
+    }
+
+    /// [`RequestContext::load`] without a copy: the object decoded once per
+    /// stored revision and kept beside it in the store's cache, shared by
+    /// every request that reads it (Encrypt, Decrypt, Get, MAC: the hot path
+    /// decodes nothing). Copied only when its state is due to change with
+    /// time, and then not kept, so the cached form is always the stored one.
+    pub async fn load_shared(&self, id: &str) -> Result<Arc<ManagedObject>, Error> {
+        let (stored, decoded) = match self.store.get_with_decoded(id).await? {
+            Some((stored, decoded)) if stored.keystore == self.client.keystore => (stored, decoded),
+            _ => return Err(Error::ObjectNotFound { id: id.to_owned() }),
+        };
+        let object = match decoded.and_then(|d| d.downcast::<ManagedObject>().ok()) {
+            Some(object) => object,
+            None => {
+                let object = Arc::new(ManagedObject::from_stored(&stored)?);
+                self.store.attach_decoded(&stored, object.clone());
+                object
+            }
+        };
+        match lifecycle::refreshed_state(&object, self.now_kmip()) {
+            None => Ok(object),
+            Some(state) => {
+                let mut copy = ManagedObject::clone(&object);
+                copy.set(Attribute::State(state));
+                Ok(Arc::new(copy))
+            }
+        }
+    }
+
+    /// [`RequestContext::load_shared`] of an object that must still have its key material.
+    pub async fn load_live_shared(&self, id: &str) -> Result<Arc<ManagedObject>, Error> {
+        let object = self.load_shared(id).await?;
         if object.object.is_none() {
             return Err(Error::ObjectDestroyed { id: id.to_owned() });
         }
