@@ -104,3 +104,61 @@ impl RequestContext<'_> {
         self.store.usage(id)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kmip::table::{CryptographicUsageMask as M, State};
+    use crate::kmip::version::ProtocolVersion as V;
+    use crate::operations::crypto_cases::{aes_key, key_attributes, Bench};
+
+    fn client(keystore: &str) -> ClientIdentity {
+        ClientIdentity { peer: ([127, 0, 0, 1], 5696).into(), credential: "test".into(), keystore: keystore.into() }
+    }
+
+    fn context<'a>(store: &'a Store, client: &'a ClientIdentity) -> RequestContext<'a> {
+        RequestContext { store, client, version: V::V2_1, now: OffsetDateTime::now_utc(), id_placeholder: None }
+    }
+
+    #[tokio::test]
+    async fn a_shared_load_decodes_once_per_revision_and_sees_every_change() -> Result<(), Error> {
+        let bench = Bench::new();
+        bench.put("k", aes_key(&[1u8; 32]), key_attributes(State::Active, M::Encrypt)).await;
+        let me = client("default");
+        let ctx = context(&bench.store, &me);
+        let first = ctx.load_shared("k").await?;
+        let again = ctx.load_shared("k").await?;
+        assert!(Arc::ptr_eq(&first, &again), "the second load reuses the decoded object");
+
+        let mut changed = ctx.load("k").await?;
+        changed.set(Attribute::State(State::Deactivated));
+        ctx.save(&[&changed]).await?;
+        let after = ctx.load_shared("k").await?;
+        assert!(!Arc::ptr_eq(&first, &after));
+        assert_eq!((after.state(), after.revision), (State::Deactivated, Some(2)));
+        assert_eq!(first.state(), State::Active, "a request holding the old revision keeps it unchanged");
+
+        let other = client("other");
+        let err = context(&bench.store, &other).load_shared("k").await.err();
+        assert!(matches!(err, Some(Error::ObjectNotFound { .. })), "{err:?}");
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn a_state_due_by_date_is_seen_on_every_load_but_not_kept_in_the_cache() -> Result<(), Error> {
+        let bench = Bench::new();
+        let mut attributes = key_attributes(State::PreActive, M::Encrypt);
+        attributes.push(Attribute::ActivationDate(DateTime(1)));
+        bench.put("k", aes_key(&[1u8; 32]), attributes).await;
+        let me = client("default");
+        let ctx = context(&bench.store, &me);
+        let first = ctx.load_shared("k").await?;
+        let second = ctx.load_shared("k").await?;
+        assert_eq!((first.state(), second.state()), (State::Active, State::Active));
+        assert!(!Arc::ptr_eq(&first, &second), "each is a refreshed copy");
+        let stored = bench.store.get_with_decoded("k").await?.and_then(|(_, d)| d);
+        let cached = stored.and_then(|d| d.downcast::<ManagedObject>().ok()).map(|o| o.state());
+        assert_eq!(cached, Some(State::PreActive), "the cache holds the object as stored");
+        Ok(())
+    }
+}
