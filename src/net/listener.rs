@@ -1,7 +1,8 @@
 //! The KMIP accept loop: a permit per connection (the connection limit), a
 //! task per connection that does the TLS handshake, identifies the client
-//! from its certificate and serves its messages; and graceful shutdown:
-//! stop accepting, close idle connections, let requests in flight finish.
+//! from its certificate (names remembered per certificate, see
+//! `Identities`) and serves its messages; and graceful shutdown: stop
+//! accepting, close idle connections, let requests in flight finish.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -163,5 +164,40 @@ impl<S: Service> Connection<S> {
             "KMIP client connected"
         );
         connection::serve(tls, client, self.service, self.limits, self.shutdown).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::CertificateDer;
+
+    use super::*;
+    use crate::pki::{Ca, Validity};
+
+    fn der(ca: &Ca, keystore: &str, credential: &str) -> Vec<u8> {
+        let issued = ca.issue_client(keystore, credential, Validity::days_from_now(1)).unwrap();
+        CertificateDer::from_pem_slice(&issued.cert_pem).unwrap().as_ref().to_vec()
+    }
+
+    #[test]
+    fn each_certificate_keeps_its_own_name_and_the_memory_stays_bounded() {
+        let ca = Ca::generate("coffer test CA", 30).unwrap();
+        let ids = Identities::default();
+        let a = der(&ca, "payments", "app-1");
+        let b = der(&ca, "hr", "app-2");
+        for _ in 0..2 {
+            assert_eq!(ids.of(&a).unwrap(), CredentialName { credential: "app-1".into(), keystore: "payments".into() });
+            assert_eq!(ids.of(&b).unwrap(), CredentialName { credential: "app-2".into(), keystore: "hr".into() });
+        }
+        assert_eq!(ids.known.lock().unwrap().len(), 2);
+        assert!(ids.of(b"not a certificate").is_err());
+        assert_eq!(ids.known.lock().unwrap().len(), 2, "a failed parse is not remembered");
+        // Fill past the bound with distinct certificates.
+        for i in 0..KNOWN_CERTIFICATES {
+            ids.of(&der(&ca, "ks", &format!("app-{i}"))).unwrap();
+            assert!(ids.known.lock().unwrap().len() <= KNOWN_CERTIFICATES);
+        }
+        assert_eq!(ids.of(&a).unwrap().credential, "app-1", "still answered after the memory was emptied");
     }
 }
