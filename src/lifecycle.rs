@@ -29,6 +29,18 @@ fn date(object: &ManagedObject, pick: fn(&Attribute) -> Option<DateTime>) -> Opt
 /// its Activation Date becomes Active; Active past its Deactivation Date
 /// becomes Deactivated). Returns true when the state changed.
 pub fn refresh(object: &mut ManagedObject, now: DateTime) -> bool {
+    match refreshed_state(object, now) {
+        Some(state) => {
+            object.set(Attribute::State(state));
+            true
+        }
+        None => false,
+    }
+}
+
+/// The state [`refresh`] would move the object to at `now`, or None when it
+/// would leave it as it is (lets a shared, cached object be copied only then).
+pub fn refreshed_state(object: &ManagedObject, now: DateTime) -> Option<State> {
     let activation = date(object, |a| match a {
         Attribute::ActivationDate(d) => Some(*d),
         _ => None,
@@ -40,7 +52,7 @@ pub fn refresh(object: &mut ManagedObject, now: DateTime) -> bool {
     let has_state = object.attributes.iter().any(|a| matches!(a, Attribute::State(_)));
     let mut state = object.state();
     if !has_state {
-        return false;
+        return None;
     }
     let before = state;
     if state == State::PreActive && activation.is_some_and(|d| d <= now.0) {
@@ -49,11 +61,7 @@ pub fn refresh(object: &mut ManagedObject, now: DateTime) -> bool {
     if state == State::Active && deactivation.is_some_and(|d| d <= now.0) {
         state = State::Deactivated;
     }
-    if state != before {
-        object.set(Attribute::State(state));
-        return true;
-    }
-    false
+    (state != before).then_some(state)
 }
 
 /// Checks that the object may be used for `what` by `operation` at `now`:

@@ -66,6 +66,10 @@ pub struct BenchArgs {
     /// Print the report as one JSON object.
     #[arg(long)]
     pub json: bool,
+    /// A new TLS connection for every operation, closed after its answer
+    /// (as Synology's client does): the latency includes the handshake.
+    #[arg(long)]
+    pub reconnect: bool,
 }
 
 fn parse_version(s: &str) -> Result<ProtocolVersion, String> {
@@ -146,6 +150,7 @@ pub fn run(args: BenchArgs, stdout: &mut dyn Write) -> Result<(), CliError> {
         version: args.kmip_version,
         server_pid: args.server_pid,
         threads: args.threads,
+        reconnect: args.reconnect,
     };
     let report = loadtool::run(&config).map_err(BenchError::Load)?;
     if args.json {
@@ -169,8 +174,14 @@ pub fn run(args: BenchArgs, stdout: &mut dyn Write) -> Result<(), CliError> {
 fn write_text(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(
         out,
-        "{} against {} (KMIP {}), {} connections, {} tool threads, {:.1} s measured",
-        r.op, r.addr, r.kmip_version, r.connections, r.threads, r.duration_secs
+        "{} against {} (KMIP {}), {} connections{}, {} tool threads, {:.1} s measured",
+        r.op,
+        r.addr,
+        r.kmip_version,
+        r.connections,
+        if r.reconnect { " (a new one per operation)" } else { "" },
+        r.threads,
+        r.duration_secs
     )?;
     writeln!(out, "  ops          {} ({:.0} ops/s)", r.ops, r.ops_per_sec)?;
     let l = &r.latency_us;

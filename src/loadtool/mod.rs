@@ -159,6 +159,11 @@ pub struct Config {
     pub server_pid: Option<u32>,
     /// tokio worker threads.
     pub threads: usize,
+    /// Open a new connection (TCP, TLS handshake) for every operation and
+    /// close it after the answer, as Synology's client does; the latency
+    /// then counts the handshake. Sessions are resumed when the server
+    /// allows it (the tool keeps rustls's default session cache).
+    pub reconnect: bool,
 }
 
 /// Latency percentiles, in microseconds.
@@ -200,6 +205,8 @@ pub struct Report {
     pub kmip_version: String,
     /// Connections.
     pub connections: usize,
+    /// A new connection for every operation (`--reconnect`).
+    pub reconnect: bool,
     /// The tool's tokio worker threads.
     pub threads: usize,
     /// The measured window, in seconds.
@@ -361,7 +368,12 @@ async fn run_async(config: &Config) -> Result<Report, LoadError> {
     let t1 = t0 + config.duration;
     let mut tasks = JoinSet::new();
     for conn in conns {
-        tasks.spawn(drive(conn, Arc::clone(&request), t0, t1));
+        let redial = config.reconnect.then(|| Redial {
+            connector: connector.clone(),
+            addr: addr.to_owned(),
+            name: name.clone(),
+        });
+        tasks.spawn(drive(conn, redial, Arc::clone(&request), t0, t1));
     }
     tokio::time::sleep_until(t0).await;
     let (server0, tool0) = (cpu_of(config.server_pid), process_cpu(None).ok());
@@ -397,6 +409,7 @@ async fn run_async(config: &Config) -> Result<Report, LoadError> {
         addr: addr.to_owned(),
         kmip_version: config.version.to_string(),
         connections: config.connections,
+        reconnect: config.reconnect,
         threads: config.threads.max(1),
         duration_secs: window.as_secs_f64(),
         ops,
@@ -494,15 +507,34 @@ impl TaskResult {
     }
 }
 
+/// What a `--reconnect` task needs to open its next connection.
+struct Redial {
+    connector: TlsConnector,
+    addr: String,
+    name: rustls::pki_types::ServerName<'static>,
+}
+
 /// One connection's closed loop until `t1`; latencies of the responses
-/// that arrive in `[t0, t1)` are recorded.
-async fn drive(mut conn: Conn, request: Arc<[u8]>, t0: Instant, t1: Instant) -> TaskResult {
+/// that arrive in `[t0, t1)` are recorded. With `redial`, every operation
+/// after the first opens its own connection (timed) and closes it.
+async fn drive(mut conn: Conn, redial: Option<Redial>, request: Arc<[u8]>, t0: Instant, t1: Instant) -> TaskResult {
     let mut result = TaskResult::default();
+    let mut first = true;
     loop {
         let start = Instant::now();
         if start >= t1 {
             break;
         }
+        if let (Some(r), false) = (&redial, first) {
+            conn = match Conn::open(&r.connector, &r.addr, &r.name).await {
+                Ok(c) => c,
+                Err(e) => {
+                    result.errors.push(e.to_string());
+                    return result;
+                }
+            };
+        }
+        first = false;
         let frame = match conn.roundtrip(&request).await {
             Ok(f) => f,
             Err(e) => {
@@ -515,6 +547,10 @@ async fn drive(mut conn: Conn, request: Arc<[u8]>, t0: Instant, t1: Instant) -> 
             Outcome::Success if end >= t0 && end < t1 => result.hist.record(end - start),
             Outcome::Success => {}
             Outcome::Failure { reason, message } => result.fail(reason, message),
+        }
+        if redial.is_some() {
+            // The connection is spent; a fresh one opens at the top of the loop.
+            conn.close_in_place().await;
         }
     }
     conn.close().await;
@@ -580,6 +616,11 @@ impl Conn {
 
     /// Sends TLS close_notify; errors do not matter any more.
     async fn close(mut self) {
+        self.close_in_place().await;
+    }
+
+    /// [`Conn::close`] that leaves the value in place (to be replaced).
+    async fn close_in_place(&mut self) {
         let _ = self.stream.shutdown().await;
     }
 }

@@ -1,6 +1,14 @@
 //! The KMIP port's TLS: rustls with the ring provider, TLS 1.3 and 1.2, the
 //! data directory's ECDSA P-256 server certificate, and a client certificate
 //! that must chain to the data directory's CA.
+//!
+//! Session resumption is on, because some clients (Synology) open a new
+//! connection for every operation: stateless tickets (TLS 1.3 and 1.2),
+//! encrypted under a key that rustls's ring ticketer rotates every 6 hours
+//! and keeps only in memory, and a server-side cache of TLS 1.2 session ids.
+//! A resumed session skips the certificate signature and the client chain's
+//! verification, and carries the client certificate it was first
+//! established with, so the identity (credential, key store) is the same.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -47,6 +55,9 @@ pub struct TlsFiles {
     pub server_key: PathBuf,
 }
 
+/// TLS 1.2 sessions kept for resumption by session id (a few hundred bytes each).
+const SESSION_CACHE: usize = 4096;
+
 /// A rustls server configuration that requires and verifies a client
 /// certificate, and speaks TLS 1.3 and 1.2.
 pub fn server_config(files: &TlsFiles) -> Result<Arc<ServerConfig>, TlsError> {
@@ -64,12 +75,17 @@ pub fn server_config(files: &TlsFiles) -> Result<Arc<ServerConfig>, TlsError> {
     let key = PrivateKeyDer::from_pem_file(&files.server_key)
         .map_err(|e| TlsError::Pem { path: files.server_key.clone(), message: pem_message(e) })?;
 
-    let config = ServerConfig::builder_with_provider(provider)
+    let mut config = ServerConfig::builder_with_provider(provider)
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
         .map_err(|e| TlsError::Rustls(e.to_string()))?
         .with_client_cert_verifier(verifier)
         .with_single_cert(chain, key)
         .map_err(|e| TlsError::Rustls(e.to_string()))?;
+    config.ticketer = rustls::crypto::ring::Ticketer::new().map_err(|e| TlsError::Rustls(e.to_string()))?;
+    // One ticket per full handshake is enough for a client that reconnects
+    // (the default, 2, costs a second encryption and record for nothing).
+    config.send_tls13_tickets = 1;
+    config.session_storage = rustls::server::ServerSessionMemoryCache::new(SESSION_CACHE);
     Ok(Arc::new(config))
 }
 

@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 
 use crate::auth::ClientIdentity;
 use crate::error::Error;
+use crate::kmip::attributes::Attribute;
 use crate::kmip::codec::DateTime;
 use crate::kmip::version::ProtocolVersion;
 use crate::lifecycle;
@@ -93,19 +94,45 @@ impl RequestContext<'_> {
     /// ([`lifecycle::refresh`]). An object of another key store answers
     /// exactly as one that does not exist.
     pub async fn load(&self, id: &str) -> Result<ManagedObject, Error> {
-        match self.store.get(id).await? {
-            Some(stored) if stored.keystore == self.client.keystore => {
-                let mut object = ManagedObject::from_stored(&stored)?;
-                lifecycle::refresh(&mut object, self.now_kmip());
-                Ok(object)
-            }
-            _ => Err(Error::ObjectNotFound { id: id.to_owned() }),
-        }
+        Ok(Arc::unwrap_or_clone(self.load_shared(id).await?))
     }
 
     /// Loads an object that must still have its key material.
     pub async fn load_live(&self, id: &str) -> Result<ManagedObject, Error> {
-        let object = self.load(id).await?;
+        Ok(Arc::unwrap_or_clone(self.load_live_shared(id).await?))
+    }
+
+    /// [`RequestContext::load`] without a copy: the object decoded once per
+    /// stored revision and kept beside it in the store's cache, shared by
+    /// every request that reads it (Encrypt, Decrypt, Get, MAC: the hot path
+    /// decodes nothing). Copied only when its state is due to change with
+    /// time, and then not kept, so the cached form is always the stored one.
+    pub async fn load_shared(&self, id: &str) -> Result<Arc<ManagedObject>, Error> {
+        let (stored, decoded) = match self.store.get_with_decoded(id).await? {
+            Some((stored, decoded)) if stored.keystore == self.client.keystore => (stored, decoded),
+            _ => return Err(Error::ObjectNotFound { id: id.to_owned() }),
+        };
+        let object = match decoded.and_then(|d| d.downcast::<ManagedObject>().ok()) {
+            Some(object) => object,
+            None => {
+                let object = Arc::new(ManagedObject::from_stored(&stored)?);
+                self.store.attach_decoded(&stored, object.clone());
+                object
+            }
+        };
+        match lifecycle::refreshed_state(&object, self.now_kmip()) {
+            None => Ok(object),
+            Some(state) => {
+                let mut copy = ManagedObject::clone(&object);
+                copy.set(Attribute::State(state));
+                Ok(Arc::new(copy))
+            }
+        }
+    }
+
+    /// [`RequestContext::load_shared`] of an object that must still have its key material.
+    pub async fn load_live_shared(&self, id: &str) -> Result<Arc<ManagedObject>, Error> {
+        let object = self.load_shared(id).await?;
         if object.object.is_none() {
             return Err(Error::ObjectDestroyed { id: id.to_owned() });
         }
@@ -136,5 +163,70 @@ impl RequestContext<'_> {
     /// The usage counters of an object.
     pub fn usage(&self, id: &str) -> Arc<ObjectUsage> {
         self.store.usage(id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kmip::table::{CryptographicUsageMask as M, State};
+    use crate::kmip::version::ProtocolVersion as V;
+    use crate::operations::crypto_cases::{aes_key, key_attributes, Bench};
+
+    fn client(keystore: &str) -> ClientIdentity {
+        ClientIdentity { peer: ([127, 0, 0, 1], 5696).into(), credential: "test".into(), keystore: keystore.into() }
+    }
+
+    fn context<'a>(store: &'a Store, client: &'a ClientIdentity) -> RequestContext<'a> {
+        RequestContext {
+            store,
+            client,
+            version: V::V2_1,
+            now: OffsetDateTime::now_utc(),
+            id_placeholder: None,
+            undo: Default::default(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_shared_load_decodes_once_per_revision_and_sees_every_change() -> Result<(), Error> {
+        let bench = Bench::new();
+        bench.put("k", aes_key(&[1u8; 32]), key_attributes(State::Active, M::Encrypt)).await;
+        let me = client("default");
+        let ctx = context(&bench.store, &me);
+        let first = ctx.load_shared("k").await?;
+        let again = ctx.load_shared("k").await?;
+        assert!(Arc::ptr_eq(&first, &again), "the second load reuses the decoded object");
+
+        let mut changed = ctx.load("k").await?;
+        changed.set(Attribute::State(State::Deactivated));
+        ctx.save(&[&changed]).await?;
+        let after = ctx.load_shared("k").await?;
+        assert!(!Arc::ptr_eq(&first, &after));
+        assert_eq!((after.state(), after.revision), (State::Deactivated, Some(2)));
+        assert_eq!(first.state(), State::Active, "a request holding the old revision keeps it unchanged");
+
+        let other = client("other");
+        let err = context(&bench.store, &other).load_shared("k").await.err();
+        assert!(matches!(err, Some(Error::ObjectNotFound { .. })), "{err:?}");
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn a_state_due_by_date_is_seen_on_every_load_but_not_kept_in_the_cache() -> Result<(), Error> {
+        let bench = Bench::new();
+        let mut attributes = key_attributes(State::PreActive, M::Encrypt);
+        attributes.push(Attribute::ActivationDate(DateTime(1)));
+        bench.put("k", aes_key(&[1u8; 32]), attributes).await;
+        let me = client("default");
+        let ctx = context(&bench.store, &me);
+        let first = ctx.load_shared("k").await?;
+        let second = ctx.load_shared("k").await?;
+        assert_eq!((first.state(), second.state()), (State::Active, State::Active));
+        assert!(!Arc::ptr_eq(&first, &second), "each is a refreshed copy");
+        let stored = bench.store.get_with_decoded("k").await?.and_then(|(_, d)| d);
+        let cached = stored.and_then(|d| d.downcast::<ManagedObject>().ok()).map(|o| o.state());
+        assert_eq!(cached, Some(State::PreActive), "the cache holds the object as stored");
+        Ok(())
     }
 }

@@ -20,10 +20,10 @@ use crate::stats::UsageKind;
 pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: EncryptRequest) -> Result<EncryptResponse, Error> {
     crypto_params::refuse_streaming(req.correlation_value.is_some(), req.init_indicator, req.final_indicator)?;
     let id = ctx.resolve_id(req.unique_identifier.clone())?;
-    let key = ctx.load_live(&id).await?;
+    let key = ctx.load_live_shared(&id).await?;
     // RSA: a public key encrypts, its private key decrypts.
     if matches!(key.object_type(), Some(ObjectType::PublicKey | ObjectType::PrivateKey)) {
-        return crate::operations::rsa_crypt::encrypt(ctx, key, req).await;
+        return crate::operations::rsa_crypt::encrypt(ctx, (*key).clone(), req).await;
     }
     crypto_params::check_key(ctx, &key, Operation::Encrypt, Use::Protect, CryptographicUsageMask::Encrypt, "Encrypt")?;
     let (key_bytes, algorithm) = crypto_params::key_bytes(&key, Operation::Encrypt)?;

@@ -25,7 +25,7 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: GetRequest) -> Res
             "Key Compression Type applies to elliptic curve keys; this server stores none".into(),
         ));
     }
-    let mut managed = ctx.load_live(&id).await?;
+    let managed = ctx.load_live_shared(&id).await?;
     // Not Extractable: never released, not even wrapped (TC-EXTRACTABLE-1).
     if managed.attributes.iter().any(|a| matches!(a, Attribute::Extractable(false))) {
         return Err(Error::NotExtractable { id });
@@ -98,6 +98,7 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: GetRequest) -> Res
     if managed.attributes.iter().any(|a| matches!(a, Attribute::Fresh(true))) {
         // Served once: no longer Fresh (KMIP 1.4 §3.34). A concurrent Get
         // that cleared it first makes this write conflict, which is fine.
+        let mut managed = crate::operations::managed::ManagedObject::clone(&managed);
         managed.set(Attribute::Fresh(false));
         match ctx.save(&[&managed]).await {
             Ok(()) | Err(Error::Store(StoreError::Conflict { .. })) => {}

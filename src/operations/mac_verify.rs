@@ -14,7 +14,7 @@ use crate::stats::UsageKind;
 pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: MACVerifyRequest) -> Result<MACVerifyResponse, Error> {
     crypto_params::refuse_streaming(req.correlation_value.is_some(), req.init_indicator, req.final_indicator)?;
     let id = ctx.resolve_id(req.unique_identifier)?;
-    let key = ctx.load_live(&id).await?;
+    let key = ctx.load_live_shared(&id).await?;
     crypto_params::check_key(
         ctx,
         &key,

@@ -10,7 +10,12 @@
 //! shard's epoch it saw *before* its read transaction: if a commit touched
 //! the shard since, the fill is dropped, so a stale snapshot never overwrites
 //! what the writer put.
+//!
+//! Beside each entry a user of the store may keep a decoded form of it
+//! ([`Decoded`], opaque here): it lives exactly as long as that entry's
+//! object, so a new revision (a new `Arc`) never meets the old decoded form.
 
+use std::any::Any;
 use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, VecDeque};
 use std::hash::BuildHasher;
@@ -20,9 +25,15 @@ use super::StoredObject;
 
 const SHARDS: usize = 32;
 
+/// A decoded form of a cached object, attached by the store's user (the
+/// operations layer keeps its parsed managed object here, so a hit skips
+/// the decoding). Dropped with the entry, or when the entry's object is replaced.
+pub type Decoded = Arc<dyn Any + Send + Sync>;
+
 struct Slot {
     object: Arc<StoredObject>,
     referenced: bool,
+    decoded: Option<Decoded>,
 }
 
 #[derive(Default)]
@@ -63,6 +74,26 @@ impl Cache {
         Some(Arc::clone(&slot.object))
     }
 
+    /// Like [`Cache::get`], with the decoded form attached to the entry, if any.
+    pub(crate) fn get_with_decoded(&self, id: &str) -> Option<(Arc<StoredObject>, Option<Decoded>)> {
+        let mut shard = self.shard(id)?;
+        let slot = shard.map.get_mut(id)?;
+        slot.referenced = true;
+        Some((Arc::clone(&slot.object), slot.decoded.clone()))
+    }
+
+    /// Attaches `decoded` to the entry of `object`, if the cache still holds
+    /// that very object (not an older or newer revision of it).
+    pub(crate) fn attach(&self, object: &Arc<StoredObject>, decoded: Decoded) {
+        if let Some(mut shard) = self.shard(&object.id) {
+            if let Some(slot) = shard.map.get_mut(&object.id) {
+                if Arc::ptr_eq(&slot.object, object) {
+                    slot.decoded = Some(decoded);
+                }
+            }
+        }
+    }
+
     /// The shard epoch to pass to [`Cache::fill`] after a disk read.
     pub(crate) fn epoch(&self, id: &str) -> u64 {
         self.shard(id).map_or(0, |s| s.epoch)
@@ -99,10 +130,11 @@ impl Cache {
         }
         if let Some(slot) = shard.map.get_mut(&object.id) {
             slot.object = object;
+            slot.decoded = None;
             return;
         }
         shard.order.push_back(object.id.clone());
-        shard.map.insert(object.id.clone(), Slot { object, referenced: false });
+        shard.map.insert(object.id.clone(), Slot { object, referenced: false, decoded: None });
         while shard.map.len() > self.per_shard {
             let Some(id) = shard.order.pop_front() else { break };
             match shard.map.get_mut(&id) {
@@ -169,6 +201,26 @@ mod tests {
         let e = c.epoch("a");
         c.fill(obj("a", 2), e);
         assert_eq!(c.get("a").unwrap().revision, 2);
+    }
+
+    #[test]
+    fn a_decoded_form_lives_with_its_revision_only() {
+        let c = Cache::new(100);
+        let one = obj("a", 1);
+        c.put(Arc::clone(&one));
+        c.attach(&one, Arc::new(1u64));
+        let (got, decoded) = c.get_with_decoded("a").unwrap();
+        assert!(Arc::ptr_eq(&got, &one));
+        assert_eq!(decoded.and_then(|d| d.downcast::<u64>().ok()).as_deref(), Some(&1));
+        // A new revision drops it, and a late attach to the old one is ignored.
+        c.put(obj("a", 2));
+        assert!(c.get_with_decoded("a").unwrap().1.is_none());
+        c.attach(&one, Arc::new(1u64));
+        let (got, decoded) = c.get_with_decoded("a").unwrap();
+        assert_eq!((got.revision, decoded.is_none()), (2, true));
+        // Removal drops it with the entry.
+        c.remove("a");
+        assert!(c.get_with_decoded("a").is_none());
     }
 
     #[test]

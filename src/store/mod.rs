@@ -19,6 +19,8 @@ mod record;
 mod redb;
 mod seal;
 
+pub use cache::Decoded;
+
 use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
@@ -300,6 +302,22 @@ impl Store {
             self.inner.shared.cache.fill(Arc::clone(&o), epoch);
             o
         }))
+    }
+
+    /// Like [`Store::get`], with the decoded form a caller attached to the
+    /// cached object by [`Store::attach_decoded`] (None on a miss, or when
+    /// nothing is attached to this revision).
+    pub async fn get_with_decoded(&self, id: &str) -> Result<Option<(Arc<StoredObject>, Option<Decoded>)>, StoreError> {
+        if let Some(hit) = self.inner.shared.cache.get_with_decoded(id) {
+            return Ok(Some(hit));
+        }
+        Ok(self.get(id).await?.map(|o| (o, None)))
+    }
+
+    /// Keeps `decoded` beside `object` in the cache, for as long as the
+    /// cache holds that revision of it; a no-op if it holds another one or none.
+    pub fn attach_decoded(&self, object: &Arc<StoredObject>, decoded: Decoded) {
+        self.inner.shared.cache.attach(object, decoded);
     }
 
     /// Ids of the objects of `keystore` named `name`, oldest first.

@@ -378,3 +378,42 @@ fn bench_drives_coffer_with_sign_and_create_key_pair_and_no_failures() {
         assert_eq!(r["failures"], 0, "{op} {key_type}: {r}");
     }
 }
+
+/// The tool against coffer itself (`coffer serve`), kept connections and
+/// then `--reconnect`: every operation succeeds, and the reconnecting run's
+/// handshakes after the first are resumptions.
+#[test]
+fn bench_drives_coffer_with_encrypt_and_with_a_connection_per_operation() {
+    let server = crate::harness::Server::start();
+    let conf = server.pykmip_conf();
+    let pid = server.pid().to_string();
+    for extra in [None, Some("--reconnect")] {
+        let mut args = vec![
+            "--pykmip-conf",
+            conf.to_str().unwrap(),
+            "--server-name",
+            "localhost",
+            "--op",
+            "encrypt",
+            "--connections",
+            "2",
+            "--duration",
+            "1",
+            "--warmup",
+            "0.2",
+            "--server-pid",
+            &pid,
+            "--json",
+        ];
+        args.extend(extra);
+        let out = bench(&args);
+        assert!(out.status.success(), "{extra:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let r = json_report(&out);
+        assert_report_fields(&r);
+        assert_eq!(r["reconnect"], serde_json::Value::Bool(extra.is_some()), "{r}");
+        assert!(r["ops"].as_u64().unwrap() >= 20, "{r}");
+        assert_eq!(r["failures"], 0, "{r}");
+        assert!(r["server_cpu_us_per_op"].as_f64().unwrap() > 0.0, "{r}");
+    }
+    assert!(server.log_shows("resumed=true", std::time::Duration::from_secs(5)), "{}", server.log());
+}

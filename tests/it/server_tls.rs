@@ -81,6 +81,40 @@ fn tls_1_2_and_1_3_handshakes_with_the_client_certificate_succeed() {
     assert!(server.log_shows("tls=TLSv1_3", Duration::from_secs(5)));
 }
 
+/// Synology opens a connection per operation: the second handshake of a
+/// client is a resumption (TLS 1.3 ticket, TLS 1.2 ticket or session id),
+/// and the resumed connection is served as the same credential.
+#[test]
+fn a_reconnecting_client_resumes_its_session_and_keeps_its_identity() {
+    use coffer::kmip::message::ResponseMessage;
+    use coffer::kmip::table::ResultStatus;
+    use coffer::kmip::version::ProtocolVersion;
+
+    use crate::server_kmip::{discover_versions, response};
+
+    let server = Server::start();
+    let identity = (server.client_cert(), server.client_key());
+    for version in [&rustls::version::TLS13, &rustls::version::TLS12] {
+        // One client configuration: its session store carries the ticket over.
+        let config = server.tls_config(&[version], Some((&identity.0, &identity.1)));
+        for round in 0..3 {
+            let mut tls = server.connect_with(config.clone());
+            handshake(&mut tls).unwrap();
+            send(&mut tls, &discover_versions(ProtocolVersion::V1_2));
+            let answer: ResponseMessage = response(&mut tls);
+            let [item] = answer.batch_items.as_slice() else { panic!("{answer:?}") };
+            assert_eq!(item.result_status, ResultStatus::Success, "{item:?}");
+            let kind = tls.conn.handshake_kind();
+            let expected = if round == 0 { rustls::HandshakeKind::Full } else { rustls::HandshakeKind::Resumed };
+            assert_eq!(kind, Some(expected), "{:?} round {round}", version.version);
+            tls.conn.send_close_notify();
+            let _ = tls.conn.complete_io(&mut tls.sock);
+        }
+    }
+    assert!(server.log_shows("credential=default keystore=default tls=TLSv1_3 resumed=true", Duration::from_secs(5)));
+    assert!(server.log_shows("credential=default keystore=default tls=TLSv1_2 resumed=true", Duration::from_secs(5)));
+}
+
 #[test]
 fn openssl_s_client_completes_tls_1_2_and_1_3_handshakes() {
     if std::process::Command::new("openssl").arg("version").output().is_err() {
