@@ -177,28 +177,42 @@ fn stop_runs_nothing_after_a_failed_item_and_continue_runs_the_rest() {
 }
 
 #[test]
-fn undo_is_refused_before_any_item_runs() {
+fn undo_rolls_back_the_items_before_a_failure() {
     let server = Server::start();
     with_client(&server, async |client| {
         let before = client.locate_all().await.unwrap().len();
+        let missing = RequestPayload::Get(coffer::kmip::payloads::GetRequest {
+            unique_identifier: Some("no-such-object".into()),
+            key_format_type: None,
+            key_wrap_type: None,
+            key_compression_type: None,
+            key_wrapping_specification: None,
+        });
         let request = message(
             ProtocolVersion::V1_4,
             Some(Bec::Undo),
-            vec![(Some(b"a"), create_aes256()), (Some(b"b"), create_aes256())],
+            vec![(Some(b"a"), create_aes256()), (Some(b"b"), missing), (Some(b"c"), create_aes256())],
         );
         let response = client.send(&request).await.unwrap();
-        assert_eq!(statuses(&response), [ResultStatus::OperationFailed; 2], "{response:?}");
-        for item in &response.batch_items {
-            assert_eq!(item.result_reason, Some(ResultReason::FeatureNotSupported), "{item:?}");
-            assert!(item.result_message.as_deref().unwrap_or("").contains("Undo"), "{item:?}");
-        }
-        assert_eq!(ids(&response), [Some(&b"a"[..]), Some(b"b")]);
-        assert_eq!(client.locate_all().await.unwrap().len(), before, "an item of a refused Undo batch ran");
+        let got = statuses(&response);
+        // The Create before the failure is undone (BL-M-2-21), the Get fails,
+        // the Create after it never runs.
+        assert_eq!(got.first(), Some(&ResultStatus::OperationUndone), "{response:?}");
+        assert_eq!(got.get(1), Some(&ResultStatus::OperationFailed), "{response:?}");
+        assert!(got.get(2).is_none_or(|s| *s != ResultStatus::Success), "{response:?}");
+        assert_eq!(response.batch_items.get(1).and_then(|i| i.result_reason), Some(ResultReason::ItemNotFound));
+        assert_eq!(ids(&response).first(), Some(&Some(&b"a"[..])));
+        assert_eq!(client.locate_all().await.unwrap().len(), before, "an undone Create left its key behind");
 
-        // One item has nothing to undo: it runs.
-        let single = message(ProtocolVersion::V1_4, Some(Bec::Undo), vec![(Some(b"c"), create_aes256())]);
-        let response = client.send(&single).await.unwrap();
-        assert_eq!(statuses(&response), [ResultStatus::Success], "{response:?}");
+        // Nothing fails: an Undo batch keeps every effect.
+        let both = message(
+            ProtocolVersion::V1_4,
+            Some(Bec::Undo),
+            vec![(Some(b"d"), create_aes256()), (Some(b"e"), create_aes256())],
+        );
+        let response = client.send(&both).await.unwrap();
+        assert_eq!(statuses(&response), [ResultStatus::Success; 2], "{response:?}");
+        assert_eq!(client.locate_all().await.unwrap().len(), before + 2);
     });
 }
 
