@@ -1,8 +1,9 @@
 """Obtain Lease (KMIP 1.4 §4.18, 2.1 §6.1.34), encoded by hand over PyKMIP
 0.11's connection (its clients have no Obtain Lease call), once per protocol
-version: a key with no Lease Time gets a zero lease (no lease interval is
-effective) and its Last Change Date; an unknown identifier is refused with
-the reason the client's version expects.
+version: a new key carries the server's default Lease Time (3600 s, the
+value the OASIS reference server gives), Obtain Lease answers it with the
+key's Last Change Date; an unknown identifier is refused with the reason
+the client's version expects.
 """
 
 import common
@@ -21,7 +22,7 @@ for version in run.versions:
             rs = common.raw_call(proxy, version, E.Operation.OBTAIN_LEASE, common.text(T.UNIQUE_IDENTIFIER, uid))
             run.eq(rs.payload.get(T.UNIQUE_IDENTIFIER).value, uid, "the key's identifier")
             lease = rs.payload.get(T.LEASE_TIME)
-            run.eq(lease.value if lease else None, 0, "Lease Time 0: no lease interval is effective")
+            run.eq(lease.value if lease else None, 3600, "the key's Lease Time: the server default, 3600 s")
             changed = rs.payload.get(T.LAST_CHANGE_DATE)
             run.check(changed is not None and changed.value > 0, f"a Last Change Date: {changed}")
 
