@@ -36,7 +36,11 @@ pub(crate) async fn handle(
     let attribute = if ctx.version.is_2x() || !attribute.defined_in(ctx.version) {
         None
     } else {
-        let index = if rules::rule(&attribute).multi_valued { i32::try_from(index).ok() } else { None };
+        // Index 0 is left out, as the OASIS 1.x answers do (SKFF-M-9..12, AX-M-1).
+        let index = match i32::try_from(index) {
+            Ok(i) if i > 0 && rules::rule(&attribute).multi_valued => Some(i),
+            _ => None,
+        };
         Some(IndexedAttribute { attribute, index })
     };
     Ok(AddAttributeResponse { unique_identifier: id, attribute })
@@ -145,7 +149,7 @@ mod tests {
         for (i, value) in ["one", "two"].into_iter().enumerate() {
             match h.run(ProtocolVersion::V1_1, add(&id, custom("x-vmware-tag", value))).await {
                 Ok(ResponsePayload::AddAttribute(r)) => {
-                    assert_eq!(r.attribute.and_then(|a| a.index), i32::try_from(i).ok())
+                    assert_eq!(r.attribute.and_then(|a| a.index), i32::try_from(i).ok().filter(|i| *i > 0))
                 }
                 other => panic!("unexpected {other:?}"),
             }
