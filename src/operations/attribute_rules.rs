@@ -430,7 +430,7 @@ pub(crate) mod harness {
     use crate::auth::ClientIdentity;
     use crate::kmip::attributes::{Attribute, Name};
     use crate::kmip::codec::{DateTime, FromTtlv, ToTtlv};
-    use crate::kmip::message::{RequestBatchItem, RequestMessage, ResponseBatchItem, ResponseMessage};
+    use crate::kmip::message::{RequestMessage, ResponseBatchItem, ResponseMessage};
     use crate::kmip::objects::{KeyBlock, KeyMaterial, KeyValue, Object, SymmetricKey};
     use crate::kmip::payloads::{RequestPayload, ResponsePayload};
     use crate::kmip::secret::Secret;
@@ -440,7 +440,7 @@ pub(crate) mod harness {
     };
     use crate::kmip::version::ProtocolVersion;
     use crate::operations::managed::ManagedObject;
-    use crate::operations::{fallback_header, Engine, EngineLimits, Reply};
+    use crate::operations::{Engine, EngineLimits, Reply};
     use crate::store::Store;
     use crate::ttlv::{self, Tag};
 
@@ -530,21 +530,9 @@ pub(crate) mod harness {
         /// Runs one request message of `payloads` (Continue on error) and
         /// answers its batch items.
         pub async fn batch(&self, v: ProtocolVersion, payloads: Vec<RequestPayload>) -> Vec<ResponseBatchItem> {
-            let mut header = fallback_header();
-            header.protocol_version = v;
-            header.batch_count = i32::try_from(payloads.len()).unwrap_or(0);
-            header.batch_error_continuation_option = Some(crate::kmip::table::BatchErrorContinuationOption::Continue);
-            let batch_items = payloads
-                .into_iter()
-                .map(|payload| RequestBatchItem {
-                    operation: payload.operation(),
-                    ephemeral: None,
-                    unique_batch_item_id: None,
-                    payload,
-                    message_extension: None,
-                })
-                .collect();
-            let message = RequestMessage { header, batch_items };
+            let mut message = RequestMessage::new(v, payloads);
+            message.header.batch_error_continuation_option =
+                Some(crate::kmip::table::BatchErrorContinuationOption::Continue);
             let frame = ttlv::encode_to_vec(&message.to_ttlv(Tag::RequestMessage, v)).expect("encodes");
             let bytes = match self.engine.process(&self.client, Bytes::from(frame)).await {
                 Reply::Send(b) => b,

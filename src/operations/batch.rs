@@ -142,7 +142,7 @@ mod tests {
 
     use crate::kmip::attributes::{Attribute, AttributeReference};
     use crate::kmip::codec::{FromTtlv, ToTtlv};
-    use crate::kmip::message::{RequestBatchItem, RequestHeader, RequestMessage, ResponseBatchItem, ResponseMessage};
+    use crate::kmip::message::{RequestMessage, ResponseBatchItem, ResponseMessage};
     use crate::kmip::payloads::{
         ActivateRequest, CreateRequest, GetAttributesRequest, RequestPayload as Rq, ResponsePayload as Rs,
     };
@@ -159,20 +159,9 @@ mod tests {
 
     /// Runs one message of `payloads` with the Batch Error Continuation Option `option`.
     async fn batch(engine: &Engine, option: BatchErrorContinuationOption, payloads: Vec<Rq>) -> Vec<ResponseBatchItem> {
-        let mut header = RequestHeader::new(V, i32::try_from(payloads.len()).unwrap_or(0));
-        header.batch_error_continuation_option = Some(option);
-        let batch_items = payloads
-            .into_iter()
-            .map(|payload| RequestBatchItem {
-                operation: payload.operation(),
-                ephemeral: None,
-                unique_batch_item_id: None,
-                payload,
-                message_extension: None,
-            })
-            .collect();
-        let frame = ttlv::encode_to_vec(&RequestMessage { header, batch_items }.to_ttlv(Tag::RequestMessage, V))
-            .expect("encode");
+        let mut message = RequestMessage::new(V, payloads);
+        message.header.batch_error_continuation_option = Some(option);
+        let frame = ttlv::encode_to_vec(&message.to_ttlv(Tag::RequestMessage, V)).expect("encode");
         let Reply::Send(bytes) = engine.process(&client_of("default"), Bytes::from(frame)).await else {
             panic!("no answer")
         };

@@ -70,26 +70,7 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: CreateRequest) -> 
     let bits = key_length(algorithm, length)?;
     check_quantum_safe(&client, algorithm, bits)?;
     new_object::check_names_unique(ctx, &client).await?;
-    let bytes = new_object::key_bytes(algorithm, bits);
-    // OpenSSL's private DRBG; a failure here is the server's, not the request's.
-    let mut key = rng::generate_key(bytes).map_err(|e| Error::Internal(format!("key generation: {e}")))?;
-    if algorithm == Alg::DES3 {
-        set_des_parity(&mut key);
-    }
-    let object = Object::SymmetricKey(SymmetricKey {
-        key_block: KeyBlock {
-            key_format_type: KeyFormatType::Raw,
-            key_compression_type: None,
-            key_value: Some(KeyValue::Plain {
-                key_material: KeyMaterial::Bytes(Secret::from_slice(&key)),
-                attributes: Attributes::default(),
-            }),
-            cryptographic_algorithm: Some(algorithm),
-            cryptographic_length: Some(bits),
-            key_wrapping_data: None,
-        },
-    });
-    drop(key);
+    let object = generate_symmetric_key(algorithm, bits)?;
     let mut managed = new_object::build(ctx, object, Some(KeyFormatType::Raw), client);
     managed.attributes.push(Attribute::RandomNumberGenerator(rng_parameters()));
     // A rotation policy given at creation: its first rotation date is shown.
@@ -173,6 +154,30 @@ fn key_length(algorithm: Alg, length: Option<i32>) -> Result<i32, Error> {
         )));
     }
     Ok(bits)
+}
+
+/// A fresh Raw symmetric key of `algorithm` and `bits` (3DES with its parity
+/// bits set), from OpenSSL's private DRBG: Create's and ReKey's material.
+pub(crate) fn generate_symmetric_key(algorithm: Alg, bits: i32) -> Result<Object, Error> {
+    // A failure here is the server's, not the request's.
+    let mut key = rng::generate_key(new_object::key_bytes(algorithm, bits))
+        .map_err(|e| Error::Internal(format!("key generation: {e}")))?;
+    if algorithm == Alg::DES3 {
+        set_des_parity(&mut key);
+    }
+    Ok(Object::SymmetricKey(SymmetricKey {
+        key_block: KeyBlock {
+            key_format_type: KeyFormatType::Raw,
+            key_compression_type: None,
+            key_value: Some(KeyValue::Plain {
+                key_material: KeyMaterial::Bytes(Secret::from_slice(&key)),
+                attributes: Attributes::default(),
+            }),
+            cryptographic_algorithm: Some(algorithm),
+            cryptographic_length: Some(bits),
+            key_wrapping_data: None,
+        },
+    }))
 }
 
 #[cfg(test)]

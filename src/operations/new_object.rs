@@ -253,7 +253,7 @@ pub(crate) mod test_support {
     use crate::auth::ClientIdentity;
     use crate::kmip::attributes::{Attribute, Attributes, Name};
     use crate::kmip::codec::{FromTtlv, ToTtlv};
-    use crate::kmip::message::{RequestBatchItem, RequestHeader, RequestMessage, ResponseBatchItem, ResponseMessage};
+    use crate::kmip::message::{RequestMessage, ResponseBatchItem, ResponseMessage};
     use crate::kmip::objects::{KeyBlock, KeyMaterial, KeyValue, Object, SymmetricKey};
     use crate::kmip::payloads::{RequestPayload, ResponsePayload};
     use crate::kmip::secret::Secret;
@@ -280,19 +280,8 @@ pub(crate) mod test_support {
         v: ProtocolVersion,
         payloads: Vec<RequestPayload>,
     ) -> Vec<ResponseBatchItem> {
-        let header = RequestHeader::new(v, i32::try_from(payloads.len()).unwrap_or(0));
-        let batch_items = payloads
-            .into_iter()
-            .map(|payload| RequestBatchItem {
-                operation: payload.operation(),
-                ephemeral: None,
-                unique_batch_item_id: None,
-                payload,
-                message_extension: None,
-            })
-            .collect();
-        let frame = ttlv::encode_to_vec(&RequestMessage { header, batch_items }.to_ttlv(Tag::RequestMessage, v))
-            .unwrap_or_default();
+        let frame =
+            ttlv::encode_to_vec(&RequestMessage::new(v, payloads).to_ttlv(Tag::RequestMessage, v)).unwrap_or_default();
         let reply = engine.process(client, Bytes::from(frame)).await;
         let Reply::Send(bytes) = reply else { return Vec::new() };
         let tree = ttlv::decode(&Bytes::from(bytes), &ttlv::Limits::UNBOUNDED).ok();

@@ -40,12 +40,10 @@
 //! client can make its own registered key look generated; it then only
 //! gets a server-made replacement on schedule, which it asked for.)
 
-use crate::crypto::rng;
 use crate::error::Error;
 use crate::kmip::attributes::{Attribute, Link, Name};
 use crate::kmip::codec::{DateTime, Interval};
-use crate::kmip::objects::{KeyBlock, KeyMaterial, KeyValue, Object, SymmetricKey};
-use crate::kmip::secret::Secret;
+use crate::kmip::objects::Object;
 use crate::kmip::table::{CryptographicAlgorithm as Alg, KeyFormatType, LinkType, ObjectType, State};
 use crate::operations::attribute_rules::{self, same_attribute};
 use crate::operations::context::RequestContext;
@@ -452,25 +450,7 @@ pub(crate) async fn rotate(
     let (algorithm, bits) = algorithm_and_length(&old)?;
     let attributes = successor_attributes(ctx, &old, offset, client, (algorithm, bits)).await?;
 
-    let mut key = rng::generate_key(new_object::key_bytes(algorithm, bits))
-        .map_err(|e| Error::Internal(format!("key generation: {e}")))?;
-    if algorithm == Alg::DES3 {
-        crate::operations::create::set_des_parity(&mut key);
-    }
-    let object = Object::SymmetricKey(SymmetricKey {
-        key_block: KeyBlock {
-            key_format_type: KeyFormatType::Raw,
-            key_compression_type: None,
-            key_value: Some(KeyValue::Plain {
-                key_material: KeyMaterial::Bytes(Secret::from_slice(&key)),
-                attributes: Default::default(),
-            }),
-            cryptographic_algorithm: Some(algorithm),
-            cryptographic_length: Some(bits),
-            key_wrapping_data: None,
-        },
-    });
-    drop(key);
+    let object = crate::operations::create::generate_symmetric_key(algorithm, bits)?;
     let mut new = new_object::build(ctx, object, Some(KeyFormatType::Raw), attributes);
     link_versions(&mut old, &mut new, ctx.now_kmip());
     ctx.save(&[&old, &new]).await?;

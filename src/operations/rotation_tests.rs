@@ -9,10 +9,12 @@ use time::OffsetDateTime;
 use super::*;
 use crate::clock::TestClock;
 use crate::kmip::attributes::IndexedAttribute;
+use crate::kmip::objects::{KeyBlock, KeyMaterial, KeyValue};
 use crate::kmip::payloads::{
     AddAttributeRequest, CreateRequest, DecryptRequest, EncryptRequest, GetRequest, LocateRequest, ReKeyRequest,
     RegisterRequest, RequestPayload as Rq, ResponsePayload as Rs,
 };
+use crate::kmip::secret::Secret;
 use crate::kmip::table::{CryptographicUsageMask as Mask, ResultReason as R};
 use crate::kmip::version::ProtocolVersion as V;
 use crate::operations::new_object::test_support::*;
