@@ -44,8 +44,11 @@ fn decode(bytes: &[u8]) -> ResponseMessage {
     ResponseMessage::from_ttlv(&tree, ProtocolVersion::V1_0).unwrap()
 }
 
-/// Every item's (status, reason, message, unique batch item id).
-fn outcome(message: &ResponseMessage) -> Vec<(ResultStatus, Option<ResultReason>, Option<String>, Option<Vec<u8>>)> {
+/// One item's status, reason, message and unique batch item id.
+type Outcome = (ResultStatus, Option<ResultReason>, Option<String>, Option<Vec<u8>>);
+
+/// Every item's outcome.
+fn outcome(message: &ResponseMessage) -> Vec<Outcome> {
     message
         .batch_items
         .iter()
