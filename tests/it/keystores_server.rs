@@ -172,3 +172,50 @@ fn last_used_is_recorded_and_survives_a_restart() {
     let used = offline(&mut server, default_cred).last_used.expect("last used recorded");
     assert!(used >= before, "{used} < {before}");
 }
+
+/// An issued bundle, unpacked as a user would: PyKMIP, run in that
+/// directory with the bundle's own `pykmip.conf` (its port set to where the
+/// test server listens), verifies the server with `ca.pem` and is served
+/// with `client.pem` / `client.key`, as the new key store's client.
+#[test]
+fn pykmip_connects_with_what_an_issued_bundle_contains() {
+    let Some(python) = crate::pykmip_support::python() else { return };
+    let mut server = Server::start();
+    let (id, bundle) = offline(&mut server, |registry| async move {
+        let ks = registry.create_keystore("payments", "", "").await.unwrap();
+        (ks.id.clone(), registry.issue_credential(&ks.id, issue("py")).await.unwrap())
+    });
+    let dir = temp_dir("ks-bundle");
+    let conf: String = bundle
+        .pykmip_conf
+        .lines()
+        .map(|l| if l.starts_with("port=") { format!("port={}\n", server.kmip.port()) } else { format!("{l}\n") })
+        .collect();
+    std::fs::write(dir.join("pykmip.conf"), conf).unwrap();
+    std::fs::write(dir.join("client.pem"), &bundle.cert_pem).unwrap();
+    std::fs::write(dir.join("client.key"), &*bundle.key_pem).unwrap();
+    std::fs::write(dir.join("ca.pem"), &bundle.ca_pem).unwrap();
+    let script = "\
+from kmip.pie.client import ProxyKmipClient
+from kmip.core import enums
+with ProxyKmipClient(config='client', config_file='pykmip.conf') as c:
+    uid = c.create(enums.CryptographicAlgorithm.AES, 256)
+    key = c.get(uid)
+    print('served', uid, len(key.value))
+";
+    let out = std::process::Command::new(python)
+        .args(["-c", script])
+        .current_dir(&dir)
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("served") && stdout.trim_end().ends_with(" 32"),
+        "{stdout}\n{}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        server.log()
+    );
+    assert!(server.log_shows(&format!("credential=py keystore={id}"), Duration::from_secs(5)), "{}", server.log());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
