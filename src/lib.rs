@@ -46,6 +46,7 @@ pub mod datadir;
 pub mod error;
 pub mod http;
 pub mod import;
+pub mod keystores;
 pub mod kmip;
 pub mod lifecycle;
 pub mod loadtool;
