@@ -35,6 +35,7 @@ use tokio_rustls::TlsAcceptor;
 use zeroize::Zeroizing;
 
 use crate::error::ApiError;
+use crate::keystores::Registry;
 
 /// The largest request body accepted (JSON bodies are small; a CSR or a
 /// certificate chain in PEM is a few kilobytes).
@@ -49,8 +50,8 @@ const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long requests in flight may run on after shutdown begins.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
-/// What every handler shares: the admin token's digest and what the key
-/// store views name as endpoints. Cheap to clone.
+/// What every handler shares: the registry, the admin token's digest and
+/// what the key store views name as endpoints. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     inner: Arc<Inner>,
@@ -60,6 +61,7 @@ struct Inner {
     /// SHA-256 of the admin token: the token itself is not kept in memory.
     token_digest: [u8; 32],
     endpoints: Endpoints,
+    registry: Registry,
 }
 
 /// The addresses a client of a key store is told to use.
@@ -74,17 +76,23 @@ pub struct Endpoints {
 impl AppState {
     /// State for a server whose admin token is `token` (surrounding
     /// whitespace ignored, as in the `admin.token` file).
-    pub fn new(token: &str, endpoints: Endpoints) -> AppState {
-        AppState { inner: Arc::new(Inner { token_digest: openssl::sha::sha256(token.trim().as_bytes()), endpoints }) }
+    pub fn new(token: &str, endpoints: Endpoints, registry: Registry) -> AppState {
+        let token_digest = openssl::sha::sha256(token.trim().as_bytes());
+        AppState { inner: Arc::new(Inner { token_digest, endpoints, registry }) }
     }
 
     /// State whose token is read from the data directory's `admin.token`.
-    pub fn from_token_file(path: &Path, endpoints: Endpoints) -> std::io::Result<AppState> {
+    pub fn from_token_file(path: &Path, endpoints: Endpoints, registry: Registry) -> std::io::Result<AppState> {
         let text = Zeroizing::new(std::fs::read_to_string(path)?);
         if text.trim().is_empty() {
             return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "the admin token file is empty"));
         }
-        Ok(AppState::new(&text, endpoints))
+        Ok(AppState::new(&text, endpoints, registry))
+    }
+
+    /// The key store registry.
+    pub fn registry(&self) -> &Registry {
+        &self.inner.registry
     }
 
     /// The endpoints the key store views show.
