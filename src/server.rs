@@ -31,6 +31,8 @@ pub enum ServerError {
     },
     /// The store could not be opened or closed cleanly.
     Store(StoreError),
+    /// The key store registry could not be opened.
+    Registry(crate::keystores::RegistryError),
     /// Signal handlers, the runtime or standard output failed.
     Io(std::io::Error),
 }
@@ -42,6 +44,7 @@ impl fmt::Display for ServerError {
             ServerError::Tls(e) => e.fmt(f),
             ServerError::Bind { addr, source } => write!(f, "cannot listen on {addr}: {source}"),
             ServerError::Store(e) => write!(f, "store: {e}"),
+            ServerError::Registry(e) => write!(f, "key stores: {e}"),
             ServerError::Io(e) => write!(f, "i/o error: {e}"),
         }
     }
@@ -54,6 +57,7 @@ impl std::error::Error for ServerError {
             ServerError::Tls(e) => Some(e),
             ServerError::Bind { source, .. } => Some(source),
             ServerError::Store(e) => Some(e),
+            ServerError::Registry(e) => Some(e),
             ServerError::Io(e) => Some(e),
         }
     }
@@ -131,12 +135,34 @@ pub fn open_store(data: &DataDir) -> Result<Store, ServerError> {
     Ok(Store::open(&data.store_path(), master_key, StoreOptions::default())?)
 }
 
+/// Opens the key store registry over `store`: the `default` store uses the
+/// data directory's CA, and its first credential is `clients/default/client.pem`.
+async fn open_registry(
+    config: &Config,
+    data: &DataDir,
+    store: Store,
+    kmip: std::net::SocketAddr,
+) -> Result<crate::keystores::Registry, ServerError> {
+    let read = |path: std::path::PathBuf| std::fs::read(&path);
+    let ca_pem = read(data.ca_cert_path())?;
+    let ca_key = zeroize::Zeroizing::new(read(data.ca_key_path())?);
+    let options = crate::keystores::RegistryOptions {
+        regions: config.regions.clone(),
+        server_ca_pem: ca_pem.clone(),
+        default_ca: Some((ca_pem, ca_key)),
+        default_client_pem: Some(read(data.default_client_dir().join("client.pem"))?),
+        kmip_addr: kmip,
+    };
+    crate::keystores::Registry::open(store, options).await.map_err(ServerError::Registry)
+}
+
 /// Binds the HTTPS listener (REST API) on `config.https_addr` and serves it
 /// in a task until `stop` turns true. Returns the bound address and the task.
 async fn start_https(
     config: &Config,
     data: &DataDir,
     kmip: std::net::SocketAddr,
+    registry: crate::keystores::Registry,
     stop: tokio::sync::watch::Receiver<bool>,
 ) -> Result<(std::net::SocketAddr, tokio::task::JoinHandle<()>), ServerError> {
     let tls = crate::http::tls::server_config(&TlsFiles {
@@ -150,7 +176,7 @@ async fn start_https(
         .map_err(|source| ServerError::Bind { addr: config.https_addr, source })?;
     let https = tcp.local_addr()?;
     let endpoints = crate::http::Endpoints { kmip: kmip.to_string(), rest: crate::http::rest_url(https) };
-    let state = crate::http::AppState::from_token_file(&data.admin_token_path(), endpoints)?;
+    let state = crate::http::AppState::from_token_file(&data.admin_token_path(), endpoints, registry)?;
     let app = crate::http::router(state);
     Ok((https, tokio::spawn(crate::http::serve(tcp, tls, app, stop))))
 }
@@ -186,7 +212,8 @@ pub async fn serve(config: Config, out: &mut dyn Write) -> Result<(), ServerErro
     writeln!(out, "KMIP listening on {kmip}")?;
     // The HTTPS plane stops when the KMIP listener does: both watch `stop`.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let (https, https_task) = start_https(&config, &data, kmip, stop_rx).await?;
+    let registry = open_registry(&config, &data, engine.store().clone(), kmip).await?;
+    let (https, https_task) = start_https(&config, &data, kmip, registry, stop_rx).await?;
     writeln!(out, "HTTPS listening on {https}")?;
     out.flush()?;
     tracing::info!(kmip = %kmip, https = %https, metrics = %config.metrics_addr, "coffer listening (KMIP, HTTPS)");

@@ -22,7 +22,7 @@ use super::problem::Problem;
     paths(document),
     nest((path = "/api/v1", api = api::ApiV1)),
     components(schemas(Problem)),
-    modifiers(&BearerScheme),
+    modifiers(&BearerScheme, &ProblemResponses),
     security(("bearer" = [])),
     tags(
         (name = "meta", description = "This document"),
@@ -47,6 +47,60 @@ impl Modify for BearerScheme {
                     .build(),
             ),
         );
+    }
+}
+
+/// Adds the problem responses every operation can give, so each handler's
+/// annotation only names its success: 400 (a bad parameter), 401 (no or a
+/// wrong token), 404 (unknown key store, credential or entry), 409 (a
+/// conflict: a taken name, a status that forbids it) on changes, 413 and
+/// 415 where there is a body, 500 and 503 (an internal fault).
+struct ProblemResponses;
+
+impl Modify for ProblemResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let problem = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    super::problem::PROBLEM_JSON,
+                    ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+                )
+                .build()
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let public = path.ends_with("/openapi.json");
+            let operations = [
+                (&mut item.get, false),
+                (&mut item.post, true),
+                (&mut item.put, true),
+                (&mut item.patch, true),
+                (&mut item.delete, true),
+            ];
+            for (operation, changes) in operations {
+                let Some(operation) = operation.as_mut() else { continue };
+                let has_body = operation.request_body.is_some();
+                let mut add = |status: &str, description: &str| {
+                    operation.responses.responses.entry(status.to_owned()).or_insert_with(|| problem(description).into());
+                };
+                if public {
+                    continue;
+                }
+                add("400", "A parameter or the body is not acceptable");
+                add("401", "No admin token, or a wrong one");
+                add("404", "No such key store, credential or entry");
+                if changes {
+                    add("409", "A conflict: the name is taken, or the key store's status forbids it");
+                }
+                if has_body {
+                    add("413", "The body is too large");
+                    add("415", "The body is not JSON");
+                }
+                add("500", "Internal server error");
+                add("503", "The key store registry is not available");
+            }
+        }
     }
 }
 

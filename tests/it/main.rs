@@ -8,6 +8,7 @@ mod crypto_kat_asym;
 mod golden_ttlv;
 mod harness;
 mod http_api;
+mod http_keystores;
 mod http_support;
 mod kmip_client;
 mod kmip_model;
