@@ -9,6 +9,7 @@ mod golden_ttlv;
 mod harness;
 mod http_allowlist;
 mod http_api;
+mod http_cli;
 mod http_credentials;
 mod http_keystores;
 mod http_support;
