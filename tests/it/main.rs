@@ -12,6 +12,7 @@ mod http_api;
 mod http_cli;
 mod http_credentials;
 mod http_keystores;
+mod http_schemathesis;
 mod http_support;
 mod kmip_client;
 mod kmip_model;
