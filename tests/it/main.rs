@@ -14,6 +14,8 @@ mod http_credentials;
 mod http_keystores;
 mod http_schemathesis;
 mod http_support;
+mod keystores_admission;
+mod keystores_server;
 mod kmip_client;
 mod kmip_model;
 mod loadtool;
