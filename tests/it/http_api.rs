@@ -16,6 +16,46 @@ fn the_openapi_document_is_served_without_a_token_and_describes_the_bearer_schem
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."), "{doc}");
     assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
     assert!(doc["paths"]["/api/v1/openapi.json"]["get"].is_object());
+
+    // Every route is described, with the bearer scheme and its problem responses.
+    let routes = [
+        ("get", "/api/v1/keystores"),
+        ("post", "/api/v1/keystores"),
+        ("get", "/api/v1/keystores/{keystore}"),
+        ("patch", "/api/v1/keystores/{keystore}"),
+        ("delete", "/api/v1/keystores/{keystore}"),
+        ("post", "/api/v1/keystores/{keystore}/suspend"),
+        ("post", "/api/v1/keystores/{keystore}/resume"),
+        ("get", "/api/v1/keystores/{keystore}/ca"),
+        ("get", "/api/v1/keystores/{keystore}/auth"),
+        ("put", "/api/v1/keystores/{keystore}/auth"),
+        ("get", "/api/v1/keystores/{keystore}/credentials"),
+        ("post", "/api/v1/keystores/{keystore}/credentials"),
+        ("post", "/api/v1/keystores/{keystore}/credentials/register"),
+        ("post", "/api/v1/keystores/{keystore}/credentials/sign"),
+        ("get", "/api/v1/keystores/{keystore}/credentials/{credential}"),
+        ("post", "/api/v1/keystores/{keystore}/credentials/{credential}/revoke"),
+        ("get", "/api/v1/keystores/{keystore}/allowlist"),
+        ("post", "/api/v1/keystores/{keystore}/allowlist"),
+        ("delete", "/api/v1/keystores/{keystore}/allowlist/{entry}"),
+    ];
+    let operations: usize =
+        doc["paths"].as_object().unwrap().values().map(|item| item.as_object().unwrap().len()).sum();
+    assert_eq!(operations, routes.len() + 1, "{}", doc["paths"]);
+    for (method, path) in routes {
+        let op = &doc["paths"][path][method];
+        assert!(op.is_object(), "{method} {path} is not in the document");
+        for status in ["400", "401", "404"] {
+            let content = &op["responses"][status]["content"]["application/problem+json"]["schema"]["$ref"];
+            assert_eq!(content, "#/components/schemas/Problem", "{method} {path} {status}");
+        }
+    }
+    for schema in
+        ["KeyStoreView", "CredentialView", "CredentialBundleView", "AllowEntryView", "AuthView", "KeyStorePage"]
+    {
+        assert!(doc["components"]["schemas"][schema].is_object(), "{schema} missing");
+    }
+    assert_eq!(doc["security"], serde_json::json!([{"bearer": []}]));
 }
 
 #[test]
