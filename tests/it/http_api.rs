@@ -77,3 +77,17 @@ fn listening_json_names_the_https_address() {
     let response = block_on(admin(&server).without_token().send(Method::GET, "/api/v1/openapi.json", None)).unwrap();
     assert_eq!(response.status, 200);
 }
+
+#[test]
+fn sigterm_stops_the_https_plane_with_the_kmip_port_even_with_a_client_connected() {
+    let mut server = Server::start();
+    // A client connected over TLS, idle between requests.
+    let config = server.tls_config(rustls::ALL_VERSIONS, None);
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    let tcp = std::net::TcpStream::connect(server.https).unwrap();
+    let mut idle = rustls::StreamOwned::new(rustls::ClientConnection::new(config, name).unwrap(), tcp);
+    crate::harness::handshake(&mut idle).unwrap();
+    let status = server.terminate(std::time::Duration::from_secs(10)).expect("coffer serve exits on SIGTERM");
+    assert!(status.success(), "{status}:\n{}", server.log());
+    assert!(!server.data.join("listening.json").exists());
+}
