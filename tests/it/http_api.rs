@@ -91,3 +91,51 @@ fn sigterm_stops_the_https_plane_with_the_kmip_port_even_with_a_client_connected
     assert!(status.success(), "{status}:\n{}", server.log());
     assert!(!server.data.join("listening.json").exists());
 }
+
+/// GET /api/v1/openapi.json over a TLS connection to the HTTPS port that
+/// presents `identity`; returns the status line, or the TLS error.
+fn openapi_with_identity(
+    server: &Server,
+    identity: Option<(&std::path::Path, &std::path::Path)>,
+) -> Result<String, std::io::Error> {
+    use std::io::{Read, Write};
+    let config = server.tls_config(rustls::ALL_VERSIONS, identity);
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    let tcp = std::net::TcpStream::connect(server.https).unwrap();
+    tcp.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+    let mut tls = rustls::StreamOwned::new(rustls::ClientConnection::new(config, name).unwrap(), tcp);
+    tls.write_all(b"GET /api/v1/openapi.json HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
+    let mut response = Vec::new();
+    tls.read_to_end(&mut response)?;
+    Ok(String::from_utf8_lossy(&response).lines().next().unwrap_or_default().to_owned())
+}
+
+#[test]
+fn a_client_certificate_is_optional_on_https_and_verified_when_sent() {
+    let server = Server::start();
+    let client = admin(&server);
+    crate::http_support::ok(&client, Method::POST, "/api/v1/keystores", Some(serde_json::json!({"name": "other"})));
+    let bundle = crate::http_support::ok(
+        &client,
+        Method::POST,
+        "/api/v1/keystores/other/credentials",
+        Some(serde_json::json!({"name": "c1"})),
+    );
+    let dir = crate::harness::temp_dir("https-identity");
+    std::fs::write(dir.join("c1.pem"), bundle["client_pem"].as_str().unwrap()).unwrap();
+    std::fs::write(dir.join("c1.key"), bundle["client_key_pem"].as_str().unwrap()).unwrap();
+    let status = |cert: &str, key: &str| openapi_with_identity(&server, Some((&dir.join(cert), &dir.join(key))));
+    assert_eq!(openapi_with_identity(&server, None).unwrap(), "HTTP/1.1 200 OK");
+    // Another key store's credential: its CA is trusted too.
+    assert_eq!(status("c1.pem", "c1.key").unwrap(), "HTTP/1.1 200 OK");
+    // A certificate no key store knows is refused at the handshake.
+    let out = std::process::Command::new("openssl")
+        .current_dir(&dir)
+        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"])
+        .args(["-keyout", "x.key", "-out", "x.pem", "-subj", "/CN=stranger", "-days", "2"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(status("x.pem", "x.key").is_err(), "an unknown client certificate was accepted");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
