@@ -163,3 +163,20 @@ fn the_keystore_list_pages_with_limit_and_cursor() {
     assert_eq!(names, ["default", "ks0", "ks1", "ks2", "ks3"]);
     assert_eq!(pages, 3);
 }
+
+#[test]
+fn a_keystore_counts_the_keys_its_clients_create() {
+    use crate::kmip_client::{client_config, create_aes256, KmipClient};
+    let server = Server::start();
+    crate::http_support::block_on(async {
+        let mut kmip = KmipClient::connect(server.kmip, client_config(&server)).await.unwrap();
+        for _ in 0..2 {
+            kmip.call(create_aes256()).await.unwrap();
+        }
+    });
+    let counts = ok(&admin(&server), Method::GET, "/api/v1/keystores/default", None)["counts"].clone();
+    assert_eq!(counts["objects"], 2, "{counts}");
+    assert_eq!(counts["keys"], 2, "{counts}");
+    assert_eq!(counts["secrets"], 0, "{counts}");
+    assert_eq!(counts["credentials"], 1, "{counts}");
+}

@@ -15,6 +15,7 @@ use crate::http::{ApiJson, ApiQuery, AppState};
 use crate::keystores::{Combine, KeyStore, KeyStoreStatus};
 use crate::kmip::table::ObjectType;
 use crate::operations::managed::ManagedObject;
+use crate::store::StoredObject;
 
 /// Longest key store name.
 const MAX_NAME: usize = 64;
@@ -108,12 +109,14 @@ pub struct KeyStorePage {
 #[serde(deny_unknown_fields)]
 pub struct CreateKeyStore {
     /// Unique display name (1 to 64 characters).
+    #[schema(min_length = 1, max_length = 64)]
     pub name: String,
     /// A configured region; the first configured one when absent.
     #[serde(default)]
     pub region: Option<String>,
     /// The operator's note.
     #[serde(default)]
+    #[schema(max_length = 1024)]
     pub description: Option<String>,
 }
 
@@ -123,9 +126,11 @@ pub struct CreateKeyStore {
 pub struct UpdateKeyStore {
     /// The new name.
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 64)]
     pub name: Option<String>,
     /// The new description.
     #[serde(default)]
+    #[schema(max_length = 1024)]
     pub description: Option<String>,
 }
 
@@ -157,7 +162,16 @@ pub(crate) async fn view(state: &AppState, ks: KeyStore) -> Result<KeyStoreView,
     let objects = registry.store().list(&ks.id).await.map_err(|e| ApiError::Internal(e.to_string()))?;
     let (mut keys, mut secrets) = (0u64, 0u64);
     for stored in &objects {
-        let kind = ManagedObject::from_stored(stored).ok().and_then(|m| m.object_type());
+        // The attributes alone: the key material need not be decoded to count.
+        let attributes_only = StoredObject {
+            id: stored.id.clone(),
+            keystore: String::new(),
+            revision: stored.revision,
+            names: Vec::new(),
+            metadata: stored.metadata.clone(),
+            material: None,
+        };
+        let kind = ManagedObject::from_stored(&attributes_only).ok().and_then(|m| m.object_type());
         match kind {
             Some(ObjectType::SymmetricKey | ObjectType::PublicKey | ObjectType::PrivateKey | ObjectType::SplitKey) => {
                 keys = keys.saturating_add(1)
