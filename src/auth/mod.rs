@@ -4,6 +4,9 @@
 //! the verified client certificate and the peer address; the operations
 //! use its key store to scope every object they touch.
 
+pub mod allowlist;
+pub mod neighbours;
+
 use std::net::SocketAddr;
 
 /// An authenticated KMIP client.
