@@ -153,7 +153,7 @@ impl<S: Service> Connection<S> {
             .ok_or(PkiError::NoIdentity("certificate"))
             .and_then(|leaf| self.identities.of(leaf.as_ref()));
         let client = match identity {
-            Ok(name) => ClientIdentity { peer, credential: name.credential, keystore: name.keystore },
+            Ok(name) => ClientIdentity { peer, credential: name.credential, keystore: name.keystore, handle: None },
             Err(e) => {
                 tracing::warn!(%peer, error = %e, "KMIP client refused: certificate names no credential");
                 return;

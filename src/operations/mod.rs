@@ -387,7 +387,12 @@ mod tests {
     use crate::kmip::table::{QueryFunction, ResultReason, ResultStatus};
 
     fn client() -> ClientIdentity {
-        ClientIdentity { peer: ([127, 0, 0, 1], 5696).into(), credential: "test".into(), keystore: "default".into() }
+        ClientIdentity {
+            peer: ([127, 0, 0, 1], 5696).into(),
+            credential: "test".into(),
+            keystore: "default".into(),
+            handle: None,
+        }
     }
 
     fn request(v: ProtocolVersion, payloads: Vec<RequestPayload>) -> Vec<u8> {
