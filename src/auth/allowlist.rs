@@ -18,10 +18,14 @@
 use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use ipnet::IpNet;
+
+pub use crate::keystores::Combine;
+use crate::keystores::{AllowRule, KeyStore};
 
 /// A MAC (EUI-48) address.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -139,16 +143,6 @@ pub fn net_contains(net: &IpNet, peer: IpAddr) -> bool {
     }
 }
 
-/// How a key store combines its enabled methods.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Combine {
-    /// Every enabled method must pass (the default).
-    #[default]
-    And,
-    /// One passing enabled method suffices.
-    Or,
-}
-
 /// A check that can refuse a client.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
@@ -185,22 +179,30 @@ impl Refusal {
     /// The Result Message a refused client gets: its own address, the store
     /// and which check failed; never an entry of the list.
     pub fn message(&self, peer: IpAddr, keystore: &str) -> String {
-        let peer = canonical(peer);
-        if self.failed == [Method::DeviceNetworkIdentifier] {
-            return format!(
-                "address {peer} is not allowed by key store {keystore}: the Device credential's Network \
-                 Identifier does not match the connection's MAC address"
-            );
-        }
-        let methods = self.failed.iter().map(Method::to_string).collect::<Vec<_>>();
-        format!("address {peer} is not allowed by key store {keystore} (failed: {})", methods.join(" and "))
+        refusal_message(&canonical(peer).to_string(), keystore, &self.failed)
     }
+}
+
+/// The Result Message of a refusal: `address` (the peer's, as the client
+/// knows it), the key store's name and the failed methods.
+pub fn refusal_message(address: &str, keystore: &str, failed: &[Method]) -> String {
+    if failed == [Method::DeviceNetworkIdentifier] {
+        return format!(
+            "address {address} is not allowed by key store {keystore}: the Device credential's Network \
+             Identifier does not match the connection's MAC address"
+        );
+    }
+    let methods = failed.iter().map(Method::to_string).collect::<Vec<_>>();
+    format!("address {address} is not allowed by key store {keystore} (failed: {})", methods.join(" and "))
 }
 
 /// A key store's methods and allowlist, compiled for matching; built again
 /// whenever the store's policy changes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Allowlist {
+    /// Bumped on every change of the key store: a connection looks its
+    /// peer's MAC up again when this differs from its last lookup.
+    pub generation: u64,
     /// The certificate method is enabled (TLS has always verified it by now).
     pub certificate: bool,
     /// The IP method is enabled.
@@ -216,6 +218,28 @@ pub struct Allowlist {
 }
 
 impl Allowlist {
+    /// The policy and entries of `keystore`, as generation `generation`.
+    pub fn compile(keystore: &KeyStore, generation: u64) -> Allowlist {
+        let mut nets = Vec::new();
+        let mut macs = Vec::new();
+        for entry in &keystore.allowlist {
+            match entry.rule {
+                AllowRule::Ip(net) => nets.push(net),
+                AllowRule::Mac(mac) => macs.push(Mac(mac)),
+            }
+        }
+        let auth = keystore.auth;
+        Allowlist {
+            generation,
+            certificate: auth.certificate,
+            ip: auth.ip,
+            mac: auth.mac,
+            combine: auth.combine,
+            nets,
+            macs,
+        }
+    }
+
     /// Whether a connection's admission needs the peer's MAC (so the
     /// neighbour table is read only for stores that use it).
     pub fn needs_mac(&self) -> bool {
@@ -267,6 +291,47 @@ impl Allowlist {
         } else {
             Err(Refusal::of(Method::DeviceNetworkIdentifier))
         }
+    }
+}
+
+/// A key store's allowlist as the KMIP path reads it: one atomic load for a
+/// store that restricts nothing (certificate only), the compiled
+/// [`Allowlist`] under a read lock otherwise; and its refusal counters.
+#[derive(Debug, Default)]
+pub struct Access {
+    restricts: AtomicBool,
+    generation: AtomicU64,
+    current: RwLock<Arc<Allowlist>>,
+    /// Requests this key store refused, by failed method.
+    pub refusals: RefusalCounters,
+}
+
+impl Access {
+    /// The access rules of `keystore`.
+    pub fn new(keystore: &KeyStore) -> Access {
+        let access = Access::default();
+        access.update(keystore);
+        access
+    }
+
+    /// Takes `keystore`'s current policy and entries (every admin change
+    /// calls this): a new generation.
+    pub fn update(&self, keystore: &KeyStore) {
+        let generation = self.generation.fetch_add(1, Ordering::AcqRel).wrapping_add(1);
+        let list = Allowlist::compile(keystore, generation);
+        let restricts = list.restricts();
+        *self.current.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(list);
+        self.restricts.store(restricts, Ordering::Release);
+    }
+
+    /// Whether the IP or MAC method is enabled (one atomic load).
+    pub fn restricts(&self) -> bool {
+        self.restricts.load(Ordering::Acquire)
+    }
+
+    /// The compiled policy now.
+    pub fn policy(&self) -> Arc<Allowlist> {
+        Arc::clone(&self.current.read().unwrap_or_else(std::sync::PoisonError::into_inner))
     }
 }
 
@@ -458,6 +523,7 @@ mod tests {
 
     fn policy(certificate: bool, ip_on: bool, mac_on: bool, combine: Combine) -> Allowlist {
         Allowlist {
+            generation: 1,
             certificate,
             ip: ip_on,
             mac: mac_on,

@@ -7,11 +7,12 @@
 //! and so fail a MAC rule. By the time a TLS handshake is done the kernel
 //! has answered the peer's SYN, so an on-link peer's entry is there.
 //!
-//! A connection looks its peer up once ([`PeerMacCache`]) and again only
+//! A connection looks its peer up once ([`PeerMacs`]) and again only
 //! when its key store's policy changed.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::sync::Mutex;
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::{LazyLock, Mutex};
 use std::time::Duration;
 
 use super::allowlist::{canonical, Mac};
@@ -115,36 +116,112 @@ pub async fn lookup(peer: IpAddr) -> Option<Mac> {
     }
 }
 
-/// A connection's peer MAC, remembered with the policy generation it was
-/// looked up under: looked up on first need, and again only when the key
-/// store's policy has changed since (a policy change is when an operator
-/// expects the MAC to be checked afresh).
-#[derive(Debug, Default)]
-pub struct PeerMacCache {
-    slot: Mutex<Option<(u64, Option<Mac>)>>,
+/// Looks up the MAC of `peer` without an async runtime: for the per-request
+/// admission, which needs it only when the key store's policy changed since
+/// the connection's last lookup. (A read of procfs for IPv4; `ip` for IPv6.)
+pub fn lookup_blocking(peer: IpAddr) -> Option<Mac> {
+    let peer = canonical(peer);
+    if peer.is_loopback() || peer.is_unspecified() || peer.is_multicast() {
+        return None;
+    }
+    match peer {
+        IpAddr::V4(v4) => match std::fs::read_to_string(PROC_NET_ARP) {
+            Ok(text) => parse_proc_net_arp(&text, v4),
+            Err(e) => {
+                tracing::warn!(path = PROC_NET_ARP, error = %e, "cannot read the ARP table; peers have no MAC");
+                None
+            }
+        },
+        IpAddr::V6(v6) => {
+            match std::process::Command::new("ip").args(["-6", "neigh", "show", &v6.to_string()]).output() {
+                Ok(out) if out.status.success() => parse_ip_neigh(&String::from_utf8_lossy(&out.stdout), v6),
+                Ok(_) | Err(_) => {
+                    tracing::warn!("cannot run `ip -6 neigh show` (iproute2); the IPv6 peer has no MAC");
+                    None
+                }
+            }
+        }
+    }
 }
 
-impl PeerMacCache {
-    /// The MAC of `peer` for policy `generation`, from the kernel's table.
-    pub async fn get(&self, peer: IpAddr, generation: u64) -> Option<Mac> {
-        self.get_with(generation, || lookup(peer)).await
+/// The peer MACs of the open KMIP connections, by peer address and port
+/// (unique while the connection is open): looked up once per connection,
+/// and again only when the key store's policy generation changed (a
+/// policy change is when an operator expects the MAC checked afresh).
+#[derive(Debug, Default)]
+pub struct PeerMacs {
+    open: Mutex<HashMap<SocketAddr, Option<Lookup>>>,
+}
+
+/// A connection's lookup: the policy generation it was made for, and the
+/// MAC found (`None`: no neighbour entry). A connection not looked up yet
+/// has no `Lookup`.
+type Lookup = (u64, Option<Mac>);
+
+/// A registered connection; its entry goes when this is dropped.
+#[derive(Debug)]
+pub struct OpenConnection<'a> {
+    macs: &'a PeerMacs,
+    peer: SocketAddr,
+}
+
+impl Drop for OpenConnection<'_> {
+    fn drop(&mut self) {
+        self.macs.lock().remove(&self.peer);
+    }
+}
+
+impl OpenConnection<'_> {
+    /// Looks the peer up now, for `generation`, off the request path (the
+    /// listener calls this once the handshake is done, when the key store
+    /// checks MACs).
+    pub async fn prefetch(&self, generation: u64) -> Option<Mac> {
+        let mac = lookup(self.peer.ip()).await;
+        self.macs.remember(self.peer, generation, mac);
+        mac
+    }
+}
+
+impl PeerMacs {
+    /// The server's table.
+    pub fn global() -> &'static PeerMacs {
+        static GLOBAL: LazyLock<PeerMacs> = LazyLock::new(PeerMacs::default);
+        &GLOBAL
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<SocketAddr, Option<Lookup>>> {
+        self.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Registers the connection from `peer` until the returned value is dropped.
+    pub fn open(&self, peer: SocketAddr) -> OpenConnection<'_> {
+        self.lock().insert(peer, None);
+        OpenConnection { macs: self, peer }
+    }
+
+    fn remember(&self, peer: SocketAddr, generation: u64, mac: Option<Mac>) {
+        if let Some(slot) = self.lock().get_mut(&peer) {
+            *slot = Some((generation, mac));
+        }
+    }
+
+    /// The MAC of `peer` for policy `generation`: the connection's own
+    /// lookup if it has one for this generation, otherwise looked up now
+    /// (and remembered if the connection is registered).
+    pub fn get(&self, peer: SocketAddr, generation: u64) -> Option<Mac> {
+        self.get_with(peer, generation, || lookup_blocking(peer.ip()))
     }
 
     /// [`Self::get`] with the lookup given (tests use a fixed table).
-    pub async fn get_with<F, Fut>(&self, generation: u64, look_up: F) -> Option<Mac>
-    where
-        F: FnOnce() -> Fut,
-        Fut: std::future::Future<Output = Option<Mac>>,
-    {
-        if let Some((g, mac)) = *self.slot.lock().unwrap_or_else(|p| p.into_inner()) {
-            if g == generation {
-                return mac;
+    pub fn get_with(&self, peer: SocketAddr, generation: u64, look_up: impl FnOnce() -> Option<Mac>) -> Option<Mac> {
+        if let Some(Some((g, mac))) = self.lock().get(&peer) {
+            if *g == generation {
+                return *mac;
             }
         }
-        // The lock is not held across the lookup; a concurrent request of the
-        // same connection (there is none: requests are sequential) would only look up twice.
-        let mac = look_up().await;
-        *self.slot.lock().unwrap_or_else(|p| p.into_inner()) = Some((generation, mac));
+        // Not under the lock: a lookup may fork `ip`.
+        let mac = look_up();
+        self.remember(peer, generation, mac);
         mac
     }
 }
@@ -213,20 +290,32 @@ fd00::5 dev veth-a lladdr 02:00:00:00:00:05 DELAY
         }
     }
 
-    #[tokio::test]
-    async fn a_connection_looks_its_peer_up_once_per_policy_generation() {
-        let cache = PeerMacCache::default();
+    #[test]
+    fn a_connection_looks_its_peer_up_once_per_policy_generation_and_forgets_it_when_closed() {
+        let macs = PeerMacs::default();
+        let peer: SocketAddr = "10.99.1.2:40000".parse().unwrap();
         let calls = AtomicUsize::new(0);
         let first = Mac([2, 0, 0, 0, 0, 1]);
         let look = |mac: Option<Mac>| {
             calls.fetch_add(1, Ordering::Relaxed);
-            async move { mac }
+            mac
         };
-        assert_eq!(cache.get_with(1, || look(Some(first))).await, Some(first));
-        assert_eq!(cache.get_with(1, || look(None)).await, Some(first), "cached");
+        let connection = macs.open(peer);
+        assert_eq!(macs.get_with(peer, 1, || look(Some(first))), Some(first));
+        assert_eq!(macs.get_with(peer, 1, || look(None)), Some(first), "cached");
         assert_eq!(calls.load(Ordering::Relaxed), 1);
-        assert_eq!(cache.get_with(2, || look(None)).await, None, "the policy changed: looked up again");
-        assert_eq!(cache.get_with(2, || look(Some(first))).await, None, "a missing entry is cached too");
+        assert_eq!(macs.get_with(peer, 2, || look(None)), None, "the policy changed: looked up again");
+        assert_eq!(macs.get_with(peer, 2, || look(Some(first))), None, "a missing entry is cached too");
         assert_eq!(calls.load(Ordering::Relaxed), 2);
+        // Another connection from the same address (another port) has its own lookup.
+        let other: SocketAddr = "10.99.1.2:40001".parse().unwrap();
+        let _second = macs.open(other);
+        assert_eq!(macs.get_with(other, 2, || look(Some(first))), Some(first));
+        drop(connection);
+        assert_eq!(macs.lock().len(), 1, "a closed connection's entry is gone");
+        // An unregistered peer is looked up every time, and nothing is kept.
+        assert_eq!(macs.get_with(peer, 2, || look(Some(first))), Some(first));
+        assert_eq!(macs.get_with(peer, 2, || look(None)), None);
+        assert_eq!(macs.lock().len(), 1);
     }
 }
