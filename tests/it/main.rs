@@ -10,6 +10,7 @@ mod harness;
 mod kmip_client;
 mod kmip_model;
 mod loadtool;
+mod net_allowlist;
 mod oasis;
 mod oasis_replay;
 mod pykmip_asymmetric;
