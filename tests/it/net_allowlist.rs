@@ -9,7 +9,7 @@
 //! cannot pass without running them. Namespaces and links are removed
 //! even when a test fails (a `Drop` guard), and named per run.
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -89,7 +89,20 @@ impl Netns {
         ns.set_client_mac(mac);
         ns.set_client_ip(2);
         ip(&["-n", &ns.name, "link", "set", &ns.client_if, "up"]);
+        // IPv6 too, without duplicate address detection's delay.
+        ip(&["addr", "add", &format!("{}/64", ns.host_ip6()), "dev", &ns.host_if, "nodad"]);
+        ip(&["-n", &ns.name, "addr", "add", &format!("{}/64", ns.client_ip6()), "dev", &ns.client_if, "nodad"]);
         ns
+    }
+
+    /// The server's IPv6 address as the client sees it (a ULA per namespace).
+    fn host_ip6(&self) -> Ipv6Addr {
+        Ipv6Addr::new(0xfd00, 0xc0ff, 0xee, u16::from(self.net), 0, 0, 0, 1)
+    }
+
+    /// The client's IPv6 address.
+    fn client_ip6(&self) -> Ipv6Addr {
+        Ipv6Addr::new(0xfd00, 0xc0ff, 0xee, u16::from(self.net), 0, 0, 0, 2)
     }
 
     /// The server's address as the client sees it.
@@ -104,7 +117,7 @@ impl Netns {
 
     /// Gives the client the address `198.18.N.last` (and no other).
     fn set_client_ip(&self, last: u8) {
-        ip(&["-n", &self.name, "addr", "flush", "dev", &self.client_if]);
+        ip(&["-n", &self.name, "-4", "addr", "flush", "dev", &self.client_if]);
         ip(&["-n", &self.name, "addr", "add", &format!("{}/24", self.client_ip(last)), "dev", &self.client_if]);
         self.forget_neighbours();
     }
@@ -118,8 +131,10 @@ impl Netns {
     /// Flushes the host's neighbour entries on the link, so the next
     /// connection is resolved afresh (as a new device on the LAN would be).
     fn forget_neighbours(&self) {
-        ip_quiet(&["neigh", "flush", "dev", &self.host_if]);
-        ip_quiet(&["-n", &self.name, "neigh", "flush", "dev", &self.client_if]);
+        for family in ["-4", "-6"] {
+            ip_quiet(&[family, "neigh", "flush", "dev", &self.host_if]);
+            ip_quiet(&["-n", &self.name, family, "neigh", "flush", "dev", &self.client_if]);
+        }
     }
 
     /// A command run inside the namespace.
@@ -149,6 +164,11 @@ struct NetServer {
 
 impl NetServer {
     fn start() -> NetServer {
+        NetServer::start_on("0.0.0.0:0")
+    }
+
+    /// A server whose KMIP listener binds `addr` (`[::]:0`: dual stack).
+    fn start_on(addr: &str) -> NetServer {
         let dir = temp_dir("net-allowlist");
         let data = dir.join("data");
         let log = std::fs::File::create(dir.join("server.log")).unwrap();
@@ -156,7 +176,7 @@ impl NetServer {
             .arg("serve")
             .arg("--data-dir")
             .arg(&data)
-            .args(["--kmip-addr", "0.0.0.0:0"])
+            .args(["--kmip-addr", addr])
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -207,10 +227,15 @@ enum Outcome {
 /// by `coffer bench` (its set-up request fails the run with the server's
 /// reason and message).
 fn discover_from(ns: &Netns, server: &NetServer) -> Outcome {
+    discover_at(ns, server, SocketAddr::new(ns.host_ip().into(), server.port))
+}
+
+/// [`discover_from`] to the server's address `addr`.
+fn discover_at(ns: &Netns, server: &NetServer, addr: SocketAddr) -> Outcome {
     let out: Output = ns
         .command(env!("CARGO_BIN_EXE_coffer"))
         .arg("bench")
-        .args(["--addr", &format!("{}:{}", ns.host_ip(), server.port)])
+        .args(["--addr", &addr.to_string()])
         .arg("--ca")
         .arg(server.data.join("tls/ca.pem"))
         .arg("--cert")
@@ -236,8 +261,8 @@ fn discover_from(ns: &Netns, server: &NetServer) -> Outcome {
 }
 
 /// The MAC the host's kernel has for `peer` now, as the server reads it.
-fn host_sees(peer: Ipv4Addr) -> Option<Mac> {
-    neighbours::lookup_blocking(IpAddr::V4(peer))
+fn host_sees(peer: impl Into<IpAddr>) -> Option<Mac> {
+    neighbours::lookup_blocking(peer.into())
 }
 
 const MAC_A: Mac = Mac([0x02, 0xc0, 0xff, 0xee, 0x00, 0x0a]);
@@ -261,4 +286,18 @@ fn a_client_in_another_namespace_is_served_and_the_server_learns_its_mac() {
     ns.set_client_ip(3);
     assert_eq!(discover_from(&ns, &server), Outcome::Served);
     assert_eq!(host_sees(ns.client_ip(3)), Some(MAC_B));
+}
+
+#[test]
+fn ipv6_and_ipv4_mapped_peers_of_a_dual_stack_listener_have_their_macs_found() {
+    if !namespaces_available() {
+        return;
+    }
+    let server = NetServer::start_on("[::]:0");
+    let ns = Netns::create(MAC_A);
+    assert_eq!(discover_at(&ns, &server, SocketAddr::new(ns.host_ip6().into(), server.port)), Outcome::Served);
+    assert_eq!(host_sees(ns.client_ip6()), Some(MAC_A), "from `ip -6 neigh`");
+    // An IPv4 client of a [::] listener is ::ffff:a.b.c.d to the server.
+    assert_eq!(discover_from(&ns, &server), Outcome::Served);
+    assert_eq!(host_sees(ns.client_ip(2).to_ipv6_mapped()), Some(MAC_A), "from /proc/net/arp");
 }
