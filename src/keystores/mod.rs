@@ -16,14 +16,11 @@
 //! sealed CA key), `credentials` (id -> [`Credential`] and its certificate),
 //! `registry` (`"bootstrapped"`: the default store was made once).
 
-// Parts are unused until the registry is filled in (next commits).
-#![allow(dead_code)]
-
 mod credentials;
 mod registry;
 
 pub use credentials::{CredentialBundle, IssueRequest};
-pub use registry::{Registry, RegistryOptions, TerminateReport, TrustSnapshot};
+pub use registry::{Registry, RegistryOptions, TerminateReport, TrustSnapshot, DEFAULT_CREDENTIAL_ID};
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU8, Ordering};
@@ -312,6 +309,7 @@ impl From<crate::pki::PkiError> for RegistryError {
             crate::pki::PkiError::BadName(name) => {
                 RegistryError::Invalid(format!("{name:?} cannot be used in a certificate name"))
             }
+            crate::pki::PkiError::BadRequest(why) => RegistryError::Invalid(why.to_owned()),
             other => RegistryError::Pki(other.to_string()),
         }
     }
@@ -459,4 +457,5 @@ fn write<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests;
