@@ -672,3 +672,140 @@ mod tests {
         assert_eq!(l.allow_at(101), Some(0));
     }
 }
+
+/// Admission through the real registry: the allowlist as `auth::admit`
+/// applies it to an identified client, per request.
+#[cfg(test)]
+mod admission_tests {
+    use std::net::SocketAddr;
+
+    use openssl::x509::X509;
+
+    use super::*;
+    use crate::auth::{admit, ClientIdentity, Refusal as Refused};
+    use crate::keystores::{AuthPolicy, Registry, RegistryOptions, DEFAULT_KEYSTORE_ID};
+    use crate::kmip::message::{Authentication, Credential, DeviceCredential, RequestHeader};
+    use crate::kmip::version::ProtocolVersion;
+    use crate::pki::{Ca, Validity};
+    use crate::store::{MasterKey, Store, StoreOptions};
+
+    async fn registry() -> (Registry, Vec<u8>) {
+        let ca = Ca::generate("coffer test CA", 30).unwrap();
+        let client = ca.issue_client("default", "default", Validity::days_from_now(30)).unwrap();
+        let options = RegistryOptions {
+            regions: vec!["local".into()],
+            server_ca_pem: ca.cert_pem().unwrap(),
+            default_ca: Some((ca.cert_pem().unwrap(), ca.key_pem().unwrap())),
+            default_client_pem: Some(client.cert_pem.clone()),
+            kmip_addr: ([127, 0, 0, 1], 5696).into(),
+        };
+        let store = Store::in_memory(MasterKey::from_bytes(&[0x24; 32]).unwrap(), StoreOptions::default()).unwrap();
+        let registry = Registry::open(store, options).await.unwrap();
+        let der = X509::from_pem(&client.cert_pem).unwrap().to_der().unwrap();
+        (registry, der)
+    }
+
+    fn header(network_identifier: Option<&str>) -> RequestHeader {
+        let mut h = RequestHeader::new(ProtocolVersion::V1_4, 1);
+        h.authentication = network_identifier.map(|n| Authentication {
+            credentials: vec![Credential::Device(DeviceCredential {
+                device_serial_number: Some("SN-1".into()),
+                password: None,
+                device_identifier: None,
+                network_identifier: Some(n.into()),
+                machine_identifier: None,
+                media_identifier: None,
+            })],
+        });
+        h
+    }
+
+    fn client(registry: &Registry, der: &[u8], peer: &str) -> ClientIdentity {
+        let peer: SocketAddr = peer.parse().unwrap();
+        ClientIdentity::from_handle(peer, registry.identify(der).unwrap())
+    }
+
+    fn policy(ip: bool, mac: bool, combine: Combine) -> AuthPolicy {
+        AuthPolicy { certificate: true, ip, mac, combine }
+    }
+
+    #[tokio::test]
+    async fn an_address_outside_the_ip_allowlist_is_refused_on_its_next_request_and_counted() {
+        let (registry, der) = registry().await;
+        let inside = client(&registry, &der, "10.1.2.3:40000");
+        let mapped = client(&registry, &der, "[::ffff:10.1.2.4]:40000");
+        let outside = client(&registry, &der, "192.0.2.9:40000");
+        // Certificate only (the default): anyone with the certificate.
+        for c in [&inside, &mapped, &outside] {
+            assert_eq!(admit(c, &header(None), 1), Ok(()));
+        }
+        registry
+            .add_allow_entry(DEFAULT_KEYSTORE_ID, AllowRule::Ip(parse_ip("10.0.0.0/8").unwrap()), "lan")
+            .await
+            .unwrap();
+        registry.set_auth_policy(DEFAULT_KEYSTORE_ID, policy(true, false, Combine::And)).await.unwrap();
+        // The same (already open) identities see the change on their next request.
+        assert_eq!(admit(&inside, &header(None), 2), Ok(()));
+        assert_eq!(admit(&mapped, &header(None), 2), Ok(()), "an IPv4-mapped peer matches the IPv4 range");
+        let refused = admit(&outside, &header(None), 2).unwrap_err();
+        assert_eq!(
+            refused,
+            Refused::NotAllowed { address: "192.0.2.9".into(), keystore: "default".into(), failed: vec![Method::Ip] }
+        );
+        let (reason, message) = match refused.error() {
+            crate::error::Error::AuthenticationNotSuccessful(m) => ("AuthenticationNotSuccessful", m),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(reason, "AuthenticationNotSuccessful");
+        assert_eq!(message, "address 192.0.2.9 is not allowed by key store default (failed: IP address allowlist)");
+        assert!(!refused.closes_connection(), "the policy may change; the connection stays");
+        let handle = registry.keystore_handle(DEFAULT_KEYSTORE_ID).unwrap();
+        assert_eq!(handle.access().refusals.snapshot(), RefusalCounts { total: 1, ip: 1, mac: 0, device: 0 });
+        // OR with the certificate enabled: the certificate suffices.
+        registry.set_auth_policy(DEFAULT_KEYSTORE_ID, policy(true, false, Combine::Or)).await.unwrap();
+        assert_eq!(admit(&outside, &header(None), 3), Ok(()));
+    }
+
+    #[tokio::test]
+    async fn a_mac_rule_refuses_a_peer_with_no_neighbour_entry_and_or_lets_its_ip_through() {
+        let (registry, der) = registry().await;
+        let local = client(&registry, &der, "127.0.0.1:40000");
+        registry.add_allow_entry(DEFAULT_KEYSTORE_ID, AllowRule::Mac([2, 0, 0, 0, 0, 1]), "box").await.unwrap();
+        registry.set_auth_policy(DEFAULT_KEYSTORE_ID, policy(false, true, Combine::And)).await.unwrap();
+        let refused = admit(&local, &header(None), 1).unwrap_err();
+        assert!(matches!(&refused, Refused::NotAllowed { failed, .. } if failed == &[Method::Mac]), "{refused:?}");
+        registry
+            .add_allow_entry(DEFAULT_KEYSTORE_ID, AllowRule::Ip(parse_ip("127.0.0.1").unwrap()), "me")
+            .await
+            .unwrap();
+        let mut auth = policy(true, true, Combine::Or);
+        auth.certificate = false;
+        registry.set_auth_policy(DEFAULT_KEYSTORE_ID, auth).await.unwrap();
+        assert_eq!(admit(&local, &header(None), 2), Ok(()), "OR: the IP passes");
+        auth.combine = Combine::And;
+        registry.set_auth_policy(DEFAULT_KEYSTORE_ID, auth).await.unwrap();
+        assert!(admit(&local, &header(None), 3).is_err(), "AND: the MAC fails");
+    }
+
+    #[tokio::test]
+    async fn a_device_credential_that_cannot_be_checked_is_refused_only_where_macs_are_checked() {
+        let (registry, der) = registry().await;
+        // A loopback peer has no MAC: nothing to compare with.
+        let local = client(&registry, &der, "127.0.0.1:40000");
+        assert_eq!(admit(&local, &header(Some("02:00:00:00:00:01")), 1), Ok(()));
+        registry
+            .add_allow_entry(DEFAULT_KEYSTORE_ID, AllowRule::Ip(parse_ip("127.0.0.0/8").unwrap()), "")
+            .await
+            .unwrap();
+        registry.set_auth_policy(DEFAULT_KEYSTORE_ID, policy(true, false, Combine::And)).await.unwrap();
+        assert_eq!(admit(&local, &header(Some("02:00:00:00:00:01")), 2), Ok(()));
+        registry.set_auth_policy(DEFAULT_KEYSTORE_ID, policy(true, true, Combine::Or)).await.unwrap();
+        let refused = admit(&local, &header(Some("02:00:00:00:00:01")), 3).unwrap_err();
+        assert!(
+            matches!(&refused, Refused::NotAllowed { failed, .. } if failed == &[Method::DeviceNetworkIdentifier]),
+            "{refused:?}"
+        );
+        let handle = registry.keystore_handle(DEFAULT_KEYSTORE_ID).unwrap();
+        assert_eq!(handle.access().refusals.snapshot().device, 1);
+    }
+}
