@@ -44,6 +44,7 @@ pub mod config;
 pub mod crypto;
 pub mod datadir;
 pub mod error;
+pub mod http;
 pub mod import;
 pub mod keystores;
 pub mod kmip;
