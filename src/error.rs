@@ -13,9 +13,9 @@
 use std::fmt;
 
 use crate::crypto::CryptoError;
+use crate::keystores::RegistryError;
 use crate::kmip::codec::{ErrorClass, ModelError};
 use crate::kmip::table::{ObjectType, Operation, ResultReason, State};
-use crate::keystores::RegistryError;
 use crate::kmip::version::ProtocolVersion;
 use crate::store::StoreError;
 
@@ -508,7 +508,9 @@ fn registry_problem(e: &RegistryError) -> (axum::http::StatusCode, &'static str,
             S::BAD_REQUEST,
             "confirmation-mismatch",
             "Confirmation required",
-            format!("terminating key store {name} destroys every key and credential in it: confirm with ?confirm={name}"),
+            format!(
+                "terminating key store {name} destroys every key and credential in it: confirm with ?confirm={name}"
+            ),
         ),
         RegistryError::Invalid(why) => (S::BAD_REQUEST, "invalid-value", "Invalid value", why.clone()),
         RegistryError::Pki(_) | RegistryError::Store(_) => (

@@ -82,7 +82,11 @@ impl Modify for ProblemResponses {
                 let Some(operation) = operation.as_mut() else { continue };
                 let has_body = operation.request_body.is_some();
                 let mut add = |status: &str, description: &str| {
-                    operation.responses.responses.entry(status.to_owned()).or_insert_with(|| problem(description).into());
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| problem(description).into());
                 };
                 if public {
                     continue;

@@ -116,7 +116,8 @@ fn refusals_are_problem_documents_with_stable_codes() {
 
     // Not JSON, malformed JSON, too large.
     let raw = |content_type: &str, body: Vec<u8>| {
-        crate::http_support::block_on(client.send(Method::POST, "/api/v1/keystores", Some((content_type, body)))).unwrap()
+        crate::http_support::block_on(client.send(Method::POST, "/api/v1/keystores", Some((content_type, body))))
+            .unwrap()
     };
     assert_problem(&raw("text/plain", b"name=x".to_vec()), 415, "unsupported-media-type");
     assert_problem(&raw("application/json", b"{\"name\": ".to_vec()), 400, "invalid-body");

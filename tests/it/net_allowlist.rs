@@ -17,8 +17,14 @@ use std::time::{Duration, Instant};
 
 use coffer::auth::allowlist::Mac;
 use coffer::auth::neighbours;
+use coffer::cli::admin_client::AdminClient;
+use hyper::Method;
+use serde_json::json;
+use zeroize::Zeroizing;
 
 use crate::harness::{coffer, temp_dir};
+use crate::http_support::ok;
+use crate::pykmip_support::{manifest_dir, python};
 
 /// Runs `ip ARGS`, failing the test with its output if it fails.
 fn ip(args: &[&str]) {
@@ -160,6 +166,7 @@ struct NetServer {
     dir: PathBuf,
     data: PathBuf,
     port: u16,
+    https_port: u16,
 }
 
 impl NetServer {
@@ -176,19 +183,20 @@ impl NetServer {
             .arg("serve")
             .arg("--data-dir")
             .arg(&data)
-            .args(["--kmip-addr", addr])
+            .args(["--kmip-addr", addr, "--https-addr", "127.0.0.1:0"])
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
             .unwrap();
-        let mut server = NetServer { child, dir, data, port: 0 };
+        let mut server = NetServer { child, dir, data, port: 0, https_port: 0 };
         let start = Instant::now();
-        server.port = loop {
+        (server.port, server.https_port) = loop {
             if let Ok(text) = std::fs::read_to_string(server.data.join("listening.json")) {
                 let json: serde_json::Value = serde_json::from_str(&text).unwrap();
-                break json["kmip"].as_str().unwrap().parse::<std::net::SocketAddr>().unwrap().port();
+                let port = |plane: &str| json[plane].as_str().unwrap().parse::<SocketAddr>().unwrap().port();
+                break (port("kmip"), port("https"));
             }
             if let Some(status) = server.child.try_wait().unwrap() {
                 panic!("coffer serve exited ({status}) before listening:\n{}", server.log());
@@ -300,4 +308,135 @@ fn ipv6_and_ipv4_mapped_peers_of_a_dual_stack_listener_have_their_macs_found() {
     // An IPv4 client of a [::] listener is ::ffff:a.b.c.d to the server.
     assert_eq!(discover_from(&ns, &server), Outcome::Served);
     assert_eq!(host_sees(ns.client_ip(2).to_ipv6_mapped()), Some(MAC_A), "from /proc/net/arp");
+}
+
+/// The REST API of `server`, with its admin token.
+fn admin(server: &NetServer) -> AdminClient {
+    let token = std::fs::read_to_string(server.data.join("admin.token")).unwrap();
+    AdminClient::new(
+        &format!("https://127.0.0.1:{}", server.https_port),
+        &server.data.join("tls/ca.pem"),
+        Some(Zeroizing::new(token.trim().to_owned())),
+    )
+    .unwrap()
+}
+
+/// Sets the default key store's methods and how they combine, through the REST API.
+fn set_auth(admin: &AdminClient, methods: &[&str], combine: &str) {
+    let body = json!({ "methods": methods, "combine": combine });
+    ok(admin, Method::PUT, "/api/v1/keystores/default/auth", Some(body));
+}
+
+/// Adds an allowlist entry (`kind`: ip, cidr or mac) to the default key store.
+fn allow(admin: &AdminClient, kind: &str, value: &str) {
+    let body = json!({ kind: value, "description": format!("test {kind}") });
+    ok(admin, Method::POST, "/api/v1/keystores/default/allowlist", Some(body));
+}
+
+/// Asserts `outcome` is a refusal whose message names `address`, the
+/// default key store and exactly `failed`.
+fn assert_refused(outcome: Outcome, address: Ipv4Addr, failed: &str, server: &NetServer) {
+    let want = format!("address {address} is not allowed by key store default ({failed})");
+    match outcome {
+        Outcome::Refused(message) => assert!(message.contains(&want), "want {want:?} in:\n{message}"),
+        Outcome::Served => panic!("served, but {want:?} expected\n--- server log ---\n{}", server.log()),
+    }
+}
+
+#[test]
+fn under_and_an_allowed_ip_and_mac_is_served_and_another_ip_or_another_mac_is_refused() {
+    if !namespaces_available() {
+        return;
+    }
+    let server = NetServer::start();
+    let ns = Netns::create(MAC_A);
+    let admin = admin(&server);
+    allow(&admin, "ip", &ns.client_ip(2).to_string());
+    allow(&admin, "mac", &MAC_A.to_string());
+    set_auth(&admin, &["certificate", "ip", "mac"], "and");
+    assert_eq!(discover_from(&ns, &server), Outcome::Served, "allowed IP and MAC");
+
+    ns.set_client_ip(3);
+    assert_refused(discover_from(&ns, &server), ns.client_ip(3), "failed: IP address allowlist", &server);
+
+    ns.set_client_ip(2);
+    ns.set_client_mac(MAC_B);
+    assert_refused(discover_from(&ns, &server), ns.client_ip(2), "failed: MAC address allowlist", &server);
+
+    ns.set_client_ip(3);
+    assert_refused(
+        discover_from(&ns, &server),
+        ns.client_ip(3),
+        "failed: IP address allowlist and MAC address allowlist",
+        &server,
+    );
+
+    ns.set_client_ip(2);
+    ns.set_client_mac(MAC_A);
+    assert_eq!(discover_from(&ns, &server), Outcome::Served, "back on the allowed device");
+    assert!(server.log().contains("KMIP request refused by the key store's allowlist"), "{}", server.log());
+}
+
+#[test]
+fn under_or_either_an_allowed_ip_or_an_allowed_mac_is_served_and_neither_is_refused() {
+    if !namespaces_available() {
+        return;
+    }
+    let server = NetServer::start();
+    let ns = Netns::create(MAC_B);
+    let admin = admin(&server);
+    // A range this time; the certificate is still checked by TLS, but is not a method here.
+    allow(&admin, "cidr", &format!("198.18.{}.0/30", ns.net));
+    allow(&admin, "mac", &MAC_A.to_string());
+    set_auth(&admin, &["ip", "mac"], "or");
+    assert_eq!(discover_from(&ns, &server), Outcome::Served, "the IP passes, the MAC does not");
+    ns.set_client_ip(9);
+    assert_refused(
+        discover_from(&ns, &server),
+        ns.client_ip(9),
+        "failed: IP address allowlist and MAC address allowlist",
+        &server,
+    );
+    ns.set_client_mac(MAC_A);
+    assert_eq!(discover_from(&ns, &server), Outcome::Served, "the MAC passes, the IP does not");
+    // The same peer under AND: its IP now refuses it.
+    set_auth(&admin, &["ip", "mac"], "and");
+    assert_refused(discover_from(&ns, &server), ns.client_ip(9), "failed: IP address allowlist", &server);
+}
+
+/// A Device credential (PyKMIP) must name the MAC the server sees.
+#[test]
+fn a_device_credentials_network_identifier_must_be_the_clients_mac() {
+    if !namespaces_available() {
+        return;
+    }
+    let Some(python) = python() else { return };
+    let server = NetServer::start();
+    let ns = Netns::create(MAC_A);
+    let admin = admin(&server);
+    allow(&admin, "mac", &MAC_A.to_string());
+    set_auth(&admin, &["certificate", "mac"], "and");
+    let probe = |network_id: Option<Mac>| {
+        let mut cmd = ns.command(&python);
+        cmd.arg(manifest_dir().join("tests/pykmip/allowlist_probe.py"))
+            .arg("--conf")
+            .arg(server.client_file("pykmip.conf"))
+            .args(["--host", &ns.host_ip().to_string(), "--port", &server.port.to_string()])
+            .env("PYTHONDONTWRITEBYTECODE", "1");
+        if let Some(mac) = network_id {
+            cmd.args(["--network-id", &mac.to_string().to_uppercase().replace(':', "-")]);
+        }
+        let out = cmd.output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        assert!(out.status.success(), "probe: {stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+        stdout
+    };
+    assert_eq!(probe(None), "served");
+    assert_eq!(probe(Some(MAC_A)), "served", "its own MAC, written AA-BB-...");
+    let refused = probe(Some(MAC_B));
+    assert!(
+        refused.starts_with("refused AUTHENTICATION_NOT_SUCCESSFUL: address")
+            && refused.contains("Device credential's Network Identifier does not match"),
+        "{refused}"
+    );
 }

@@ -250,7 +250,10 @@ pub async fn remove(
     params(("keystore" = String, Path, description = "The key store's id or name")),
     responses((status = 200, description = "The policy", body = AuthView))
 )]
-pub async fn auth_show(State(state): State<AppState>, Path(keystore): Path<String>) -> Result<Json<AuthView>, ApiError> {
+pub async fn auth_show(
+    State(state): State<AppState>,
+    Path(keystore): Path<String>,
+) -> Result<Json<AuthView>, ApiError> {
     Ok(Json(resolve(state.registry(), &keystore)?.auth.into()))
 }
 
@@ -308,7 +311,10 @@ mod tests {
         };
         assert!(entry(None, None, None).rule().is_err());
         assert!(entry(Some("10.0.0.1"), None, Some("00:11:22:33:44:55")).rule().is_err());
-        assert!(matches!(entry(None, Some("10.0.0.0/33"), None).rule(), Err(ApiError::InvalidField { field: "cidr", .. })));
+        assert!(matches!(
+            entry(None, Some("10.0.0.0/33"), None).rule(),
+            Err(ApiError::InvalidField { field: "cidr", .. })
+        ));
         let AllowRule::Ip(net) = entry(None, Some("10.1.2.3/8"), None).rule().unwrap() else { panic!() };
         assert_eq!(net.to_string(), "10.0.0.0/8");
         let AllowRule::Ip(net) = entry(Some("::1"), None, None).rule().unwrap() else { panic!() };

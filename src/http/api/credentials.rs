@@ -194,7 +194,10 @@ pub struct SignCsr {
 fn validity(days: Option<u32>) -> Result<u32, ApiError> {
     let days = days.unwrap_or(DEFAULT_VALIDITY_DAYS);
     if !(1..=MAX_VALIDITY_DAYS).contains(&days) {
-        return Err(ApiError::InvalidField { field: "validity_days", why: format!("must be 1 to {MAX_VALIDITY_DAYS}") });
+        return Err(ApiError::InvalidField {
+            field: "validity_days",
+            why: format!("must be 1 to {MAX_VALIDITY_DAYS}"),
+        });
     }
     Ok(days)
 }

@@ -344,7 +344,10 @@ pub async fn terminate(
 pub async fn ca(State(state): State<AppState>, Path(keystore): Path<String>) -> Result<impl IntoResponse, ApiError> {
     let ks = resolve(state.registry(), &keystore)?;
     let pem = state.registry().ca_pem(&ks.id)?;
-    let disposition = format!("attachment; filename=\"{}-ca.pem\"", ks.name.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-' && c != '_', "_"));
+    let disposition = format!(
+        "attachment; filename=\"{}-ca.pem\"",
+        ks.name.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-' && c != '_', "_")
+    );
     Ok(([(header::CONTENT_TYPE, "application/x-pem-file".to_owned()), (header::CONTENT_DISPOSITION, disposition)], pem))
 }
 
