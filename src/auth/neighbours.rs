@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::sync::{LazyLock, Mutex};
+use std::sync::{LazyLock, RwLock};
 use std::time::Duration;
 
 use super::allowlist::{canonical, Mac};
@@ -150,7 +150,9 @@ pub fn lookup_blocking(peer: IpAddr) -> Option<Mac> {
 /// policy change is when an operator expects the MAC checked afresh).
 #[derive(Debug, Default)]
 pub struct PeerMacs {
-    open: Mutex<HashMap<SocketAddr, Option<Lookup>>>,
+    // Read on every request of a MAC-checking store, written at connect,
+    // close and a policy change: a read-mostly lock.
+    open: RwLock<HashMap<SocketAddr, Option<Lookup>>>,
 }
 
 /// A connection's lookup: the policy generation it was made for, and the
@@ -167,7 +169,7 @@ pub struct OpenConnection<'a> {
 
 impl Drop for OpenConnection<'_> {
     fn drop(&mut self) {
-        self.macs.lock().remove(&self.peer);
+        self.macs.write().remove(&self.peer);
     }
 }
 
@@ -189,18 +191,22 @@ impl PeerMacs {
         &GLOBAL
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<SocketAddr, Option<Lookup>>> {
-        self.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<SocketAddr, Option<Lookup>>> {
+        self.open.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<SocketAddr, Option<Lookup>>> {
+        self.open.write().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Registers the connection from `peer` until the returned value is dropped.
     pub fn open(&self, peer: SocketAddr) -> OpenConnection<'_> {
-        self.lock().insert(peer, None);
+        self.write().insert(peer, None);
         OpenConnection { macs: self, peer }
     }
 
     fn remember(&self, peer: SocketAddr, generation: u64, mac: Option<Mac>) {
-        if let Some(slot) = self.lock().get_mut(&peer) {
+        if let Some(slot) = self.write().get_mut(&peer) {
             *slot = Some((generation, mac));
         }
     }
@@ -214,7 +220,7 @@ impl PeerMacs {
 
     /// [`Self::get`] with the lookup given (tests use a fixed table).
     pub fn get_with(&self, peer: SocketAddr, generation: u64, look_up: impl FnOnce() -> Option<Mac>) -> Option<Mac> {
-        if let Some(Some((g, mac))) = self.lock().get(&peer) {
+        if let Some(Some((g, mac))) = self.read().get(&peer) {
             if *g == generation {
                 return *mac;
             }
@@ -312,10 +318,10 @@ fd00::5 dev veth-a lladdr 02:00:00:00:00:05 DELAY
         let _second = macs.open(other);
         assert_eq!(macs.get_with(other, 2, || look(Some(first))), Some(first));
         drop(connection);
-        assert_eq!(macs.lock().len(), 1, "a closed connection's entry is gone");
+        assert_eq!(macs.read().len(), 1, "a closed connection's entry is gone");
         // An unregistered peer is looked up every time, and nothing is kept.
         assert_eq!(macs.get_with(peer, 2, || look(Some(first))), Some(first));
         assert_eq!(macs.get_with(peer, 2, || look(None)), None);
-        assert_eq!(macs.lock().len(), 1);
+        assert_eq!(macs.read().len(), 1);
     }
 }
