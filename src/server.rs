@@ -221,6 +221,7 @@ pub async fn serve(config: Config, out: &mut dyn Write) -> Result<(), ServerErro
     .map_err(ServerError::Tls)?;
     writeln!(out, "KMIP listening on {kmip}")?;
     // The HTTPS plane stops when the KMIP listener does: both watch `stop`.
+    // It shares the KMIP port's registry: a revocation through it reaches open KMIP connections.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let (https, https_task) = start_https(&config, &data, kmip, registry.clone(), stop_rx).await?;
     writeln!(out, "HTTPS listening on {https}")?;
