@@ -127,8 +127,10 @@ impl Refusal {
 /// Admission of one request (before any batch item runs): the credential
 /// must not be revoked, its key store must be in service (`OK`), and the
 /// key store's enabled methods must pass. `now` is Unix seconds: an
-/// admitted request marks the credential used then. Atomics only on the
-/// admitted path: no lock, no store read, no allocation.
+/// admitted request marks the credential used then. For a store that checks
+/// certificates only: atomics, no lock, no store read, no allocation; an
+/// IP / MAC allowlist adds a read lock on the compiled list and on the
+/// connection's MAC, looked up once per connection and policy change.
 pub fn admit(client: &ClientIdentity, header: &RequestHeader, now: i64) -> Result<(), Refusal> {
     let Some(handle) = &client.handle else { return Ok(()) };
     if handle.is_revoked() {
