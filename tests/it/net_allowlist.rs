@@ -10,7 +10,7 @@
 //! even when a test fails (a `Drop` guard), and named per run.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -407,6 +407,27 @@ fn under_or_either_an_allowed_ip_or_an_allowed_mac_is_served_and_neither_is_refu
     assert_refused(discover_from(&ns, &server), ns.client_ip(9), "failed: IP address allowlist", &server);
 }
 
+/// `count` Discover Versions on one connection from inside `ns` by PyKMIP
+/// (tests/pykmip/allowlist_probe.py), with a Device credential naming
+/// `network_id` if given; the last one's outcome: `served` or `refused ...`.
+fn pykmip_probe(python: &Path, ns: &Netns, server: &NetServer, network_id: Option<Mac>, count: usize) -> String {
+    let mut cmd = ns.command(python);
+    cmd.arg(manifest_dir().join("tests/pykmip/allowlist_probe.py"))
+        .arg("--conf")
+        .arg(server.client_file("pykmip.conf"))
+        .args(["--host", &ns.host_ip().to_string(), "--port", &server.port.to_string()])
+        .args(["--count", &count.to_string()])
+        .env("PYTHONDONTWRITEBYTECODE", "1");
+    if let Some(mac) = network_id {
+        // Upper case with dashes: any spelling of the MAC is the MAC.
+        cmd.args(["--network-id", &mac.to_string().to_uppercase().replace(':', "-")]);
+    }
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    assert!(out.status.success(), "probe: {stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    stdout
+}
+
 /// A Device credential (PyKMIP) must name the MAC the server sees.
 #[test]
 fn a_device_credentials_network_identifier_must_be_the_clients_mac() {
@@ -419,21 +440,7 @@ fn a_device_credentials_network_identifier_must_be_the_clients_mac() {
     let admin = admin(&server);
     allow(&admin, "mac", &MAC_A.to_string());
     set_auth(&admin, &["certificate", "mac"], "and");
-    let probe = |network_id: Option<Mac>| {
-        let mut cmd = ns.command(&python);
-        cmd.arg(manifest_dir().join("tests/pykmip/allowlist_probe.py"))
-            .arg("--conf")
-            .arg(server.client_file("pykmip.conf"))
-            .args(["--host", &ns.host_ip().to_string(), "--port", &server.port.to_string()])
-            .env("PYTHONDONTWRITEBYTECODE", "1");
-        if let Some(mac) = network_id {
-            cmd.args(["--network-id", &mac.to_string().to_uppercase().replace(':', "-")]);
-        }
-        let out = cmd.output().unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-        assert!(out.status.success(), "probe: {stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-        stdout
-    };
+    let probe = |network_id: Option<Mac>| pykmip_probe(&python, &ns, &server, network_id, 1);
     assert_eq!(probe(None), "served");
     assert_eq!(probe(Some(MAC_A)), "served", "its own MAC, written AA-BB-...");
     let refused = probe(Some(MAC_B));
@@ -465,4 +472,27 @@ fn ipv6_ranges_macs_and_ipv4_mapped_peers_are_enforced_on_a_dual_stack_listener(
     // Another device on the IPv6 address.
     ns.set_client_mac(MAC_B);
     assert_refused(discover_at(&ns, &server, v6), ns.client_ip6(), "failed: MAC address allowlist", &server);
+}
+
+/// A refused client that keeps asking is answered every time, and counted,
+/// but cannot fill the log: at most 10 refusals a second are logged.
+#[test]
+fn a_flood_of_refused_requests_is_answered_but_logged_only_a_few_times_a_second() {
+    if !namespaces_available() {
+        return;
+    }
+    let Some(python) = python() else { return };
+    let server = NetServer::start();
+    let ns = Netns::create(MAC_A);
+    let admin = admin(&server);
+    allow(&admin, "ip", "192.0.2.200");
+    set_auth(&admin, &["certificate", "ip"], "and");
+    let started = Instant::now();
+    let last = pykmip_probe(&python, &ns, &server, None, 300);
+    let seconds = started.elapsed().as_secs() + 2;
+    assert!(last.starts_with("refused AUTHENTICATION_NOT_SUCCESSFUL: address"), "{last}");
+    let logged = server.log().matches("KMIP request refused by the key store's allowlist").count();
+    assert!(logged >= 1, "refusals are logged:\n{}", server.log());
+    let bound = 10 * usize::try_from(seconds).unwrap();
+    assert!(logged <= bound.min(299), "{logged} refusals logged in about {seconds} s:\n{}", server.log());
 }

@@ -4,9 +4,10 @@ which run it inside a network namespace:
 
     ip netns exec NS tests/.venv/bin/python tests/pykmip/allowlist_probe.py \
         --conf DATA/clients/default/pykmip.conf --host 198.18.7.1 --port 5696 \
-        [--network-id 02:00:00:00:00:01] [--version 1.2]
+        [--network-id 02:00:00:00:00:01] [--version 1.2] [--count 1]
 
-Prints one line, `served` or `refused REASON: MESSAGE`, and exits 0 when
+Prints one line, `served` or `refused REASON: MESSAGE` (of the last
+request, with `--count N`), and exits 0 when
 the server answered at all; any other failure (TLS, connection) exits 2
 with the error.
 """
@@ -33,6 +34,7 @@ def main():
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--network-id", help="send a Device credential with this Network Identifier")
     parser.add_argument("--version", default="1.2", choices=sorted(VERSIONS))
+    parser.add_argument("--count", type=int, default=1, help="send this many requests on the one connection")
     args = parser.parse_args()
 
     credential = None
@@ -55,9 +57,10 @@ def main():
         proxy.open()
         # PyKMIP's discover_versions() cannot read a failed item (it has no
         # payload): send the message and read the batch item directly.
-        item = proxy._build_discover_versions_batch_item()
-        response = proxy._send_and_receive_message(proxy._build_request_message(credential, [item]))
-        result = response.batch_items[0]
+        for _ in range(args.count):
+            item = proxy._build_discover_versions_batch_item()
+            response = proxy._send_and_receive_message(proxy._build_request_message(credential, [item]))
+            result = response.batch_items[0]
     except Exception as e:  # noqa: BLE001: the test prints whatever broke
         print(f"error {type(e).__name__}: {e}")
         return 2
