@@ -16,6 +16,46 @@ fn the_openapi_document_is_served_without_a_token_and_describes_the_bearer_schem
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."), "{doc}");
     assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
     assert!(doc["paths"]["/api/v1/openapi.json"]["get"].is_object());
+
+    // Every route is described, with the bearer scheme and its problem responses.
+    let routes = [
+        ("get", "/api/v1/keystores"),
+        ("post", "/api/v1/keystores"),
+        ("get", "/api/v1/keystores/{keystore}"),
+        ("patch", "/api/v1/keystores/{keystore}"),
+        ("delete", "/api/v1/keystores/{keystore}"),
+        ("post", "/api/v1/keystores/{keystore}/suspend"),
+        ("post", "/api/v1/keystores/{keystore}/resume"),
+        ("get", "/api/v1/keystores/{keystore}/ca"),
+        ("get", "/api/v1/keystores/{keystore}/auth"),
+        ("put", "/api/v1/keystores/{keystore}/auth"),
+        ("get", "/api/v1/keystores/{keystore}/credentials"),
+        ("post", "/api/v1/keystores/{keystore}/credentials"),
+        ("post", "/api/v1/keystores/{keystore}/credentials/register"),
+        ("post", "/api/v1/keystores/{keystore}/credentials/sign"),
+        ("get", "/api/v1/keystores/{keystore}/credentials/{credential}"),
+        ("post", "/api/v1/keystores/{keystore}/credentials/{credential}/revoke"),
+        ("get", "/api/v1/keystores/{keystore}/allowlist"),
+        ("post", "/api/v1/keystores/{keystore}/allowlist"),
+        ("delete", "/api/v1/keystores/{keystore}/allowlist/{entry}"),
+    ];
+    let operations: usize =
+        doc["paths"].as_object().unwrap().values().map(|item| item.as_object().unwrap().len()).sum();
+    assert_eq!(operations, routes.len() + 1, "{}", doc["paths"]);
+    for (method, path) in routes {
+        let op = &doc["paths"][path][method];
+        assert!(op.is_object(), "{method} {path} is not in the document");
+        for status in ["400", "401", "404"] {
+            let content = &op["responses"][status]["content"]["application/problem+json"]["schema"]["$ref"];
+            assert_eq!(content, "#/components/schemas/Problem", "{method} {path} {status}");
+        }
+    }
+    for schema in
+        ["KeyStoreView", "CredentialView", "CredentialBundleView", "AllowEntryView", "AuthView", "KeyStorePage"]
+    {
+        assert!(doc["components"]["schemas"][schema].is_object(), "{schema} missing");
+    }
+    assert_eq!(doc["security"], serde_json::json!([{"bearer": []}]));
 }
 
 #[test]
@@ -36,4 +76,18 @@ fn listening_json_names_the_https_address() {
     // And the server answers there over TLS that the data directory's CA signed.
     let response = block_on(admin(&server).without_token().send(Method::GET, "/api/v1/openapi.json", None)).unwrap();
     assert_eq!(response.status, 200);
+}
+
+#[test]
+fn sigterm_stops_the_https_plane_with_the_kmip_port_even_with_a_client_connected() {
+    let mut server = Server::start();
+    // A client connected over TLS, idle between requests.
+    let config = server.tls_config(rustls::ALL_VERSIONS, None);
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    let tcp = std::net::TcpStream::connect(server.https).unwrap();
+    let mut idle = rustls::StreamOwned::new(rustls::ClientConnection::new(config, name).unwrap(), tcp);
+    crate::harness::handshake(&mut idle).unwrap();
+    let status = server.terminate(std::time::Duration::from_secs(10)).expect("coffer serve exits on SIGTERM");
+    assert!(status.success(), "{status}:\n{}", server.log());
+    assert!(!server.data.join("listening.json").exists());
 }
