@@ -7,8 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # Debian packages the tests use: Python with venv and pip for PyKMIP; the openssl
-# command line for the certificates of benches/pykmip-server/run.sh.
-APT_PACKAGES=(python3 python3-venv python3-pip openssl)
+# command line for the certificates of benches/pykmip-server/run.sh; iproute2 (`ip netns`,
+# veth pairs) for the allowlist tests in network namespaces.
+APT_PACKAGES=(python3 python3-venv python3-pip openssl iproute2)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -9,15 +9,17 @@
 //! key store suspended since the connection opened is refused on its next
 //! request.
 
+pub mod allowlist;
 pub mod certificate;
+pub mod neighbours;
 
 use std::fmt;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use crate::error::Error;
-use crate::keystores::{CredentialHandle, KeyStoreStatus};
-use crate::kmip::message::RequestHeader;
+use crate::keystores::{CredentialHandle, KeyStoreHandle, KeyStoreStatus};
+use crate::kmip::message::{Credential, RequestHeader};
 
 /// An authenticated KMIP client.
 #[derive(Clone)]
@@ -94,6 +96,8 @@ pub enum Refusal {
         address: String,
         /// The key store's name.
         keystore: String,
+        /// The methods that failed (named in the message; the list's entries never are).
+        failed: Vec<allowlist::Method>,
     },
 }
 
@@ -107,8 +111,8 @@ impl Refusal {
             Refusal::KeyStoreUnavailable { keystore, status } => {
                 Error::PermissionDenied(format!("key store {keystore} is {status}"))
             }
-            Refusal::NotAllowed { address, keystore } => {
-                Error::AuthenticationNotSuccessful(format!("address {address} is not allowed by key store {keystore}"))
+            Refusal::NotAllowed { address, keystore, failed } => {
+                Error::AuthenticationNotSuccessful(allowlist::refusal_message(address, keystore, failed))
             }
         }
     }
@@ -123,10 +127,11 @@ impl Refusal {
 /// Admission of one request (before any batch item runs): the credential
 /// must not be revoked, its key store must be in service (`OK`), and the
 /// key store's enabled methods must pass. `now` is Unix seconds: an
-/// admitted request marks the credential used then. Atomics only on the
-/// admitted path: no lock, no store read, no allocation.
+/// admitted request marks the credential used then. For a store that checks
+/// certificates only: atomics, no lock, no store read, no allocation; an
+/// IP / MAC allowlist adds a read lock on the compiled list and on the
+/// connection's MAC, looked up once per connection and policy change.
 pub fn admit(client: &ClientIdentity, header: &RequestHeader, now: i64) -> Result<(), Refusal> {
-    let _ = header;
     let Some(handle) = &client.handle else { return Ok(()) };
     if handle.is_revoked() {
         return Err(Refusal::Revoked { credential: handle.name() });
@@ -146,6 +151,56 @@ pub fn admit(client: &ClientIdentity, header: &RequestHeader, now: i64) -> Resul
         };
         return Err(Refusal::KeyStoreUnavailable { keystore: keystore.name(), status });
     }
+    allowed(client, header, keystore)?;
     handle.touch(now);
     Ok(())
+}
+
+/// At most this many allowlist refusals a second are logged, so that a
+/// refused client's flood cannot fill the log (they are all counted).
+static REFUSAL_LOG: allowlist::LogLimiter = allowlist::LogLimiter::new(10);
+
+/// The key store's IP and MAC methods, and the Network Identifier of a
+/// Device credential where the request carries one. A store that checks
+/// neither, asked without a Device credential, costs one atomic load.
+fn allowed(client: &ClientIdentity, header: &RequestHeader, keystore: &KeyStoreHandle) -> Result<(), Refusal> {
+    let access = keystore.access();
+    let network_identifier = device_network_identifier(header);
+    if !access.restricts() && network_identifier.is_none() {
+        return Ok(());
+    }
+    let policy = access.policy();
+    let mac = if policy.needs_mac() || network_identifier.is_some() {
+        neighbours::PeerMacs::global().get(client.peer, policy.generation)
+    } else {
+        None
+    };
+    let verdict = policy.check(client.peer.ip(), mac).and_then(|()| policy.check_device(network_identifier, mac));
+    let Err(why) = verdict else { return Ok(()) };
+    access.refusals.count(&why);
+    let name = keystore.name();
+    if let Some(held_back) = REFUSAL_LOG.allow() {
+        tracing::warn!(
+            peer = %client.peer,
+            credential = %client.credential,
+            keystore = %name,
+            failed = ?why.failed,
+            refusals_not_logged = held_back,
+            "KMIP request refused by the key store's allowlist"
+        );
+    }
+    Err(Refusal::NotAllowed {
+        address: allowlist::canonical(client.peer.ip()).to_string(),
+        keystore: name,
+        failed: why.failed,
+    })
+}
+
+/// The Network Identifier of the first Device credential in the request
+/// header's Authentication, if any.
+fn device_network_identifier(header: &RequestHeader) -> Option<&str> {
+    header.authentication.as_ref()?.credentials.iter().find_map(|c| match c {
+        Credential::Device(d) => d.network_identifier.as_deref(),
+        _ => None,
+    })
 }

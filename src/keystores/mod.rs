@@ -323,6 +323,8 @@ pub struct KeyStoreHandle {
     /// Set once it is terminated: its clients are refused like a suspended store's.
     gone: AtomicBool,
     state: RwLock<Arc<KeyStore>>,
+    /// Its allowlist compiled for the KMIP path, and its refusal counters.
+    access: crate::auth::allowlist::Access,
 }
 
 impl fmt::Debug for KeyStoreHandle {
@@ -337,6 +339,7 @@ impl KeyStoreHandle {
             id: keystore.id.clone(),
             status: AtomicU8::new(keystore.status.to_u8()),
             gone: AtomicBool::new(false),
+            access: crate::auth::allowlist::Access::new(&keystore),
             state: RwLock::new(Arc::new(keystore)),
         }
     }
@@ -366,8 +369,14 @@ impl KeyStoreHandle {
         read(&self.state).name.clone()
     }
 
+    /// Its allowlist as the KMIP path checks it, and its refusal counters.
+    pub fn access(&self) -> &crate::auth::allowlist::Access {
+        &self.access
+    }
+
     fn replace(&self, keystore: KeyStore) {
         self.status.store(keystore.status.to_u8(), Ordering::Release);
+        self.access.update(&keystore);
         *write(&self.state) = Arc::new(keystore);
     }
 }

@@ -135,6 +135,17 @@ impl<S: Service> Connection<S> {
             %peer, credential = %client.credential, keystore = %client.keystore, tls = %version, resumed,
             "KMIP client connected"
         );
+        // The peer's MAC, looked up once now if its key store checks MACs;
+        // forgotten when the connection ends.
+        let open = crate::auth::neighbours::PeerMacs::global().open(peer);
+        if let Some(access) = client.handle.as_ref().map(|h| h.keystore().access()).filter(|a| a.restricts()) {
+            let policy = access.policy();
+            if policy.needs_mac() {
+                let mac = open.prefetch(policy.generation).await;
+                tracing::debug!(%peer, mac = ?mac, "KMIP peer's MAC from the neighbour table");
+            }
+        }
         connection::serve(tls, client, self.service, self.limits, self.shutdown).await;
+        drop(open);
     }
 }

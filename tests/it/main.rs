@@ -19,6 +19,7 @@ mod keystores_server;
 mod kmip_client;
 mod kmip_model;
 mod loadtool;
+mod net_allowlist;
 mod oasis;
 mod oasis_replay;
 mod pykmip_asymmetric;
