@@ -171,6 +171,18 @@ impl PrivateKey {
         Ok(Self(key))
     }
 
+    /// Parses a PKCS#8 `PrivateKeyInfo` DER only (not PKCS#1 or SEC1): for
+    /// input whose format is named, where another one is an error.
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, CryptoError> {
+        let key = match fast::private_pkcs8(der) {
+            Some(key) => key,
+            None => PKey::private_key_from_pkcs8(der)
+                .map_err(|_| CryptoError::InvalidInput("not a DER PKCS#8 private key".into()))?,
+        };
+        kind_of(&key)?;
+        Ok(Self(key))
+    }
+
     /// Parses a PEM private key (`PRIVATE KEY`, `RSA PRIVATE KEY` or `EC PRIVATE KEY`; not encrypted).
     pub fn from_pem(pem: &[u8]) -> Result<Self, CryptoError> {
         let key = PKey::private_key_from_pem(pem)
@@ -548,6 +560,7 @@ mod tests {
             let pair = generate(spec).unwrap();
             let private = PrivateKey::from_der(&pair.private_pkcs8_der).unwrap();
             assert_eq!(private.kind().unwrap(), kind);
+            assert_eq!(PrivateKey::from_pkcs8_der(&pair.private_pkcs8_der).unwrap().kind().unwrap(), kind);
             let public = PublicKey::from_der(&pair.public_spki_der).unwrap();
             assert_eq!(public.kind().unwrap(), kind);
             assert_eq!(private.public_key().unwrap().to_spki_der().unwrap(), pair.public_spki_der);

@@ -79,7 +79,8 @@ pub(crate) fn private_key(key: &ManagedObject, operation: Operation) -> Result<(
     // The type-specific parsers: OpenSSL 3.0's generic DER decoder costs
     // about a millisecond per key, paid on every Sign or Decrypt.
     let parsed = match format {
-        KeyFormatType::PKCS_8 => PrivateKey::from_der(der),
+        // Raw: the DER as registered, PKCS#8, PKCS#1 or SEC1 (see key_forms::keep_raw).
+        KeyFormatType::PKCS_8 | KeyFormatType::Raw => PrivateKey::from_der(der),
         KeyFormatType::PKCS_1 => formats::from_pkcs1_private_der(der),
         KeyFormatType::ECPrivateKey => formats::from_sec1_der(der),
         _ => return Err(not_der(key)),
@@ -92,6 +93,7 @@ pub(crate) fn public_key(key: &ManagedObject, operation: Operation) -> Result<(P
     let (der, format, algorithm) = key_bytes(key, operation)?;
     let parsed = match format {
         KeyFormatType::X_509 => PublicKey::from_der(der),
+        KeyFormatType::Raw => PublicKey::from_der(der).or_else(|_| formats::from_pkcs1_public_der(der)),
         KeyFormatType::PKCS_1 => formats::from_pkcs1_public_der(der),
         _ => return Err(not_der(key)),
     };
@@ -213,17 +215,22 @@ pub(crate) fn rsa_padding(params: Option<&CryptographicParameters>) -> Result<Rs
         }
     }
     match params.and_then(|p| p.padding_method) {
-        None | Some(PaddingMethod::OAEP) => {
-            let d = params.and_then(|p| p.hashing_algorithm).map(digest).transpose()?.unwrap_or(Digest::Sha1);
-            let mgf1_hash = params.and_then(|p| p.mask_generator_hashing_algorithm).map(digest).transpose()?;
-            // P Source is the OAEP label (CS-AC-M-OAEP-10); none means the empty label.
-            let label = params.and_then(|p| p.p_source.as_deref()).unwrap_or(&[]);
-            Ok(RsaPadding::Oaep { hash: d, mgf1_hash: mgf1_hash.unwrap_or(d), label })
-        }
+        None | Some(PaddingMethod::OAEP) => oaep(params),
         Some(PaddingMethod::PKCS1V1_5) => Ok(RsaPadding::Pkcs1v15),
         Some(other) => Err(unsupported(format!(
             "Padding Method {} for RSA encryption; this server offers OAEP and PKCS1 v1.5",
             other.name().unwrap_or("(unknown)")
         ))),
     }
+}
+
+/// RSA-OAEP with the parameters' Hashing Algorithm (SHA-1 by default) and
+/// Mask Generator Hashing Algorithm (the same by default); used by Encrypt,
+/// Decrypt and key wrapping.
+pub(crate) fn oaep(params: Option<&CryptographicParameters>) -> Result<RsaPadding<'_>, Error> {
+    let d = params.and_then(|p| p.hashing_algorithm).map(digest).transpose()?.unwrap_or(Digest::Sha1);
+    let mgf1_hash = params.and_then(|p| p.mask_generator_hashing_algorithm).map(digest).transpose()?;
+    // P Source is the OAEP label (CS-AC-M-OAEP-10); none means the empty label.
+    let label = params.and_then(|p| p.p_source.as_deref()).unwrap_or(&[]);
+    Ok(RsaPadding::Oaep { hash: d, mgf1_hash: mgf1_hash.unwrap_or(d), label })
 }

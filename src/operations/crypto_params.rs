@@ -154,7 +154,7 @@ pub(crate) fn key_bytes(
             "object {:?} is stored wrapped; the server cannot use it for cryptography",
             key.id
         ))),
-        Some(KeyValue::Plain { key_material: KeyMaterial::Structure(_), .. }) | None => {
+        Some(KeyValue::Plain { key_material: KeyMaterial::Transparent(_), .. }) | None => {
             Err(Error::InvalidField(format!("object {:?} has no raw key material the server can use", key.id)))
         }
     }

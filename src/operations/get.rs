@@ -7,7 +7,9 @@
 
 use crate::error::Error;
 use crate::kmip::attributes::{Attribute, Attributes};
-use crate::kmip::objects::{KeyBlock, KeyMaterial, KeyValue, KeyWrappingSpecification, Object};
+use crate::kmip::objects::{
+    KeyBlock, KeyMaterial, KeyValue, KeyWrappingSpecification, Object, TransparentKey, TransparentValue,
+};
 use crate::kmip::payloads::{GetRequest, GetResponse};
 use crate::kmip::table::KeyFormatType;
 use crate::operations::context::RequestContext;
@@ -15,7 +17,7 @@ use crate::operations::new_object::{format_name, type_name};
 use crate::operations::{key_forms, key_wrap};
 use crate::stats::UsageKind;
 use crate::store::StoreError;
-use crate::ttlv::{Tag, Ttlv, Value};
+use crate::ttlv::{Tag, Value};
 
 /// Runs Get.
 pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: GetRequest) -> Result<GetResponse, Error> {
@@ -154,14 +156,11 @@ fn symmetric_key(block: KeyBlock, format: Option<KeyFormatType>) -> Result<KeyBl
                 _ => return Err(Error::Internal("a stored symmetric key is not Raw bytes".into())),
             };
             // KMIP 1.4 §2.1.7.1: a structure holding the Key byte string.
-            let structure = Ttlv::structure(
-                Tag::KeyMaterial,
-                vec![Ttlv::new(Tag::Key, Value::ByteString(bytes::Bytes::copy_from_slice(material.expose())))],
-            );
+            let structure = TransparentKey::new().with(Tag::Key, TransparentValue::ByteString(material.clone()));
             Ok(KeyBlock {
                 key_format_type: KeyFormatType::TransparentSymmetricKey,
                 key_value: Some(KeyValue::Plain {
-                    key_material: KeyMaterial::Structure(structure),
+                    key_material: KeyMaterial::Transparent(structure),
                     attributes: Attributes::default(),
                 }),
                 ..block
@@ -186,7 +185,6 @@ mod tests {
     use crate::operations::managed::ManagedObject;
     use crate::operations::new_object::test_support::*;
     use crate::operations::Engine;
-    use crate::ttlv::Ttlv;
 
     fn get(id: &str) -> GetRequest {
         GetRequest {
@@ -259,10 +257,9 @@ mod tests {
         if let Object::SymmetricKey(k) = &mut transparent {
             k.key_block.key_format_type = KeyFormatType::TransparentSymmetricKey;
             k.key_block.key_value = Some(KeyValue::Plain {
-                key_material: KeyMaterial::Structure(Ttlv::structure(
-                    Tag::KeyMaterial,
-                    vec![Ttlv::new(Tag::Key, Value::ByteString(bytes::Bytes::from_static(&[4; 16])))],
-                )),
+                key_material: KeyMaterial::Transparent(
+                    TransparentKey::new().with(Tag::Key, TransparentValue::ByteString(Secret::from_slice(&[4; 16]))),
+                ),
                 attributes: Attributes::default(),
             });
         }
@@ -295,11 +292,8 @@ mod tests {
         assert_eq!(block.key_format_type, KeyFormatType::TransparentSymmetricKey);
         assert_eq!(block.cryptographic_length, Some(128));
         match &block.key_value {
-            Some(KeyValue::Plain { key_material: KeyMaterial::Structure(s), .. }) => {
-                assert_eq!(
-                    s.child(Tag::Key).map(|k| &k.value),
-                    Some(&Value::ByteString(bytes::Bytes::from_static(&[7; 16])))
-                );
+            Some(KeyValue::Plain { key_material: KeyMaterial::Transparent(s), .. }) => {
+                assert_eq!(s.get(Tag::Key), Some(&TransparentValue::ByteString(Secret::from_slice(&[7; 16]))));
             }
             other => panic!("{other:?}"),
         }

@@ -99,7 +99,7 @@ fn digest(object: &Object) -> Option<Digest> {
     };
     Some(Digest {
         hashing_algorithm: HashingAlgorithm::SHA_256,
-        digest_value: Some(Bytes::copy_from_slice(&openssl::sha::sha256(bytes))),
+        digest_value: Some(Bytes::copy_from_slice(&crate::crypto::hash::sha256(bytes))),
         key_format_type: format.map(|f| Ttlv::new(Tag::KeyFormatType, Value::Enumeration(f.value()))),
     })
 }
@@ -129,7 +129,7 @@ pub(crate) fn build(
     let mut attributes = vec![Attribute::UniqueIdentifier(id.clone()), Attribute::ObjectType(object_type)];
     // KMIP 2.0 §4.51: a fixed-size name for clients short of room, the
     // SHA-256 of the Unique Identifier (written in 2.x answers only).
-    let short = openssl::sha::sha256(id.as_bytes());
+    let short = crate::crypto::hash::sha256(id.as_bytes());
     attributes.push(Attribute::Other(Ttlv::new(
         Tag::ShortUniqueIdentifier,
         Value::ByteString(Bytes::copy_from_slice(&short)),

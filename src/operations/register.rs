@@ -8,14 +8,16 @@
 
 use crate::error::Error;
 use crate::kmip::attributes::{Attribute, Attributes};
-use crate::kmip::objects::{KeyBlock, KeyMaterial, KeyValue, Object, PrivateKey, PublicKey, SymmetricKey};
+use crate::kmip::objects::{
+    KeyBlock, KeyMaterial, KeyValue, Object, PrivateKey, PublicKey, SymmetricKey, TransparentValue,
+};
 use crate::kmip::payloads::{RegisterRequest, RegisterResponse};
 use crate::kmip::secret::Secret;
 use crate::kmip::table::{CertificateType, CryptographicAlgorithm as Alg, KeyFormatType, SecretDataType};
 use crate::operations::context::RequestContext;
 use crate::operations::new_object::{self, find, format_name, type_name};
 use crate::operations::{key_forms, key_wrap};
-use crate::ttlv::{Tag, Value};
+use crate::ttlv::Tag;
 
 /// Runs Register.
 pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: RegisterRequest) -> Result<RegisterResponse, Error> {
@@ -79,7 +81,7 @@ pub(crate) async fn checked_object(
                     cert.certificate_type.name().unwrap_or("unknown")
                 )));
             }
-            if openssl::x509::X509::from_der(&cert.certificate_value).is_err() {
+            if crate::crypto::formats::check_der_certificate(&cert.certificate_value).is_err() {
                 return Err(Error::InvalidField("the Certificate Value is not a DER X.509 certificate".into()));
             }
             client.retain(|a| !matches!(a, Attribute::CertificateType(_) | Attribute::CertificateLength(_)));
@@ -215,7 +217,7 @@ fn plain_bytes(block: &KeyBlock) -> Result<&Secret, Error> {
     }
     match &block.key_value {
         Some(KeyValue::Plain { key_material: KeyMaterial::Bytes(b), .. }) => Ok(b),
-        Some(KeyValue::Plain { key_material: KeyMaterial::Structure(_), .. }) => Err(Error::InvalidField(format!(
+        Some(KeyValue::Plain { key_material: KeyMaterial::Transparent(_), .. }) => Err(Error::InvalidField(format!(
             "Key Material must be a Byte String in the {} Key Format Type",
             format_name(block.key_format_type)
         ))),
@@ -302,18 +304,15 @@ fn transparent_key(block: &KeyBlock) -> Result<Secret, Error> {
         ));
     }
     let material = match &block.key_value {
-        Some(KeyValue::Plain { key_material: KeyMaterial::Structure(s), .. }) => s,
+        Some(KeyValue::Plain { key_material: KeyMaterial::Transparent(t), .. }) => t,
         Some(KeyValue::Plain { .. }) => {
             return Err(Error::InvalidField("a Transparent Symmetric Key's Key Material is a structure".into()))
         }
         _ => return Err(Error::MissingData("the Key Block has no Key Value".into())),
     };
-    let Value::Structure(children) = &material.value else {
-        return Err(Error::InvalidField("a Transparent Symmetric Key's Key Material is a structure".into()));
-    };
-    match children.as_slice() {
-        [key] if key.tag == Tag::Key => match &key.value {
-            Value::ByteString(b) => Ok(Secret::from_slice(b)),
+    match material.fields() {
+        [(tag, value)] if *tag == Tag::Key => match value {
+            TransparentValue::ByteString(b) => Ok(b.clone()),
             _ => Err(Error::InvalidField("the Transparent Symmetric Key's Key must be a Byte String".into())),
         },
         _ => Err(Error::InvalidField("a Transparent Symmetric Key's Key Material holds exactly one Key".into())),
@@ -324,7 +323,7 @@ fn transparent_key(block: &KeyBlock) -> Result<Secret, Error> {
 mod tests {
     use super::*;
     use crate::kmip::codec::DateTime;
-    use crate::kmip::objects::{KeyWrappingData, OpaqueObject, SecretData};
+    use crate::kmip::objects::{KeyWrappingData, OpaqueObject, SecretData, TransparentKey};
     use crate::kmip::payloads::{GetRequest, RequestPayload as Rq, ResponsePayload as Rs};
     use crate::kmip::table::{
         CryptographicUsageMask as Mask, ObjectType, OpaqueDataType, ResultReason as R, State, WrappingMethod,
@@ -332,7 +331,6 @@ mod tests {
     use crate::kmip::version::ProtocolVersion as V;
     use crate::operations::managed::ManagedObject;
     use crate::operations::new_object::test_support::*;
-    use crate::ttlv::Ttlv;
 
     fn register(object: Object, attributes: Vec<Attribute>) -> Rq {
         Rq::Register(RegisterRequest {
@@ -448,10 +446,9 @@ mod tests {
         if let Object::SymmetricKey(k) = &mut object {
             k.key_block.key_format_type = KeyFormatType::TransparentSymmetricKey;
             k.key_block.key_value = Some(KeyValue::Plain {
-                key_material: KeyMaterial::Structure(Ttlv::structure(
-                    Tag::KeyMaterial,
-                    vec![Ttlv::new(Tag::Key, Value::ByteString(bytes::Bytes::from_static(&[9; 32])))],
-                )),
+                key_material: KeyMaterial::Transparent(
+                    TransparentKey::new().with(Tag::Key, TransparentValue::ByteString(Secret::from_slice(&[9; 32]))),
+                ),
                 attributes: Attributes::default(),
             });
         }
