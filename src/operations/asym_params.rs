@@ -1,7 +1,8 @@
 //! What Sign, Signature Verify and RSA Encrypt/Decrypt share: the
-//! asymmetric key they may use (type, state, usage mask), parsed from its
-//! key block, and the Cryptographic Parameters turned into the crypto
-//! layer's [`SignatureScheme`] or [`RsaPadding`].
+//! asymmetric key they may use, parsed from its key block (the checks of
+//! type, state and usage mask are crypto_params's, shared with the
+//! symmetric operations), and the Cryptographic Parameters turned into the
+//! crypto layer's [`SignatureScheme`] or [`RsaPadding`].
 
 use crate::crypto::asymmetric::{PrivateKey, PublicKey, RsaPadding};
 use crate::crypto::hash::HashAlgorithm as Digest;
@@ -9,60 +10,18 @@ use crate::crypto::signature::SignatureScheme as Scheme;
 use crate::crypto::{formats, CryptoError};
 use crate::error::Error;
 use crate::kmip::attributes::CryptographicParameters;
-use crate::kmip::objects::{KeyMaterial, KeyValue, Object};
 use crate::kmip::table::{
-    CryptographicAlgorithm as Alg, CryptographicUsageMask, DigitalSignatureAlgorithm as Dsa, HashingAlgorithm,
-    KeyFormatType, ObjectType, Operation, PaddingMethod,
+    CryptographicAlgorithm as Alg, DigitalSignatureAlgorithm as Dsa, HashingAlgorithm, KeyFormatType, ObjectType,
+    Operation, PaddingMethod,
 };
-use crate::lifecycle::{self, Use};
-use crate::operations::context::RequestContext;
+use crate::operations::crypto_params;
 use crate::operations::managed::ManagedObject;
-
-/// Checks that `key` is of `object_type`, that `operation` may use it now
-/// for `what`, and that its usage mask (if it has one) has `bit`.
-pub(crate) fn check_key(
-    ctx: &RequestContext<'_>,
-    key: &ManagedObject,
-    object_type: ObjectType,
-    operation: Operation,
-    what: Use,
-    bit: CryptographicUsageMask,
-    usage: &'static str,
-) -> Result<(), Error> {
-    match key.object_type() {
-        Some(t) if t == object_type => {}
-        Some(t) => return Err(Error::WrongObjectType { id: key.id.clone(), object_type: t, operation }),
-        None => return Err(Error::Internal(format!("object {} has no Object Type", key.id))),
-    }
-    lifecycle::check_use(key, operation, what, ctx.now_kmip())?;
-    match key.usage_mask() {
-        Some(mask) if !mask.contains(bit) && !mask.contains(CryptographicUsageMask::Unrestricted) => {
-            Err(Error::UsageNotAllowed { id: key.id.clone(), usage })
-        }
-        _ => Ok(()),
-    }
-}
 
 /// The key bytes, format and algorithm of an asymmetric key held in clear.
 fn key_bytes(key: &ManagedObject, operation: Operation) -> Result<(&[u8], KeyFormatType, Option<Alg>), Error> {
-    let block = match &key.object {
-        Some(Object::PrivateKey(k)) => &k.key_block,
-        Some(Object::PublicKey(k)) => &k.key_block,
-        Some(other) => {
-            return Err(Error::WrongObjectType { id: key.id.clone(), object_type: other.object_type(), operation })
-        }
-        None => return Err(Error::ObjectDestroyed { id: key.id.clone() }),
-    };
-    match &block.key_value {
-        Some(KeyValue::Plain { key_material: KeyMaterial::Bytes(bytes), .. }) => {
-            Ok((bytes.expose(), block.key_format_type, block.cryptographic_algorithm))
-        }
-        Some(KeyValue::Wrapped(_)) => Err(Error::FeatureNotSupported(format!(
-            "object {:?} is stored wrapped; the server cannot use it for cryptography",
-            key.id
-        ))),
-        _ => Err(not_der(key)),
-    }
+    let (block, bytes) = crypto_params::key_block(key, &[ObjectType::PrivateKey, ObjectType::PublicKey], operation)?;
+    let bytes = bytes.ok_or_else(|| not_der(key))?;
+    Ok((bytes, block.key_format_type, block.cryptographic_algorithm))
 }
 
 fn not_der(key: &ManagedObject) -> Error {

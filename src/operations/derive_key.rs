@@ -133,7 +133,11 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: DeriveKeyRequest) 
     match base.object_type() {
         Some(ObjectType::SymmetricKey | ObjectType::SecretData) => {}
         Some(object_type) => {
-            return Err(Error::WrongObjectType { id: base.id.clone(), object_type, operation: Operation::DeriveKey })
+            return Err(Error::WrongObjectType {
+                id: Some(base.id.clone()),
+                object_type,
+                operation: Operation::DeriveKey,
+            })
         }
         None => return Err(Error::Internal(format!("object {} has no Object Type", base.id))),
     }

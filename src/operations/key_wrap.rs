@@ -106,7 +106,7 @@ async fn wrapper(
     let key = ctx.load_live(&info.unique_identifier).await?;
     match key.object_type() {
         Some(ObjectType::SymmetricKey | ObjectType::PublicKey | ObjectType::PrivateKey) => {}
-        Some(object_type) => return Err(Error::WrongObjectType { id: key.id.clone(), object_type, operation }),
+        Some(object_type) => return Err(Error::WrongObjectType { id: Some(key.id.clone()), object_type, operation }),
         None => return Err(Error::Internal(format!("object {} has no Object Type", key.id))),
     }
     lifecycle::check_use(&key, operation, what, ctx.now_kmip())?;

@@ -13,7 +13,7 @@ use crate::kmip::objects::{
 };
 use crate::kmip::payloads::{RegisterRequest, RegisterResponse};
 use crate::kmip::secret::Secret;
-use crate::kmip::table::{CertificateType, CryptographicAlgorithm as Alg, KeyFormatType, SecretDataType};
+use crate::kmip::table::{CertificateType, CryptographicAlgorithm as Alg, KeyFormatType, Operation, SecretDataType};
 use crate::operations::context::RequestContext;
 use crate::operations::new_object::{self, find, format_name, type_name};
 use crate::operations::{key_forms, key_wrap};
@@ -34,7 +34,7 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: RegisterRequest) -
     }
     let mut client = new_object::client_attributes(&req.attributes, object_type)?;
     let format = req.object.key_block().map(|b| b.key_format_type);
-    let object = checked_object(ctx, req.object, &mut client).await?;
+    let object = checked_object(ctx, req.object, &mut client, Operation::Register).await?;
     new_object::check_names_unique(ctx, &client).await?;
     let managed = new_object::build(ctx, object, format, client);
     ctx.save(&[&managed]).await?;
@@ -44,11 +44,13 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: RegisterRequest) -
 
 /// The object a client sent, checked and in the form it is stored in (keys
 /// unwrapped and normalised); server-derived attributes (a certificate's
-/// type and length) are added to `client`. Import stores objects this way too.
+/// type and length) are added to `client`. Import stores objects this way
+/// too (`operation` names which of the two refuses an object type).
 pub(crate) async fn checked_object(
     ctx: &RequestContext<'_>,
     object: Object,
     client: &mut Vec<Attribute>,
+    operation: Operation,
 ) -> Result<Object, Error> {
     let object = unwrap_object(ctx, object).await?;
     let object = match object {
@@ -137,12 +139,7 @@ pub(crate) async fn checked_object(
             Object::SecretData(secret)
         }
         Object::OpaqueObject(opaque) => Object::OpaqueObject(opaque),
-        other => {
-            return Err(Error::UnsupportedObjectType(format!(
-                "Register stores keys, certificates, Split Keys, Templates, Secret Data and Opaque Objects, not {}",
-                type_name(other.object_type())
-            )))
-        }
+        other => return Err(Error::WrongObjectType { id: None, object_type: other.object_type(), operation }),
     };
     Ok(object)
 }

@@ -36,7 +36,7 @@ pub(crate) async fn handle(
     let mut old_private = ctx.load_live(&id).await?;
     let object_type = old_private.object_type().unwrap_or(ObjectType::PrivateKey);
     if object_type != ObjectType::PrivateKey {
-        return Err(Error::WrongObjectType { id, object_type, operation: Operation::ReKeyKeyPair });
+        return Err(Error::WrongObjectType { id: Some(id), object_type, operation: Operation::ReKeyKeyPair });
     }
     let public_id = old_private
         .find(|a| match a {
