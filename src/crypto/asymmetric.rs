@@ -54,6 +54,16 @@ impl Curve {
         }
     }
 
+    /// The size of the curve's field in bits (256, 384, 521): KMIP's
+    /// Cryptographic Length of its keys.
+    pub fn bits(self) -> u32 {
+        match self {
+            Self::P256 => 256,
+            Self::P384 => 384,
+            Self::P521 => 521,
+        }
+    }
+
     /// The length in bytes of a field element or private scalar (32, 48, 66).
     pub fn field_len(self) -> usize {
         match self {

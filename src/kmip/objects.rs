@@ -278,6 +278,27 @@ kmip_struct! {
     }
 }
 
+impl KeyBlock {
+    /// A key block holding `material` in clear: not wrapped, not
+    /// compressed, no Key Value attributes. How the server builds every
+    /// key it makes or converts.
+    pub fn plain(
+        format: KeyFormatType,
+        material: KeyMaterial,
+        algorithm: Option<CryptographicAlgorithm>,
+        length: Option<i32>,
+    ) -> KeyBlock {
+        KeyBlock {
+            key_format_type: format,
+            key_compression_type: None,
+            key_value: Some(KeyValue::Plain { key_material: material, attributes: Attributes::default() }),
+            cryptographic_algorithm: algorithm,
+            cryptographic_length: length,
+            key_wrapping_data: None,
+        }
+    }
+}
+
 kmip_struct! {
     /// Symmetric Key (KMIP 1.4 §2.2.2).
     pub struct SymmetricKey {

@@ -11,8 +11,8 @@
 
 use crate::crypto::rng;
 use crate::error::Error;
-use crate::kmip::attributes::{Attribute, Attributes};
-use crate::kmip::objects::{KeyBlock, KeyMaterial, KeyValue, Object, SymmetricKey};
+use crate::kmip::attributes::Attribute;
+use crate::kmip::objects::{KeyBlock, KeyMaterial, Object, SymmetricKey};
 use crate::kmip::payloads::{CreateRequest, CreateResponse};
 use crate::kmip::secret::Secret;
 use crate::kmip::table::{
@@ -165,17 +165,12 @@ pub(crate) fn generate_symmetric_key(algorithm: Alg, bits: i32) -> Result<Object
         set_des_parity(&mut key);
     }
     Ok(Object::SymmetricKey(SymmetricKey {
-        key_block: KeyBlock {
-            key_format_type: KeyFormatType::Raw,
-            key_compression_type: None,
-            key_value: Some(KeyValue::Plain {
-                key_material: KeyMaterial::Bytes(Secret::from_slice(&key)),
-                attributes: Attributes::default(),
-            }),
-            cryptographic_algorithm: Some(algorithm),
-            cryptographic_length: Some(bits),
-            key_wrapping_data: None,
-        },
+        key_block: KeyBlock::plain(
+            KeyFormatType::Raw,
+            KeyMaterial::Bytes(Secret::from_slice(&key)),
+            Some(algorithm),
+            Some(bits),
+        ),
     }))
 }
 
@@ -184,6 +179,7 @@ mod tests {
     use super::*;
     use crate::kmip::attributes::Name;
     use crate::kmip::codec::DateTime;
+    use crate::kmip::objects::KeyValue;
     use crate::kmip::payloads::{GetRequest, RequestPayload as Rq, ResponsePayload as Rs};
     use crate::kmip::table::{CryptographicUsageMask as Mask, ResultReason as R, State};
     use crate::kmip::version::ProtocolVersion as V;

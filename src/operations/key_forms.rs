@@ -12,7 +12,6 @@ use crate::crypto::asymmetric::{Curve, KeyKind, PrivateKey, PublicKey};
 use crate::crypto::formats::{self, EcPrivateNumbers, EcPublicNumbers, RsaPrivateNumbers, RsaPublicNumbers};
 use crate::crypto::CryptoError;
 use crate::error::Error;
-use crate::kmip::attributes::Attributes;
 use crate::kmip::objects::{KeyBlock, KeyMaterial, KeyValue, TransparentKey, TransparentValue};
 use crate::kmip::secret::Secret;
 use crate::kmip::table::{CryptographicAlgorithm as Alg, KeyFormatType as F, RecommendedCurve};
@@ -37,19 +36,11 @@ fn bad(what: &str) -> Error {
 fn describe<K>(key: K, kind: Result<KeyKind, CryptoError>) -> Result<ParsedKey<K>, Error> {
     let (algorithm, bits) = match kind {
         Ok(KeyKind::Rsa(bits)) => (Alg::RSA, i32::try_from(bits).unwrap_or(i32::MAX)),
-        Ok(KeyKind::Ec(curve)) => (Alg::EC, curve_bits(curve)),
+        Ok(KeyKind::Ec(curve)) => (Alg::EC, i32::try_from(curve.bits()).unwrap_or(i32::MAX)),
         Ok(KeyKind::Ed25519) => (Alg::Ed25519, 256),
         Err(_) => return Err(Error::InvalidField("only RSA, EC and Ed25519 keys are supported".into())),
     };
     Ok(ParsedKey { key, algorithm, bits })
-}
-
-fn curve_bits(curve: Curve) -> i32 {
-    match curve {
-        Curve::P256 => 256,
-        Curve::P384 => 384,
-        Curve::P521 => 521,
-    }
 }
 
 /// The bytes of a plain key block, whatever its format.
@@ -203,14 +194,7 @@ pub(crate) fn parse_public(block: &KeyBlock) -> Result<ParsedKey<PublicKey>, Err
 }
 
 fn block(format: F, material: KeyMaterial, algorithm: Alg, bits: i32) -> KeyBlock {
-    KeyBlock {
-        key_format_type: format,
-        key_compression_type: None,
-        key_value: Some(KeyValue::Plain { key_material: material, attributes: Attributes::default() }),
-        cryptographic_algorithm: Some(algorithm),
-        cryptographic_length: Some(bits),
-        key_wrapping_data: None,
-    }
+    KeyBlock::plain(format, material, Some(algorithm), Some(bits))
 }
 
 fn unsupported(kind: &str, from: Alg, to: F) -> Error {

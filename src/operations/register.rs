@@ -282,14 +282,7 @@ fn symmetric_key(block: KeyBlock, client: &[Attribute]) -> Result<KeyBlock, Erro
             bytes.len()
         )));
     }
-    Ok(KeyBlock {
-        key_format_type: KeyFormatType::Raw,
-        key_compression_type: None,
-        key_value: Some(KeyValue::Plain { key_material: KeyMaterial::Bytes(bytes), attributes: Attributes::default() }),
-        cryptographic_algorithm: Some(algorithm),
-        cryptographic_length: Some(actual),
-        key_wrapping_data: None,
-    })
+    Ok(KeyBlock::plain(KeyFormatType::Raw, KeyMaterial::Bytes(bytes), Some(algorithm), Some(actual)))
 }
 
 /// The Key of a Transparent Symmetric Key (KMIP 1.4 §2.1.7.1: a structure

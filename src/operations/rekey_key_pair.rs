@@ -160,15 +160,5 @@ fn block(
     material: Secret,
     (algorithm, bits): (crate::kmip::table::CryptographicAlgorithm, i32),
 ) -> KeyBlock {
-    KeyBlock {
-        key_format_type: format,
-        key_compression_type: None,
-        key_value: Some(KeyValue::Plain {
-            key_material: KeyMaterial::Bytes(material),
-            attributes: Attributes::default(),
-        }),
-        cryptographic_algorithm: Some(algorithm),
-        cryptographic_length: Some(bits),
-        key_wrapping_data: None,
-    }
+    KeyBlock::plain(format, KeyMaterial::Bytes(material), Some(algorithm), Some(bits))
 }
