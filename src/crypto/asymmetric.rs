@@ -172,22 +172,25 @@ impl PrivateKey {
     /// Parses a private key from DER: PKCS#8 `PrivateKeyInfo`, or the
     /// traditional PKCS#1 `RSAPrivateKey` or SEC1 `ECPrivateKey`.
     pub fn from_der(der: &[u8]) -> Result<Self, CryptoError> {
-        let key = match fast::private_pkcs8(der) {
-            Some(key) => key,
-            None => PKey::private_key_from_der(der)
-                .map_err(|_| CryptoError::InvalidInput("not a DER private key (PKCS#8, PKCS#1 or SEC1)".into()))?,
-        };
-        kind_of(&key)?;
-        Ok(Self(key))
+        Self::parse(der, PKey::private_key_from_der, "not a DER private key (PKCS#8, PKCS#1 or SEC1)")
     }
 
     /// Parses a PKCS#8 `PrivateKeyInfo` DER only (not PKCS#1 or SEC1): for
     /// input whose format is named, where another one is an error.
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, CryptoError> {
+        Self::parse(der, PKey::private_key_from_pkcs8, "not a DER PKCS#8 private key")
+    }
+
+    /// The common PKCS#8 fast path first (OpenSSL 3.0's DER decoders cost
+    /// about a millisecond a key), then `decode`.
+    fn parse(
+        der: &[u8],
+        decode: fn(&[u8]) -> Result<PKey<Private>, openssl::error::ErrorStack>,
+        refusal: &str,
+    ) -> Result<Self, CryptoError> {
         let key = match fast::private_pkcs8(der) {
             Some(key) => key,
-            None => PKey::private_key_from_pkcs8(der)
-                .map_err(|_| CryptoError::InvalidInput("not a DER PKCS#8 private key".into()))?,
+            None => decode(der).map_err(|_| CryptoError::InvalidInput(refusal.into()))?,
         };
         kind_of(&key)?;
         Ok(Self(key))
