@@ -484,6 +484,19 @@ impl Object {
         }
     }
 
+    /// The key block, mutable, for the objects that have one.
+    pub fn key_block_mut(&mut self) -> Option<&mut KeyBlock> {
+        match self {
+            Object::SymmetricKey(k) => Some(&mut k.key_block),
+            Object::PublicKey(k) => Some(&mut k.key_block),
+            Object::PrivateKey(k) => Some(&mut k.key_block),
+            Object::SplitKey(k) => Some(&mut k.key_block),
+            Object::SecretData(k) => Some(&mut k.key_block),
+            Object::PGPKey(k) => Some(&mut k.key_block),
+            _ => None,
+        }
+    }
+
     /// Reads the object at the cursor, if the next field is one.
     pub fn read_opt(f: &mut Fields<'_>) -> Result<Option<Object>, ModelError> {
         match f.peek_tag() {

@@ -114,36 +114,15 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: GetRequest) -> Res
 async fn wrap_object(
     ctx: &RequestContext<'_>,
     spec: &KeyWrappingSpecification,
-    object: Object,
+    mut object: Object,
 ) -> Result<Object, Error> {
-    Ok(match object {
-        Object::SymmetricKey(mut k) => {
-            k.key_block = key_wrap::wrap(ctx, spec, k.key_block).await?;
-            Object::SymmetricKey(k)
-        }
-        Object::PrivateKey(mut k) => {
-            k.key_block = key_wrap::wrap(ctx, spec, k.key_block).await?;
-            Object::PrivateKey(k)
-        }
-        Object::PublicKey(mut k) => {
-            k.key_block = key_wrap::wrap(ctx, spec, k.key_block).await?;
-            Object::PublicKey(k)
-        }
-        Object::SecretData(mut k) => {
-            k.key_block = key_wrap::wrap(ctx, spec, k.key_block).await?;
-            Object::SecretData(k)
-        }
-        Object::SplitKey(mut k) => {
-            k.key_block = key_wrap::wrap(ctx, spec, k.key_block).await?;
-            Object::SplitKey(k)
-        }
-        other => {
-            return Err(Error::FeatureNotSupported(format!(
-                "a {} has no key block to wrap",
-                type_name(other.object_type())
-            )))
-        }
-    })
+    let object_type = object.object_type();
+    let Some(block) = object.key_block_mut() else {
+        return Err(Error::FeatureNotSupported(format!("a {} has no key block to wrap", type_name(object_type))));
+    };
+    // The plain block is dropped (and wiped) as the wrapped one replaces it.
+    *block = key_wrap::wrap(ctx, spec, block).await?;
+    Ok(object)
 }
 
 /// A stored (Raw) symmetric key block in the format asked for.

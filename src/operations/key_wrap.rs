@@ -149,7 +149,7 @@ fn check_encoding(encoding: Option<EncodingOption>) -> Result<(), Error> {
 pub(crate) async fn wrap(
     ctx: &RequestContext<'_>,
     spec: &KeyWrappingSpecification,
-    block: KeyBlock,
+    block: &KeyBlock,
 ) -> Result<KeyBlock, Error> {
     if spec.wrapping_method != WrappingMethod::Encrypt {
         return Err(Error::FeatureNotSupported(format!(
@@ -219,7 +219,10 @@ pub(crate) async fn wrap(
             iv_counter_nonce: None,
             encoding_option: Some(EncodingOption::NoEncoding),
         }),
-        ..block
+        key_format_type: block.key_format_type,
+        key_compression_type: block.key_compression_type,
+        cryptographic_algorithm: block.cryptographic_algorithm,
+        cryptographic_length: block.cryptographic_length,
     })
 }
 
