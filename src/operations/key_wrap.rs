@@ -227,10 +227,10 @@ pub(crate) async fn wrap(
 }
 
 /// A wrapped key block that Register received, unwrapped with the key its
-/// Key Wrapping Data names (which must allow Unwrap Key); other blocks are
-/// returned as they are.
-pub(crate) async fn unwrap(ctx: &RequestContext<'_>, block: KeyBlock) -> Result<KeyBlock, Error> {
-    let Some(data) = block.key_wrapping_data.as_ref() else { return Ok(block) };
+/// Key Wrapping Data names (which must allow Unwrap Key); `None` for a
+/// block that is not wrapped.
+pub(crate) async fn unwrap(ctx: &RequestContext<'_>, block: &KeyBlock) -> Result<Option<KeyBlock>, Error> {
+    let Some(data) = block.key_wrapping_data.as_ref() else { return Ok(None) };
     if data.wrapping_method != WrappingMethod::Encrypt {
         return Err(Error::FeatureNotSupported(format!(
             "Wrapping Method {} is not supported; Encrypt is",
@@ -274,14 +274,15 @@ pub(crate) async fn unwrap(ctx: &RequestContext<'_>, block: KeyBlock) -> Result<
             )))
         }
     };
-    Ok(KeyBlock {
-        key_value: Some(KeyValue::Plain {
-            key_material: KeyMaterial::Bytes(Secret::from_slice(&plain)),
-            attributes: Default::default(),
-        }),
-        key_wrapping_data: None,
-        ..block
-    })
+    Ok(Some(KeyBlock {
+        key_compression_type: block.key_compression_type,
+        ..KeyBlock::plain(
+            block.key_format_type,
+            KeyMaterial::Bytes(Secret::from_slice(&plain)),
+            block.cryptographic_algorithm,
+            block.cryptographic_length,
+        )
+    }))
 }
 
 #[cfg(test)]

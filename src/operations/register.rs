@@ -147,21 +147,17 @@ pub(crate) async fn checked_object(
 /// The object with its key block unwrapped, when the client sent it wrapped
 /// (KMIP 1.4 §2.1.5): the named key must allow Unwrap Key; the plain key is
 /// what is stored.
-async fn unwrap_object(ctx: &RequestContext<'_>, object: Object) -> Result<Object, Error> {
-    Ok(match object {
-        Object::SymmetricKey(k) => {
-            Object::SymmetricKey(SymmetricKey { key_block: key_wrap::unwrap(ctx, k.key_block).await? })
+async fn unwrap_object(ctx: &RequestContext<'_>, mut object: Object) -> Result<Object, Error> {
+    // A wrapped Split Key is refused below (stored as given otherwise); a PGP Key is not stored.
+    if matches!(object, Object::SplitKey(_) | Object::PGPKey(_)) {
+        return Ok(object);
+    }
+    if let Some(block) = object.key_block_mut() {
+        if let Some(plain) = key_wrap::unwrap(ctx, block).await? {
+            *block = plain;
         }
-        Object::PrivateKey(k) => {
-            Object::PrivateKey(PrivateKey { key_block: key_wrap::unwrap(ctx, k.key_block).await? })
-        }
-        Object::PublicKey(k) => Object::PublicKey(PublicKey { key_block: key_wrap::unwrap(ctx, k.key_block).await? }),
-        Object::SecretData(mut s) => {
-            s.key_block = key_wrap::unwrap(ctx, s.key_block).await?;
-            Object::SecretData(s)
-        }
-        other => other,
-    })
+    }
+    Ok(object)
 }
 
 fn refuse_compressed(block: &KeyBlock) -> Result<(), Error> {
