@@ -22,10 +22,10 @@ use crate::kmip::table::{
     BlockCipherMode, CryptographicAlgorithm as Alg, CryptographicUsageMask as Mask, EncodingOption, HashingAlgorithm,
     ObjectType, Operation, PaddingMethod, WrappingMethod,
 };
-use crate::lifecycle::{self, Use};
-use crate::operations::asym_params;
+use crate::lifecycle::Use;
 use crate::operations::context::RequestContext;
 use crate::operations::managed::ManagedObject;
+use crate::operations::{asym_params, crypto_params};
 
 /// AES-wraps `key` under `kek`.
 fn aes_wrap(mode: WrapMode, kek: &[u8], key: &[u8]) -> Result<Vec<u8>, Error> {
@@ -104,22 +104,18 @@ async fn wrapper(
     usage: &'static str,
 ) -> Result<Wrapper, Error> {
     let key = ctx.load_live(&info.unique_identifier).await?;
-    match key.object_type() {
-        Some(ObjectType::SymmetricKey | ObjectType::PublicKey | ObjectType::PrivateKey) => {}
+    let object_type = match key.object_type() {
+        Some(t @ (ObjectType::SymmetricKey | ObjectType::PublicKey | ObjectType::PrivateKey)) => t,
         Some(object_type) => return Err(Error::WrongObjectType { id: Some(key.id.clone()), object_type, operation }),
         None => return Err(Error::Internal(format!("object {} has no Object Type", key.id))),
+    };
+    crypto_params::check_use(ctx, &key, object_type, operation, what, bit, usage)?;
+    // Unlike Encrypt's keys, a wrapping key must say so: wrapping hands key material out.
+    if key.usage_mask().is_none() {
+        return Err(Error::UsageNotAllowed { id: key.id.clone(), usage });
     }
-    lifecycle::check_use(&key, operation, what, ctx.now_kmip())?;
-    match key.usage_mask() {
-        Some(mask) if mask.contains(bit) || mask.contains(Mask::Unrestricted) => {}
-        // Unlike Encrypt's keys, a wrapping key must say so: wrapping hands key material out.
-        _ => return Err(Error::UsageNotAllowed { id: key.id.clone(), usage }),
-    }
-    let stored = key.find(|a| match a {
-        crate::kmip::attributes::Attribute::CryptographicParameters(p) => Some(p.clone()),
-        _ => None,
-    });
-    Ok(Wrapper { params: info.cryptographic_parameters.clone().or(stored), key })
+    let params = crypto_params::effective(info.cryptographic_parameters.as_ref(), &key).cloned();
+    Ok(Wrapper { params, key })
 }
 
 fn aes_mode(params: Option<&CryptographicParameters>, len: usize) -> Result<WrapMode, Error> {
