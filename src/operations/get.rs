@@ -157,36 +157,13 @@ mod tests {
     use super::*;
     use crate::kmip::codec::ToTtlv;
     use crate::kmip::objects::{OpaqueObject, SecretData};
-    use crate::kmip::payloads::{RegisterRequest, RequestPayload as Rq, ResponsePayload as Rs};
+    use crate::kmip::payloads::{RequestPayload as Rq, ResponsePayload as Rs};
     use crate::kmip::secret::Secret;
     use crate::kmip::table::{KeyCompressionType, OpaqueDataType, ResultReason as R, SecretDataType, WrappingMethod};
     use crate::kmip::version::ProtocolVersion as V;
     use crate::operations::managed::ManagedObject;
     use crate::operations::new_object::test_support::*;
     use crate::operations::Engine;
-
-    fn get(id: &str) -> GetRequest {
-        GetRequest {
-            unique_identifier: Some(id.into()),
-            key_format_type: None,
-            key_wrap_type: None,
-            key_compression_type: None,
-            key_wrapping_specification: None,
-        }
-    }
-
-    async fn register(engine: &Engine, object: Object, attributes: Vec<Attribute>) -> String {
-        let request = Rq::Register(RegisterRequest {
-            object_type: object.object_type(),
-            attributes: attrs(attributes),
-            object,
-            protection_storage_masks: None,
-        });
-        match ok(one(engine, V::V2_1, request).await) {
-            Rs::Register(r) => r.unique_identifier,
-            other => panic!("{other:?}"),
-        }
-    }
 
     async fn got(engine: &Engine, v: V, req: GetRequest) -> GetResponse {
         match ok(one(engine, v, Rq::Get(req)).await) {
@@ -218,7 +195,7 @@ mod tests {
             opaque_data_value: Secret::from_slice(b"blob"),
         });
         for object in [key, secret, opaque] {
-            let id = register(&engine, object.clone(), vec![]).await;
+            let id = register(&engine, V::V2_1, object.clone(), vec![]).await;
             for v in SHAPES {
                 let r = got(&engine, v, get(&id)).await;
                 assert_eq!(r.unique_identifier, id);
@@ -242,7 +219,7 @@ mod tests {
                 attributes: Attributes::default(),
             });
         }
-        let id = register(&engine, transparent.clone(), vec![]).await;
+        let id = register(&engine, V::V2_1, transparent.clone(), vec![]).await;
         let fresh = |engine: Engine, id: String| async move {
             let stored = engine.store().get(&id).await.ok().flatten().expect("stored");
             let object = ManagedObject::from_stored(&stored).expect("record");
@@ -263,7 +240,7 @@ mod tests {
     #[tokio::test]
     async fn a_symmetric_key_comes_as_a_transparent_symmetric_key_when_asked() {
         let engine = engine();
-        let id = register(&engine, aes_object(&[7; 16], Some(128)), vec![]).await;
+        let id = register(&engine, V::V2_1, aes_object(&[7; 16], Some(128)), vec![]).await;
         let mut req = get(&id);
         req.key_format_type = Some(KeyFormatType::TransparentSymmetricKey);
         let r = got(&engine, V::V1_4, req.clone()).await;
@@ -284,7 +261,7 @@ mod tests {
     async fn a_1x_client_is_not_sent_2x_only_fields() {
         // The object as a 1.0 client receives it holds only 1.0 tags.
         let engine = engine();
-        let id = register(&engine, aes_object(&[1; 16], Some(128)), vec![]).await;
+        let id = register(&engine, V::V2_1, aes_object(&[1; 16], Some(128)), vec![]).await;
         let r = got(&engine, V::V1_0, get(&id)).await;
         let tree = r.to_ttlv(Tag::ResponsePayload, V::V1_0);
         let mut stack = vec![&tree];
@@ -305,9 +282,11 @@ mod tests {
     #[tokio::test]
     async fn refusals_name_the_fault_with_the_reason_of_each_version() {
         let engine = engine();
-        let id = register(&engine, aes_object(&[1; 16], Some(128)), vec![]).await;
-        let secret_id = register(&engine, aes_object(&[2; 16], Some(128)), vec![Attribute::Sensitive(true)]).await;
-        let kept_id = register(&engine, aes_object(&[3; 16], Some(128)), vec![Attribute::Extractable(false)]).await;
+        let id = register(&engine, V::V2_1, aes_object(&[1; 16], Some(128)), vec![]).await;
+        let secret_id =
+            register(&engine, V::V2_1, aes_object(&[2; 16], Some(128)), vec![Attribute::Sensitive(true)]).await;
+        let kept_id =
+            register(&engine, V::V2_1, aes_object(&[3; 16], Some(128)), vec![Attribute::Extractable(false)]).await;
         let with = |f: &dyn Fn(&mut GetRequest)| {
             let mut r = get(&id);
             f(&mut r);
@@ -359,7 +338,7 @@ mod tests {
     #[tokio::test]
     async fn another_key_stores_object_and_a_destroyed_one_are_refused() {
         let engine = engine();
-        let id = register(&engine, aes_object(&[1; 16], Some(128)), vec![]).await;
+        let id = register(&engine, V::V2_1, aes_object(&[1; 16], Some(128)), vec![]).await;
         let other = client_of("other");
         let items = run_as(&engine, &other, V::V2_1, vec![Rq::Get(get(&id))]).await;
         failed(items.first().expect("one item"), R::ObjectNotFound, &id);

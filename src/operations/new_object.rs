@@ -295,6 +295,40 @@ pub(crate) mod test_support {
         run_as(engine, &client_of("default"), v, payloads).await
     }
 
+    /// A Get of `id` as stored (no format, no wrapping).
+    pub fn get(id: &str) -> crate::kmip::payloads::GetRequest {
+        crate::kmip::payloads::GetRequest {
+            unique_identifier: Some(id.into()),
+            key_format_type: None,
+            key_wrap_type: None,
+            key_compression_type: None,
+            key_wrapping_specification: None,
+        }
+    }
+
+    /// A Register of `object` with `attributes`.
+    pub fn register_request(object: Object, attributes: Vec<crate::kmip::attributes::Attribute>) -> RequestPayload {
+        RequestPayload::Register(crate::kmip::payloads::RegisterRequest {
+            object_type: object.object_type(),
+            attributes: attrs(attributes),
+            object,
+            protection_storage_masks: None,
+        })
+    }
+
+    /// Registers `object` at version `v`; its new identifier.
+    pub async fn register(
+        engine: &Engine,
+        v: ProtocolVersion,
+        object: Object,
+        attributes: Vec<crate::kmip::attributes::Attribute>,
+    ) -> String {
+        match ok(one(engine, v, register_request(object, attributes)).await) {
+            ResponsePayload::Register(r) => r.unique_identifier,
+            other => panic!("{other:?}"),
+        }
+    }
+
     /// Runs a single batch item; its response item.
     pub async fn one(engine: &Engine, v: ProtocolVersion, payload: RequestPayload) -> ResponseBatchItem {
         let mut items = run(engine, v, vec![payload]).await;
