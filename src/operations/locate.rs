@@ -368,13 +368,7 @@ mod tests {
         let engine = engine();
         let id = register(&engine, V::V2_1, aes_object(&[5; 32], Some(256)), vec![name("tde-key")]).await;
         register(&engine, V::V2_1, aes_object(&[6; 32], Some(256)), vec![name("other")]).await;
-        let get = Rq::Get(GetRequest {
-            unique_identifier: None,
-            key_format_type: None,
-            key_wrap_type: None,
-            key_compression_type: None,
-            key_wrapping_specification: None,
-        });
+        let get = Rq::Get(GetRequest { unique_identifier: None, ..get("") });
         let items = run(&engine, V::V1_0, vec![Rq::Locate(locate(vec![name("tde-key")])), get]).await;
         let mut items = items.into_iter();
         match items.next().map(ok) {

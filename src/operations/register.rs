@@ -318,15 +318,6 @@ mod tests {
     use crate::operations::managed::ManagedObject;
     use crate::operations::new_object::test_support::*;
 
-    fn register(object: Object, attributes: Vec<Attribute>) -> Rq {
-        Rq::Register(RegisterRequest {
-            object_type: object.object_type(),
-            attributes: attrs(attributes),
-            object,
-            protection_storage_masks: None,
-        })
-    }
-
     fn secret(bytes: &[u8], format: KeyFormatType) -> Object {
         Object::SecretData(SecretData {
             secret_data_type: SecretDataType::Password,
@@ -361,7 +352,7 @@ mod tests {
             let key = registered(
                 &engine,
                 v,
-                register(
+                register_request(
                     aes_object(&[0x01; 16], Some(128)),
                     vec![
                         Attribute::CryptographicUsageMask(Mask::Encrypt),
@@ -379,7 +370,8 @@ mod tests {
             assert_eq!(key.object, Some(aes_object(&[0x01; 16], Some(128))));
 
             // MongoDB, Synology, BL-M-4: Secret Data, no usage mask.
-            let password = registered(&engine, v, register(secret(b"password", KeyFormatType::Opaque), vec![])).await;
+            let password =
+                registered(&engine, v, register_request(secret(b"password", KeyFormatType::Opaque), vec![])).await;
             assert_eq!(password.object, Some(secret(b"password", KeyFormatType::Opaque)));
             assert_eq!(password.state(), State::PreActive);
 
@@ -387,7 +379,7 @@ mod tests {
                 opaque_data_type: OpaqueDataType::Unknown(0x8000_0001),
                 opaque_data_value: Secret::from_slice(b"SecretPassword"),
             });
-            let stored = registered(&engine, v, register(opaque.clone(), vec![name("OMOS-M-1")])).await;
+            let stored = registered(&engine, v, register_request(opaque.clone(), vec![name("OMOS-M-1")])).await;
             assert_eq!(stored.object, Some(opaque));
             assert!(
                 !stored.attributes.iter().any(|a| matches!(a, Attribute::State(_))),
@@ -406,7 +398,7 @@ mod tests {
         if let Object::SecretData(s) = &mut object {
             s.secret_data_type = SecretDataType::Seed;
         }
-        let id = match ok(one(&engine, V::V1_4, register(object.clone(), vec![])).await) {
+        let id = match ok(one(&engine, V::V1_4, register_request(object.clone(), vec![])).await) {
             Rs::Register(r) => r.unique_identifier,
             other => panic!("{other:?}"),
         };
@@ -438,21 +430,15 @@ mod tests {
                 attributes: Attributes::default(),
             });
         }
-        let key = registered(&engine, V::V1_2, register(object, vec![])).await;
+        let key = registered(&engine, V::V1_2, register_request(object, vec![])).await;
         assert_eq!(key.object, Some(aes_object(&[9; 32], Some(256))));
     }
 
     #[tokio::test]
     async fn a_past_activation_date_registers_an_active_key_and_the_id_placeholder_is_set() {
         let engine = engine();
-        let request = register(aes_object(&[3; 32], Some(256)), vec![Attribute::ActivationDate(DateTime(5))]);
-        let get = Rq::Get(GetRequest {
-            unique_identifier: None,
-            key_format_type: None,
-            key_wrap_type: None,
-            key_compression_type: None,
-            key_wrapping_specification: None,
-        });
+        let request = register_request(aes_object(&[3; 32], Some(256)), vec![Attribute::ActivationDate(DateTime(5))]);
+        let get = Rq::Get(GetRequest { unique_identifier: None, ..get("") });
         let items = run(&engine, V::V1_0, vec![request, get]).await;
         let mut ids = items.into_iter().map(|i| match ok(i) {
             Rs::Register(r) => r.unique_identifier,
@@ -487,7 +473,7 @@ mod tests {
         if let Object::SymmetricKey(k) = &mut no_algorithm {
             k.key_block.cryptographic_algorithm = None;
         }
-        let mut mismatched = register(aes_object(&[1; 16], None), vec![]);
+        let mut mismatched = register_request(aes_object(&[1; 16], None), vec![]);
         if let Rq::Register(r) = &mut mismatched {
             r.object_type = ObjectType::SecretData;
         }
@@ -496,34 +482,39 @@ mod tests {
             certificate_value: bytes::Bytes::from_static(b"0"),
         });
         let cases: Vec<(Rq, R, R, &str)> = vec![
-            (register(aes_object(&[1; 20], None), vec![]), R::InvalidField, R::InvalidField, "20 bytes"),
-            (register(aes_object(&[1; 16], Some(256)), vec![]), R::InvalidField, R::InvalidField, "Length is 256"),
+            (register_request(aes_object(&[1; 20], None), vec![]), R::InvalidField, R::InvalidField, "20 bytes"),
             (
-                register(aes_object(&[1; 16], None), vec![Attribute::CryptographicLength(192)]),
+                register_request(aes_object(&[1; 16], Some(256)), vec![]),
+                R::InvalidField,
+                R::InvalidField,
+                "Length is 256",
+            ),
+            (
+                register_request(aes_object(&[1; 16], None), vec![Attribute::CryptographicLength(192)]),
                 R::InvalidField,
                 R::InvalidField,
                 "Length is 192",
             ),
             (
-                register(aes_object(&[1; 16], None), vec![Attribute::CryptographicAlgorithm(Alg::HMAC_SHA256)]),
+                register_request(aes_object(&[1; 16], None), vec![Attribute::CryptographicAlgorithm(Alg::HMAC_SHA256)]),
                 R::InvalidField,
                 R::InvalidField,
                 "differs",
             ),
-            (register(no_algorithm, vec![]), R::MissingData, R::MissingData, "Cryptographic Algorithm"),
-            (register(wrapped, vec![]), R::MissingData, R::MissingData, "Encryption Key Information"),
-            (register(pkcs8, vec![]), R::KeyFormatTypeNotSupported, R::KeyFormatTypeNotSupported, "PKCS_8"),
-            (register(aes_object(&[], None), vec![]), R::InvalidField, R::InvalidField, "empty"),
-            (register(certificate, vec![]), R::InvalidField, R::InvalidField, "not a DER X.509 certificate"),
+            (register_request(no_algorithm, vec![]), R::MissingData, R::MissingData, "Cryptographic Algorithm"),
+            (register_request(wrapped, vec![]), R::MissingData, R::MissingData, "Encryption Key Information"),
+            (register_request(pkcs8, vec![]), R::KeyFormatTypeNotSupported, R::KeyFormatTypeNotSupported, "PKCS_8"),
+            (register_request(aes_object(&[], None), vec![]), R::InvalidField, R::InvalidField, "empty"),
+            (register_request(certificate, vec![]), R::InvalidField, R::InvalidField, "not a DER X.509 certificate"),
             (mismatched, R::InvalidField, R::InvalidField, "Object Type is SecretData"),
             (
-                register(secret(b"x", KeyFormatType::Raw), vec![Attribute::InitialDate(DateTime(1))]),
+                register_request(secret(b"x", KeyFormatType::Raw), vec![Attribute::InitialDate(DateTime(1))]),
                 R::PermissionDenied,
                 R::AttributeReadOnly,
                 "Initial Date",
             ),
             (
-                register(secret(b"x", KeyFormatType::PKCS_1), vec![]),
+                register_request(secret(b"x", KeyFormatType::PKCS_1), vec![]),
                 R::KeyFormatTypeNotSupported,
                 R::KeyFormatTypeNotSupported,
                 "Raw or Opaque",
@@ -535,12 +526,13 @@ mod tests {
         }
         assert!(engine.store().list("default").await.map(|l| l.is_empty()).unwrap_or(false), "nothing stored");
 
-        let first = registered(&engine, V::V1_4, register(secret(b"x", KeyFormatType::Raw), vec![name("tde")])).await;
-        let again = register(secret(b"y", KeyFormatType::Raw), vec![name("tde")]);
+        let first =
+            registered(&engine, V::V1_4, register_request(secret(b"x", KeyFormatType::Raw), vec![name("tde")])).await;
+        let again = register_request(secret(b"y", KeyFormatType::Raw), vec![name("tde")]);
         failed(&one(&engine, V::V1_4, again.clone()).await, R::InvalidField, "\"tde\"");
         failed(&one(&engine, V::V2_1, again.clone()).await, R::NonUniqueNameAttribute, "\"tde\"");
         // A name given twice in one request.
-        let twice = register(secret(b"z", KeyFormatType::Raw), vec![name("dup"), name("dup")]);
+        let twice = register_request(secret(b"z", KeyFormatType::Raw), vec![name("dup"), name("dup")]);
         failed(&one(&engine, V::V2_1, twice).await, R::NonUniqueNameAttribute, "\"dup\"");
 
         // Once the first is destroyed, its name may be used again.
