@@ -193,3 +193,54 @@ pub(crate) fn oaep(params: Option<&CryptographicParameters>) -> Result<RsaPaddin
     let label = params.and_then(|p| p.p_source.as_deref()).unwrap_or(&[]);
     Ok(RsaPadding::Oaep { hash: d, mgf1_hash: mgf1_hash.unwrap_or(d), label })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::asymmetric::{generate, Curve, KeyPairSpec};
+    use crate::kmip::objects::{KeyBlock, KeyMaterial, Object, PrivateKey as PrivateKeyObject, SymmetricKey};
+    use crate::kmip::secret::Secret;
+
+    fn managed(object: Object) -> ManagedObject {
+        ManagedObject::new("k".into(), "default".into(), object, vec![])
+    }
+
+    fn private(format: KeyFormatType, der: &[u8]) -> ManagedObject {
+        let block = KeyBlock::plain(format, KeyMaterial::Bytes(Secret::from_slice(der)), Some(Alg::EC), Some(256));
+        managed(Object::PrivateKey(PrivateKeyObject { key_block: block }))
+    }
+
+    #[test]
+    fn a_private_key_is_read_in_each_stored_format_and_a_raw_one_as_its_der() {
+        let pkcs8 = generate(KeyPairSpec::Ec(Curve::P256)).expect("generate").private_pkcs8_der;
+        let key = PrivateKey::from_der(&pkcs8).expect("parse");
+        let sec1 = formats::to_sec1_der(&key).expect("sec1");
+        // Register keeps a Raw key as the client sent it (key_forms::keep_raw).
+        for (format, der) in [
+            (KeyFormatType::PKCS_8, &pkcs8[..]),
+            (KeyFormatType::ECPrivateKey, &sec1[..]),
+            (KeyFormatType::Raw, &sec1[..]),
+            (KeyFormatType::Raw, &pkcs8[..]),
+        ] {
+            let (parsed, algorithm) = private_key(&private(format, der), Operation::Sign).expect("parsed");
+            assert_eq!(parsed.to_pkcs8_der().expect("der"), pkcs8, "{format:?}");
+            assert_eq!(algorithm, Some(Alg::EC));
+        }
+        assert!(matches!(
+            private_key(&private(KeyFormatType::X_509, &pkcs8), Operation::Sign),
+            Err(Error::FeatureNotSupported(_))
+        ));
+    }
+
+    #[test]
+    fn a_symmetric_key_is_not_an_asymmetric_one() {
+        let block = KeyBlock::plain(KeyFormatType::Raw, KeyMaterial::Bytes(Secret::from_slice(&[1; 16])), None, None);
+        let key = managed(Object::SymmetricKey(SymmetricKey { key_block: block }));
+        match private_key(&key, Operation::Sign) {
+            Err(Error::WrongObjectType { id: Some(id), object_type: ObjectType::SymmetricKey, .. }) => {
+                assert_eq!(id, "k")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
