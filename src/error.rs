@@ -82,8 +82,6 @@ pub enum Error {
     KeyFormatNotSupported(String),
     /// A Key Compression Type was asked for that the object cannot have.
     KeyCompressionNotSupported(String),
-    /// The operation does not make or store objects of this type.
-    UnsupportedObjectType(String),
     /// A 1.x Template-Attribute names a template; this server stores none.
     TemplateNotFound {
         /// The template's Name.
@@ -115,10 +113,12 @@ pub enum Error {
     /// A Decrypt whose mode needs an IV/Counter/Nonce named none (CS-BC-M-11
     /// to 13 expect Invalid Message).
     IvMissing(String),
-    /// The object is not of a type the operation works on.
+    /// The object is not of a type the operation works on, or the request
+    /// names a type of object the operation does not make or store.
     WrongObjectType {
-        /// The object.
-        id: String,
+        /// The existing object, or `None` for the type a request names
+        /// (Create, Register).
+        id: Option<String>,
         /// Its type.
         object_type: ObjectType,
         /// The refused operation.
@@ -220,7 +220,6 @@ impl Error {
             Error::KeyCompressionNotSupported(m) => {
                 (R::KeyCompressionTypeNotSupported, R::KeyCompressionTypeNotSupported, m.clone())
             }
-            Error::UnsupportedObjectType(m) => (R::InvalidObjectType, R::InvalidField, m.clone()),
             Error::TemplateNotFound { name } => (
                 R::ItemNotFound,
                 R::ItemNotFound,
@@ -263,13 +262,24 @@ impl Error {
             }
             Error::IvMissing(m) => (R::InvalidMessage, R::InvalidMessage, m.clone()),
             // 1.x has no reason for it; PyKMIP's server answers Permission Denied.
-            Error::WrongObjectType { id, object_type, operation } => (
+            Error::WrongObjectType { id: Some(id), object_type, operation } => (
                 R::IllegalObjectType,
                 R::PermissionDenied,
                 format!(
-                    "{} is not allowed: object {id:?} is a {}",
+                    "{} is not allowed: object {id:?} is a {}{}",
                     op_name(*operation),
-                    object_type.name().map_or_else(|| format!("0x{:08X}", object_type.value()), str::to_owned)
+                    type_name(*object_type),
+                    object_types_hint(*operation)
+                ),
+            ),
+            Error::WrongObjectType { id: None, object_type, operation } => (
+                R::InvalidObjectType,
+                R::InvalidField,
+                format!(
+                    "{} does not make or store a {}{}",
+                    op_name(*operation),
+                    type_name(*object_type),
+                    object_types_hint(*operation)
                 ),
             ),
             Error::NonUniqueName(name) => (
@@ -544,6 +554,23 @@ fn op_name(op: Operation) -> String {
     op.name().map_or_else(|| format!("0x{:08X}", op.value()), str::to_owned)
 }
 
+/// What a client refused for an object's type should use instead, where
+/// another operation or type would do.
+fn object_types_hint(op: Operation) -> &'static str {
+    match op {
+        Operation::Create => "; Create makes Symmetric Keys, and key pairs come from Create Key Pair",
+        Operation::Register | Operation::Import => {
+            "; it stores keys, certificates, Split Keys, Templates, Secret Data and Opaque Objects"
+        }
+        Operation::ReKey => "; ReKey rotates Symmetric Keys, and key pairs are rotated with ReKey Key Pair",
+        _ => "",
+    }
+}
+
+fn type_name(t: ObjectType) -> String {
+    t.name().map_or_else(|| format!("0x{:08X}", t.value()), str::to_owned)
+}
+
 fn state_name(state: State) -> String {
     state.name().map_or_else(|| format!("state 0x{:08X}", state.value()), str::to_owned)
 }
@@ -609,7 +636,7 @@ mod tests {
         assert_eq!(tag.kmip_result(ProtocolVersion::V1_0).0, ResultReason::CryptographicFailure);
         assert!(!tag.is_internal());
         let wrong = Error::WrongObjectType {
-            id: "s".into(),
+            id: Some("s".into()),
             object_type: ObjectType::SecretData,
             operation: Operation::Encrypt,
         };
@@ -617,5 +644,11 @@ mod tests {
         let (reason, message) = wrong.kmip_result(ProtocolVersion::V2_1);
         assert_eq!(reason, ResultReason::IllegalObjectType);
         assert!(message.contains("SecretData"), "{message}");
+        let named =
+            Error::WrongObjectType { id: None, object_type: ObjectType::SecretData, operation: Operation::Encrypt };
+        assert_eq!(named.kmip_result(ProtocolVersion::V1_4).0, ResultReason::InvalidField);
+        let (reason, message) = named.kmip_result(ProtocolVersion::V2_1);
+        assert_eq!(reason, ResultReason::InvalidObjectType);
+        assert_eq!(message, "Encrypt does not make or store a SecretData");
     }
 }

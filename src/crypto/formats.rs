@@ -401,6 +401,11 @@ fn parse_certificate(cert: &[u8]) -> Result<X509, CryptoError> {
     parsed.map_err(|_| CryptoError::InvalidInput("not an X.509 certificate (DER or PEM)".into()))
 }
 
+/// Checks that `der` is a DER X.509 certificate (KMIP's Certificate Value; PEM is not).
+pub fn check_der_certificate(der: &[u8]) -> Result<(), CryptoError> {
+    X509::from_der(der).map(drop).map_err(|_| CryptoError::InvalidInput("not a DER X.509 certificate".into()))
+}
+
 /// A certificate (DER or PEM) as DER, KMIP's X.509 form.
 pub fn certificate_to_der(cert: &[u8]) -> Result<Vec<u8>, CryptoError> {
     parse_certificate(cert)?.to_der().map_err(|e| backend("certificate encoding", &e))

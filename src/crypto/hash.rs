@@ -79,6 +79,13 @@ pub fn hash(alg: HashAlgorithm, data: &[u8]) -> Result<Vec<u8>, CryptoError> {
     Ok(out)
 }
 
+/// SHA-256 of `data`: for digests the server computes of its own bytes
+/// (object Digests, Short Unique Identifiers), where no algorithm is chosen
+/// and nothing can fail.
+pub fn sha256(data: &[u8]) -> [u8; 32] {
+    openssl::sha::sha256(data)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,5 +104,6 @@ mod tests {
         ] {
             assert_eq!(hash(alg, b"abc").unwrap().len(), alg.output_len(), "{alg:?}");
         }
+        assert_eq!(sha256(b"abc").to_vec(), hash(HashAlgorithm::Sha256, b"abc").unwrap());
     }
 }

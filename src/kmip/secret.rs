@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::kmip::codec::{FromTtlv, ModelError, ModelErrorKind, ToTtlv};
 use crate::kmip::version::ProtocolVersion;
@@ -11,8 +11,10 @@ use crate::ttlv::{ItemType, Tag, Ttlv, Value};
 /// Secret bytes (key material, secret data): copied out of the frame into
 /// memory that is zeroized on drop, and never printed.
 ///
-/// Writing a TTLV item copies the bytes into a [`bytes::Bytes`] that cannot
-/// be wiped; the connection layer wipes its frame buffers instead.
+/// Decoding copies the bytes out of the request frame, so that the frame
+/// holds no view of them and the connection layer can wipe it; writing a
+/// TTLV item copies them into a [`bytes::Bytes`] that is wiped when its
+/// last view is dropped ([`Secret::to_bytes`]).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(Zeroizing<Vec<u8>>);
 
@@ -41,7 +43,23 @@ impl Secret {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// A copy as [`bytes::Bytes`] (for a TTLV item) whose memory is wiped
+    /// when the last view of it is dropped.
+    pub fn to_bytes(&self) -> bytes::Bytes {
+        bytes::Bytes::from_owner(Zeroizing::new(self.0.to_vec()))
+    }
 }
+
+/// Wipes the bytes now (dropping the secret does the same).
+impl Zeroize for Secret {
+    fn zeroize(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+// The bytes live in a `Zeroizing`, which wipes them on drop.
+impl ZeroizeOnDrop for Secret {}
 
 /// Shows only the length, never the bytes.
 impl fmt::Debug for Secret {
@@ -64,7 +82,7 @@ impl FromTtlv for Secret {
 
 impl ToTtlv for Secret {
     fn to_ttlv(&self, tag: Tag, _v: ProtocolVersion) -> Ttlv {
-        Ttlv::new(tag, Value::ByteString(bytes::Bytes::copy_from_slice(self.expose())))
+        Ttlv::new(tag, Value::ByteString(self.to_bytes()))
     }
 }
 
@@ -77,5 +95,25 @@ mod tests {
         let s = Secret::from_slice(&[0xAB; 4]);
         assert_eq!(format!("{s:?}"), "Secret([REDACTED; 4 bytes])");
         assert_eq!(s.expose(), &[0xAB; 4]);
+    }
+
+    fn wiped_on_drop<T: ZeroizeOnDrop>(_: &T) {}
+
+    #[test]
+    fn zeroize_wipes_the_bytes_and_drop_does_the_same() {
+        let mut s = Secret::from_slice(&[0xAB; 32]);
+        wiped_on_drop(&s);
+        s.zeroize();
+        // Zeroizing<Vec> overwrites every byte, then truncates.
+        assert!(s.is_empty());
+        assert_eq!(format!("{s:?}"), "Secret([REDACTED; 0 bytes])");
+    }
+
+    #[test]
+    fn a_written_item_holds_its_own_copy() {
+        let s = Secret::from_slice(&[7; 16]);
+        let item = s.to_ttlv(Tag::Key, ProtocolVersion::V2_1);
+        drop(s);
+        assert_eq!(item.value, Value::ByteString(bytes::Bytes::from_static(&[7; 16])));
     }
 }

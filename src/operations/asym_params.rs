@@ -1,7 +1,8 @@
 //! What Sign, Signature Verify and RSA Encrypt/Decrypt share: the
-//! asymmetric key they may use (type, state, usage mask), parsed from its
-//! key block, and the Cryptographic Parameters turned into the crypto
-//! layer's [`SignatureScheme`] or [`RsaPadding`].
+//! asymmetric key they may use, parsed from its key block (the checks of
+//! type, state and usage mask are crypto_params's, shared with the
+//! symmetric operations), and the Cryptographic Parameters turned into the
+//! crypto layer's [`SignatureScheme`] or [`RsaPadding`].
 
 use crate::crypto::asymmetric::{PrivateKey, PublicKey, RsaPadding};
 use crate::crypto::hash::HashAlgorithm as Digest;
@@ -9,60 +10,18 @@ use crate::crypto::signature::SignatureScheme as Scheme;
 use crate::crypto::{formats, CryptoError};
 use crate::error::Error;
 use crate::kmip::attributes::CryptographicParameters;
-use crate::kmip::objects::{KeyMaterial, KeyValue, Object};
 use crate::kmip::table::{
-    CryptographicAlgorithm as Alg, CryptographicUsageMask, DigitalSignatureAlgorithm as Dsa, HashingAlgorithm,
-    KeyFormatType, ObjectType, Operation, PaddingMethod,
+    CryptographicAlgorithm as Alg, DigitalSignatureAlgorithm as Dsa, HashingAlgorithm, KeyFormatType, ObjectType,
+    Operation, PaddingMethod,
 };
-use crate::lifecycle::{self, Use};
-use crate::operations::context::RequestContext;
+use crate::operations::crypto_params;
 use crate::operations::managed::ManagedObject;
-
-/// Checks that `key` is of `object_type`, that `operation` may use it now
-/// for `what`, and that its usage mask (if it has one) has `bit`.
-pub(crate) fn check_key(
-    ctx: &RequestContext<'_>,
-    key: &ManagedObject,
-    object_type: ObjectType,
-    operation: Operation,
-    what: Use,
-    bit: CryptographicUsageMask,
-    usage: &'static str,
-) -> Result<(), Error> {
-    match key.object_type() {
-        Some(t) if t == object_type => {}
-        Some(t) => return Err(Error::WrongObjectType { id: key.id.clone(), object_type: t, operation }),
-        None => return Err(Error::Internal(format!("object {} has no Object Type", key.id))),
-    }
-    lifecycle::check_use(key, operation, what, ctx.now_kmip())?;
-    match key.usage_mask() {
-        Some(mask) if !mask.contains(bit) && !mask.contains(CryptographicUsageMask::Unrestricted) => {
-            Err(Error::UsageNotAllowed { id: key.id.clone(), usage })
-        }
-        _ => Ok(()),
-    }
-}
 
 /// The key bytes, format and algorithm of an asymmetric key held in clear.
 fn key_bytes(key: &ManagedObject, operation: Operation) -> Result<(&[u8], KeyFormatType, Option<Alg>), Error> {
-    let block = match &key.object {
-        Some(Object::PrivateKey(k)) => &k.key_block,
-        Some(Object::PublicKey(k)) => &k.key_block,
-        Some(other) => {
-            return Err(Error::WrongObjectType { id: key.id.clone(), object_type: other.object_type(), operation })
-        }
-        None => return Err(Error::ObjectDestroyed { id: key.id.clone() }),
-    };
-    match &block.key_value {
-        Some(KeyValue::Plain { key_material: KeyMaterial::Bytes(bytes), .. }) => {
-            Ok((bytes.expose(), block.key_format_type, block.cryptographic_algorithm))
-        }
-        Some(KeyValue::Wrapped(_)) => Err(Error::FeatureNotSupported(format!(
-            "object {:?} is stored wrapped; the server cannot use it for cryptography",
-            key.id
-        ))),
-        _ => Err(not_der(key)),
-    }
+    let (block, bytes) = crypto_params::key_block(key, &[ObjectType::PrivateKey, ObjectType::PublicKey], operation)?;
+    let bytes = bytes.ok_or_else(|| not_der(key))?;
+    Ok((bytes, block.key_format_type, block.cryptographic_algorithm))
 }
 
 fn not_der(key: &ManagedObject) -> Error {
@@ -79,7 +38,8 @@ pub(crate) fn private_key(key: &ManagedObject, operation: Operation) -> Result<(
     // The type-specific parsers: OpenSSL 3.0's generic DER decoder costs
     // about a millisecond per key, paid on every Sign or Decrypt.
     let parsed = match format {
-        KeyFormatType::PKCS_8 => PrivateKey::from_der(der),
+        // Raw: the DER as registered, PKCS#8, PKCS#1 or SEC1 (see key_forms::keep_raw).
+        KeyFormatType::PKCS_8 | KeyFormatType::Raw => PrivateKey::from_der(der),
         KeyFormatType::PKCS_1 => formats::from_pkcs1_private_der(der),
         KeyFormatType::ECPrivateKey => formats::from_sec1_der(der),
         _ => return Err(not_der(key)),
@@ -92,6 +52,7 @@ pub(crate) fn public_key(key: &ManagedObject, operation: Operation) -> Result<(P
     let (der, format, algorithm) = key_bytes(key, operation)?;
     let parsed = match format {
         KeyFormatType::X_509 => PublicKey::from_der(der),
+        KeyFormatType::Raw => PublicKey::from_der(der).or_else(|_| formats::from_pkcs1_public_der(der)),
         KeyFormatType::PKCS_1 => formats::from_pkcs1_public_der(der),
         _ => return Err(not_der(key)),
     };
@@ -213,17 +174,73 @@ pub(crate) fn rsa_padding(params: Option<&CryptographicParameters>) -> Result<Rs
         }
     }
     match params.and_then(|p| p.padding_method) {
-        None | Some(PaddingMethod::OAEP) => {
-            let d = params.and_then(|p| p.hashing_algorithm).map(digest).transpose()?.unwrap_or(Digest::Sha1);
-            let mgf1_hash = params.and_then(|p| p.mask_generator_hashing_algorithm).map(digest).transpose()?;
-            // P Source is the OAEP label (CS-AC-M-OAEP-10); none means the empty label.
-            let label = params.and_then(|p| p.p_source.as_deref()).unwrap_or(&[]);
-            Ok(RsaPadding::Oaep { hash: d, mgf1_hash: mgf1_hash.unwrap_or(d), label })
-        }
+        None | Some(PaddingMethod::OAEP) => oaep(params),
         Some(PaddingMethod::PKCS1V1_5) => Ok(RsaPadding::Pkcs1v15),
         Some(other) => Err(unsupported(format!(
             "Padding Method {} for RSA encryption; this server offers OAEP and PKCS1 v1.5",
             other.name().unwrap_or("(unknown)")
         ))),
+    }
+}
+
+/// RSA-OAEP with the parameters' Hashing Algorithm (SHA-1 by default) and
+/// Mask Generator Hashing Algorithm (the same by default); used by Encrypt,
+/// Decrypt and key wrapping.
+pub(crate) fn oaep(params: Option<&CryptographicParameters>) -> Result<RsaPadding<'_>, Error> {
+    let d = params.and_then(|p| p.hashing_algorithm).map(digest).transpose()?.unwrap_or(Digest::Sha1);
+    let mgf1_hash = params.and_then(|p| p.mask_generator_hashing_algorithm).map(digest).transpose()?;
+    // P Source is the OAEP label (CS-AC-M-OAEP-10); none means the empty label.
+    let label = params.and_then(|p| p.p_source.as_deref()).unwrap_or(&[]);
+    Ok(RsaPadding::Oaep { hash: d, mgf1_hash: mgf1_hash.unwrap_or(d), label })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::asymmetric::{generate, Curve, KeyPairSpec};
+    use crate::kmip::objects::{KeyBlock, KeyMaterial, Object, PrivateKey as PrivateKeyObject, SymmetricKey};
+    use crate::kmip::secret::Secret;
+
+    fn managed(object: Object) -> ManagedObject {
+        ManagedObject::new("k".into(), "default".into(), object, vec![])
+    }
+
+    fn private(format: KeyFormatType, der: &[u8]) -> ManagedObject {
+        let block = KeyBlock::plain(format, KeyMaterial::Bytes(Secret::from_slice(der)), Some(Alg::EC), Some(256));
+        managed(Object::PrivateKey(PrivateKeyObject { key_block: block }))
+    }
+
+    #[test]
+    fn a_private_key_is_read_in_each_stored_format_and_a_raw_one_as_its_der() {
+        let pkcs8 = generate(KeyPairSpec::Ec(Curve::P256)).expect("generate").private_pkcs8_der;
+        let key = PrivateKey::from_der(&pkcs8).expect("parse");
+        let sec1 = formats::to_sec1_der(&key).expect("sec1");
+        // Register keeps a Raw key as the client sent it (key_forms::keep_raw).
+        for (format, der) in [
+            (KeyFormatType::PKCS_8, &pkcs8[..]),
+            (KeyFormatType::ECPrivateKey, &sec1[..]),
+            (KeyFormatType::Raw, &sec1[..]),
+            (KeyFormatType::Raw, &pkcs8[..]),
+        ] {
+            let (parsed, algorithm) = private_key(&private(format, der), Operation::Sign).expect("parsed");
+            assert_eq!(parsed.to_pkcs8_der().expect("der"), pkcs8, "{format:?}");
+            assert_eq!(algorithm, Some(Alg::EC));
+        }
+        assert!(matches!(
+            private_key(&private(KeyFormatType::X_509, &pkcs8), Operation::Sign),
+            Err(Error::FeatureNotSupported(_))
+        ));
+    }
+
+    #[test]
+    fn a_symmetric_key_is_not_an_asymmetric_one() {
+        let block = KeyBlock::plain(KeyFormatType::Raw, KeyMaterial::Bytes(Secret::from_slice(&[1; 16])), None, None);
+        let key = managed(Object::SymmetricKey(SymmetricKey { key_block: block }));
+        match private_key(&key, Operation::Sign) {
+            Err(Error::WrongObjectType { id: Some(id), object_type: ObjectType::SymmetricKey, .. }) => {
+                assert_eq!(id, "k")
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -11,13 +11,15 @@
 
 use crate::crypto::rng;
 use crate::error::Error;
-use crate::kmip::attributes::{Attribute, Attributes};
-use crate::kmip::objects::{KeyBlock, KeyMaterial, KeyValue, Object, SymmetricKey};
+use crate::kmip::attributes::Attribute;
+use crate::kmip::objects::{KeyBlock, KeyMaterial, Object, SymmetricKey};
 use crate::kmip::payloads::{CreateRequest, CreateResponse};
 use crate::kmip::secret::Secret;
-use crate::kmip::table::{CryptographicAlgorithm as Alg, DRBGAlgorithm, KeyFormatType, ObjectType, RNGAlgorithm};
+use crate::kmip::table::{
+    CryptographicAlgorithm as Alg, DRBGAlgorithm, KeyFormatType, ObjectType, Operation, RNGAlgorithm,
+};
 use crate::operations::context::RequestContext;
-use crate::operations::new_object::{self, find, type_name};
+use crate::operations::new_object::{self, find};
 use crate::ttlv::{Tag, Ttlv, Value};
 
 /// The shortest and longest HMAC keys Create makes, in bits.
@@ -46,10 +48,7 @@ fn check_quantum_safe(client: &[Attribute], algorithm: Alg, bits: i32) -> Result
 /// Runs Create.
 pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: CreateRequest) -> Result<CreateResponse, Error> {
     if req.object_type != ObjectType::SymmetricKey {
-        return Err(Error::UnsupportedObjectType(format!(
-            "Create makes Symmetric Keys only here, not {}; key pairs come from Create Key Pair",
-            type_name(req.object_type)
-        )));
+        return Err(Error::WrongObjectType { id: None, object_type: req.object_type, operation: Operation::Create });
     }
     if req.protection_storage_masks.is_some() {
         return Err(Error::FeatureNotSupported("Protection Storage Masks are not supported".into()));
@@ -166,17 +165,12 @@ pub(crate) fn generate_symmetric_key(algorithm: Alg, bits: i32) -> Result<Object
         set_des_parity(&mut key);
     }
     Ok(Object::SymmetricKey(SymmetricKey {
-        key_block: KeyBlock {
-            key_format_type: KeyFormatType::Raw,
-            key_compression_type: None,
-            key_value: Some(KeyValue::Plain {
-                key_material: KeyMaterial::Bytes(Secret::from_slice(&key)),
-                attributes: Attributes::default(),
-            }),
-            cryptographic_algorithm: Some(algorithm),
-            cryptographic_length: Some(bits),
-            key_wrapping_data: None,
-        },
+        key_block: KeyBlock::plain(
+            KeyFormatType::Raw,
+            KeyMaterial::Bytes(Secret::from_slice(&key)),
+            Some(algorithm),
+            Some(bits),
+        ),
     }))
 }
 
@@ -185,6 +179,7 @@ mod tests {
     use super::*;
     use crate::kmip::attributes::Name;
     use crate::kmip::codec::DateTime;
+    use crate::kmip::objects::KeyValue;
     use crate::kmip::payloads::{GetRequest, RequestPayload as Rq, ResponsePayload as Rs};
     use crate::kmip::table::{CryptographicUsageMask as Mask, ResultReason as R, State};
     use crate::kmip::version::ProtocolVersion as V;
@@ -364,7 +359,7 @@ mod tests {
                 }),
                 R::InvalidField,
                 R::InvalidObjectType,
-                "Create makes Symmetric Keys only",
+                "Create makes Symmetric Keys, and key pairs come from Create Key Pair",
             ),
             (create(aes(100)), R::InvalidField, R::InvalidField, "Cryptographic Length 100 is not a key length of AES"),
             (

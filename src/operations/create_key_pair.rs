@@ -22,7 +22,7 @@ use crate::crypto::asymmetric::{self, Curve, KeyPairSpec as PairSpec};
 use crate::crypto::formats;
 use crate::error::Error;
 use crate::kmip::attributes::{Attribute, Attributes, Link};
-use crate::kmip::objects::{KeyBlock, KeyMaterial, KeyValue, Object, PrivateKey, PublicKey};
+use crate::kmip::objects::{KeyBlock, KeyMaterial, Object, PrivateKey, PublicKey};
 use crate::kmip::payloads::{CreateKeyPairRequest, CreateKeyPairResponse};
 use crate::kmip::secret::Secret;
 use crate::kmip::table::{
@@ -220,25 +220,11 @@ fn block_algorithm(spec: PairSpec, attributes: &[Attribute]) -> (Alg, i32) {
     });
     match spec {
         PairSpec::Rsa(bits) => (Alg::RSA, i32::try_from(bits).unwrap_or(0)),
-        PairSpec::Ec(curve) => {
-            let bits = match curve {
-                Curve::P256 => 256,
-                Curve::P384 => 384,
-                Curve::P521 => 521,
-            };
-            (asked.unwrap_or(Alg::EC), bits)
-        }
+        PairSpec::Ec(curve) => (asked.unwrap_or(Alg::EC), i32::try_from(curve.bits()).unwrap_or(0)),
         PairSpec::Ed25519 => (Alg::Ed25519, 256),
     }
 }
 
 fn block(format: KeyFormatType, der: Secret, algorithm: Alg, bits: i32) -> KeyBlock {
-    KeyBlock {
-        key_format_type: format,
-        key_compression_type: None,
-        key_value: Some(KeyValue::Plain { key_material: KeyMaterial::Bytes(der), attributes: Attributes::default() }),
-        cryptographic_algorithm: Some(algorithm),
-        cryptographic_length: Some(bits),
-        key_wrapping_data: None,
-    }
+    KeyBlock::plain(format, KeyMaterial::Bytes(der), Some(algorithm), Some(bits))
 }

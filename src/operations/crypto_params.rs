@@ -14,7 +14,7 @@ use crate::crypto::symmetric::{AesParams, Mode, Padding};
 use crate::crypto::CryptoError;
 use crate::error::Error;
 use crate::kmip::attributes::{Attribute, CryptographicParameters, UsageLimits};
-use crate::kmip::objects::{KeyMaterial, KeyValue, Object};
+use crate::kmip::objects::{KeyBlock, KeyMaterial, KeyValue};
 use crate::kmip::table::{
     BlockCipherMode, CryptographicAlgorithm, CryptographicUsageMask, ObjectType, Operation, PaddingMethod,
     UsageLimitsUnit,
@@ -30,11 +30,7 @@ use crate::ttlv::{Ttlv, Value};
 const DEFAULT_TAG_LEN: usize = 16;
 
 /// Checks that `key` is a symmetric key that `operation` may use now for
-/// `what`, and that its Cryptographic Usage Mask has `bit`.
-///
-/// A key with no usage mask at all is not restricted (keys registered by
-/// KMIP 1.0 clients often carry none); one with the 2.x Unrestricted bit
-/// neither.
+/// `what`, and that its Cryptographic Usage Mask has `bit` (see [`check_use`]).
 pub(crate) fn check_key(
     ctx: &RequestContext<'_>,
     key: &ManagedObject,
@@ -43,9 +39,28 @@ pub(crate) fn check_key(
     bit: CryptographicUsageMask,
     usage: &'static str,
 ) -> Result<(), Error> {
+    check_use(ctx, key, ObjectType::SymmetricKey, operation, what, bit, usage)
+}
+
+/// Checks that `key` is of `object_type`, that `operation` may use it now
+/// for `what`, and that its Cryptographic Usage Mask has `bit`: what every
+/// operation that computes with a managed key checks first.
+///
+/// A key with no usage mask at all is not restricted (keys registered by
+/// KMIP 1.0 clients often carry none); one with the 2.x Unrestricted bit
+/// neither.
+pub(crate) fn check_use(
+    ctx: &RequestContext<'_>,
+    key: &ManagedObject,
+    object_type: ObjectType,
+    operation: Operation,
+    what: Use,
+    bit: CryptographicUsageMask,
+    usage: &'static str,
+) -> Result<(), Error> {
     match key.object_type() {
-        Some(ObjectType::SymmetricKey) => {}
-        Some(object_type) => return Err(Error::WrongObjectType { id: key.id.clone(), object_type, operation }),
+        Some(t) if t == object_type => {}
+        Some(t) => return Err(Error::WrongObjectType { id: Some(key.id.clone()), object_type: t, operation }),
         None => return Err(Error::Internal(format!("object {} has no Object Type", key.id))),
     }
     lifecycle::check_use(key, operation, what, ctx.now_kmip())?;
@@ -138,25 +153,38 @@ pub(crate) fn key_bytes(
     key: &ManagedObject,
     operation: Operation,
 ) -> Result<(&[u8], Option<CryptographicAlgorithm>), Error> {
+    let (block, bytes) = key_block(key, &[ObjectType::SymmetricKey], operation)?;
+    let bytes = bytes.ok_or_else(|| {
+        Error::InvalidField(format!("object {:?} has no raw key material the server can use", key.id))
+    })?;
+    Ok((bytes, block.cryptographic_algorithm))
+}
+
+/// The key block of `key`, which must be one of `types`, and its key bytes
+/// when it holds them in clear (`None` for a Transparent structure or no
+/// Key Value); a key stored wrapped cannot be computed with.
+pub(crate) fn key_block<'a>(
+    key: &'a ManagedObject,
+    types: &[ObjectType],
+    operation: Operation,
+) -> Result<(&'a KeyBlock, Option<&'a [u8]>), Error> {
     let block = match &key.object {
-        Some(Object::SymmetricKey(k)) => &k.key_block,
+        Some(object) if types.contains(&object.object_type()) => {
+            object.key_block().ok_or_else(|| Error::Internal(format!("object {} has no key block", key.id)))?
+        }
         Some(other) => {
             let object_type = other.object_type();
-            return Err(Error::WrongObjectType { id: key.id.clone(), object_type, operation });
+            return Err(Error::WrongObjectType { id: Some(key.id.clone()), object_type, operation });
         }
         None => return Err(Error::ObjectDestroyed { id: key.id.clone() }),
     };
     match &block.key_value {
-        Some(KeyValue::Plain { key_material: KeyMaterial::Bytes(bytes), .. }) => {
-            Ok((bytes.expose(), block.cryptographic_algorithm))
-        }
+        Some(KeyValue::Plain { key_material: KeyMaterial::Bytes(bytes), .. }) => Ok((block, Some(bytes.expose()))),
         Some(KeyValue::Wrapped(_)) => Err(Error::FeatureNotSupported(format!(
             "object {:?} is stored wrapped; the server cannot use it for cryptography",
             key.id
         ))),
-        Some(KeyValue::Plain { key_material: KeyMaterial::Structure(_), .. }) | None => {
-            Err(Error::InvalidField(format!("object {:?} has no raw key material the server can use", key.id)))
-        }
+        Some(KeyValue::Plain { key_material: KeyMaterial::Transparent(_), .. }) | None => Ok((block, None)),
     }
 }
 

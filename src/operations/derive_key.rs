@@ -15,7 +15,7 @@ use crate::crypto::derive;
 use crate::crypto::hash::HashAlgorithm;
 use crate::crypto::mac::MacAlgorithm;
 use crate::error::Error;
-use crate::kmip::attributes::{Attribute, Attributes, CryptographicParameters, Link};
+use crate::kmip::attributes::{Attribute, CryptographicParameters, Link};
 use crate::kmip::codec::FromTtlv;
 use crate::kmip::objects::{KeyBlock, KeyMaterial, KeyValue, Object, SecretData, SymmetricKey};
 use crate::kmip::payloads::{DeriveKeyRequest, DeriveKeyResponse};
@@ -133,7 +133,11 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: DeriveKeyRequest) 
     match base.object_type() {
         Some(ObjectType::SymmetricKey | ObjectType::SecretData) => {}
         Some(object_type) => {
-            return Err(Error::WrongObjectType { id: base.id.clone(), object_type, operation: Operation::DeriveKey })
+            return Err(Error::WrongObjectType {
+                id: Some(base.id.clone()),
+                object_type,
+                operation: Operation::DeriveKey,
+            })
         }
         None => return Err(Error::Internal(format!("object {} has no Object Type", base.id))),
     }
@@ -181,17 +185,13 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: DeriveKeyRequest) 
             )))
         }
     };
-    let block = KeyBlock {
-        key_format_type: KeyFormatType::Raw,
-        key_compression_type: None,
-        key_value: Some(KeyValue::Plain {
-            key_material: KeyMaterial::Bytes(Secret::from_slice(&derived)),
-            attributes: Attributes::default(),
-        }),
-        cryptographic_algorithm: algorithm.filter(|_| req.object_type == ObjectType::SymmetricKey),
-        cryptographic_length: Some(length).filter(|_| req.object_type == ObjectType::SymmetricKey),
-        key_wrapping_data: None,
-    };
+    let symmetric = req.object_type == ObjectType::SymmetricKey;
+    let block = KeyBlock::plain(
+        KeyFormatType::Raw,
+        KeyMaterial::Bytes(Secret::from_slice(&derived)),
+        algorithm.filter(|_| symmetric),
+        Some(length).filter(|_| symmetric),
+    );
     drop(derived);
     let object = match req.object_type {
         ObjectType::SecretData => {

@@ -7,7 +7,9 @@
 
 use crate::error::Error;
 use crate::kmip::attributes::{Attribute, Attributes};
-use crate::kmip::objects::{KeyBlock, KeyMaterial, KeyValue, KeyWrappingSpecification, Object};
+use crate::kmip::objects::{
+    KeyBlock, KeyMaterial, KeyValue, KeyWrappingSpecification, Object, TransparentKey, TransparentValue,
+};
 use crate::kmip::payloads::{GetRequest, GetResponse};
 use crate::kmip::table::KeyFormatType;
 use crate::operations::context::RequestContext;
@@ -15,7 +17,7 @@ use crate::operations::new_object::{format_name, type_name};
 use crate::operations::{key_forms, key_wrap};
 use crate::stats::UsageKind;
 use crate::store::StoreError;
-use crate::ttlv::{Tag, Ttlv, Value};
+use crate::ttlv::{Tag, Value};
 
 /// Runs Get.
 pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: GetRequest) -> Result<GetResponse, Error> {
@@ -112,36 +114,15 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: GetRequest) -> Res
 async fn wrap_object(
     ctx: &RequestContext<'_>,
     spec: &KeyWrappingSpecification,
-    object: Object,
+    mut object: Object,
 ) -> Result<Object, Error> {
-    Ok(match object {
-        Object::SymmetricKey(mut k) => {
-            k.key_block = key_wrap::wrap(ctx, spec, k.key_block).await?;
-            Object::SymmetricKey(k)
-        }
-        Object::PrivateKey(mut k) => {
-            k.key_block = key_wrap::wrap(ctx, spec, k.key_block).await?;
-            Object::PrivateKey(k)
-        }
-        Object::PublicKey(mut k) => {
-            k.key_block = key_wrap::wrap(ctx, spec, k.key_block).await?;
-            Object::PublicKey(k)
-        }
-        Object::SecretData(mut k) => {
-            k.key_block = key_wrap::wrap(ctx, spec, k.key_block).await?;
-            Object::SecretData(k)
-        }
-        Object::SplitKey(mut k) => {
-            k.key_block = key_wrap::wrap(ctx, spec, k.key_block).await?;
-            Object::SplitKey(k)
-        }
-        other => {
-            return Err(Error::FeatureNotSupported(format!(
-                "a {} has no key block to wrap",
-                type_name(other.object_type())
-            )))
-        }
-    })
+    let object_type = object.object_type();
+    let Some(block) = object.key_block_mut() else {
+        return Err(Error::FeatureNotSupported(format!("a {} has no key block to wrap", type_name(object_type))));
+    };
+    // The plain block is dropped (and wiped) as the wrapped one replaces it.
+    *block = key_wrap::wrap(ctx, spec, block).await?;
+    Ok(object)
 }
 
 /// A stored (Raw) symmetric key block in the format asked for.
@@ -154,14 +135,11 @@ fn symmetric_key(block: KeyBlock, format: Option<KeyFormatType>) -> Result<KeyBl
                 _ => return Err(Error::Internal("a stored symmetric key is not Raw bytes".into())),
             };
             // KMIP 1.4 §2.1.7.1: a structure holding the Key byte string.
-            let structure = Ttlv::structure(
-                Tag::KeyMaterial,
-                vec![Ttlv::new(Tag::Key, Value::ByteString(bytes::Bytes::copy_from_slice(material.expose())))],
-            );
+            let structure = TransparentKey::new().with(Tag::Key, TransparentValue::ByteString(material.clone()));
             Ok(KeyBlock {
                 key_format_type: KeyFormatType::TransparentSymmetricKey,
                 key_value: Some(KeyValue::Plain {
-                    key_material: KeyMaterial::Structure(structure),
+                    key_material: KeyMaterial::Transparent(structure),
                     attributes: Attributes::default(),
                 }),
                 ..block
@@ -179,37 +157,13 @@ mod tests {
     use super::*;
     use crate::kmip::codec::ToTtlv;
     use crate::kmip::objects::{OpaqueObject, SecretData};
-    use crate::kmip::payloads::{RegisterRequest, RequestPayload as Rq, ResponsePayload as Rs};
+    use crate::kmip::payloads::{RequestPayload as Rq, ResponsePayload as Rs};
     use crate::kmip::secret::Secret;
     use crate::kmip::table::{KeyCompressionType, OpaqueDataType, ResultReason as R, SecretDataType, WrappingMethod};
     use crate::kmip::version::ProtocolVersion as V;
     use crate::operations::managed::ManagedObject;
     use crate::operations::new_object::test_support::*;
     use crate::operations::Engine;
-    use crate::ttlv::Ttlv;
-
-    fn get(id: &str) -> GetRequest {
-        GetRequest {
-            unique_identifier: Some(id.into()),
-            key_format_type: None,
-            key_wrap_type: None,
-            key_compression_type: None,
-            key_wrapping_specification: None,
-        }
-    }
-
-    async fn register(engine: &Engine, object: Object, attributes: Vec<Attribute>) -> String {
-        let request = Rq::Register(RegisterRequest {
-            object_type: object.object_type(),
-            attributes: attrs(attributes),
-            object,
-            protection_storage_masks: None,
-        });
-        match ok(one(engine, V::V2_1, request).await) {
-            Rs::Register(r) => r.unique_identifier,
-            other => panic!("{other:?}"),
-        }
-    }
 
     async fn got(engine: &Engine, v: V, req: GetRequest) -> GetResponse {
         match ok(one(engine, v, Rq::Get(req)).await) {
@@ -241,7 +195,7 @@ mod tests {
             opaque_data_value: Secret::from_slice(b"blob"),
         });
         for object in [key, secret, opaque] {
-            let id = register(&engine, object.clone(), vec![]).await;
+            let id = register(&engine, V::V2_1, object.clone(), vec![]).await;
             for v in SHAPES {
                 let r = got(&engine, v, get(&id)).await;
                 assert_eq!(r.unique_identifier, id);
@@ -259,14 +213,13 @@ mod tests {
         if let Object::SymmetricKey(k) = &mut transparent {
             k.key_block.key_format_type = KeyFormatType::TransparentSymmetricKey;
             k.key_block.key_value = Some(KeyValue::Plain {
-                key_material: KeyMaterial::Structure(Ttlv::structure(
-                    Tag::KeyMaterial,
-                    vec![Ttlv::new(Tag::Key, Value::ByteString(bytes::Bytes::from_static(&[4; 16])))],
-                )),
+                key_material: KeyMaterial::Transparent(
+                    TransparentKey::new().with(Tag::Key, TransparentValue::ByteString(Secret::from_slice(&[4; 16]))),
+                ),
                 attributes: Attributes::default(),
             });
         }
-        let id = register(&engine, transparent.clone(), vec![]).await;
+        let id = register(&engine, V::V2_1, transparent.clone(), vec![]).await;
         let fresh = |engine: Engine, id: String| async move {
             let stored = engine.store().get(&id).await.ok().flatten().expect("stored");
             let object = ManagedObject::from_stored(&stored).expect("record");
@@ -287,7 +240,7 @@ mod tests {
     #[tokio::test]
     async fn a_symmetric_key_comes_as_a_transparent_symmetric_key_when_asked() {
         let engine = engine();
-        let id = register(&engine, aes_object(&[7; 16], Some(128)), vec![]).await;
+        let id = register(&engine, V::V2_1, aes_object(&[7; 16], Some(128)), vec![]).await;
         let mut req = get(&id);
         req.key_format_type = Some(KeyFormatType::TransparentSymmetricKey);
         let r = got(&engine, V::V1_4, req.clone()).await;
@@ -295,11 +248,8 @@ mod tests {
         assert_eq!(block.key_format_type, KeyFormatType::TransparentSymmetricKey);
         assert_eq!(block.cryptographic_length, Some(128));
         match &block.key_value {
-            Some(KeyValue::Plain { key_material: KeyMaterial::Structure(s), .. }) => {
-                assert_eq!(
-                    s.child(Tag::Key).map(|k| &k.value),
-                    Some(&Value::ByteString(bytes::Bytes::from_static(&[7; 16])))
-                );
+            Some(KeyValue::Plain { key_material: KeyMaterial::Transparent(s), .. }) => {
+                assert_eq!(s.get(Tag::Key), Some(&TransparentValue::ByteString(Secret::from_slice(&[7; 16]))));
             }
             other => panic!("{other:?}"),
         }
@@ -311,7 +261,7 @@ mod tests {
     async fn a_1x_client_is_not_sent_2x_only_fields() {
         // The object as a 1.0 client receives it holds only 1.0 tags.
         let engine = engine();
-        let id = register(&engine, aes_object(&[1; 16], Some(128)), vec![]).await;
+        let id = register(&engine, V::V2_1, aes_object(&[1; 16], Some(128)), vec![]).await;
         let r = got(&engine, V::V1_0, get(&id)).await;
         let tree = r.to_ttlv(Tag::ResponsePayload, V::V1_0);
         let mut stack = vec![&tree];
@@ -332,9 +282,11 @@ mod tests {
     #[tokio::test]
     async fn refusals_name_the_fault_with_the_reason_of_each_version() {
         let engine = engine();
-        let id = register(&engine, aes_object(&[1; 16], Some(128)), vec![]).await;
-        let secret_id = register(&engine, aes_object(&[2; 16], Some(128)), vec![Attribute::Sensitive(true)]).await;
-        let kept_id = register(&engine, aes_object(&[3; 16], Some(128)), vec![Attribute::Extractable(false)]).await;
+        let id = register(&engine, V::V2_1, aes_object(&[1; 16], Some(128)), vec![]).await;
+        let secret_id =
+            register(&engine, V::V2_1, aes_object(&[2; 16], Some(128)), vec![Attribute::Sensitive(true)]).await;
+        let kept_id =
+            register(&engine, V::V2_1, aes_object(&[3; 16], Some(128)), vec![Attribute::Extractable(false)]).await;
         let with = |f: &dyn Fn(&mut GetRequest)| {
             let mut r = get(&id);
             f(&mut r);
@@ -386,7 +338,7 @@ mod tests {
     #[tokio::test]
     async fn another_key_stores_object_and_a_destroyed_one_are_refused() {
         let engine = engine();
-        let id = register(&engine, aes_object(&[1; 16], Some(128)), vec![]).await;
+        let id = register(&engine, V::V2_1, aes_object(&[1; 16], Some(128)), vec![]).await;
         let other = client_of("other");
         let items = run_as(&engine, &other, V::V2_1, vec![Rq::Get(get(&id))]).await;
         failed(items.first().expect("one item"), R::ObjectNotFound, &id);

@@ -26,7 +26,7 @@ pub(crate) async fn handle(
     let object = ctx.load_live(&id).await?;
     let object_type = object.object_type().unwrap_or(ObjectType::Unknown(0));
     if !matches!(object_type, ObjectType::SymmetricKey | ObjectType::PrivateKey) {
-        return Err(Error::WrongObjectType { id, object_type, operation: Operation::GetUsageAllocation });
+        return Err(Error::WrongObjectType { id: Some(id), object_type, operation: Operation::GetUsageAllocation });
     }
     let state = object.state();
     if state != State::Active {

@@ -9,7 +9,7 @@
 use crate::error::Error;
 use crate::kmip::attributes::Attribute;
 use crate::kmip::payloads::{ImportRequest, ImportResponse};
-use crate::kmip::table::{ObjectType, State};
+use crate::kmip::table::{ObjectType, Operation, State};
 use crate::operations::context::RequestContext;
 use crate::operations::managed::ManagedObject;
 use crate::operations::new_object::type_name;
@@ -47,7 +47,7 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: ImportRequest) -> 
     // The object is validated and normalised as Register would; the
     // attributes are the client's as given, under the identifier given.
     let mut derived = Vec::new();
-    let object = register::checked_object(ctx, req.object, &mut derived).await?;
+    let object = register::checked_object(ctx, req.object, &mut derived, Operation::Import).await?;
     let mut attributes: Vec<Attribute> = req
         .attributes
         .items

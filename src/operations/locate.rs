@@ -241,10 +241,7 @@ fn same_value(a: &Ttlv, b: &Ttlv) -> bool {
 mod tests {
     use super::*;
     use crate::kmip::attributes::Name;
-    use crate::kmip::objects::Object;
-    use crate::kmip::payloads::{
-        CreateRequest, GetRequest, RegisterRequest, RequestPayload as Rq, ResponsePayload as Rs,
-    };
+    use crate::kmip::payloads::{CreateRequest, GetRequest, RequestPayload as Rq, ResponsePayload as Rs};
     use crate::kmip::table::{
         CryptographicAlgorithm as Alg, CryptographicUsageMask as Mask, NameType, ObjectType, ResultReason as R,
     };
@@ -266,19 +263,6 @@ mod tests {
     async fn found(engine: &Engine, v: V, req: LocateRequest) -> (Option<i32>, Vec<String>) {
         match ok(one(engine, v, Rq::Locate(req)).await) {
             Rs::Locate(r) => (r.located_items, r.unique_identifiers),
-            other => panic!("{other:?}"),
-        }
-    }
-
-    async fn register(engine: &Engine, object: Object, attributes: Vec<Attribute>) -> String {
-        let request = Rq::Register(RegisterRequest {
-            object_type: object.object_type(),
-            attributes: attrs(attributes),
-            object,
-            protection_storage_masks: None,
-        });
-        match ok(one(engine, V::V2_1, request).await) {
-            Rs::Register(r) => r.unique_identifier,
             other => panic!("{other:?}"),
         }
     }
@@ -314,7 +298,9 @@ mod tests {
         let engine = engine();
         let a = create(&engine, 128, Mask::Encrypt | Mask::Decrypt, vec![name("a"), custom("x-tier", "gold")]).await;
         let b = create(&engine, 256, Mask::Encrypt, vec![name("b"), Attribute::ObjectGroup("g".into())]).await;
-        let s = register(&engine, aes_object(&[1; 16], Some(128)), vec![Attribute::ActivationDate(DateTime(10))]).await;
+        let s =
+            register(&engine, V::V2_1, aes_object(&[1; 16], Some(128)), vec![Attribute::ActivationDate(DateTime(10))])
+                .await;
         for v in SHAPES {
             let cases: Vec<(Vec<Attribute>, Vec<&String>)> = vec![
                 (vec![], vec![&s, &b, &a]),
@@ -380,15 +366,9 @@ mod tests {
     async fn a_name_finds_exactly_one_and_sets_the_id_placeholder_for_get() {
         // pg_tde and Ceph: Locate by Name, then Get; TL-M-3: Get without an identifier.
         let engine = engine();
-        let id = register(&engine, aes_object(&[5; 32], Some(256)), vec![name("tde-key")]).await;
-        register(&engine, aes_object(&[6; 32], Some(256)), vec![name("other")]).await;
-        let get = Rq::Get(GetRequest {
-            unique_identifier: None,
-            key_format_type: None,
-            key_wrap_type: None,
-            key_compression_type: None,
-            key_wrapping_specification: None,
-        });
+        let id = register(&engine, V::V2_1, aes_object(&[5; 32], Some(256)), vec![name("tde-key")]).await;
+        register(&engine, V::V2_1, aes_object(&[6; 32], Some(256)), vec![name("other")]).await;
+        let get = Rq::Get(GetRequest { unique_identifier: None, ..get("") });
         let items = run(&engine, V::V1_0, vec![Rq::Locate(locate(vec![name("tde-key")])), get]).await;
         let mut items = items.into_iter();
         match items.next().map(ok) {

@@ -99,7 +99,7 @@ fn digest(object: &Object) -> Option<Digest> {
     };
     Some(Digest {
         hashing_algorithm: HashingAlgorithm::SHA_256,
-        digest_value: Some(Bytes::copy_from_slice(&openssl::sha::sha256(bytes))),
+        digest_value: Some(Bytes::copy_from_slice(&crate::crypto::hash::sha256(bytes))),
         key_format_type: format.map(|f| Ttlv::new(Tag::KeyFormatType, Value::Enumeration(f.value()))),
     })
 }
@@ -129,7 +129,7 @@ pub(crate) fn build(
     let mut attributes = vec![Attribute::UniqueIdentifier(id.clone()), Attribute::ObjectType(object_type)];
     // KMIP 2.0 §4.51: a fixed-size name for clients short of room, the
     // SHA-256 of the Unique Identifier (written in 2.x answers only).
-    let short = openssl::sha::sha256(id.as_bytes());
+    let short = crate::crypto::hash::sha256(id.as_bytes());
     attributes.push(Attribute::Other(Ttlv::new(
         Tag::ShortUniqueIdentifier,
         Value::ByteString(Bytes::copy_from_slice(&short)),
@@ -298,6 +298,40 @@ pub(crate) mod test_support {
     /// Runs one request of the default key store's client.
     pub async fn run(engine: &Engine, v: ProtocolVersion, payloads: Vec<RequestPayload>) -> Vec<ResponseBatchItem> {
         run_as(engine, &client_of("default"), v, payloads).await
+    }
+
+    /// A Get of `id` as stored (no format, no wrapping).
+    pub fn get(id: &str) -> crate::kmip::payloads::GetRequest {
+        crate::kmip::payloads::GetRequest {
+            unique_identifier: Some(id.into()),
+            key_format_type: None,
+            key_wrap_type: None,
+            key_compression_type: None,
+            key_wrapping_specification: None,
+        }
+    }
+
+    /// A Register of `object` with `attributes`.
+    pub fn register_request(object: Object, attributes: Vec<crate::kmip::attributes::Attribute>) -> RequestPayload {
+        RequestPayload::Register(crate::kmip::payloads::RegisterRequest {
+            object_type: object.object_type(),
+            attributes: attrs(attributes),
+            object,
+            protection_storage_masks: None,
+        })
+    }
+
+    /// Registers `object` at version `v`; its new identifier.
+    pub async fn register(
+        engine: &Engine,
+        v: ProtocolVersion,
+        object: Object,
+        attributes: Vec<crate::kmip::attributes::Attribute>,
+    ) -> String {
+        match ok(one(engine, v, register_request(object, attributes)).await) {
+            ResponsePayload::Register(r) => r.unique_identifier,
+            other => panic!("{other:?}"),
+        }
     }
 
     /// Runs a single batch item; its response item.

@@ -35,7 +35,7 @@ pub(crate) async fn handle(
             | ObjectType::Certificate
             | ObjectType::SecretData
     ) {
-        return Err(Error::WrongObjectType { id, object_type, operation: Operation::ObtainLease });
+        return Err(Error::WrongObjectType { id: Some(id), object_type, operation: Operation::ObtainLease });
     }
     let lease_time = object
         .find(|a| match a {

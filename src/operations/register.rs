@@ -8,14 +8,16 @@
 
 use crate::error::Error;
 use crate::kmip::attributes::{Attribute, Attributes};
-use crate::kmip::objects::{KeyBlock, KeyMaterial, KeyValue, Object, PrivateKey, PublicKey, SymmetricKey};
+use crate::kmip::objects::{
+    KeyBlock, KeyMaterial, KeyValue, Object, PrivateKey, PublicKey, SymmetricKey, TransparentValue,
+};
 use crate::kmip::payloads::{RegisterRequest, RegisterResponse};
 use crate::kmip::secret::Secret;
-use crate::kmip::table::{CertificateType, CryptographicAlgorithm as Alg, KeyFormatType, SecretDataType};
+use crate::kmip::table::{CertificateType, CryptographicAlgorithm as Alg, KeyFormatType, Operation, SecretDataType};
 use crate::operations::context::RequestContext;
 use crate::operations::new_object::{self, find, format_name, type_name};
 use crate::operations::{key_forms, key_wrap};
-use crate::ttlv::{Tag, Value};
+use crate::ttlv::Tag;
 
 /// Runs Register.
 pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: RegisterRequest) -> Result<RegisterResponse, Error> {
@@ -32,7 +34,7 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: RegisterRequest) -
     }
     let mut client = new_object::client_attributes(&req.attributes, object_type)?;
     let format = req.object.key_block().map(|b| b.key_format_type);
-    let object = checked_object(ctx, req.object, &mut client).await?;
+    let object = checked_object(ctx, req.object, &mut client, Operation::Register).await?;
     new_object::check_names_unique(ctx, &client).await?;
     let managed = new_object::build(ctx, object, format, client);
     ctx.save(&[&managed]).await?;
@@ -42,11 +44,13 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: RegisterRequest) -
 
 /// The object a client sent, checked and in the form it is stored in (keys
 /// unwrapped and normalised); server-derived attributes (a certificate's
-/// type and length) are added to `client`. Import stores objects this way too.
+/// type and length) are added to `client`. Import stores objects this way
+/// too (`operation` names which of the two refuses an object type).
 pub(crate) async fn checked_object(
     ctx: &RequestContext<'_>,
     object: Object,
     client: &mut Vec<Attribute>,
+    operation: Operation,
 ) -> Result<Object, Error> {
     let object = unwrap_object(ctx, object).await?;
     let object = match object {
@@ -79,7 +83,7 @@ pub(crate) async fn checked_object(
                     cert.certificate_type.name().unwrap_or("unknown")
                 )));
             }
-            if openssl::x509::X509::from_der(&cert.certificate_value).is_err() {
+            if crate::crypto::formats::check_der_certificate(&cert.certificate_value).is_err() {
                 return Err(Error::InvalidField("the Certificate Value is not a DER X.509 certificate".into()));
             }
             client.retain(|a| !matches!(a, Attribute::CertificateType(_) | Attribute::CertificateLength(_)));
@@ -135,12 +139,7 @@ pub(crate) async fn checked_object(
             Object::SecretData(secret)
         }
         Object::OpaqueObject(opaque) => Object::OpaqueObject(opaque),
-        other => {
-            return Err(Error::UnsupportedObjectType(format!(
-                "Register stores keys, certificates, Split Keys, Templates, Secret Data and Opaque Objects, not {}",
-                type_name(other.object_type())
-            )))
-        }
+        other => return Err(Error::WrongObjectType { id: None, object_type: other.object_type(), operation }),
     };
     Ok(object)
 }
@@ -148,21 +147,17 @@ pub(crate) async fn checked_object(
 /// The object with its key block unwrapped, when the client sent it wrapped
 /// (KMIP 1.4 §2.1.5): the named key must allow Unwrap Key; the plain key is
 /// what is stored.
-async fn unwrap_object(ctx: &RequestContext<'_>, object: Object) -> Result<Object, Error> {
-    Ok(match object {
-        Object::SymmetricKey(k) => {
-            Object::SymmetricKey(SymmetricKey { key_block: key_wrap::unwrap(ctx, k.key_block).await? })
+async fn unwrap_object(ctx: &RequestContext<'_>, mut object: Object) -> Result<Object, Error> {
+    // A wrapped Split Key is refused below (stored as given otherwise); a PGP Key is not stored.
+    if matches!(object, Object::SplitKey(_) | Object::PGPKey(_)) {
+        return Ok(object);
+    }
+    if let Some(block) = object.key_block_mut() {
+        if let Some(plain) = key_wrap::unwrap(ctx, block).await? {
+            *block = plain;
         }
-        Object::PrivateKey(k) => {
-            Object::PrivateKey(PrivateKey { key_block: key_wrap::unwrap(ctx, k.key_block).await? })
-        }
-        Object::PublicKey(k) => Object::PublicKey(PublicKey { key_block: key_wrap::unwrap(ctx, k.key_block).await? }),
-        Object::SecretData(mut s) => {
-            s.key_block = key_wrap::unwrap(ctx, s.key_block).await?;
-            Object::SecretData(s)
-        }
-        other => other,
-    })
+    }
+    Ok(object)
 }
 
 fn refuse_compressed(block: &KeyBlock) -> Result<(), Error> {
@@ -215,7 +210,7 @@ fn plain_bytes(block: &KeyBlock) -> Result<&Secret, Error> {
     }
     match &block.key_value {
         Some(KeyValue::Plain { key_material: KeyMaterial::Bytes(b), .. }) => Ok(b),
-        Some(KeyValue::Plain { key_material: KeyMaterial::Structure(_), .. }) => Err(Error::InvalidField(format!(
+        Some(KeyValue::Plain { key_material: KeyMaterial::Transparent(_), .. }) => Err(Error::InvalidField(format!(
             "Key Material must be a Byte String in the {} Key Format Type",
             format_name(block.key_format_type)
         ))),
@@ -283,14 +278,7 @@ fn symmetric_key(block: KeyBlock, client: &[Attribute]) -> Result<KeyBlock, Erro
             bytes.len()
         )));
     }
-    Ok(KeyBlock {
-        key_format_type: KeyFormatType::Raw,
-        key_compression_type: None,
-        key_value: Some(KeyValue::Plain { key_material: KeyMaterial::Bytes(bytes), attributes: Attributes::default() }),
-        cryptographic_algorithm: Some(algorithm),
-        cryptographic_length: Some(actual),
-        key_wrapping_data: None,
-    })
+    Ok(KeyBlock::plain(KeyFormatType::Raw, KeyMaterial::Bytes(bytes), Some(algorithm), Some(actual)))
 }
 
 /// The Key of a Transparent Symmetric Key (KMIP 1.4 §2.1.7.1: a structure
@@ -302,18 +290,15 @@ fn transparent_key(block: &KeyBlock) -> Result<Secret, Error> {
         ));
     }
     let material = match &block.key_value {
-        Some(KeyValue::Plain { key_material: KeyMaterial::Structure(s), .. }) => s,
+        Some(KeyValue::Plain { key_material: KeyMaterial::Transparent(t), .. }) => t,
         Some(KeyValue::Plain { .. }) => {
             return Err(Error::InvalidField("a Transparent Symmetric Key's Key Material is a structure".into()))
         }
         _ => return Err(Error::MissingData("the Key Block has no Key Value".into())),
     };
-    let Value::Structure(children) = &material.value else {
-        return Err(Error::InvalidField("a Transparent Symmetric Key's Key Material is a structure".into()));
-    };
-    match children.as_slice() {
-        [key] if key.tag == Tag::Key => match &key.value {
-            Value::ByteString(b) => Ok(Secret::from_slice(b)),
+    match material.fields() {
+        [(tag, value)] if *tag == Tag::Key => match value {
+            TransparentValue::ByteString(b) => Ok(b.clone()),
             _ => Err(Error::InvalidField("the Transparent Symmetric Key's Key must be a Byte String".into())),
         },
         _ => Err(Error::InvalidField("a Transparent Symmetric Key's Key Material holds exactly one Key".into())),
@@ -324,7 +309,7 @@ fn transparent_key(block: &KeyBlock) -> Result<Secret, Error> {
 mod tests {
     use super::*;
     use crate::kmip::codec::DateTime;
-    use crate::kmip::objects::{KeyWrappingData, OpaqueObject, SecretData};
+    use crate::kmip::objects::{KeyWrappingData, OpaqueObject, SecretData, TransparentKey};
     use crate::kmip::payloads::{GetRequest, RequestPayload as Rq, ResponsePayload as Rs};
     use crate::kmip::table::{
         CryptographicUsageMask as Mask, ObjectType, OpaqueDataType, ResultReason as R, State, WrappingMethod,
@@ -332,16 +317,6 @@ mod tests {
     use crate::kmip::version::ProtocolVersion as V;
     use crate::operations::managed::ManagedObject;
     use crate::operations::new_object::test_support::*;
-    use crate::ttlv::Ttlv;
-
-    fn register(object: Object, attributes: Vec<Attribute>) -> Rq {
-        Rq::Register(RegisterRequest {
-            object_type: object.object_type(),
-            attributes: attrs(attributes),
-            object,
-            protection_storage_masks: None,
-        })
-    }
 
     fn secret(bytes: &[u8], format: KeyFormatType) -> Object {
         Object::SecretData(SecretData {
@@ -377,7 +352,7 @@ mod tests {
             let key = registered(
                 &engine,
                 v,
-                register(
+                register_request(
                     aes_object(&[0x01; 16], Some(128)),
                     vec![
                         Attribute::CryptographicUsageMask(Mask::Encrypt),
@@ -395,7 +370,8 @@ mod tests {
             assert_eq!(key.object, Some(aes_object(&[0x01; 16], Some(128))));
 
             // MongoDB, Synology, BL-M-4: Secret Data, no usage mask.
-            let password = registered(&engine, v, register(secret(b"password", KeyFormatType::Opaque), vec![])).await;
+            let password =
+                registered(&engine, v, register_request(secret(b"password", KeyFormatType::Opaque), vec![])).await;
             assert_eq!(password.object, Some(secret(b"password", KeyFormatType::Opaque)));
             assert_eq!(password.state(), State::PreActive);
 
@@ -403,7 +379,7 @@ mod tests {
                 opaque_data_type: OpaqueDataType::Unknown(0x8000_0001),
                 opaque_data_value: Secret::from_slice(b"SecretPassword"),
             });
-            let stored = registered(&engine, v, register(opaque.clone(), vec![name("OMOS-M-1")])).await;
+            let stored = registered(&engine, v, register_request(opaque.clone(), vec![name("OMOS-M-1")])).await;
             assert_eq!(stored.object, Some(opaque));
             assert!(
                 !stored.attributes.iter().any(|a| matches!(a, Attribute::State(_))),
@@ -422,7 +398,7 @@ mod tests {
         if let Object::SecretData(s) = &mut object {
             s.secret_data_type = SecretDataType::Seed;
         }
-        let id = match ok(one(&engine, V::V1_4, register(object.clone(), vec![])).await) {
+        let id = match ok(one(&engine, V::V1_4, register_request(object.clone(), vec![])).await) {
             Rs::Register(r) => r.unique_identifier,
             other => panic!("{other:?}"),
         };
@@ -448,28 +424,21 @@ mod tests {
         if let Object::SymmetricKey(k) = &mut object {
             k.key_block.key_format_type = KeyFormatType::TransparentSymmetricKey;
             k.key_block.key_value = Some(KeyValue::Plain {
-                key_material: KeyMaterial::Structure(Ttlv::structure(
-                    Tag::KeyMaterial,
-                    vec![Ttlv::new(Tag::Key, Value::ByteString(bytes::Bytes::from_static(&[9; 32])))],
-                )),
+                key_material: KeyMaterial::Transparent(
+                    TransparentKey::new().with(Tag::Key, TransparentValue::ByteString(Secret::from_slice(&[9; 32]))),
+                ),
                 attributes: Attributes::default(),
             });
         }
-        let key = registered(&engine, V::V1_2, register(object, vec![])).await;
+        let key = registered(&engine, V::V1_2, register_request(object, vec![])).await;
         assert_eq!(key.object, Some(aes_object(&[9; 32], Some(256))));
     }
 
     #[tokio::test]
     async fn a_past_activation_date_registers_an_active_key_and_the_id_placeholder_is_set() {
         let engine = engine();
-        let request = register(aes_object(&[3; 32], Some(256)), vec![Attribute::ActivationDate(DateTime(5))]);
-        let get = Rq::Get(GetRequest {
-            unique_identifier: None,
-            key_format_type: None,
-            key_wrap_type: None,
-            key_compression_type: None,
-            key_wrapping_specification: None,
-        });
+        let request = register_request(aes_object(&[3; 32], Some(256)), vec![Attribute::ActivationDate(DateTime(5))]);
+        let get = Rq::Get(GetRequest { unique_identifier: None, ..get("") });
         let items = run(&engine, V::V1_0, vec![request, get]).await;
         let mut ids = items.into_iter().map(|i| match ok(i) {
             Rs::Register(r) => r.unique_identifier,
@@ -504,7 +473,7 @@ mod tests {
         if let Object::SymmetricKey(k) = &mut no_algorithm {
             k.key_block.cryptographic_algorithm = None;
         }
-        let mut mismatched = register(aes_object(&[1; 16], None), vec![]);
+        let mut mismatched = register_request(aes_object(&[1; 16], None), vec![]);
         if let Rq::Register(r) = &mut mismatched {
             r.object_type = ObjectType::SecretData;
         }
@@ -513,34 +482,39 @@ mod tests {
             certificate_value: bytes::Bytes::from_static(b"0"),
         });
         let cases: Vec<(Rq, R, R, &str)> = vec![
-            (register(aes_object(&[1; 20], None), vec![]), R::InvalidField, R::InvalidField, "20 bytes"),
-            (register(aes_object(&[1; 16], Some(256)), vec![]), R::InvalidField, R::InvalidField, "Length is 256"),
+            (register_request(aes_object(&[1; 20], None), vec![]), R::InvalidField, R::InvalidField, "20 bytes"),
             (
-                register(aes_object(&[1; 16], None), vec![Attribute::CryptographicLength(192)]),
+                register_request(aes_object(&[1; 16], Some(256)), vec![]),
+                R::InvalidField,
+                R::InvalidField,
+                "Length is 256",
+            ),
+            (
+                register_request(aes_object(&[1; 16], None), vec![Attribute::CryptographicLength(192)]),
                 R::InvalidField,
                 R::InvalidField,
                 "Length is 192",
             ),
             (
-                register(aes_object(&[1; 16], None), vec![Attribute::CryptographicAlgorithm(Alg::HMAC_SHA256)]),
+                register_request(aes_object(&[1; 16], None), vec![Attribute::CryptographicAlgorithm(Alg::HMAC_SHA256)]),
                 R::InvalidField,
                 R::InvalidField,
                 "differs",
             ),
-            (register(no_algorithm, vec![]), R::MissingData, R::MissingData, "Cryptographic Algorithm"),
-            (register(wrapped, vec![]), R::MissingData, R::MissingData, "Encryption Key Information"),
-            (register(pkcs8, vec![]), R::KeyFormatTypeNotSupported, R::KeyFormatTypeNotSupported, "PKCS_8"),
-            (register(aes_object(&[], None), vec![]), R::InvalidField, R::InvalidField, "empty"),
-            (register(certificate, vec![]), R::InvalidField, R::InvalidField, "not a DER X.509 certificate"),
+            (register_request(no_algorithm, vec![]), R::MissingData, R::MissingData, "Cryptographic Algorithm"),
+            (register_request(wrapped, vec![]), R::MissingData, R::MissingData, "Encryption Key Information"),
+            (register_request(pkcs8, vec![]), R::KeyFormatTypeNotSupported, R::KeyFormatTypeNotSupported, "PKCS_8"),
+            (register_request(aes_object(&[], None), vec![]), R::InvalidField, R::InvalidField, "empty"),
+            (register_request(certificate, vec![]), R::InvalidField, R::InvalidField, "not a DER X.509 certificate"),
             (mismatched, R::InvalidField, R::InvalidField, "Object Type is SecretData"),
             (
-                register(secret(b"x", KeyFormatType::Raw), vec![Attribute::InitialDate(DateTime(1))]),
+                register_request(secret(b"x", KeyFormatType::Raw), vec![Attribute::InitialDate(DateTime(1))]),
                 R::PermissionDenied,
                 R::AttributeReadOnly,
                 "Initial Date",
             ),
             (
-                register(secret(b"x", KeyFormatType::PKCS_1), vec![]),
+                register_request(secret(b"x", KeyFormatType::PKCS_1), vec![]),
                 R::KeyFormatTypeNotSupported,
                 R::KeyFormatTypeNotSupported,
                 "Raw or Opaque",
@@ -552,12 +526,13 @@ mod tests {
         }
         assert!(engine.store().list("default").await.map(|l| l.is_empty()).unwrap_or(false), "nothing stored");
 
-        let first = registered(&engine, V::V1_4, register(secret(b"x", KeyFormatType::Raw), vec![name("tde")])).await;
-        let again = register(secret(b"y", KeyFormatType::Raw), vec![name("tde")]);
+        let first =
+            registered(&engine, V::V1_4, register_request(secret(b"x", KeyFormatType::Raw), vec![name("tde")])).await;
+        let again = register_request(secret(b"y", KeyFormatType::Raw), vec![name("tde")]);
         failed(&one(&engine, V::V1_4, again.clone()).await, R::InvalidField, "\"tde\"");
         failed(&one(&engine, V::V2_1, again.clone()).await, R::NonUniqueNameAttribute, "\"tde\"");
         // A name given twice in one request.
-        let twice = register(secret(b"z", KeyFormatType::Raw), vec![name("dup"), name("dup")]);
+        let twice = register_request(secret(b"z", KeyFormatType::Raw), vec![name("dup"), name("dup")]);
         failed(&one(&engine, V::V2_1, twice).await, R::NonUniqueNameAttribute, "\"dup\"");
 
         // Once the first is destroyed, its name may be used again.

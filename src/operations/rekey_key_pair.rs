@@ -36,7 +36,7 @@ pub(crate) async fn handle(
     let mut old_private = ctx.load_live(&id).await?;
     let object_type = old_private.object_type().unwrap_or(ObjectType::PrivateKey);
     if object_type != ObjectType::PrivateKey {
-        return Err(Error::WrongObjectType { id, object_type, operation: Operation::ReKeyKeyPair });
+        return Err(Error::WrongObjectType { id: Some(id), object_type, operation: Operation::ReKeyKeyPair });
     }
     let public_id = old_private
         .find(|a| match a {
@@ -160,15 +160,5 @@ fn block(
     material: Secret,
     (algorithm, bits): (crate::kmip::table::CryptographicAlgorithm, i32),
 ) -> KeyBlock {
-    KeyBlock {
-        key_format_type: format,
-        key_compression_type: None,
-        key_value: Some(KeyValue::Plain {
-            key_material: KeyMaterial::Bytes(material),
-            attributes: Attributes::default(),
-        }),
-        cryptographic_algorithm: Some(algorithm),
-        cryptographic_length: Some(bits),
-        key_wrapping_data: None,
-    }
+    KeyBlock::plain(format, KeyMaterial::Bytes(material), Some(algorithm), Some(bits))
 }

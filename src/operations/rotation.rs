@@ -44,11 +44,11 @@ use crate::error::Error;
 use crate::kmip::attributes::{Attribute, Link, Name};
 use crate::kmip::codec::{DateTime, Interval};
 use crate::kmip::objects::Object;
-use crate::kmip::table::{CryptographicAlgorithm as Alg, KeyFormatType, LinkType, ObjectType, State};
+use crate::kmip::table::{CryptographicAlgorithm as Alg, KeyFormatType, LinkType, ObjectType, Operation, State};
 use crate::operations::attribute_rules::{self, same_attribute};
 use crate::operations::context::RequestContext;
 use crate::operations::managed::ManagedObject;
-use crate::operations::new_object::{self, type_name};
+use crate::operations::new_object;
 use crate::ttlv::{Tag, Ttlv, Value};
 
 /// The shortest rotation interval other than 0 (disabled): 30 days.
@@ -442,10 +442,7 @@ pub(crate) async fn rotate(
 ) -> Result<ManagedObject, Error> {
     let object_type = old.object_type().unwrap_or(ObjectType::SymmetricKey);
     if object_type != ObjectType::SymmetricKey {
-        return Err(Error::UnsupportedObjectType(format!(
-            "ReKey rotates Symmetric Keys, not {}; key pairs are rotated with ReKey Key Pair",
-            type_name(object_type)
-        )));
+        return Err(Error::WrongObjectType { id: Some(old.id.clone()), object_type, operation: Operation::ReKey });
     }
     let (algorithm, bits) = algorithm_and_length(&old)?;
     let attributes = successor_attributes(ctx, &old, offset, client, (algorithm, bits)).await?;

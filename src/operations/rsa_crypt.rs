@@ -23,7 +23,7 @@ pub(crate) async fn encrypt(
     key: ManagedObject,
     req: EncryptRequest,
 ) -> Result<EncryptResponse, Error> {
-    asym_params::check_key(
+    crypto_params::check_use(
         ctx,
         &key,
         ObjectType::PublicKey,
@@ -58,7 +58,7 @@ pub(crate) async fn decrypt(
     key: ManagedObject,
     req: DecryptRequest,
 ) -> Result<DecryptResponse, Error> {
-    asym_params::check_key(
+    crypto_params::check_use(
         ctx,
         &key,
         ObjectType::PrivateKey,

@@ -19,7 +19,7 @@ pub(crate) async fn handle(
     crypto_params::refuse_streaming(req.correlation_value.is_some(), req.init_indicator, req.final_indicator)?;
     let id = ctx.resolve_id(req.unique_identifier)?;
     let key = ctx.load_live(&id).await?;
-    asym_params::check_key(
+    crypto_params::check_use(
         ctx,
         &key,
         ObjectType::PublicKey,

@@ -14,9 +14,7 @@ use crate::kmip::objects::{
     Certificate, KeyBlock, KeyInformation, KeyMaterial, KeyValue, KeyWrappingData, KeyWrappingSpecification, Object,
     PrivateKey, PublicKey, SecretData, SplitKey,
 };
-use crate::kmip::payloads::{
-    DestroyRequest, GetRequest, LocateRequest, RegisterRequest, RequestPayload as Rq, ResponsePayload as Rs,
-};
+use crate::kmip::payloads::{DestroyRequest, GetRequest, LocateRequest, RequestPayload as Rq, ResponsePayload as Rs};
 use crate::kmip::secret::Secret;
 use crate::kmip::table::{
     BlockCipherMode, CertificateType, CryptographicAlgorithm as Alg, CryptographicUsageMask as Mask, EncodingOption,
@@ -41,34 +39,8 @@ fn block(format: F, bytes: &[u8], algorithm: Option<Alg>, length: Option<i32>) -
     }
 }
 
-fn get(id: &str) -> GetRequest {
-    GetRequest {
-        unique_identifier: Some(id.into()),
-        key_format_type: None,
-        key_wrap_type: None,
-        key_compression_type: None,
-        key_wrapping_specification: None,
-    }
-}
-
 fn get_as(id: &str, format: F) -> GetRequest {
     GetRequest { key_format_type: Some(format), ..get(id) }
-}
-
-fn register_rq(object: Object, attributes: Vec<Attribute>) -> Rq {
-    Rq::Register(RegisterRequest {
-        object_type: object.object_type(),
-        attributes: attrs(attributes),
-        object,
-        protection_storage_masks: None,
-    })
-}
-
-async fn register(engine: &Engine, v: V, object: Object, attributes: Vec<Attribute>) -> String {
-    match ok(one(engine, v, register_rq(object, attributes)).await) {
-        Rs::Register(r) => r.unique_identifier,
-        other => panic!("{other:?}"),
-    }
 }
 
 async fn got(engine: &Engine, v: V, req: GetRequest) -> Object {
@@ -130,10 +102,15 @@ async fn private_and_public_keys_come_back_as_registered_and_in_every_format_the
         let transparent = got(&engine, v, get_as(&id, F::TransparentRSAPrivateKey)).await;
         let block = transparent.key_block().expect("block");
         match &block.key_value {
-            Some(KeyValue::Plain { key_material: KeyMaterial::Structure(s), .. }) => {
-                let n = s.child(Tag::Modulus).map(|m| m.value.clone());
+            Some(KeyValue::Plain { key_material: KeyMaterial::Transparent(s), .. }) => {
                 let want = key.rsa().expect("rsa").n().to_vec();
-                assert_eq!(n, Some(crate::ttlv::Value::BigInteger(Bytes::from(want))));
+                let n = match s.get(Tag::Modulus) {
+                    Some(crate::kmip::objects::TransparentValue::BigInteger(n)) => n.expose().to_vec(),
+                    other => panic!("{other:?}"),
+                };
+                // A non-negative Big Integer: zero bytes before the modulus's top bit.
+                assert_eq!(n.first(), Some(&0));
+                assert_eq!(n.iter().copied().skip_while(|b| *b == 0).collect::<Vec<u8>>(), want);
             }
             other => panic!("{other:?}"),
         }
@@ -163,12 +140,12 @@ async fn private_and_public_keys_come_back_as_registered_and_in_every_format_the
     assert_eq!(sec1.key_block().and_then(|b| b.cryptographic_algorithm), Some(Alg::EC));
     got(&engine, V::V1_4, get_as(&id, F::TransparentECPrivateKey)).await;
     // A wrong algorithm attribute and garbage are refused before anything is stored.
-    let wrong = register_rq(
+    let wrong = register_request(
         Object::PrivateKey(PrivateKey { key_block: block_of(F::PKCS_8, &ec.private_key_to_pkcs8().expect("der")) }),
         vec![Attribute::CryptographicAlgorithm(Alg::RSA)],
     );
     failed(&one(&engine, V::V2_1, wrong).await, R::InvalidField, "not the key's");
-    let junk = register_rq(Object::PublicKey(PublicKey { key_block: block_of(F::X_509, b"junk") }), vec![]);
+    let junk = register_request(Object::PublicKey(PublicKey { key_block: block_of(F::X_509, b"junk") }), vec![]);
     failed(&one(&engine, V::V1_4, junk).await, R::InvalidField, "not a valid SubjectPublicKeyInfo");
 }
 
@@ -248,7 +225,7 @@ async fn get_wraps_with_aes_key_wrap_and_register_unwraps_what_was_wrapped() {
     let wrapped = got(&engine, V::V2_1, req).await;
     assert_eq!(bytes(&wrapped).len(), 32);
     let unwrapped =
-        super::key_wrap::aes_unwrap(super::key_wrap::AesWrap::Rfc5649, &kek, &bytes(&wrapped)).expect("kwp");
+        crate::crypto::keywrap::unwrap(crate::crypto::keywrap::WrapMode::Rfc5649, &kek, &bytes(&wrapped)).expect("kwp");
     assert_eq!(unwrapped.as_slice(), b"twenty bytes secret!");
     let back = register(&engine, V::V2_1, wrapped, vec![]).await;
     assert_eq!(got(&engine, V::V2_1, get(&back)).await, secret);
@@ -292,7 +269,7 @@ async fn wrapping_refusals_name_the_fault() {
     let mut blob = aes_object(&[0; 16], Some(128));
     if let Object::SymmetricKey(k) = &mut blob {
         k.key_block.key_value = Some(KeyValue::Wrapped(Secret::new(
-            super::key_wrap::aes_wrap(super::key_wrap::AesWrap::Rfc3394, &[3; 16], &[7; 16]).expect("wrap"),
+            crate::crypto::keywrap::wrap(crate::crypto::keywrap::WrapMode::Rfc3394, &[3; 16], &[7; 16]).expect("wrap"),
         )));
         k.key_block.key_wrapping_data = Some(KeyWrappingData {
             wrapping_method: WrappingMethod::Encrypt,
@@ -307,7 +284,7 @@ async fn wrapping_refusals_name_the_fault() {
         });
     }
     failed(
-        &one(&engine, V::V2_1, register_rq(blob.clone(), vec![])).await,
+        &one(&engine, V::V2_1, register_request(blob.clone(), vec![])).await,
         R::IncompatibleCryptographicUsageMask,
         "Unwrap Key",
     );
@@ -316,7 +293,7 @@ async fn wrapping_refusals_name_the_fault() {
             d.unique_identifier = other.clone();
         }
     }
-    failed(&one(&engine, V::V2_1, register_rq(blob, vec![])).await, R::CryptographicFailure, "unwrap failed");
+    failed(&one(&engine, V::V2_1, register_request(blob, vec![])).await, R::CryptographicFailure, "unwrap failed");
 }
 
 #[tokio::test]
@@ -398,7 +375,7 @@ async fn split_keys_are_registered_fetched_and_destroyed_like_any_object() {
     if let Object::SplitKey(s) = &mut bad {
         s.key_part_identifier = 4;
     }
-    failed(&one(&engine, V::V1_4, register_rq(bad, vec![])).await, R::InvalidField, "Key Part Identifier");
+    failed(&one(&engine, V::V1_4, register_request(bad, vec![])).await, R::InvalidField, "Key Part Identifier");
 }
 
 #[tokio::test]
