@@ -3,6 +3,7 @@
 //! the store enables and how they combine).
 
 use std::net::IpAddr;
+use std::str::FromStr;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -11,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{resolve, text, timestamp};
+use crate::auth::allowlist::{parse_ip, AllowlistError, Mac};
 use crate::error::ApiError;
 use crate::http::paging::{page, PageParams};
 use crate::http::{ApiJson, ApiQuery, AppState};
@@ -100,7 +102,7 @@ impl From<AllowEntry> for AllowEntryView {
         let (kind, value) = match e.rule {
             AllowRule::Ip(net) if net.prefix_len() == net.max_prefix_len() => (EntryKind::Ip, net.addr().to_string()),
             AllowRule::Ip(net) => (EntryKind::Cidr, net.to_string()),
-            AllowRule::Mac(mac) => (EntryKind::Mac, format_mac(mac)),
+            AllowRule::Mac(mac) => (EntryKind::Mac, Mac(mac).to_string()),
         };
         AllowEntryView { id: e.id, kind, value, description: e.description, created: timestamp(e.created) }
     }
@@ -133,49 +135,19 @@ pub struct AddAllowEntry {
     pub description: Option<String>,
 }
 
-/// `00:11:22:aa:bb:cc`.
-pub fn format_mac(mac: [u8; 6]) -> String {
-    mac.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(":")
-}
-
-/// Six hex bytes separated by `:` or `-`.
-pub fn parse_mac(text: &str) -> Option<[u8; 6]> {
-    let parts: Vec<&str> = text.trim().split([':', '-']).collect();
-    if parts.len() != 6 {
-        return None;
-    }
-    let mut mac = [0u8; 6];
-    for (byte, part) in mac.iter_mut().zip(parts) {
-        if part.len() != 2 {
-            return None;
-        }
-        *byte = u8::from_str_radix(part, 16).ok()?;
-    }
-    Some(mac)
-}
-
 impl AddAllowEntry {
+    /// One parser for entries, the KMIP port's own (auth::allowlist): a CIDR
+    /// with host bits set is refused with the range it probably meant.
     fn rule(&self) -> Result<AllowRule, ApiError> {
+        let invalid = |field: &'static str, e: AllowlistError| ApiError::InvalidField { field, why: e.to_string() };
         match (&self.ip, &self.cidr, &self.mac) {
             (Some(ip), None, None) => {
-                let addr: IpAddr = ip.trim().parse().map_err(|_| ApiError::InvalidField {
-                    field: "ip",
-                    why: format!("{ip:?} is not an IPv4 or IPv6 address"),
-                })?;
+                let addr: IpAddr =
+                    ip.trim().parse().map_err(|_| invalid("ip", AllowlistError::Ip(ip.chars().take(64).collect())))?;
                 Ok(AllowRule::Ip(ipnet::IpNet::from(addr)))
             }
-            (None, Some(cidr), None) => {
-                let net: ipnet::IpNet = cidr.trim().parse().map_err(|_| ApiError::InvalidField {
-                    field: "cidr",
-                    why: format!("{cidr:?} is not an IPv4 or IPv6 range (address/prefix)"),
-                })?;
-                // 10.1.2.3/8 means 10.0.0.0/8: store the range, not the typo.
-                Ok(AllowRule::Ip(net.trunc()))
-            }
-            (None, None, Some(mac)) => parse_mac(mac).map(AllowRule::Mac).ok_or_else(|| ApiError::InvalidField {
-                field: "mac",
-                why: format!("{mac:?} is not a MAC address (six hex bytes separated by : or -)"),
-            }),
+            (None, Some(cidr), None) => parse_ip(cidr).map(AllowRule::Ip).map_err(|e| invalid("cidr", e)),
+            (None, None, Some(mac)) => Mac::from_str(mac).map(|m| AllowRule::Mac(m.0)).map_err(|e| invalid("mac", e)),
             _ => Err(ApiError::InvalidBody("give exactly one of ip, cidr and mac".into())),
         }
     }
@@ -292,17 +264,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn macs_parse_with_colons_or_dashes_and_print_with_colons() {
-        assert_eq!(parse_mac("00:11:22:AA:bb:cc"), Some([0, 0x11, 0x22, 0xaa, 0xbb, 0xcc]));
-        assert_eq!(parse_mac("00-11-22-aa-bb-cc"), Some([0, 0x11, 0x22, 0xaa, 0xbb, 0xcc]));
-        assert_eq!(format_mac([0, 0x11, 0x22, 0xaa, 0xbb, 0xcc]), "00:11:22:aa:bb:cc");
-        for bad in ["", "00:11:22:33:44", "00:11:22:33:44:55:66", "0:11:22:33:44:55", "zz:11:22:33:44:55"] {
-            assert_eq!(parse_mac(bad), None, "{bad}");
-        }
-    }
-
-    #[test]
-    fn an_entry_needs_exactly_one_rule_and_a_cidr_is_truncated() {
+    fn an_entry_needs_exactly_one_rule_and_a_cidr_with_host_bits_is_refused() {
         let entry = |ip: Option<&str>, cidr: Option<&str>, mac: Option<&str>| AddAllowEntry {
             ip: ip.map(Into::into),
             cidr: cidr.map(Into::into),
@@ -315,8 +277,12 @@ mod tests {
             entry(None, Some("10.0.0.0/33"), None).rule(),
             Err(ApiError::InvalidField { field: "cidr", .. })
         ));
-        let AllowRule::Ip(net) = entry(None, Some("10.1.2.3/8"), None).rule().unwrap() else { panic!() };
-        assert_eq!(net.to_string(), "10.0.0.0/8");
+        let Err(ApiError::InvalidField { field: "cidr", why }) = entry(None, Some("10.1.2.3/8"), None).rule() else {
+            panic!("a CIDR with host bits set must be refused")
+        };
+        assert!(why.contains("did you mean 10.0.0.0/8"), "{why}");
+        let AllowRule::Mac(mac) = entry(None, None, Some("00-11-22-AA-bb-cc")).rule().unwrap() else { panic!() };
+        assert_eq!(Mac(mac).to_string(), "00:11:22:aa:bb:cc");
         let AllowRule::Ip(net) = entry(Some("::1"), None, None).rule().unwrap() else { panic!() };
         assert_eq!(net.to_string(), "::1/128");
     }
