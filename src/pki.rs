@@ -277,15 +277,6 @@ impl Ca {
         b.sign(&self.key, MessageDigest::sha256())?;
         Ok(b.build().to_pem()?)
     }
-
-    /// Whether this CA signed `cert_der` (issuer name and signature; the
-    /// chain's other checks are the TLS verifier's).
-    pub fn signed(&self, cert_der: &[u8]) -> bool {
-        let Ok(cert) = X509::from_der(cert_der) else { return false };
-        let Ok(key) = self.cert.public_key() else { return false };
-        cert.issuer_name().try_cmp(self.cert.subject_name()).is_ok_and(|o| o.is_eq())
-            && cert.verify(&key).unwrap_or(false)
-    }
 }
 
 /// What the admin API shows of a certificate.

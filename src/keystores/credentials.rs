@@ -155,7 +155,6 @@ impl Registry {
         }
         let credential =
             self.record_credential(keystore, name, description, CredentialOrigin::Registered, info).await?;
-        self.rebuild_trust();
         tracing::info!(keystore, credential = %credential.id, name, "external certificate registered");
         Ok(credential)
     }
@@ -260,6 +259,9 @@ impl Registry {
         state
             .credentials
             .insert(record.id.clone(), CredentialEntry { handle, record: record.clone(), sha256: info.sha256 });
+        drop(state);
+        // Its handshakes are accepted from now on.
+        self.rebuild_trust();
         Ok(record)
     }
 }

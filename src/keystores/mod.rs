@@ -392,9 +392,6 @@ pub struct CredentialHandle {
     last_used: AtomicI64,
     /// The value of `last_used` last written to the store.
     last_flushed: AtomicI64,
-    /// Known to the registry (false: a certificate of a store's CA that no
-    /// credential record names, accepted as that store's anonymous client).
-    registered: bool,
 }
 
 impl fmt::Debug for CredentialHandle {
@@ -426,11 +423,6 @@ impl CredentialHandle {
     /// Whether it was revoked (one atomic load).
     pub fn is_revoked(&self) -> bool {
         self.revoked.load(Ordering::Acquire)
-    }
-
-    /// Whether a credential record stands behind it.
-    pub fn is_registered(&self) -> bool {
-        self.registered
     }
 
     /// Records a use at `now` (Unix seconds): one relaxed load, and a store

@@ -1,7 +1,7 @@
 //! The [`Registry`]: every key store and credential, in memory as handles,
 //! persisted as store records; the key store lifecycle and identification.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, RwLock, Weak};
@@ -73,15 +73,21 @@ pub struct TerminateReport {
     pub credentials: usize,
 }
 
-/// The certificates the KMIP port trusts now: every key store's CA, and the
-/// registered external certificates by fingerprint. Replaced whole on each
-/// change, so a handshake reads one consistent set.
+/// The certificates the KMIP port trusts now: every key store's CA, the
+/// registered external certificates by fingerprint, and which certificates
+/// are live credentials at all. Replaced whole on each change, so a
+/// handshake reads one consistent set.
 #[derive(Debug, Default)]
 pub struct TrustSnapshot {
     /// Each live key store's CA certificate, DER.
     pub roots: Vec<Vec<u8>>,
     /// SHA-256 fingerprints of registered (external) certificates, with their validity (Unix seconds).
     pub pinned: HashMap<[u8; 32], (i64, i64)>,
+    /// SHA-256 fingerprints of every credential on record. A certificate a
+    /// store's CA signed that no credential records (made by hand with a CA
+    /// key) is refused: it could never be revoked. A revoked one still gets
+    /// through the handshake, to be told in KMIP terms why it is refused.
+    pub recorded: HashSet<[u8; 32]>,
 }
 
 /// A key store as stored: the public part and its CA's sealed private key
@@ -208,7 +214,6 @@ pub(super) fn new_credential_handle(record: &Credential, keystore: &Arc<KeyStore
         revoked: AtomicBool::new(record.status == CredentialStatus::Revoked),
         last_used: AtomicI64::new(last),
         last_flushed: AtomicI64::new(last),
-        registered: true,
     })
 }
 
@@ -683,29 +688,12 @@ impl Registry {
     }
 
     /// The credential a verified client certificate (DER) is, by its
-    /// SHA-256 fingerprint; or, for a certificate of a key store's CA that no
-    /// credential records (made by hand with the data directory's CA key),
-    /// an unregistered handle of that store. None when no live store knows it.
+    /// SHA-256 fingerprint. None when no credential records it: a
+    /// certificate a store's CA signed by hand is no credential, since it
+    /// could never be revoked.
     pub fn identify(&self, cert_der: &[u8]) -> Option<Arc<CredentialHandle>> {
         let sha256 = openssl::sha::sha256(cert_der);
-        let state = read(&self.inner.state);
-        if let Some(h) = state.by_fingerprint.get(&sha256) {
-            return Some(Arc::clone(h));
-        }
-        let entry = state.keystores.values().find(|e| e.ca.as_ref().is_some_and(|ca| ca.signed(cert_der)))?;
-        let name = crate::pki::cert_info(cert_der)
-            .ok()
-            .and_then(|i| i.common_name)
-            .unwrap_or_else(|| "unregistered".to_owned());
-        Some(Arc::new(CredentialHandle {
-            id: String::new(),
-            name: RwLock::new(name),
-            keystore: Arc::clone(&entry.handle),
-            revoked: AtomicBool::new(false),
-            last_used: AtomicI64::new(0),
-            last_flushed: AtomicI64::new(0),
-            registered: false,
-        }))
+        read(&self.inner.state).by_fingerprint.get(&sha256).map(Arc::clone)
     }
 
     /// What the KMIP port trusts now (read on every full handshake).
@@ -731,8 +719,9 @@ impl Registry {
             .filter(|c| c.record.origin == super::CredentialOrigin::Registered)
             .map(|c| (c.sha256, (c.record.not_before, c.record.not_after)))
             .collect();
+        let recorded = state.credentials.values().map(|c| c.sha256).collect();
         drop(state);
-        *write(&self.inner.trust) = Arc::new(TrustSnapshot { roots, pinned });
+        *write(&self.inner.trust) = Arc::new(TrustSnapshot { roots, pinned, recorded });
     }
 
     /// Writes changed "last used" times to the store (in the background

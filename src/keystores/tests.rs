@@ -89,7 +89,6 @@ async fn first_start_makes_the_default_store_and_credential_once() {
     assert_eq!(creds[0].origin, CredentialOrigin::Issued);
     // The default client certificate is that credential.
     let handle = registry.identify(&der(&f.client_pem)).unwrap();
-    assert!(handle.is_registered());
     assert_eq!((handle.id(), handle.keystore().id()), ("default", "default"));
 
     // A second open of the same store adds nothing.
@@ -339,13 +338,18 @@ async fn credentials_are_issued_registered_and_signed_with_unique_names_and_cert
 }
 
 #[tokio::test]
-async fn a_certificate_of_a_store_ca_that_no_credential_records_is_that_stores_unregistered_client() {
+async fn a_certificate_of_a_store_ca_that_no_credential_records_is_no_client() {
     let f = Fixture::new();
     let registry = Registry::open(memory_store(), f.options()).await.unwrap();
     let by_hand = f.ca.issue_client("default", "by-hand", Validity::days_from_now(1)).unwrap();
-    let handle = registry.identify(&der(&by_hand.cert_pem)).unwrap();
-    assert!(!handle.is_registered());
-    assert_eq!((handle.name().as_str(), handle.keystore().id()), ("by-hand", "default"));
+    assert!(registry.identify(&der(&by_hand.cert_pem)).is_none(), "it could never be revoked");
+    assert!(!registry.trust().recorded.contains(&openssl::sha::sha256(&der(&by_hand.cert_pem))));
+    // Registered, it is that store's credential; revoked, it stays on record (refused per request).
+    let cred = registry.register_credential("default", "by-hand", "", &by_hand.cert_pem).await.unwrap();
+    assert_eq!(registry.identify(&der(&by_hand.cert_pem)).unwrap().keystore().id(), "default");
+    assert!(registry.trust().recorded.contains(&openssl::sha::sha256(&der(&by_hand.cert_pem))));
+    registry.revoke_credential("default", &cred.id).await.unwrap();
+    assert!(registry.identify(&der(&by_hand.cert_pem)).unwrap().is_revoked());
     let stranger =
         Ca::generate("stranger", 1).unwrap().issue_client("default", "x", Validity::days_from_now(1)).unwrap();
     assert!(registry.identify(&der(&stranger.cert_pem)).is_none());

@@ -200,10 +200,15 @@ impl ClientCertVerifier for RegistryVerifier {
                 };
             }
         }
-        match self.chain_verifier(&trust)? {
-            Some(v) => v.verify_client_cert(end_entity, intermediates, now),
-            None => Err(CertificateError::UnknownIssuer.into()),
+        let verified = match self.chain_verifier(&trust)? {
+            Some(v) => v.verify_client_cert(end_entity, intermediates, now)?,
+            None => return Err(CertificateError::UnknownIssuer.into()),
+        };
+        // Signed by a store's CA is not enough: only a recorded credential can be revoked.
+        if !trust.recorded.contains(&openssl::sha::sha256(end_entity.as_ref())) {
+            return Err(CertificateError::Other(rustls::OtherError(Arc::new(NotACredential))).into());
         }
+        Ok(verified)
     }
 
     fn verify_tls12_signature(
@@ -228,6 +233,25 @@ impl ClientCertVerifier for RegistryVerifier {
         self.provider.signature_verification_algorithms.supported_schemes()
     }
 }
+
+/// A certificate a key store's CA signed that no credential records (made
+/// by hand with a CA key, or its credential record deleted).
+struct NotACredential;
+
+impl fmt::Display for NotACredential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the certificate is no credential of its key store (never issued or registered through coffer)")
+    }
+}
+
+/// rustls prints the cause of a refused certificate with Debug: make the log say why.
+impl fmt::Debug for NotACredential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl std::error::Error for NotACredential {}
 
 fn read_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
     let certs = CertificateDer::pem_file_iter(path)

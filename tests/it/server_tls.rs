@@ -196,11 +196,23 @@ fn an_expired_client_certificate_is_refused_at_the_handshake() {
         assert!(refused(&server, config), "{:?}", version.version);
     }
     assert!(server.log_shows("certificate expired", Duration::from_secs(5)), "{}", server.log());
-    // The same CA's valid certificate still gets in: it is the date that was refused.
+    // The same CA's valid certificate, made by hand, is no credential: refused too
+    // (it could never be revoked) ...
     let good = ca.issue_client("default", "fresh", Validity::days_from_now(1)).unwrap();
     std::fs::write(dir.join("g.pem"), &good.cert_pem).unwrap();
     std::fs::write(dir.join("g.key"), &*good.key_pem).unwrap();
     let config = server.tls_config(rustls::ALL_VERSIONS, Some((&dir.join("g.pem"), &dir.join("g.key"))));
+    assert!(refused(&server, config.clone()));
+    assert!(server.log_shows("no credential of its key store", Duration::from_secs(5)), "{}", server.log());
+    // ... until it is registered: then it gets in, so it was the date that refused the first one.
+    let pem = String::from_utf8(good.cert_pem.clone()).unwrap();
+    let registered = crate::http_support::call(
+        &crate::http_support::admin(&server),
+        hyper::Method::POST,
+        "/api/v1/keystores/default/credentials/register",
+        Some(serde_json::json!({"name": "fresh", "certificate": pem})),
+    );
+    assert_eq!(registered.status, 201, "{}", String::from_utf8_lossy(&registered.body));
     let mut tls = server.connect_with(config);
     handshake(&mut tls).unwrap();
     tls.sock.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
