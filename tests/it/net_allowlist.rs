@@ -495,4 +495,8 @@ fn a_flood_of_refused_requests_is_answered_but_logged_only_a_few_times_a_second(
     assert!(logged >= 1, "refusals are logged:\n{}", server.log());
     let bound = 10 * usize::try_from(seconds).unwrap();
     assert!(logged <= bound.min(299), "{logged} refusals logged in about {seconds} s:\n{}", server.log());
+    // Every one is counted, and the operator sees the count on the key store.
+    let refusals = ok(&admin, Method::GET, "/api/v1/keystores/default", None)["refusals"].clone();
+    assert_eq!((refusals["total"].as_u64(), refusals["ip"].as_u64()), (Some(300), Some(300)), "{refusals}");
+    assert_eq!(refusals["mac"].as_u64(), Some(0), "{refusals}");
 }

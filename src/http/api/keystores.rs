@@ -62,6 +62,19 @@ pub struct Counts {
     pub allowlist: u64,
 }
 
+/// KMIP requests the key store's allowlists refused since the server started.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RefusalsView {
+    /// Requests refused.
+    pub total: u64,
+    /// ... in which the IP method failed.
+    pub ip: u64,
+    /// ... in which the MAC method failed.
+    pub mac: u64,
+    /// ... for a Device credential's Network Identifier.
+    pub device: u64,
+}
+
 /// Where a key store's clients connect.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct EndpointsView {
@@ -91,6 +104,8 @@ pub struct KeyStoreView {
     pub auth: super::allowlist::AuthView,
     /// What it holds.
     pub counts: Counts,
+    /// What its allowlists refused.
+    pub refusals: RefusalsView,
     /// Where its clients connect.
     pub endpoints: EndpointsView,
 }
@@ -187,8 +202,11 @@ pub(crate) async fn view(state: &AppState, ks: KeyStore) -> Result<KeyStoreView,
         credentials: credentials as u64,
         allowlist: ks.allowlist.len() as u64,
     };
+    let refused = registry.keystore_handle(&ks.id).map(|h| h.access().refusals.snapshot()).unwrap_or_default();
+    let refusals = RefusalsView { total: refused.total, ip: refused.ip, mac: refused.mac, device: refused.device };
     let endpoints = state.endpoints();
     Ok(KeyStoreView {
+        refusals,
         created: timestamp(ks.created),
         status: ks.status.into(),
         auth: super::allowlist::AuthView::from(ks.auth),
