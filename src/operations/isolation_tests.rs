@@ -20,7 +20,9 @@ use crate::kmip::attributes::{
 };
 use crate::kmip::codec::{DateTime, FromTtlv, ToTtlv};
 use crate::kmip::message::{RequestMessage, ResponseBatchItem, ResponseMessage};
-use crate::kmip::objects::{KeyInformation, KeyValue, KeyWrappingData, KeyWrappingSpecification, Object};
+use crate::kmip::objects::{
+    KeyBlock, KeyInformation, KeyMaterial, KeyValue, KeyWrappingData, KeyWrappingSpecification, Object, PrivateKey,
+};
 use crate::kmip::payloads::{
     ActivateRequest, AddAttributeRequest, CheckRequest, CreateKeyPairRequest, CreateRequest, DecryptRequest,
     DeleteAttributeRequest, DeriveKeyRequest, DestroyRequest, EncryptRequest, ExportRequest, GetAttributeListRequest,
@@ -32,7 +34,7 @@ use crate::kmip::payloads::{
 use crate::kmip::secret::Secret;
 use crate::kmip::table::{
     BlockCipherMode, CryptographicAlgorithm as Alg, CryptographicUsageMask as Mask, DerivationMethod, EncodingOption,
-    HashingAlgorithm, LinkType, ObjectType, Operation, PaddingMethod, ResultReason as R, ResultStatus,
+    HashingAlgorithm, KeyFormatType, LinkType, ObjectType, Operation, PaddingMethod, ResultReason as R, ResultStatus,
     RevocationReasonCode, WrappingMethod,
 };
 use crate::kmip::version::ProtocolVersion as V;
@@ -273,6 +275,39 @@ fn mac(id: &str) -> Rq {
     })
 }
 
+fn rekey_pair(id: Option<&str>) -> Rq {
+    Rq::ReKeyKeyPair(ReKeyKeyPairRequest {
+        private_key_unique_identifier: id.map(str::to_owned),
+        offset: None,
+        common_attributes: None,
+        private_key_attributes: None,
+        public_key_attributes: None,
+        common_protection_storage_masks: None,
+        private_protection_storage_masks: None,
+        public_protection_storage_masks: None,
+    })
+}
+
+/// A fresh EC P-256 private key object (PKCS#8).
+fn ec_private_key() -> Object {
+    let group = openssl::ec::EcGroup::from_curve_name(openssl::nid::Nid::X9_62_PRIME256V1).expect("P-256");
+    let key = openssl::pkey::PKey::from_ec_key(openssl::ec::EcKey::generate(&group).expect("EC key")).expect("pkey");
+    let der = key.private_key_to_pkcs8().expect("PKCS#8");
+    Object::PrivateKey(PrivateKey {
+        key_block: KeyBlock {
+            key_format_type: KeyFormatType::PKCS_8,
+            key_compression_type: None,
+            key_value: Some(KeyValue::Plain {
+                key_material: KeyMaterial::Bytes(Secret::from_slice(&der)),
+                attributes: Default::default(),
+            }),
+            cryptographic_algorithm: None,
+            cryptographic_length: None,
+            key_wrapping_data: None,
+        },
+    })
+}
+
 fn get(id: &str) -> GetRequest {
     GetRequest {
         unique_identifier: Some(id.into()),
@@ -469,18 +504,7 @@ fn cases() -> Vec<Case> {
                 protection_storage_masks: None,
             })]
         }),
-        case("ReKey Key Pair", Operation::ReKeyKeyPair, private, |_, id, _| {
-            vec![Rq::ReKeyKeyPair(ReKeyKeyPairRequest {
-                private_key_unique_identifier: Some(id.into()),
-                offset: None,
-                common_attributes: None,
-                private_key_attributes: None,
-                public_key_attributes: None,
-                common_protection_storage_masks: None,
-                private_protection_storage_masks: None,
-                public_protection_storage_masks: None,
-            })]
-        }),
+        case("ReKey Key Pair", Operation::ReKeyKeyPair, private, |_, id, _| vec![rekey_pair(Some(id))]),
         case(
             "Derive Key from the other store's base key",
             Operation::DeriveKey,
@@ -555,6 +579,17 @@ fn cases() -> Vec<Case> {
                 vec![Rq::Locate(locate), Rq::Get(get)]
             },
         ),
+        Case {
+            what: "ReKey Key Pair of an own private key linked to the other store's public key",
+            operation: Operation::ReKeyKeyPair,
+            target: |o| o.public.clone(),
+            build: |_, id, _| {
+                let link = Link { link_type: LinkType::PublicKeyLink, linked_object_identifier: id.into() };
+                let more = vec![Attribute::CryptographicUsageMask(Mask::Sign), Attribute::Link(link)];
+                vec![register(ec_private_key(), more), rekey_pair(None)]
+            },
+            creates: true,
+        },
         Case {
             what: "Create with a Link into the other store",
             operation: Operation::Create,
@@ -722,7 +757,7 @@ async fn another_stores_object_answers_every_operation_as_a_nonexistent_one_and_
         }
     }
     assert!(failures.is_empty(), "{} of {checked} cases leak: {failures:#?}", failures.len());
-    assert_eq!(checked, 59, "30 cases at both versions, Set Attribute at 2.1 only");
+    assert_eq!(checked, 61, "31 cases at both versions, Set Attribute at 2.1 only");
 }
 
 fn locate(attributes: Vec<Attribute>, offset: Option<i32>, maximum: Option<i32>) -> Rq {
