@@ -7,6 +7,7 @@ mod crypto_kat;
 mod crypto_kat_asym;
 mod golden_ttlv;
 mod harness;
+mod isolation;
 mod kmip_client;
 mod kmip_model;
 mod loadtool;
