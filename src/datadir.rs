@@ -294,6 +294,24 @@ impl DataDir {
         Ok(key)
     }
 
+    /// The CA's certificate and private key (PEM).
+    pub fn read_ca(&self) -> Result<(Vec<u8>, Zeroizing<Vec<u8>>), DataDirError> {
+        let (cert_path, key_path) = (self.ca_cert_path(), self.ca_key_path());
+        let cert = fs::read(&cert_path).map_err(io_err(&cert_path))?;
+        let key = Zeroizing::new(fs::read(&key_path).map_err(io_err(&key_path))?);
+        Ok((cert, key))
+    }
+
+    /// The first credential's certificate (PEM), if it is there.
+    pub fn read_default_client_cert(&self) -> Result<Option<Vec<u8>>, DataDirError> {
+        let path = self.default_client_dir().join("client.pem");
+        match fs::read(&path) {
+            Ok(pem) => Ok(Some(pem)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io_err(&path)(e)),
+        }
+    }
+
     /// Rewrites the first credential's `pykmip.conf` for the address the
     /// server really listens on: when the configured port is 0, the file
     /// `init` wrote cannot name the port.

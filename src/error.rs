@@ -63,6 +63,9 @@ pub enum Error {
     },
     /// The operation is refused for another reason (policy, object type).
     PermissionDenied(String),
+    /// The client is not (or no longer) who may call: a revoked credential,
+    /// an address the key store's allowlist does not admit.
+    AuthenticationNotSuccessful(String),
     /// The client asked for a Quantum Safe object that would not be (KMIP
     /// 2.0 §4.?: Quantum Safe); General Failure, as the OASIS QS-M-2 case answers.
     NotQuantumSafe(String),
@@ -200,6 +203,9 @@ impl Error {
                 format!("object {id:?}: its Cryptographic Usage Mask does not allow {usage}"),
             ),
             Error::PermissionDenied(m) => (R::PermissionDenied, R::PermissionDenied, m.clone()),
+            Error::AuthenticationNotSuccessful(m) => {
+                (R::AuthenticationNotSuccessful, R::AuthenticationNotSuccessful, m.clone())
+            }
             Error::NotQuantumSafe(m) => (R::GeneralFailure, R::GeneralFailure, m.clone()),
             Error::InvalidField(m) => (R::InvalidField, R::InvalidField, m.clone()),
             Error::MissingData(m) => (R::MissingData, R::MissingData, m.clone()),

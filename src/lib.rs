@@ -45,6 +45,7 @@ pub mod crypto;
 pub mod datadir;
 pub mod error;
 pub mod import;
+pub mod keystores;
 pub mod kmip;
 pub mod lifecycle;
 pub mod loadtool;

@@ -10,6 +10,7 @@
 //! | `keystore_members` | (keystore, sequence) | id |
 //! | `usage` | id | counters (see [`crate::stats`]) |
 //! | `meta` | `"next_seq"` | next creation sequence number |
+//! | `records` | (kind, key) | a record that is not an object (key stores, credentials) |
 //!
 //! The sequence number is given once, when an object is first written, so
 //! both index tables iterate in creation order.
@@ -42,6 +43,7 @@ const NAMES: TableDefinition<(&str, &str, u64), &str> = TableDefinition::new("na
 const MEMBERS: TableDefinition<(&str, u64), &str> = TableDefinition::new("keystore_members");
 const USAGE: TableDefinition<&str, &[u8]> = TableDefinition::new("usage");
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+const RECORDS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("records");
 const NEXT_SEQ: &str = "next_seq";
 
 /// Most requests in one group: bounds the latency a group adds to its first caller.
@@ -55,6 +57,7 @@ fn io(e: impl Into<redb::Error>) -> StoreError {
 pub(crate) enum Prepared {
     Put { object: StoredObject, sealed: Option<Vec<u8>>, expected: Option<u64> },
     Delete { id: String, expected: u64 },
+    Record { table: String, key: String, value: Option<Vec<u8>> },
 }
 
 /// Work for the writer thread.
@@ -111,6 +114,7 @@ pub(crate) fn load(db: &Database) -> Result<(WriterState, HashMap<String, Arc<Ob
         txn.open_table(OBJECTS).map_err(io)?;
         txn.open_table(NAMES).map_err(io)?;
         txn.open_table(MEMBERS).map_err(io)?;
+        txn.open_table(RECORDS).map_err(io)?;
         let usage_table = txn.open_table(USAGE).map_err(io)?;
         for row in usage_table.iter().map_err(io)? {
             let (id, bytes) = row.map_err(io)?;
@@ -189,6 +193,7 @@ fn gather(rx: &mpsc::Receiver<Request>, first: Request, pace: &Pace) -> Vec<Requ
 enum Step {
     Put { object: StoredObject },
     Delete { id: String, revision: u64 },
+    Record,
 }
 
 /// A caller's changes failed their check, or the storage failed (which fails the whole group).
@@ -208,6 +213,7 @@ struct Tables<'t> {
     names: Table<'t, (&'static str, &'static str, u64), &'static str>,
     members: Table<'t, (&'static str, u64), &'static str>,
     usage: Table<'t, &'static str, &'static [u8]>,
+    records: Table<'t, (&'static str, &'static str), &'static [u8]>,
 }
 
 type CommitReply = oneshot::Sender<Result<Vec<u64>, StoreError>>;
@@ -250,6 +256,7 @@ fn write_group(db: &Database, shared: &Shared, state: &mut WriterState, group: V
                             shared.cache.remove(&id);
                             super::write(&shared.usage).remove(&id);
                         }
+                        Step::Record => revisions.push(0),
                     }
                 }
                 let _ = reply.send(Ok(revisions));
@@ -310,6 +317,7 @@ fn apply_group(
             names: txn.open_table(NAMES).map_err(io)?,
             members: txn.open_table(MEMBERS).map_err(io)?,
             usage: txn.open_table(USAGE).map_err(io)?,
+            records: txn.open_table(RECORDS).map_err(io)?,
         };
         let seq_before = state.next_seq;
         for w in work {
@@ -360,6 +368,7 @@ enum Work {
 enum Planned {
     Put { object: StoredObject, bytes: Vec<u8>, seq: u64, old: Option<Header> },
     Delete { id: String, old: Header },
+    Record { table: String, key: String, value: Option<Vec<u8>> },
 }
 
 /// Checks all of one caller's changes, then applies them; on a failed check nothing is applied.
@@ -404,6 +413,7 @@ fn apply_changes(t: &mut Tables<'_>, state: &mut WriterState, changes: Vec<Prepa
                 }
                 _ => return Err(GroupError::Caller(StoreError::Conflict { id })),
             },
+            Prepared::Record { table, key, value } => planned.push(Planned::Record { table, key, value }),
         }
     }
     let mut steps = Vec::with_capacity(planned.len());
@@ -426,6 +436,13 @@ fn apply_changes(t: &mut Tables<'_>, state: &mut WriterState, changes: Vec<Prepa
                 t.objects.remove(id.as_str())?;
                 t.usage.remove(id.as_str())?;
                 steps.push(Step::Delete { id, revision: old.revision });
+            }
+            Planned::Record { table, key, value } => {
+                match value {
+                    Some(v) => t.records.insert((table.as_str(), key.as_str()), v.as_slice())?,
+                    None => t.records.remove((table.as_str(), key.as_str()))?,
+                };
+                steps.push(Step::Record);
             }
         }
     }
@@ -544,6 +561,23 @@ pub(crate) fn list(
         if let Some(guard) = objects.get(id).map_err(io)? {
             out.push(Arc::new(unseal(key, id, guard.value())?));
         }
+    }
+    Ok(out)
+}
+
+/// Every record of kind `table`, by key.
+pub(crate) fn records(db: &Database, table: &str) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+    let txn = db.begin_read().map_err(io)?;
+    let records = txn.open_table(RECORDS).map_err(io)?;
+    let mut out = Vec::new();
+    // Keys sort after (table, ""): every key of this kind, and nothing past the next kind.
+    for row in records.range((table, "")..).map_err(io)? {
+        let (k, v) = row.map_err(io)?;
+        let (kind, key) = k.value();
+        if kind != table {
+            break;
+        }
+        out.push((key.to_string(), v.value().to_vec()));
     }
     Ok(out)
 }

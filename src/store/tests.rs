@@ -247,3 +247,63 @@ async fn no_acknowledged_commit_is_lost_whichever_write_fails() {
     }
     assert!(failed_runs >= 40, "the countdown hit only {failed_runs} runs");
 }
+
+fn record(table: &str, key: &str, value: Option<&[u8]>) -> Change {
+    Change::Record { table: table.to_string(), key: key.to_string(), value: value.map(<[u8]>::to_vec) }
+}
+
+/// Records (key stores, credentials) commit with objects in one
+/// transaction, are listed by kind only, survive a reopen, and a commit
+/// whose object check fails writes none of its records either.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn records_commit_atomically_with_objects_and_survive_a_reopen() {
+    let f = TempFile::new("records");
+    let store = reopen(&f.0);
+    store
+        .commit(vec![
+            Change::Put { object: object("a", b"material a"), expected_revision: None },
+            record("keystores", "ks", Some(b"one")),
+            record("keystores", "kt", Some(b"two")),
+            record("keystoresx", "z", Some(b"other kind")),
+            record("credentials", "c1", Some(b"cred")),
+        ])
+        .await
+        .unwrap();
+    // A commit whose object check fails: its record is not written.
+    let refused = store
+        .commit(vec![
+            record("keystores", "ku", Some(b"three")),
+            Change::Put { object: object("a", b"again"), expected_revision: None },
+        ])
+        .await;
+    assert!(matches!(refused, Err(StoreError::AlreadyExists { .. })), "{refused:?}");
+    // Delete the object and a record, replace another, together.
+    store
+        .commit(vec![
+            Change::Delete { id: "a".to_string(), expected_revision: 1 },
+            record("keystores", "ks", None),
+            record("keystores", "kt", Some(b"two, renamed")),
+        ])
+        .await
+        .unwrap();
+    store.close().await.unwrap();
+
+    let store = reopen(&f.0);
+    assert!(store.get("a").await.unwrap().is_none());
+    assert_eq!(store.records("keystores").await.unwrap(), vec![("kt".to_string(), b"two, renamed".to_vec())]);
+    assert_eq!(store.records("credentials").await.unwrap(), vec![("c1".to_string(), b"cred".to_vec())]);
+    assert_eq!(store.records("keystoresx").await.unwrap().len(), 1);
+    assert!(store.records("nothing").await.unwrap().is_empty());
+    store.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_sealed_secret_opens_only_with_its_associated_data_and_master_key() {
+    let store = Store::in_memory(MasterKey::from_bytes(&KEY).unwrap(), StoreOptions::default()).unwrap();
+    let sealed = store.seal_secret(b"keystore-ca:ks", b"ca private key").unwrap();
+    assert!(!sealed.windows(6).any(|w| w == b"ca pri"), "plaintext in the sealed bytes");
+    assert_eq!(store.open_secret(b"keystore-ca:ks", &sealed).unwrap().as_slice(), b"ca private key");
+    assert!(matches!(store.open_secret(b"keystore-ca:kt", &sealed), Err(StoreError::Corrupt { .. })));
+    let other = Store::in_memory(MasterKey::from_bytes(&[7; 32]).unwrap(), StoreOptions::default()).unwrap();
+    assert!(other.open_secret(b"keystore-ca:ks", &sealed).is_err());
+}
