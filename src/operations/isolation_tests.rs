@@ -55,11 +55,7 @@ const STORE_B: &str = "2b0c4f0e-0000-4000-8000-00000000000b";
 const KEK: [u8; 32] = [0x4b; 32];
 
 fn client(keystore: &str) -> ClientIdentity {
-    ClientIdentity {
-        peer: ([127, 0, 0, 1], 5696).into(),
-        credential: format!("cred-{keystore}"),
-        keystore: keystore.into(),
-    }
+    ClientIdentity::new(([127, 0, 0, 1], 5696).into(), format!("cred-{keystore}"), keystore)
 }
 
 /// The objects one store's client made, with what it computed with them.
