@@ -34,8 +34,8 @@ use crate::kmip::payloads::{
 use crate::kmip::secret::Secret;
 use crate::kmip::table::{
     BlockCipherMode, CryptographicAlgorithm as Alg, CryptographicUsageMask as Mask, DerivationMethod, EncodingOption,
-    HashingAlgorithm, KeyFormatType, LinkType, ObjectType, Operation, PaddingMethod, ResultReason as R, ResultStatus,
-    RevocationReasonCode, WrappingMethod,
+    HashingAlgorithm, KeyFormatType, LinkType, ObjectGroupMember, ObjectType, Operation, PaddingMethod,
+    ResultReason as R, ResultStatus, RevocationReasonCode, WrappingMethod,
 };
 use crate::kmip::version::ProtocolVersion as V;
 use crate::operations::crypto_params::none;
@@ -802,6 +802,15 @@ async fn locate_from_each_store_returns_only_its_own_objects() {
                 vec![named.clone(), own.aes.clone()],
                 "by Object Group, at {v}"
             );
+            let fresh = Rq::Locate(LocateRequest {
+                maximum_items: None,
+                offset_items: None,
+                storage_status_mask: None,
+                object_group_member: Some(ObjectGroupMember::GroupMemberFresh),
+                attributes: attrs(vec![Attribute::ObjectGroup("finance".into())]),
+            });
+            let (fresh, _) = located(&w.engine, who, v, fresh).await;
+            assert!(!fresh.is_empty() && fresh.iter().all(|id| everything.contains(id)), "Group Member Fresh, at {v}");
             let symmetric = vec![Attribute::ObjectType(ObjectType::SymmetricKey)];
             let (all_keys, _) = located(&w.engine, who, v, locate(symmetric.clone(), None, None)).await;
             assert!(all_keys.iter().all(|id| everything.contains(id)), "by Object Type, at {v}");
