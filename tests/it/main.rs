@@ -8,6 +8,8 @@ mod crypto_kat_asym;
 mod golden_ttlv;
 mod harness;
 mod isolation;
+mod keystores_admission;
+mod keystores_server;
 mod kmip_client;
 mod kmip_model;
 mod loadtool;
