@@ -6,7 +6,7 @@
 //!   coffer.redb            the store (redb), sealed under master.key
 //!   master.key      0600   32 random bytes: the store's master key
 //!   admin.token     0600   the admin API key for the CLI on this host
-//!   listening.json         {"kmip": "ip:port"} while the server runs
+//!   listening.json         {"kmip": "ip:port", "https": "ip:port"} while the server runs
 //!   .init.lock             held (flock) while init runs, so two inits never interleave
 //!   tls/ca.pem, tls/ca.key (0600)          the CA that issues every certificate
 //!   tls/server.pem, tls/server.key (0600)  the KMIP server's certificate
@@ -321,9 +321,14 @@ impl DataDir {
         write_replacing(&conf, pykmip_conf(&dir, addr).as_bytes(), 0o644)
     }
 
-    /// Writes `{"kmip": "ip:port"}` to `listening.json` (replacing any older one).
-    pub fn write_listening(&self, kmip: SocketAddr) -> Result<(), DataDirError> {
-        let text = serde_json::json!({ "kmip": kmip.to_string() }).to_string();
+    /// Writes `{"kmip": "ip:port", "https": "ip:port"}` to `listening.json`
+    /// (replacing any older one); `https` is left out when not served.
+    pub fn write_listening(&self, kmip: SocketAddr, https: Option<SocketAddr>) -> Result<(), DataDirError> {
+        let mut json = serde_json::json!({ "kmip": kmip.to_string() });
+        if let (Some(https), Some(map)) = (https, json.as_object_mut()) {
+            map.insert("https".to_owned(), https.to_string().into());
+        }
+        let text = json.to_string();
         write_replacing(&self.listening_path(), text.as_bytes(), 0o644)
     }
 

@@ -4,9 +4,13 @@
 //! only offers ECDSA suites with AES-GCM (DEPENDENCIES.md); certificates are
 //! built with openssl's `X509Builder`.
 //!
-//! A client certificate names its credential in the subject Common Name and
-//! its key store in the subject Organizational Unit; [`credential_of`] is the
-//! one place that reads them back.
+//! A client certificate we issue names its credential in the subject Common
+//! Name and its key store in the subject Organizational Unit. Who a client
+//! is, though, is decided by the key store registry from the certificate's
+//! fingerprint ([`crate::keystores::Registry::identify`]), never from these
+//! names; [`credential_of`] only reads them back for display and tests.
+//! Each key store has its own CA; the `default` store's is the data
+//! directory's, which also issues the server certificate.
 
 use std::fmt;
 use std::net::IpAddr;

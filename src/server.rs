@@ -162,6 +162,31 @@ pub async fn open_registry(
     Ok(Registry::open(store.clone(), options).await?)
 }
 
+/// Binds the HTTPS listener (REST API) on `config.https_addr` and serves it
+/// in a task until `stop` turns true. Returns the bound address and the task.
+async fn start_https(
+    config: &Config,
+    data: &DataDir,
+    kmip: std::net::SocketAddr,
+    registry: crate::keystores::Registry,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> Result<(std::net::SocketAddr, tokio::task::JoinHandle<()>), ServerError> {
+    let tls = crate::http::tls::server_config(&TlsFiles {
+        client_ca: data.ca_cert_path(),
+        server_cert: data.server_cert_path(),
+        server_key: data.server_key_path(),
+    })
+    .map_err(ServerError::Tls)?;
+    let tcp = TcpListener::bind(config.https_addr)
+        .await
+        .map_err(|source| ServerError::Bind { addr: config.https_addr, source })?;
+    let https = tcp.local_addr()?;
+    let endpoints = crate::http::Endpoints { kmip: kmip.to_string(), rest: crate::http::rest_url(https) };
+    let state = crate::http::AppState::from_token_file(&data.admin_token_path(), endpoints, registry)?;
+    let app = crate::http::router(state);
+    Ok((https, tokio::spawn(crate::http::serve(tcp, tls, app, stop))))
+}
+
 /// Runs the server until SIGTERM or SIGINT.
 pub async fn serve(config: Config, out: &mut dyn Write) -> Result<(), ServerError> {
     let data = init(&config, out)?;
@@ -195,19 +220,22 @@ pub async fn serve(config: Config, out: &mut dyn Write) -> Result<(), ServerErro
     )
     .map_err(ServerError::Tls)?;
     writeln!(out, "KMIP listening on {kmip}")?;
+    // The HTTPS plane stops when the KMIP listener does: both watch `stop`.
+    // It shares the KMIP port's registry: a revocation through it reaches open KMIP connections.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let (https, https_task) = start_https(&config, &data, kmip, registry.clone(), stop_rx).await?;
+    writeln!(out, "HTTPS listening on {https}")?;
     out.flush()?;
-    tracing::info!(
-        kmip = %kmip, https = %config.https_addr, metrics = %config.metrics_addr,
-        "coffer listening (KMIP; HTTPS and metrics are not served yet)"
-    );
+    tracing::info!(kmip = %kmip, https = %https, metrics = %config.metrics_addr, "coffer listening (KMIP, HTTPS)");
     // Last: listening.json tells tests and tools the server is ready.
-    data.write_listening(kmip)?;
+    data.write_listening(kmip, Some(https))?;
 
     let shutdown = async move {
         tokio::select! {
             _ = term.recv() => tracing::info!("SIGTERM: shutting down"),
             _ = int.recv() => tracing::info!("SIGINT: shutting down"),
         }
+        let _ = stop_tx.send(true);
     };
     // The background rotator (due keys of every key store), on the engine's clock; stopped with the listener.
     let rotator =
@@ -216,6 +244,7 @@ pub async fn serve(config: Config, out: &mut dyn Write) -> Result<(), ServerErro
     // A rotation is one store transaction: aborting between passes or mid-pass leaves none half done.
     rotator.abort();
     let _ = rotator.await;
+    let _ = https_task.await;
 
     data.remove_listening()?;
     if let Err(e) = registry.flush_last_used().await {

@@ -545,7 +545,10 @@ impl Registry {
         // Refuse the store's clients first, so that no request creates an
         // object after the listing below.
         handle.gone.store(true, Ordering::Release);
-        let result = self.destroy_all(id).await;
+        let mut result = self.destroy_all(id).await;
+        if let Ok(report) = &mut result {
+            report.objects += self.sweep(id).await;
+        }
         match &result {
             Ok(report) => {
                 let mut state = write(&self.inner.state);
@@ -593,6 +596,29 @@ impl Registry {
                 // A request admitted before the refusal changed an object meanwhile: list again.
                 Err(StoreError::Conflict { .. }) if attempt < TERMINATE_ATTEMPTS => continue,
                 Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// Deletes objects of a terminated store written after its listing (by a
+    /// request admitted just before the refusal began); best effort, logged.
+    async fn sweep(&self, id: &str) -> usize {
+        let left = match self.inner.store.list(id).await {
+            Ok(left) => left,
+            Err(e) => {
+                tracing::warn!(keystore = %id, error = %e, "could not look for objects left by a terminated key store");
+                return 0;
+            }
+        };
+        if left.is_empty() {
+            return 0;
+        }
+        let changes = left.iter().map(|o| Change::Delete { id: o.id.clone(), expected_revision: o.revision }).collect();
+        match self.inner.store.commit(changes).await {
+            Ok(_) => left.len(),
+            Err(e) => {
+                tracing::warn!(keystore = %id, objects = left.len(), error = %e, "objects left by a terminated key store");
+                0
             }
         }
     }

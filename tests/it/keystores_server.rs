@@ -219,3 +219,53 @@ with ProxyKmipClient(config='client', config_file='pykmip.conf') as c:
     assert!(server.log_shows(&format!("credential=py keystore={id}"), Duration::from_secs(5)), "{}", server.log());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The acceptance case end to end: a credential issued through the REST
+/// API, a KMIP connection open with it and served, then the credential
+/// revoked through the API: that same connection's next request is refused
+/// with Authentication Not Successful and the connection closed; a suspend
+/// through the API is likewise seen by another open connection.
+#[test]
+fn a_credential_revoked_through_the_api_is_refused_on_its_open_connections_next_request() {
+    use crate::http_support::{admin, ok};
+    use hyper::Method;
+    use serde_json::json;
+
+    let server = Server::start();
+    let client = admin(&server);
+    let ks = ok(&client, Method::POST, "/api/v1/keystores", Some(json!({"name": "payments"})));
+    let id = ks["id"].as_str().unwrap().to_owned();
+    let issue = |name: &str| {
+        let body = json!({"name": name, "validity_days": 2, "password": "pw"});
+        ok(&client, Method::POST, &format!("/api/v1/keystores/{id}/credentials"), Some(body))
+    };
+    let (app, other) = (issue("app"), issue("other"));
+    let pem = |b: &serde_json::Value, k: &str| b[k].as_str().unwrap().as_bytes().to_vec();
+    let app_files = files("ks-api-app", &pem(&app, "client_pem"), &pem(&app, "client_key_pem"));
+    let other_files = files("ks-api-other", &pem(&other, "client_pem"), &pem(&other, "client_key_pem"));
+
+    let mut tls = connect_as(&server, &app_files).unwrap();
+    assert_eq!(ask(&mut tls).0, ResultStatus::Success);
+    let mut bystander = connect_as(&server, &other_files).unwrap();
+    assert_eq!(ask(&mut bystander).0, ResultStatus::Success);
+
+    let credential = app["credential"]["id"].as_str().unwrap();
+    let revoked = ok(&client, Method::POST, &format!("/api/v1/keystores/{id}/credentials/{credential}/revoke"), None);
+    assert_eq!(revoked["status"], "revoked");
+    let (status, reason, message) = ask(&mut tls);
+    assert_eq!((status, reason), (ResultStatus::OperationFailed, Some(ResultReason::AuthenticationNotSuccessful)));
+    assert_eq!(message.as_deref(), Some("credential app is revoked"));
+    assert!(closed_by_server(&mut tls), "the connection is closed after the refusal");
+    assert!(!served(&server, &app_files), "a new connection is refused too");
+    // The other credential of the store is unaffected.
+    assert_eq!(ask(&mut bystander).0, ResultStatus::Success);
+
+    // Suspended through the API: the bystander's open connection is refused, and kept.
+    ok(&client, Method::POST, &format!("/api/v1/keystores/{id}/suspend"), None);
+    let (status, reason, message) = ask(&mut bystander);
+    assert_eq!((status, reason), (ResultStatus::OperationFailed, Some(ResultReason::PermissionDenied)));
+    assert_eq!(message.as_deref(), Some("key store payments is suspended"));
+    ok(&client, Method::POST, &format!("/api/v1/keystores/{id}/resume"), None);
+    assert_eq!(ask(&mut bystander).0, ResultStatus::Success);
+    cleanup(&[&app_files, &other_files]);
+}
