@@ -4,6 +4,7 @@
 //! lives in its own module here and reads and writes through the handles it
 //! is given, so tests can drive it without a process.
 
+pub mod admin;
 pub mod admin_client;
 pub mod bench;
 pub mod init;
@@ -36,6 +37,12 @@ pub enum Command {
     Ttlv(ttlv::TtlvCommand),
     /// Load a KMIP server over TLS: ops/s, latency percentiles, CPU per operation.
     Bench(bench::BenchArgs),
+    /// Manage key stores on a running server (REST API).
+    Keystore(admin::KeystoreArgs),
+    /// Manage a key store's client credentials on a running server (REST API).
+    Credential(admin::CredentialArgs),
+    /// Manage a key store's IP, CIDR and MAC allowlist on a running server (REST API).
+    Allow(admin::AllowArgs),
 }
 
 /// Why a command failed. `main` prints it and exits non-zero.
@@ -51,6 +58,8 @@ pub enum CliError {
     Server(crate::server::ServerError),
     /// `bench` failed, or its run was not clean.
     Bench(bench::BenchError),
+    /// An admin subcommand (`keystore`, `credential`, `allow`) failed.
+    Admin(admin::AdminError),
 }
 
 impl fmt::Display for CliError {
@@ -61,6 +70,7 @@ impl fmt::Display for CliError {
             CliError::Config(e) => e.fmt(f),
             CliError::Server(e) => e.fmt(f),
             CliError::Bench(e) => e.fmt(f),
+            CliError::Admin(e) => e.fmt(f),
         }
     }
 }
@@ -73,6 +83,7 @@ impl std::error::Error for CliError {
             CliError::Config(e) => Some(e),
             CliError::Server(e) => Some(e),
             CliError::Bench(e) => Some(e),
+            CliError::Admin(e) => Some(e),
         }
     }
 }
@@ -86,6 +97,12 @@ impl From<io::Error> for CliError {
 impl From<bench::BenchError> for CliError {
     fn from(e: bench::BenchError) -> CliError {
         CliError::Bench(e)
+    }
+}
+
+impl From<admin::AdminError> for CliError {
+    fn from(e: admin::AdminError) -> CliError {
+        CliError::Admin(e)
     }
 }
 
@@ -114,5 +131,8 @@ pub fn run(cli: Cli, stdin: &mut dyn Read, stdout: &mut dyn Write) -> Result<(),
         Command::Init(args) => init::run(args, stdout),
         Command::Ttlv(command) => ttlv::run(command, stdin, stdout),
         Command::Bench(args) => bench::run(args, stdout),
+        Command::Keystore(args) => Ok(admin::keystore(args, stdout)?),
+        Command::Credential(args) => Ok(admin::credential(args, stdout)?),
+        Command::Allow(args) => Ok(admin::allow(args, stdout)?),
     }
 }

@@ -57,6 +57,7 @@ pub struct CredentialView {
     /// The key store's id.
     pub keystore: String,
     /// Unique within the key store.
+    #[schema(min_length = 1, max_length = 64)]
     pub name: String,
     /// The operator's note.
     pub description: String,
@@ -128,9 +129,11 @@ pub struct CredentialPage {
 #[serde(deny_unknown_fields)]
 pub struct IssueCredential {
     /// Unique within the key store; it becomes the certificate's Common Name.
+    #[schema(min_length = 1, max_length = 64)]
     pub name: String,
     /// The operator's note.
     #[serde(default)]
+    #[schema(max_length = 1024)]
     pub description: Option<String>,
     /// Days the certificate is valid, 1 to 3650 (default 365).
     #[serde(default)]
@@ -166,9 +169,11 @@ pub struct CredentialBundleView {
 #[serde(deny_unknown_fields)]
 pub struct RegisterCredential {
     /// Unique within the key store.
+    #[schema(min_length = 1, max_length = 64)]
     pub name: String,
     /// The operator's note.
     #[serde(default)]
+    #[schema(max_length = 1024)]
     pub description: Option<String>,
     /// The certificate, PEM.
     pub certificate: String,
@@ -179,9 +184,11 @@ pub struct RegisterCredential {
 #[serde(deny_unknown_fields)]
 pub struct SignCsr {
     /// Unique within the key store.
+    #[schema(min_length = 1, max_length = 64)]
     pub name: String,
     /// The operator's note.
     #[serde(default)]
+    #[schema(max_length = 1024)]
     pub description: Option<String>,
     /// Days the certificate is valid, 1 to 3650 (default 365).
     #[serde(default)]
@@ -189,6 +196,19 @@ pub struct SignCsr {
     pub validity_days: Option<u32>,
     /// The CSR, PEM (PKCS#10).
     pub csr: String,
+}
+
+/// A credential name: it goes into the certificate's Common Name and the
+/// PKCS#12 friendly name, a BMPString, which holds no character past U+FFFF.
+fn credential_name(name: &str) -> Result<String, ApiError> {
+    let name = text("name", name, MAX_NAME, true)?;
+    if name.chars().any(|c| u32::from(c) > 0xFFFF) {
+        return Err(ApiError::InvalidField {
+            field: "name",
+            why: "characters past U+FFFF cannot be in a certificate name".into(),
+        });
+    }
+    Ok(name)
 }
 
 fn validity(days: Option<u32>) -> Result<u32, ApiError> {
@@ -254,7 +274,7 @@ pub async fn issue(
         return Err(ApiError::InvalidField { field: "password", why: format!("at most {MAX_PASSWORD} characters") });
     }
     let request = IssueRequest {
-        name: text("name", &body.name, MAX_NAME, true)?,
+        name: credential_name(&body.name)?,
         description: text("description", body.description.as_deref().unwrap_or_default(), MAX_DESCRIPTION, false)?,
         validity_days: validity(body.validity_days)?,
         password,
@@ -289,7 +309,7 @@ pub async fn register(
     Path(keystore): Path<String>,
     ApiJson(body): ApiJson<RegisterCredential>,
 ) -> Result<(StatusCode, Json<CredentialView>), ApiError> {
-    let name = text("name", &body.name, MAX_NAME, true)?;
+    let name = credential_name(&body.name)?;
     let description = text("description", body.description.as_deref().unwrap_or_default(), MAX_DESCRIPTION, false)?;
     let ks = resolve(state.registry(), &keystore)?;
     let credential =
@@ -311,7 +331,7 @@ pub async fn sign(
     Path(keystore): Path<String>,
     ApiJson(body): ApiJson<SignCsr>,
 ) -> Result<(StatusCode, Json<CredentialView>), ApiError> {
-    let name = text("name", &body.name, MAX_NAME, true)?;
+    let name = credential_name(&body.name)?;
     let description = text("description", body.description.as_deref().unwrap_or_default(), MAX_DESCRIPTION, false)?;
     let days = validity(body.validity_days)?;
     let ks = resolve(state.registry(), &keystore)?;

@@ -108,12 +108,14 @@ pub struct KeyStorePage {
 #[serde(deny_unknown_fields)]
 pub struct CreateKeyStore {
     /// Unique display name (1 to 64 characters).
+    #[schema(min_length = 1, max_length = 64)]
     pub name: String,
     /// A configured region; the first configured one when absent.
     #[serde(default)]
     pub region: Option<String>,
     /// The operator's note.
     #[serde(default)]
+    #[schema(max_length = 1024)]
     pub description: Option<String>,
 }
 
@@ -123,9 +125,11 @@ pub struct CreateKeyStore {
 pub struct UpdateKeyStore {
     /// The new name.
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 64)]
     pub name: Option<String>,
     /// The new description.
     #[serde(default)]
+    #[schema(max_length = 1024)]
     pub description: Option<String>,
 }
 
