@@ -4,57 +4,52 @@
 //! the client's own objects: with our own TLS client, and with PyKMIP's
 //! ProxyKmipClient per credential (`tests/pykmip/isolation.py`).
 //!
-//! The second store and its credential are made through the key store
-//! registry, on the stopped server's data directory, then the server is
-//! started again: what `coffer keystore create` and `coffer credential
-//! issue` do over the REST API (issue 5, helper api), which is not merged
-//! yet; the KMIP side, which this tests, is the same.
+//! The second store and its credential are made as an operator makes
+//! them, with the admin CLI over the REST API on the running server:
+//! `coffer keystore create` and `coffer credential issue --out`.
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use coffer::config::Config;
-use coffer::datadir::DataDir;
-use coffer::keystores::IssueRequest;
 use coffer::kmip::message::ResponseBatchItem;
 use coffer::kmip::table::{ResultReason, ResultStatus};
 use coffer::kmip::ProtocolVersion;
-use zeroize::Zeroizing;
 
-use crate::harness::Server;
+use crate::harness::{coffer, temp_dir, Server};
 use crate::kmip_client::{self, KmipClient};
 use crate::pykmip_support::{python, run_script};
 
-/// Stops `server`, makes key store `name` with an issued credential `app-b`
-/// in its data directory through the registry, starts the server again
-/// and writes the credential into `DATA/clients/app-b/` (client.pem,
-/// client.key, ca.pem, pykmip.conf pointing at the new port); that directory.
-async fn second_store(server: &mut Server, name: &str) -> PathBuf {
-    assert!(server.terminate(Duration::from_secs(10)).is_some_and(|s| s.success()), "{}", server.log());
-    let data = DataDir::new(&server.data);
-    let store = coffer::server::open_store(&data).unwrap();
-    let registry = coffer::server::open_registry(&data, &store, &Config::default(), server.kmip).await.unwrap();
-    let keystore = registry.create_keystore(name, "issue 5 isolation test", "").await.unwrap();
-    let request = IssueRequest {
-        name: "app-b".into(),
-        description: String::new(),
-        validity_days: 1,
-        password: Zeroizing::new("secret".into()),
-    };
-    let bundle = registry.issue_credential(&keystore.id, request).await.unwrap();
-    drop(registry);
-    store.close().await.unwrap();
-    server.start_again();
+/// Runs `coffer ARGS --data-dir DATA --json`; its JSON answer.
+fn cli(server: &Server, args: &[&str]) -> serde_json::Value {
+    let out = coffer().args(args).arg("--data-dir").arg(&server.data).arg("--json").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "coffer {args:?}: {text}{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("coffer {args:?}: not JSON ({e}): {text}"))
+}
 
-    let dir = server.data.join("clients").join("app-b");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("client.pem"), &bundle.cert_pem).unwrap();
-    std::fs::write(dir.join("client.key"), &*bundle.key_pem).unwrap();
-    std::fs::set_permissions(dir.join("client.key"), std::fs::Permissions::from_mode(0o600)).unwrap();
-    std::fs::write(dir.join("ca.pem"), &bundle.ca_pem).unwrap();
-    std::fs::write(dir.join("pykmip.conf"), coffer::datadir::pykmip_conf(&dir, server.kmip)).unwrap();
-    dir
+/// Makes key store `name` and issues its credential `app-b` into a fresh
+/// directory (client.pem, client.key, client.p12, ca.pem, pykmip.conf); the
+/// directory and the key store's id.
+fn second_store(server: &Server, name: &str) -> (PathBuf, String) {
+    let keystore = cli(server, &["keystore", "create", name, "--description", "issue 5 isolation test"]);
+    assert_eq!(keystore["status"], "OK", "{keystore}");
+    let dir = temp_dir("isolation-b");
+    let issued = cli(
+        server,
+        &[
+            "credential",
+            "issue",
+            "--keystore",
+            name,
+            "--name",
+            "app-b",
+            "--password",
+            "s3cret",
+            "--out",
+            dir.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(issued["name"], "app-b", "{issued}");
+    (dir, keystore["id"].as_str().unwrap().to_owned())
 }
 
 async fn client_of(server: &Server, dir: &Path, v: ProtocolVersion) -> KmipClient {
@@ -73,8 +68,8 @@ async fn item(c: &mut KmipClient, payload: coffer::kmip::payloads::RequestPayloa
 
 #[tokio::test]
 async fn another_key_stores_key_answers_as_a_nonexistent_one_over_tls() {
-    let mut server = Server::start();
-    let b_dir = second_store(&mut server, "second-store").await;
+    let server = Server::start();
+    let (b_dir, b_id) = second_store(&server, "second-store");
     for (v, not_found) in
         [(ProtocolVersion::V1_4, ResultReason::ItemNotFound), (ProtocolVersion::V2_1, ResultReason::ObjectNotFound)]
     {
@@ -96,6 +91,9 @@ async fn another_key_stores_key_answers_as_a_nonexistent_one_over_tls() {
         assert_eq!(a.get_key(&key).await.unwrap(), material, "A's key is as it was");
         assert!(a.locate_all().await.unwrap().contains(&key));
     }
+    let connected = format!("keystore={b_id}");
+    assert!(server.log().contains(&connected), "B's client was served as its own key store");
+    std::fs::remove_dir_all(&b_dir).unwrap();
 }
 
 /// Get, Get Attributes, Get Attribute List, Activate, Revoke, Destroy,
@@ -106,10 +104,10 @@ async fn another_key_stores_key_answers_as_a_nonexistent_one_over_tls() {
 #[test]
 fn pykmip_two_key_stores_see_only_their_own_objects() {
     let Some(python) = python() else { return };
-    let mut server = Server::start();
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let b_dir = runtime.block_on(second_store(&mut server, "second-store"));
+    let server = Server::start();
+    let (b_dir, _) = second_store(&server, "second-store");
     let conf_b = b_dir.join("pykmip.conf");
     let out = run_script(&python, &server, "isolation.py", &["--conf-b", conf_b.to_str().unwrap()]);
     assert!(out.contains(" checks, 0 failed") && !out.contains(": 0 checks"), "{out}");
+    std::fs::remove_dir_all(&b_dir).unwrap();
 }
