@@ -170,6 +170,8 @@ for version in run.versions:
         everything_b = b.locate()
         run.check(not {key, pre, hmac, public, private} & set(everything_b),
                   f"Locate with no filter from B finds none of A's objects: {everything_b}")
+        paged = b.locate(maximum_items=1, offset_items=len(everything_b) - 1)
+        run.check(len(paged) == 1 and paged[0] in everything_b, f"B's last page is one of its own: {paged}")
         everything_a = a.locate()
         run.check(own not in everything_a, "Locate with no filter from A does not find B's key")
         a.close()
