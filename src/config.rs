@@ -489,6 +489,15 @@ mod tests {
     }
 
     #[test]
+    fn regions_default_to_local_come_from_the_environment_and_are_never_empty() {
+        assert_eq!(Config::default().regions, vec!["local".to_owned()]);
+        let c = Config::load(None, env(&[("COFFER_REGIONS", "eu-west, us-east")]), &Overrides::default()).unwrap();
+        assert_eq!(c.regions, vec!["eu-west".to_owned(), "us-east".to_owned()]);
+        let e = Config::load(None, env(&[("COFFER_REGIONS", " , ")]), &Overrides::default()).unwrap_err();
+        assert!(e.to_string().contains("regions"), "{e}");
+    }
+
+    #[test]
     fn unknown_keys_in_the_file_are_refused() {
         let dir = std::env::temp_dir().join(format!("coffer-config-unknown-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
