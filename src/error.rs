@@ -563,6 +563,33 @@ mod tests {
     }
 
     #[test]
+    fn registry_errors_map_to_their_http_status_and_code() {
+        use axum::http::StatusCode as S;
+        let cases = [
+            (RegistryError::KeyStoreNotFound { id: "x".into() }, S::NOT_FOUND, "keystore-not-found"),
+            (RegistryError::CredentialNotFound { id: "x".into() }, S::NOT_FOUND, "credential-not-found"),
+            (RegistryError::AllowEntryNotFound { id: "x".into() }, S::NOT_FOUND, "allow-entry-not-found"),
+            (RegistryError::NameTaken { name: "x".into() }, S::CONFLICT, "name-taken"),
+            (RegistryError::CertificateTaken { fingerprint: "ab".into() }, S::CONFLICT, "certificate-taken"),
+            (RegistryError::UnknownRegion { region: "mars".into() }, S::BAD_REQUEST, "unknown-region"),
+            (RegistryError::ConfirmationMismatch { name: "x".into() }, S::BAD_REQUEST, "confirmation-mismatch"),
+            (RegistryError::Invalid("bad".into()), S::BAD_REQUEST, "invalid-value"),
+            (RegistryError::Pki("openssl said xyzzy".into()), S::INTERNAL_SERVER_ERROR, "internal"),
+            (RegistryError::Unavailable("closed"), S::SERVICE_UNAVAILABLE, "unavailable"),
+        ];
+        for (e, status, code) in cases {
+            let internal = matches!(e, RegistryError::Pki(_) | RegistryError::Unavailable(_));
+            let e = ApiError::from(e);
+            let p = e.http_problem();
+            assert_eq!((p.status, p.code), (status, code), "{e:?}");
+            assert_eq!(e.is_internal(), internal, "{e:?}");
+            assert!(!p.detail.contains("xyzzy"), "an internal detail reached the client: {}", p.detail);
+        }
+        assert_eq!(ApiError::Unauthorized.http_problem().status, S::UNAUTHORIZED);
+        assert_eq!(ApiError::PayloadTooLarge { limit: 1 }.http_problem().status, S::PAYLOAD_TOO_LARGE);
+    }
+
+    #[test]
     fn internal_faults_do_not_leak_their_detail() {
         let e = Error::Internal("secret detail".into());
         let (reason, message) = e.kmip_result(ProtocolVersion::V1_2);

@@ -171,12 +171,12 @@ async fn start_https(
     registry: crate::keystores::Registry,
     stop: tokio::sync::watch::Receiver<bool>,
 ) -> Result<(std::net::SocketAddr, tokio::task::JoinHandle<()>), ServerError> {
-    let tls = crate::http::tls::server_config(&TlsFiles {
+    let files = TlsFiles {
         client_ca: data.ca_cert_path(),
         server_cert: data.server_cert_path(),
         server_key: data.server_key_path(),
-    })
-    .map_err(ServerError::Tls)?;
+    };
+    let tls = crate::http::tls::server_config(&files, &registry).map_err(ServerError::Tls)?;
     let tcp = TcpListener::bind(config.https_addr)
         .await
         .map_err(|source| ServerError::Bind { addr: config.https_addr, source })?;

@@ -44,8 +44,12 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// HTTPS connections served at once; more wait in the kernel's backlog.
 const MAX_CONNECTIONS: usize = 256;
 
-/// How long a TLS handshake, or a request's headers, may take.
+/// How long a TLS handshake may take.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a request's headers may take to arrive, and so how long a
+/// kept-alive connection may stay idle.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How long requests in flight may run on after shutdown begins.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -222,8 +226,8 @@ pub async fn serve(tcp: TcpListener, tls: Arc<ServerConfig>, app: Router, mut sh
                 Err(_) => return tracing::debug!(%peer, "HTTPS handshake timed out"),
             };
             let mut builder = hyper::server::conn::http1::Builder::new();
-            builder.timer(TokioTimer::new()).header_read_timeout(HANDSHAKE_TIMEOUT);
-            let conn = builder.serve_connection(TokioIo::new(stream), service);
+            builder.timer(TokioTimer::new()).header_read_timeout(HEADER_TIMEOUT);
+            let conn = builder.serve_connection(TokioIo::new(CloseNotify(stream)), service);
             if let Err(e) = watcher.watch(conn).await {
                 tracing::debug!(%peer, error = %e, "HTTPS connection ended with an error");
             }
@@ -232,6 +236,75 @@ pub async fn serve(tcp: TcpListener, tls: Arc<ServerConfig>, app: Router, mut sh
     drop(tcp);
     if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await.is_err() {
         tracing::warn!("HTTPS shutdown grace period over; abandoning connections");
+    }
+}
+
+/// A server TLS stream that, when dropped, sends a TLS close_notify if it
+/// can without waiting. hyper drops the stream without a TLS shutdown when
+/// a connection ends in an error (a malformed request, the header timeout
+/// of an idle kept-alive connection), and a client then sees an EOF "in
+/// violation of protocol" instead of a clean close.
+struct CloseNotify(tokio_rustls::server::TlsStream<tokio::net::TcpStream>);
+
+impl Drop for CloseNotify {
+    fn drop(&mut self) {
+        let (tcp, tls) = self.0.get_mut();
+        tls.send_close_notify();
+        let mut writer = TryWrite(tcp);
+        // Best effort: a full socket buffer just leaves the alert unsent.
+        while tls.wants_write() {
+            match tls.write_tls(&mut writer) {
+                Ok(n) if n > 0 => {}
+                _ => break,
+            }
+        }
+    }
+}
+
+/// `std::io::Write` over a tokio socket's non-blocking `try_write`.
+struct TryWrite<'a>(&'a tokio::net::TcpStream);
+
+impl std::io::Write for TryWrite<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.try_write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl tokio::io::AsyncRead for CloseNotify {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for CloseNotify {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.0).poll_write(cx, buf)
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_shutdown(cx)
     }
 }
 

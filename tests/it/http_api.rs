@@ -16,6 +16,46 @@ fn the_openapi_document_is_served_without_a_token_and_describes_the_bearer_schem
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."), "{doc}");
     assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
     assert!(doc["paths"]["/api/v1/openapi.json"]["get"].is_object());
+
+    // Every route is described, with the bearer scheme and its problem responses.
+    let routes = [
+        ("get", "/api/v1/keystores"),
+        ("post", "/api/v1/keystores"),
+        ("get", "/api/v1/keystores/{keystore}"),
+        ("patch", "/api/v1/keystores/{keystore}"),
+        ("delete", "/api/v1/keystores/{keystore}"),
+        ("post", "/api/v1/keystores/{keystore}/suspend"),
+        ("post", "/api/v1/keystores/{keystore}/resume"),
+        ("get", "/api/v1/keystores/{keystore}/ca"),
+        ("get", "/api/v1/keystores/{keystore}/auth"),
+        ("put", "/api/v1/keystores/{keystore}/auth"),
+        ("get", "/api/v1/keystores/{keystore}/credentials"),
+        ("post", "/api/v1/keystores/{keystore}/credentials"),
+        ("post", "/api/v1/keystores/{keystore}/credentials/register"),
+        ("post", "/api/v1/keystores/{keystore}/credentials/sign"),
+        ("get", "/api/v1/keystores/{keystore}/credentials/{credential}"),
+        ("post", "/api/v1/keystores/{keystore}/credentials/{credential}/revoke"),
+        ("get", "/api/v1/keystores/{keystore}/allowlist"),
+        ("post", "/api/v1/keystores/{keystore}/allowlist"),
+        ("delete", "/api/v1/keystores/{keystore}/allowlist/{entry}"),
+    ];
+    let operations: usize =
+        doc["paths"].as_object().unwrap().values().map(|item| item.as_object().unwrap().len()).sum();
+    assert_eq!(operations, routes.len() + 1, "{}", doc["paths"]);
+    for (method, path) in routes {
+        let op = &doc["paths"][path][method];
+        assert!(op.is_object(), "{method} {path} is not in the document");
+        for status in ["400", "401", "404"] {
+            let content = &op["responses"][status]["content"]["application/problem+json"]["schema"]["$ref"];
+            assert_eq!(content, "#/components/schemas/Problem", "{method} {path} {status}");
+        }
+    }
+    for schema in
+        ["KeyStoreView", "CredentialView", "CredentialBundleView", "AllowEntryView", "AuthView", "KeyStorePage"]
+    {
+        assert!(doc["components"]["schemas"][schema].is_object(), "{schema} missing");
+    }
+    assert_eq!(doc["security"], serde_json::json!([{"bearer": []}]));
 }
 
 #[test]
@@ -36,4 +76,66 @@ fn listening_json_names_the_https_address() {
     // And the server answers there over TLS that the data directory's CA signed.
     let response = block_on(admin(&server).without_token().send(Method::GET, "/api/v1/openapi.json", None)).unwrap();
     assert_eq!(response.status, 200);
+}
+
+#[test]
+fn sigterm_stops_the_https_plane_with_the_kmip_port_even_with_a_client_connected() {
+    let mut server = Server::start();
+    // A client connected over TLS, idle between requests.
+    let config = server.tls_config(rustls::ALL_VERSIONS, None);
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    let tcp = std::net::TcpStream::connect(server.https).unwrap();
+    let mut idle = rustls::StreamOwned::new(rustls::ClientConnection::new(config, name).unwrap(), tcp);
+    crate::harness::handshake(&mut idle).unwrap();
+    let status = server.terminate(std::time::Duration::from_secs(10)).expect("coffer serve exits on SIGTERM");
+    assert!(status.success(), "{status}:\n{}", server.log());
+    assert!(!server.data.join("listening.json").exists());
+}
+
+/// GET /api/v1/openapi.json over a TLS connection to the HTTPS port that
+/// presents `identity`; returns the status line, or the TLS error.
+fn openapi_with_identity(
+    server: &Server,
+    identity: Option<(&std::path::Path, &std::path::Path)>,
+) -> Result<String, std::io::Error> {
+    use std::io::{Read, Write};
+    let config = server.tls_config(rustls::ALL_VERSIONS, identity);
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    let tcp = std::net::TcpStream::connect(server.https).unwrap();
+    tcp.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+    let mut tls = rustls::StreamOwned::new(rustls::ClientConnection::new(config, name).unwrap(), tcp);
+    tls.write_all(b"GET /api/v1/openapi.json HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
+    let mut response = Vec::new();
+    tls.read_to_end(&mut response)?;
+    Ok(String::from_utf8_lossy(&response).lines().next().unwrap_or_default().to_owned())
+}
+
+#[test]
+fn a_client_certificate_is_optional_on_https_and_verified_when_sent() {
+    let server = Server::start();
+    let client = admin(&server);
+    crate::http_support::ok(&client, Method::POST, "/api/v1/keystores", Some(serde_json::json!({"name": "other"})));
+    let bundle = crate::http_support::ok(
+        &client,
+        Method::POST,
+        "/api/v1/keystores/other/credentials",
+        Some(serde_json::json!({"name": "c1"})),
+    );
+    let dir = crate::harness::temp_dir("https-identity");
+    std::fs::write(dir.join("c1.pem"), bundle["client_pem"].as_str().unwrap()).unwrap();
+    std::fs::write(dir.join("c1.key"), bundle["client_key_pem"].as_str().unwrap()).unwrap();
+    let status = |cert: &str, key: &str| openapi_with_identity(&server, Some((&dir.join(cert), &dir.join(key))));
+    assert_eq!(openapi_with_identity(&server, None).unwrap(), "HTTP/1.1 200 OK");
+    // Another key store's credential: its CA is trusted too.
+    assert_eq!(status("c1.pem", "c1.key").unwrap(), "HTTP/1.1 200 OK");
+    // A certificate no key store knows is refused at the handshake.
+    let out = std::process::Command::new("openssl")
+        .current_dir(&dir)
+        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"])
+        .args(["-keyout", "x.key", "-out", "x.pem", "-subj", "/CN=stranger", "-days", "2"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(status("x.pem", "x.key").is_err(), "an unknown client certificate was accepted");
+    std::fs::remove_dir_all(&dir).unwrap();
 }
