@@ -249,3 +249,69 @@ fn pem_message(e: rustls::pki_types::pem::Error) -> String {
         _ => "malformed PEM".to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use zeroize::Zeroizing;
+
+    use super::*;
+    use crate::keystores::{IssueRequest, RegistryOptions};
+    use crate::pki::{Ca, Validity};
+    use crate::store::{MasterKey, Store, StoreOptions};
+
+    fn der(pem: &[u8]) -> CertificateDer<'static> {
+        CertificateDer::from_pem_slice(pem).unwrap()
+    }
+
+    /// The verifier reads the registry's set at each handshake: a key store
+    /// made after it was built is trusted at once, a terminated one no
+    /// longer; a pinned certificate is accepted within its dates only.
+    #[tokio::test]
+    async fn the_verifier_follows_the_registry_without_a_restart() {
+        let ca = Ca::generate("coffer test CA", 30).unwrap();
+        let store = Store::in_memory(MasterKey::generate().unwrap(), StoreOptions::default()).unwrap();
+        let options = RegistryOptions {
+            regions: vec!["local".into()],
+            server_ca_pem: ca.cert_pem().unwrap(),
+            default_ca: Some((ca.cert_pem().unwrap(), ca.key_pem().unwrap())),
+            default_client_pem: None,
+            kmip_addr: ([127, 0, 0, 1], 5696).into(),
+        };
+        let registry = Registry::open(store, options).await.unwrap();
+        let verifier = RegistryVerifier::new(registry.clone(), Arc::new(rustls::crypto::ring::default_provider()));
+        let now = UnixTime::now();
+        let by_default_ca = ca.issue_client("default", "x", Validity::days_from_now(1)).unwrap();
+        assert!(verifier.verify_client_cert(&der(&by_default_ca.cert_pem), &[], now).is_ok());
+
+        let ks = registry.create_keystore("payments", "", "").await.unwrap();
+        let request = IssueRequest {
+            name: "app".into(),
+            description: String::new(),
+            validity_days: 1,
+            password: Zeroizing::default(),
+        };
+        let bundle = registry.issue_credential(&ks.id, request).await.unwrap();
+        let app = der(&bundle.cert_pem);
+        assert!(verifier.verify_client_cert(&app, &[], now).is_ok(), "a store made after the verifier");
+
+        let stranger = Ca::generate("stranger", 30).unwrap();
+        let external = stranger.issue_client("x", "ext", Validity::days_from_now(2)).unwrap();
+        let ext = der(&external.cert_pem);
+        let unknown = rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer);
+        assert_eq!(verifier.verify_client_cert(&ext, &[], now).unwrap_err(), unknown);
+        registry.register_credential(&ks.id, "ext", "", &external.cert_pem).await.unwrap();
+        assert!(verifier.verify_client_cert(&ext, &[], now).is_ok(), "pinned");
+        let later = UnixTime::since_unix_epoch(Duration::from_secs(now.as_secs() + 3 * 86_400));
+        assert_eq!(
+            verifier.verify_client_cert(&ext, &[], later).unwrap_err(),
+            rustls::Error::InvalidCertificate(CertificateError::Expired)
+        );
+
+        registry.terminate_keystore(&ks.id, "payments").await.unwrap();
+        assert_eq!(verifier.verify_client_cert(&app, &[], now).unwrap_err(), unknown);
+        assert_eq!(verifier.verify_client_cert(&ext, &[], now).unwrap_err(), unknown);
+        assert!(verifier.verify_client_cert(&der(&by_default_ca.cert_pem), &[], now).is_ok());
+    }
+}
