@@ -70,9 +70,55 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: ImportRequest) -> 
     }
     match ctx.save(&[&managed]).await {
         Ok(()) => {}
-        Err(Error::Store(StoreError::Conflict { .. })) => return Err(Error::ObjectAlreadyExists { id }),
+        // Identifiers are one namespace for the whole server: an id that
+        // another key store holds is taken, and answered as taken, never
+        // as an internal fault (nor with anything about that store).
+        Err(Error::Store(StoreError::Conflict { .. } | StoreError::AlreadyExists { .. })) => {
+            return Err(Error::ObjectAlreadyExists { id })
+        }
         Err(e) => return Err(e),
     }
     ctx.id_placeholder = Some(id.clone());
     Ok(ImportResponse { unique_identifier: id })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::kmip::attributes::Attribute;
+    use crate::kmip::payloads::{ImportRequest, RequestPayload as Rq};
+    use crate::kmip::table::{CryptographicUsageMask as Mask, ObjectType, ResultReason as R};
+    use crate::kmip::version::ProtocolVersion as V;
+    use crate::operations::new_object::test_support::*;
+
+    fn import(id: &str, replace: Option<bool>) -> Rq {
+        Rq::Import(ImportRequest {
+            unique_identifier: id.into(),
+            object_type: ObjectType::SymmetricKey,
+            replace_existing: replace,
+            key_wrap_type: None,
+            attributes: attrs(vec![Attribute::CryptographicUsageMask(Mask::Encrypt)]),
+            object: aes_object(&[0x66; 32], Some(256)),
+        })
+    }
+
+    /// Import of an id that another key store holds was answered General
+    /// Failure (the store's AlreadyExists fell through as an internal
+    /// fault); it is taken, and answered Object Already Exists as an id of
+    /// the client's own store is.
+    #[tokio::test]
+    async fn import_of_an_id_another_key_store_holds_is_object_already_exists() {
+        let engine = engine();
+        let other = client_of("other");
+        for (id, replace) in [("shared-1", None), ("shared-2", Some(true))] {
+            let items = run_as(&engine, &other, V::V2_1, vec![import(id, None)]).await;
+            assert_eq!(items.first().map(|i| i.result_status), Some(crate::kmip::table::ResultStatus::Success));
+            let item = one(&engine, V::V2_1, import(id, replace)).await;
+            failed(&item, R::ObjectAlreadyExists, id);
+            let own = run_as(&engine, &other, V::V2_1, vec![import(id, None)]).await;
+            assert_eq!(own.first().and_then(|i| i.result_reason), Some(R::ObjectAlreadyExists));
+            if let Some(i) = own.first() {
+                assert_eq!(i.result_message, item.result_message, "the same answer as its own store's id gets");
+            }
+        }
+    }
 }

@@ -33,6 +33,8 @@ mod get_attributes;
 mod get_usage_allocation;
 mod hash;
 mod import;
+#[cfg(test)]
+mod isolation_tests;
 mod key_forms;
 mod key_wrap;
 mod locate;

@@ -14,6 +14,7 @@ mod http_credentials;
 mod http_keystores;
 mod http_schemathesis;
 mod http_support;
+mod isolation;
 mod keystores_admission;
 mod keystores_server;
 mod kmip_client;
