@@ -158,8 +158,8 @@ pub(crate) fn load(
     }
     txn.commit().map_err(io)?;
     if let Some(wal) = wal.as_mut() {
-        // redb now holds every record durably; a crash before this truncation replays them again, harmlessly.
-        wal.truncate()?;
+        // redb now holds every record durably; should this reset be lost, they replay again, harmlessly.
+        wal.reset()?;
     }
     let state = WriterState {
         next_seq,
@@ -224,7 +224,7 @@ fn checkpoint(db: &Database, state: &mut WriterState) {
         txn.set_durability(Durability::Immediate).map_err(io)?;
         txn.commit().map_err(io)
     });
-    let result = durable.and_then(|()| wal.truncate());
+    let result = durable.and_then(|()| wal.reset());
     if let Err(e) = result {
         tracing::warn!(error = %e, "store checkpoint failed; the write-ahead log keeps its records");
     }

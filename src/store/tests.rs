@@ -149,20 +149,20 @@ impl wal::LogFile for FaultyLog {
     fn read_all(&mut self) -> std::io::Result<Vec<u8>> {
         Ok(lock(&self.0.log).clone())
     }
-    fn append(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+    fn write_at(&mut self, offset: u64, bytes: &[u8]) -> std::io::Result<()> {
         let result = self.0.check();
-        // A failing append leaves part of the record behind, as a real one can.
+        // A failing write leaves part of its bytes behind, as a real one can.
         let written = if result.is_ok() { bytes } else { &bytes[..bytes.len() / 2] };
-        lock(&self.0.log).extend_from_slice(written);
+        let mut log = lock(&self.0.log);
+        let (start, end) = (offset as usize, offset as usize + written.len());
+        if log.len() < end {
+            log.resize(end, 0);
+        }
+        log[start..end].copy_from_slice(written);
         result
     }
     fn sync(&mut self) -> std::io::Result<()> {
         self.0.check()
-    }
-    fn truncate(&mut self) -> std::io::Result<()> {
-        self.0.check()?;
-        lock(&self.0.log).clear();
-        Ok(())
     }
 }
 
@@ -334,7 +334,7 @@ async fn a_failed_log_write_is_reported_to_every_caller_and_nothing_becomes_visi
 /// of redb's file fails first, every commit answered Ok is there after a
 /// restart (from redb, or replayed from the log) with its bytes, and the
 /// restarted store takes new writes. Runs with a checkpoint after every
-/// group, so that failures land in checkpoints and truncations too.
+/// group, so that failures land in checkpoints and log resets too.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_acknowledged_commit_is_lost_whichever_log_or_page_write_fails() {
     const COMMITS: usize = 8;

@@ -164,8 +164,24 @@ fn copy_data(from: &Path, to: &Path) {
     }
 }
 
-fn log_len(data: &Path) -> u64 {
-    std::fs::metadata(data.join("coffer.wal")).unwrap().len()
+/// The records of the log's current generation: (where the next one goes, how many).
+/// The layout is in src/store/wal.rs: a 16-byte header ("COFFWAL1", u64
+/// generation), then records of u32 length, u32 CRC, u64 generation, body; the
+/// first record of another generation (or zeros) ends the log.
+fn log_records(data: &Path) -> (usize, usize) {
+    let log = std::fs::read(data.join("coffer.wal")).unwrap();
+    assert_eq!(log.get(..8), Some(&b"COFFWAL1"[..]), "no log header");
+    let generation = &log[8..16];
+    let (mut at, mut count) = (16, 0);
+    while let Some(frame) = log.get(at..at + 16) {
+        if &frame[8..16] != generation {
+            break;
+        }
+        let len = u32::from_be_bytes(frame[..4].try_into().unwrap()) as usize;
+        at += 16 + len;
+        count += 1;
+    }
+    (at, count)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -177,7 +193,7 @@ async fn committed_objects_survive_sigkill() {
     check_answered(&store, &answered).await;
     check_writable(&store, "after").await;
     store.close().await.unwrap();
-    assert_eq!(log_len(&data), 0, "a closed store leaves an empty log");
+    assert_eq!(log_records(&data).1, 0, "a closed store leaves an empty log");
 }
 
 /// A kill between the log's fsync and the checkpoint: redb's file holds none
@@ -191,7 +207,7 @@ async fn a_kill_before_the_checkpoint_is_recovered_from_the_log_even_torn_or_rep
     let dir = TempDir::new("crash-wal");
     let data = dir.file().parent().unwrap().to_path_buf();
     let answered = commit_until_killed(&data, false);
-    let logged = log_len(&data);
+    let (tail, logged) = log_records(&data);
     assert!(logged > 0, "the child checkpointed: nothing left in the log");
 
     // Replay once.
@@ -202,7 +218,7 @@ async fn a_kill_before_the_checkpoint_is_recovered_from_the_log_even_torn_or_rep
     check_answered(&store, &answered).await;
     let listed = store.list("ks").await.unwrap().len();
     store.close().await.unwrap();
-    assert_eq!(log_len(&once_dir), 0, "the replayed log was not emptied");
+    assert_eq!(log_records(&once_dir).1, 0, "the replayed log was not emptied");
 
     // Replay the same log again onto the store that now holds it.
     std::fs::copy(data.join("coffer.wal"), once_dir.join("coffer.wal")).unwrap();
@@ -212,13 +228,18 @@ async fn a_kill_before_the_checkpoint_is_recovered_from_the_log_even_torn_or_rep
     check_writable(&store, "after-twice").await;
     store.close().await.unwrap();
 
-    // A torn record at the end: a header promising more bytes than follow.
+    // A torn record after the last one: its frame (this generation's) was written, its body not.
     let torn = TempDir::new("crash-wal-torn");
     let torn_dir = torn.file().parent().unwrap().to_path_buf();
     copy_data(&data, &torn_dir);
-    let mut log = std::fs::OpenOptions::new().append(true).open(torn_dir.join("coffer.wal")).unwrap();
-    log.write_all(&[0, 0, 0x10, 0, 0xde, 0xad, 0xbe, 0xef, 1, 0, 0, 0]).unwrap();
+    let log = std::fs::OpenOptions::new().write(true).open(torn_dir.join("coffer.wal")).unwrap();
+    let mut frame = 600u32.to_be_bytes().to_vec();
+    frame.extend_from_slice(&[0xde, 0xad, 0xbe, 0xef]);
+    frame.extend_from_slice(&std::fs::read(data.join("coffer.wal")).unwrap()[8..16]);
+    frame.extend_from_slice(&[1, 0, 0, 0, 2]);
+    std::os::unix::fs::FileExt::write_all_at(&log, &frame, tail as u64).unwrap();
     drop(log);
+    assert_eq!(log_records(&torn_dir).1, logged + 1, "the torn frame is not where the next record goes");
     let store = open(&torn_dir);
     check_answered(&store, &answered).await;
     assert_eq!(store.list("ks").await.unwrap().len(), listed);
