@@ -33,6 +33,8 @@ server_names = []
 # How often the background rotator looks for keys whose rotation is due
 # (Rotate Interval / x-coffer-rotate-interval), in seconds.
 rotation_check_secs = 600
+# The region labels a key store may be created in (the first is the default).
+regions = ["local"]
 
 [limits]
 # The largest KMIP message, 8-byte header included.
@@ -85,6 +87,8 @@ pub struct Config {
     pub limits: Limits,
     /// How often the background rotator looks for due keys.
     pub rotation_check: Duration,
+    /// The region labels a key store may be created in; never empty.
+    pub regions: Vec<String>,
 }
 
 /// The limits that protect the server from a client (SPEC §5).
@@ -134,6 +138,7 @@ impl Default for Config {
             log_format: LogFormat::Human,
             server_names: Vec::new(),
             rotation_check: Duration::from_secs(600),
+            regions: vec!["local".to_owned()],
             limits: Limits {
                 max_message_bytes: 4 << 20,
                 max_depth: 16,
@@ -210,6 +215,7 @@ struct Raw {
     log_format: LogFormat,
     server_names: Vec<String>,
     rotation_check_secs: u64,
+    regions: Vec<String>,
     limits: RawLimits,
 }
 
@@ -306,6 +312,12 @@ impl Raw {
                 message: format!("must be at most {}", u32::MAX),
             });
         }
+        if self.regions.is_empty() || self.regions.iter().any(|r| r.trim().is_empty() || r.len() > 64) {
+            return Err(ConfigError::Invalid {
+                origin: "regions".to_owned(),
+                message: "must list at least one region, each 1 to 64 characters".to_owned(),
+            });
+        }
         Ok(Config {
             kmip_addr: addr("kmip_addr", &self.kmip_addr)?,
             https_addr: addr("https_addr", &self.https_addr)?,
@@ -314,6 +326,7 @@ impl Raw {
             log_format: self.log_format,
             server_names: self.server_names,
             rotation_check: Duration::from_secs(self.rotation_check_secs),
+            regions: self.regions,
             limits: Limits {
                 max_message_bytes: l.max_message_bytes,
                 max_depth: l.max_depth,

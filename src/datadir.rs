@@ -8,7 +8,7 @@
 //!                          coffer.redb (sealed like it); empty after a clean shutdown
 //!   master.key      0600   32 random bytes: the store's master key
 //!   admin.token     0600   the admin API key for the CLI on this host
-//!   listening.json         {"kmip": "ip:port"} while the server runs
+//!   listening.json         {"kmip": "ip:port", "https": "ip:port"} while the server runs
 //!   .init.lock             held (flock) while init runs, so two inits never interleave
 //!   tls/ca.pem, tls/ca.key (0600)          the CA that issues every certificate
 //!   tls/server.pem, tls/server.key (0600)  the KMIP server's certificate
@@ -296,6 +296,24 @@ impl DataDir {
         Ok(key)
     }
 
+    /// The CA's certificate and private key (PEM).
+    pub fn read_ca(&self) -> Result<(Vec<u8>, Zeroizing<Vec<u8>>), DataDirError> {
+        let (cert_path, key_path) = (self.ca_cert_path(), self.ca_key_path());
+        let cert = fs::read(&cert_path).map_err(io_err(&cert_path))?;
+        let key = Zeroizing::new(fs::read(&key_path).map_err(io_err(&key_path))?);
+        Ok((cert, key))
+    }
+
+    /// The first credential's certificate (PEM), if it is there.
+    pub fn read_default_client_cert(&self) -> Result<Option<Vec<u8>>, DataDirError> {
+        let path = self.default_client_dir().join("client.pem");
+        match fs::read(&path) {
+            Ok(pem) => Ok(Some(pem)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io_err(&path)(e)),
+        }
+    }
+
     /// Rewrites the first credential's `pykmip.conf` for the address the
     /// server really listens on: when the configured port is 0, the file
     /// `init` wrote cannot name the port.
@@ -305,9 +323,14 @@ impl DataDir {
         write_replacing(&conf, pykmip_conf(&dir, addr).as_bytes(), 0o644)
     }
 
-    /// Writes `{"kmip": "ip:port"}` to `listening.json` (replacing any older one).
-    pub fn write_listening(&self, kmip: SocketAddr) -> Result<(), DataDirError> {
-        let text = serde_json::json!({ "kmip": kmip.to_string() }).to_string();
+    /// Writes `{"kmip": "ip:port", "https": "ip:port"}` to `listening.json`
+    /// (replacing any older one); `https` is left out when not served.
+    pub fn write_listening(&self, kmip: SocketAddr, https: Option<SocketAddr>) -> Result<(), DataDirError> {
+        let mut json = serde_json::json!({ "kmip": kmip.to_string() });
+        if let (Some(https), Some(map)) = (https, json.as_object_mut()) {
+            map.insert("https".to_owned(), https.to_string().into());
+        }
+        let text = json.to_string();
         write_replacing(&self.listening_path(), text.as_bytes(), 0o644)
     }
 

@@ -13,6 +13,7 @@
 use std::fmt;
 
 use crate::crypto::CryptoError;
+use crate::keystores::RegistryError;
 use crate::kmip::codec::{ErrorClass, ModelError};
 use crate::kmip::table::{ObjectType, Operation, ResultReason, State};
 use crate::kmip::version::ProtocolVersion;
@@ -63,6 +64,9 @@ pub enum Error {
     },
     /// The operation is refused for another reason (policy, object type).
     PermissionDenied(String),
+    /// The client is not (or no longer) who may call: a revoked credential,
+    /// an address the key store's allowlist does not admit.
+    AuthenticationNotSuccessful(String),
     /// The client asked for a Quantum Safe object that would not be (KMIP
     /// 2.0 §4.?: Quantum Safe); General Failure, as the OASIS QS-M-2 case answers.
     NotQuantumSafe(String),
@@ -200,6 +204,9 @@ impl Error {
                 format!("object {id:?}: its Cryptographic Usage Mask does not allow {usage}"),
             ),
             Error::PermissionDenied(m) => (R::PermissionDenied, R::PermissionDenied, m.clone()),
+            Error::AuthenticationNotSuccessful(m) => {
+                (R::AuthenticationNotSuccessful, R::AuthenticationNotSuccessful, m.clone())
+            }
             Error::NotQuantumSafe(m) => (R::GeneralFailure, R::GeneralFailure, m.clone()),
             Error::InvalidField(m) => (R::InvalidField, R::InvalidField, m.clone()),
             Error::MissingData(m) => (R::MissingData, R::MissingData, m.clone()),
@@ -358,6 +365,180 @@ impl From<StoreError> for Error {
         Error::Store(e)
     }
 }
+
+/// Why a request to the HTTPS plane (the admin REST API) failed. Its one
+/// mapping to an HTTP status and a stable problem code is
+/// [`ApiError::http_problem`]; [`crate::http::problem`] renders it.
+#[derive(Debug)]
+pub enum ApiError {
+    /// No `Authorization: Bearer` token, or not the admin token.
+    Unauthorized,
+    /// A query parameter or path segment is not acceptable.
+    BadRequest(String),
+    /// The JSON body is malformed, of the wrong shape, or has unknown fields.
+    InvalidBody(String),
+    /// The body is not `application/json`.
+    UnsupportedMediaType,
+    /// The body is over the size limit.
+    PayloadTooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// No route for this path.
+    RouteNotFound(String),
+    /// The route exists but not with this method.
+    MethodNotAllowed,
+    /// A field of the body has a value that is not acceptable (a bad CIDR, MAC, PEM).
+    InvalidField {
+        /// The field's name.
+        field: &'static str,
+        /// Why.
+        why: String,
+    },
+    /// The key store registry refused or failed.
+    Registry(RegistryError),
+    /// A bug or an internal fault; reported without detail.
+    Internal(String),
+}
+
+impl From<RegistryError> for ApiError {
+    fn from(e: RegistryError) -> ApiError {
+        ApiError::Registry(e)
+    }
+}
+
+/// What an [`ApiError`] is answered with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpProblem {
+    /// The HTTP status.
+    pub status: axum::http::StatusCode,
+    /// The stable code (kebab-case).
+    pub code: &'static str,
+    /// The title: one per code.
+    pub title: &'static str,
+    /// This occurrence, for a human.
+    pub detail: String,
+}
+
+impl ApiError {
+    /// THE mapping from an HTTPS-plane error to its HTTP status, problem code,
+    /// title and detail. Internal faults get a generic detail; the caller logs it.
+    pub fn http_problem(&self) -> HttpProblem {
+        use axum::http::StatusCode as S;
+        let (status, code, title, detail) = match self {
+            ApiError::Unauthorized => (
+                S::UNAUTHORIZED,
+                "unauthorized",
+                "Authentication required",
+                "send the admin token as `Authorization: Bearer <token>`".to_owned(),
+            ),
+            ApiError::BadRequest(m) => (S::BAD_REQUEST, "bad-request", "Bad request", m.clone()),
+            ApiError::InvalidBody(m) => (S::BAD_REQUEST, "invalid-body", "Invalid request body", m.clone()),
+            ApiError::UnsupportedMediaType => (
+                S::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "Unsupported media type",
+                "the body must be JSON, with `Content-Type: application/json`".to_owned(),
+            ),
+            ApiError::PayloadTooLarge { limit } => (
+                S::PAYLOAD_TOO_LARGE,
+                "payload-too-large",
+                "Request body too large",
+                format!("the body is over the limit of {limit} bytes"),
+            ),
+            ApiError::RouteNotFound(path) => (S::NOT_FOUND, "not-found", "Not found", format!("no resource at {path}")),
+            ApiError::MethodNotAllowed => (
+                S::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                "Method not allowed",
+                "this resource does not accept this method".to_owned(),
+            ),
+            ApiError::InvalidField { field, why } => {
+                (S::BAD_REQUEST, "invalid-field", "Invalid field value", format!("{field}: {why}"))
+            }
+            ApiError::Registry(e) => registry_problem(e),
+            ApiError::Internal(_) => (
+                S::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Internal server error",
+                "internal server error; the server log has the details".to_owned(),
+            ),
+        };
+        HttpProblem { status, code, title, detail }
+    }
+
+    /// True for faults of the server rather than of the request: they are logged.
+    pub fn is_internal(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Internal(_)
+                | ApiError::Registry(RegistryError::Pki(_) | RegistryError::Store(_) | RegistryError::Unavailable(_))
+        )
+    }
+}
+
+/// The HTTP side of a registry error: status, code, title, detail.
+fn registry_problem(e: &RegistryError) -> (axum::http::StatusCode, &'static str, &'static str, String) {
+    use axum::http::StatusCode as S;
+    match e {
+        RegistryError::KeyStoreNotFound { id } => {
+            (S::NOT_FOUND, "keystore-not-found", "Key store not found", format!("no key store with id or name {id:?}"))
+        }
+        RegistryError::CredentialNotFound { id } => (
+            S::NOT_FOUND,
+            "credential-not-found",
+            "Credential not found",
+            format!("no credential with id or name {id:?} in this key store"),
+        ),
+        RegistryError::AllowEntryNotFound { id } => (
+            S::NOT_FOUND,
+            "allow-entry-not-found",
+            "Allowlist entry not found",
+            format!("no allowlist entry {id:?} in this key store"),
+        ),
+        RegistryError::NameTaken { .. } => (S::CONFLICT, "name-taken", "Name already used", e.to_string()),
+        RegistryError::CertificateTaken { .. } => {
+            (S::CONFLICT, "certificate-taken", "Certificate already registered", e.to_string())
+        }
+        RegistryError::UnknownRegion { .. } => (S::BAD_REQUEST, "unknown-region", "Unknown region", e.to_string()),
+        RegistryError::WrongStatus { .. } => {
+            (S::CONFLICT, "wrong-status", "Not allowed in the key store's status", e.to_string())
+        }
+        RegistryError::ConfirmationMismatch { name } => (
+            S::BAD_REQUEST,
+            "confirmation-mismatch",
+            "Confirmation required",
+            format!(
+                "terminating key store {name} destroys every key and credential in it: confirm with ?confirm={name}"
+            ),
+        ),
+        RegistryError::Invalid(why) => (S::BAD_REQUEST, "invalid-value", "Invalid value", why.clone()),
+        RegistryError::Pki(_) | RegistryError::Store(_) => (
+            S::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Internal server error",
+            "internal server error; the server log has the details".to_owned(),
+        ),
+        RegistryError::Unavailable(_) => (
+            S::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "Service unavailable",
+            "the key store registry is not available; the server log has the details".to_owned(),
+        ),
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApiError::Internal(e) => write!(f, "internal: {e}"),
+            ApiError::Registry(e) => e.fmt(f),
+            other => f.write_str(&other.http_problem().detail),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
 
 fn op_name(op: Operation) -> String {
     op.name().map_or_else(|| format!("0x{:08X}", op.value()), str::to_owned)

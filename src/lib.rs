@@ -17,15 +17,19 @@
 //! - [`store`]: objects in one redb file, durable before the answer
 //!   (group commit), key material sealed at rest; knows nothing of KMIP.
 //!   [`stats`]: per-object usage counters (atomics; flushed by the store).
+//!   [`keystores`]: the tenants (key stores), their CAs and client
+//!   credentials, kept as records in the same store; the [`keystores::Registry`]
+//!   answers the KMIP path from memory (handles with atomics).
 //! - [`operations`]: one file per KMIP operation behind one handler
 //!   signature; [`operations::Engine`] turns a request message into a
 //!   response message (decode, batch, dispatch, encode). It uses
 //!   [`store`], [`crypto`] and [`auth`]
-//!   (who is calling); [`error`] is the one mapping from a failure to the
+//!   (who is calling, and [`auth::admit`]: may they, on every request); [`error`] is the one mapping from a failure to the
 //!   Result Reason a client of each version is told; [`stats`] counts usage.
 //!   [`scheduler`] runs the background rotator over the engine's rotation
 //!   code, on a [`clock`] (the system's, or a settable one in tests).
-//! - [`net`]: the KMIP port: TLS with client certificates ([`net::tls`]),
+//! - [`net`]: the KMIP port: TLS with client certificates checked against
+//!   every key store's CA and registered certificate ([`net::tls`]),
 //!   the accept loop and connection limit ([`net::listener`]), framing with
 //!   size and time limits ([`net::connection`]); each message goes to the
 //!   engine. [`server`] wires it together from [`config`] (defaults < TOML <
@@ -44,7 +48,9 @@ pub mod config;
 pub mod crypto;
 pub mod datadir;
 pub mod error;
+pub mod http;
 pub mod import;
+pub mod keystores;
 pub mod kmip;
 pub mod lifecycle;
 pub mod loadtool;

@@ -4,9 +4,13 @@
 //! only offers ECDSA suites with AES-GCM (DEPENDENCIES.md); certificates are
 //! built with openssl's `X509Builder`.
 //!
-//! A client certificate names its credential in the subject Common Name and
-//! its key store in the subject Organizational Unit; [`credential_of`] is the
-//! one place that reads them back.
+//! A client certificate we issue names its credential in the subject Common
+//! Name and its key store in the subject Organizational Unit. Who a client
+//! is, though, is decided by the key store registry from the certificate's
+//! fingerprint ([`crate::keystores::Registry::identify`]), never from these
+//! names; [`credential_of`] only reads them back for display and tests.
+//! Each key store has its own CA; the `default` store's is the data
+//! directory's, which also issues the server certificate.
 
 use std::fmt;
 use std::net::IpAddr;
@@ -38,6 +42,8 @@ pub enum PkiError {
     BadName(String),
     /// A client certificate that names no credential or no key store.
     NoIdentity(&'static str),
+    /// What the caller handed in (a certificate, a CSR) is not usable.
+    BadRequest(&'static str),
 }
 
 impl fmt::Display for PkiError {
@@ -46,6 +52,7 @@ impl fmt::Display for PkiError {
             PkiError::OpenSsl(e) => write!(f, "openssl: {e}"),
             PkiError::BadName(name) => write!(f, "{name:?} cannot be used as a certificate name"),
             PkiError::NoIdentity(what) => write!(f, "client certificate has no {what}"),
+            PkiError::BadRequest(what) => f.write_str(what),
         }
     }
 }
@@ -54,7 +61,7 @@ impl std::error::Error for PkiError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             PkiError::OpenSsl(e) => Some(e),
-            PkiError::BadName(_) | PkiError::NoIdentity(_) => None,
+            PkiError::BadName(_) | PkiError::NoIdentity(_) | PkiError::BadRequest(_) => None,
         }
     }
 }
@@ -189,10 +196,10 @@ impl Ca {
         self.finish(b, &key)
     }
 
-    fn leaf_builder(
+    fn leaf_builder<T: openssl::pkey::HasPublic>(
         &self,
         subject: &X509Name,
-        key: &PKey<Private>,
+        key: &openssl::pkey::PKeyRef<T>,
         validity: Validity,
     ) -> Result<openssl::x509::X509Builder, PkiError> {
         let mut b = X509::builder()?;
@@ -224,9 +231,122 @@ impl Ca {
         let key = PKey::private_key_from_pem(&issued.key_pem)?;
         let mut chain = Stack::new()?;
         chain.push(self.cert.clone())?;
-        let p12 = Pkcs12::builder().name(friendly_name).pkey(&key).cert(&cert).ca(chain).build2(password)?;
+        // AES-256-CBC with PBKDF2 and an HMAC-SHA256 MAC, as OpenSSL 3 makes
+        // by default; named so that an older default (RC2, 3DES) never creeps in.
+        let p12 = Pkcs12::builder()
+            .name(friendly_name)
+            .pkey(&key)
+            .cert(&cert)
+            .ca(chain)
+            .key_algorithm(Nid::AES_256_CBC)
+            .cert_algorithm(Nid::AES_256_CBC)
+            .mac_md(MessageDigest::sha256())
+            .build2(password)?;
         Ok(p12.to_der()?)
     }
+}
+
+impl Ca {
+    /// The CA certificate, DER.
+    pub fn cert_der(&self) -> Result<Vec<u8>, PkiError> {
+        Ok(self.cert.to_der()?)
+    }
+
+    /// A client certificate for the public key of `csr_pem` (a PKCS#10
+    /// request whose own signature must verify), for `credential` in key
+    /// store `keystore`: the subject is ours, not the request's.
+    pub fn sign_csr(
+        &self,
+        csr_pem: &[u8],
+        keystore: &str,
+        credential: &str,
+        validity: Validity,
+    ) -> Result<Vec<u8>, PkiError> {
+        let req = openssl::x509::X509Req::from_pem(csr_pem).map_err(|_| PkiError::BadRequest("not a PEM CSR"))?;
+        let key = req.public_key().map_err(|_| PkiError::BadRequest("the CSR's public key cannot be read"))?;
+        if !req.verify(&key).unwrap_or(false) {
+            return Err(PkiError::BadRequest("the CSR's signature does not verify"));
+        }
+        let subject = name(&[
+            (Nid::ORGANIZATIONNAME, ORGANIZATION),
+            (Nid::ORGANIZATIONALUNITNAME, keystore),
+            (Nid::COMMONNAME, credential),
+        ])?;
+        let mut b = self.leaf_builder(&subject, &key, validity)?;
+        b.append_extension(ExtendedKeyUsage::new().client_auth().build()?)?;
+        b.sign(&self.key, MessageDigest::sha256())?;
+        Ok(b.build().to_pem()?)
+    }
+
+    /// Whether this CA signed `cert_der` (issuer name and signature; the
+    /// chain's other checks are the TLS verifier's).
+    pub fn signed(&self, cert_der: &[u8]) -> bool {
+        let Ok(cert) = X509::from_der(cert_der) else { return false };
+        let Ok(key) = self.cert.public_key() else { return false };
+        cert.issuer_name().try_cmp(self.cert.subject_name()).is_ok_and(|o| o.is_eq())
+            && cert.verify(&key).unwrap_or(false)
+    }
+}
+
+/// What the admin API shows of a certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertInfo {
+    /// SHA-256 of the DER.
+    pub sha256: [u8; 32],
+    /// The serial number, hex.
+    pub serial: String,
+    /// The subject, one line (`O=coffer, OU=..., CN=...`).
+    pub subject: String,
+    /// The subject Common Name, if any.
+    pub common_name: Option<String>,
+    /// Valid from (Unix seconds).
+    pub not_before: i64,
+    /// Valid until (Unix seconds).
+    pub not_after: i64,
+    /// The DER.
+    pub der: Vec<u8>,
+    /// The PEM.
+    pub pem: Vec<u8>,
+}
+
+/// Reads one certificate, PEM (the first one in the text) or DER.
+pub fn cert_info(bytes: &[u8]) -> Result<CertInfo, PkiError> {
+    let cert = X509::from_pem(bytes)
+        .or_else(|_| X509::from_der(bytes))
+        .map_err(|_| PkiError::BadRequest("not an X.509 certificate (PEM or DER)"))?;
+    let der = cert.to_der()?;
+    let serial = cert.serial_number().to_bn()?.to_hex_str()?.to_string().to_ascii_lowercase();
+    let subject = cert
+        .subject_name()
+        .entries()
+        .map(|e| {
+            let key = e.object().nid().short_name().unwrap_or("?");
+            let value = e.data().to_string().map(|s| s.to_string()).unwrap_or_else(|_| "?".to_owned());
+            format!("{key}={value}")
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let common_name = cert
+        .subject_name()
+        .entries_by_nid(Nid::COMMONNAME)
+        .next()
+        .and_then(|e| e.data().to_string().ok())
+        .map(|s| s.to_string());
+    let epoch = Asn1Time::from_unix(0)?;
+    let unix = |t: &openssl::asn1::Asn1TimeRef| -> Result<i64, PkiError> {
+        let d = epoch.diff(t)?;
+        Ok(i64::from(d.days).saturating_mul(86_400).saturating_add(i64::from(d.secs)))
+    };
+    Ok(CertInfo {
+        sha256: openssl::sha::sha256(&der),
+        serial,
+        subject,
+        common_name,
+        not_before: unix(cert.not_before())?,
+        not_after: unix(cert.not_after())?,
+        pem: cert.to_pem()?,
+        der,
+    })
 }
 
 /// The credential and key store a verified client certificate (DER) names.

@@ -53,6 +53,7 @@ impl Rotator {
                 peer: ([0, 0, 0, 0], 0).into(),
                 credential: "coffer-rotator".into(),
                 keystore: keystore.clone(),
+                handle: None,
             };
             let ctx = RequestContext {
                 store: &self.store,

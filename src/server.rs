@@ -11,6 +11,7 @@ use tokio::signal::unix::{signal, SignalKind};
 
 use crate::config::{Config, LogFormat};
 use crate::datadir::{DataDir, DataDirError, InitReport};
+use crate::keystores::{Registry, RegistryError, RegistryOptions};
 use crate::net::tls::{self, TlsError, TlsFiles};
 use crate::operations::{Engine, EngineLimits};
 use crate::store::{MasterKey, Store, StoreError, StoreOptions};
@@ -31,6 +32,8 @@ pub enum ServerError {
     },
     /// The store could not be opened or closed cleanly.
     Store(StoreError),
+    /// The key store registry could not be loaded.
+    Registry(RegistryError),
     /// Signal handlers, the runtime or standard output failed.
     Io(std::io::Error),
 }
@@ -42,6 +45,7 @@ impl fmt::Display for ServerError {
             ServerError::Tls(e) => e.fmt(f),
             ServerError::Bind { addr, source } => write!(f, "cannot listen on {addr}: {source}"),
             ServerError::Store(e) => write!(f, "store: {e}"),
+            ServerError::Registry(e) => write!(f, "key stores: {e}"),
             ServerError::Io(e) => write!(f, "i/o error: {e}"),
         }
     }
@@ -54,6 +58,7 @@ impl std::error::Error for ServerError {
             ServerError::Tls(e) => Some(e),
             ServerError::Bind { source, .. } => Some(source),
             ServerError::Store(e) => Some(e),
+            ServerError::Registry(e) => Some(e),
             ServerError::Io(e) => Some(e),
         }
     }
@@ -68,6 +73,12 @@ impl From<DataDirError> for ServerError {
 impl From<StoreError> for ServerError {
     fn from(e: StoreError) -> ServerError {
         ServerError::Store(e)
+    }
+}
+
+impl From<RegistryError> for ServerError {
+    fn from(e: RegistryError) -> ServerError {
+        ServerError::Registry(e)
     }
 }
 
@@ -131,16 +142,54 @@ pub fn open_store(data: &DataDir) -> Result<Store, ServerError> {
     Ok(Store::open(&data.store_path(), master_key, StoreOptions::default())?)
 }
 
-/// Runs the server until SIGTERM or SIGINT.
-pub async fn serve(config: Config, out: &mut dyn Write) -> Result<(), ServerError> {
-    let data = init(&config, out)?;
-    let tls = tls::server_config(&TlsFiles {
+/// Loads the key store registry from `store`; at first start it makes the
+/// `default` store from the data directory's CA and first credential.
+/// `kmip` is the address issued credentials' `pykmip.conf` point at.
+pub async fn open_registry(
+    data: &DataDir,
+    store: &Store,
+    config: &Config,
+    kmip: std::net::SocketAddr,
+) -> Result<Registry, ServerError> {
+    let (ca_cert, ca_key) = data.read_ca()?;
+    let options = RegistryOptions {
+        regions: config.regions.clone(),
+        server_ca_pem: ca_cert.clone(),
+        default_ca: Some((ca_cert, ca_key)),
+        default_client_pem: data.read_default_client_cert()?,
+        kmip_addr: kmip,
+    };
+    Ok(Registry::open(store.clone(), options).await?)
+}
+
+/// Binds the HTTPS listener (REST API) on `config.https_addr` and serves it
+/// in a task until `stop` turns true. Returns the bound address and the task.
+async fn start_https(
+    config: &Config,
+    data: &DataDir,
+    kmip: std::net::SocketAddr,
+    registry: crate::keystores::Registry,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> Result<(std::net::SocketAddr, tokio::task::JoinHandle<()>), ServerError> {
+    let tls = crate::http::tls::server_config(&TlsFiles {
         client_ca: data.ca_cert_path(),
         server_cert: data.server_cert_path(),
         server_key: data.server_key_path(),
     })
     .map_err(ServerError::Tls)?;
+    let tcp = TcpListener::bind(config.https_addr)
+        .await
+        .map_err(|source| ServerError::Bind { addr: config.https_addr, source })?;
+    let https = tcp.local_addr()?;
+    let endpoints = crate::http::Endpoints { kmip: kmip.to_string(), rest: crate::http::rest_url(https) };
+    let state = crate::http::AppState::from_token_file(&data.admin_token_path(), endpoints, registry)?;
+    let app = crate::http::router(state);
+    Ok((https, tokio::spawn(crate::http::serve(tcp, tls, app, stop))))
+}
 
+/// Runs the server until SIGTERM or SIGINT.
+pub async fn serve(config: Config, out: &mut dyn Write) -> Result<(), ServerError> {
+    let data = init(&config, out)?;
     let store = open_store(&data)?;
     let engine = Arc::new(Engine::new(
         store,
@@ -159,30 +208,49 @@ pub async fn serve(config: Config, out: &mut dyn Write) -> Result<(), ServerErro
     if config.kmip_addr.port() == 0 {
         data.point_default_pykmip_conf_at(kmip)?;
     }
+    let registry = open_registry(&data, engine.store(), &config, kmip).await?;
+    // Client certificates are checked against the key stores as they are at each handshake.
+    let tls = tls::server_config_for_registry(
+        &TlsFiles {
+            client_ca: data.ca_cert_path(),
+            server_cert: data.server_cert_path(),
+            server_key: data.server_key_path(),
+        },
+        &registry,
+    )
+    .map_err(ServerError::Tls)?;
     writeln!(out, "KMIP listening on {kmip}")?;
+    // The HTTPS plane stops when the KMIP listener does: both watch `stop`.
+    // It shares the KMIP port's registry: a revocation through it reaches open KMIP connections.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let (https, https_task) = start_https(&config, &data, kmip, registry.clone(), stop_rx).await?;
+    writeln!(out, "HTTPS listening on {https}")?;
     out.flush()?;
-    tracing::info!(
-        kmip = %kmip, https = %config.https_addr, metrics = %config.metrics_addr,
-        "coffer listening (KMIP; HTTPS and metrics are not served yet)"
-    );
+    tracing::info!(kmip = %kmip, https = %https, metrics = %config.metrics_addr, "coffer listening (KMIP, HTTPS)");
     // Last: listening.json tells tests and tools the server is ready.
-    data.write_listening(kmip)?;
+    data.write_listening(kmip, Some(https))?;
 
     let shutdown = async move {
         tokio::select! {
             _ = term.recv() => tracing::info!("SIGTERM: shutting down"),
             _ = int.recv() => tracing::info!("SIGINT: shutting down"),
         }
+        let _ = stop_tx.send(true);
     };
     // The background rotator (due keys of every key store), on the engine's clock; stopped with the listener.
     let rotator =
         crate::scheduler::Rotator::new(engine.store().clone(), engine.clock().clone()).spawn(config.rotation_check);
-    crate::net::listener::serve(tcp, tls, engine.clone(), config.limits, shutdown).await;
+    crate::net::listener::serve(tcp, tls, engine.clone(), registry.clone(), config.limits, shutdown).await;
     // A rotation is one store transaction: aborting between passes or mid-pass leaves none half done.
     rotator.abort();
     let _ = rotator.await;
+    let _ = https_task.await;
 
     data.remove_listening()?;
+    if let Err(e) = registry.flush_last_used().await {
+        tracing::warn!(error = %e, "credentials' last-used times not written");
+    }
+    drop(registry);
     engine.store().close().await?;
     tracing::info!("coffer stopped");
     Ok(())

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond the Rust toolchain, and nothing
 # that is already there: Debian packages (only when missing, and only as
-# root), then a Python venv in tests/.venv with PyKMIP from PyPI.
+# root), then a Python venv in tests/.venv with PyKMIP and schemathesis from PyPI.
 # Idempotent: a second run changes nothing and takes about a second.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -33,13 +33,16 @@ PYTHON=/usr/bin/python3
 
 VENV=.venv
 STAMP=$VENV/.requirements
-if [[ -x $VENV/bin/python ]] && cmp -s pykmip/requirements.txt "$STAMP" \
-    && "$VENV/bin/python" -c 'import kmip' 2>/dev/null; then
+# PyKMIP for the client tests, schemathesis for the REST API; one venv, resolved together.
+REQUIREMENTS=(pykmip/requirements.txt schemathesis/requirements.txt)
+if [[ -x $VENV/bin/python ]] && cmp -s <(cat "${REQUIREMENTS[@]}") "$STAMP" \
+    && "$VENV/bin/python" -c 'import kmip, schemathesis' 2>/dev/null; then
     exit 0
 fi
-echo "setup: creating tests/$VENV with PyKMIP"
+echo "setup: creating tests/$VENV with PyKMIP and schemathesis"
 rm -rf "$VENV"
 "$PYTHON" -m venv "$VENV"
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-cache-dir -r pykmip/requirements.txt
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-cache-dir "${REQUIREMENTS[@]/#/-r}"
 "$VENV/bin/python" -c 'import kmip, kmip.core.messages, kmip.pie.client; print("setup: PyKMIP", kmip.__version__)'
-cp pykmip/requirements.txt "$STAMP"
+"$VENV/bin/schemathesis" --version
+cat "${REQUIREMENTS[@]}" > "$STAMP"

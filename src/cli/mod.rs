@@ -4,6 +4,7 @@
 //! lives in its own module here and reads and writes through the handles it
 //! is given, so tests can drive it without a process.
 
+pub mod admin_client;
 pub mod bench;
 pub mod init;
 pub mod serve;

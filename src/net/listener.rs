@@ -1,13 +1,13 @@
 //! The KMIP accept loop: a permit per connection (the connection limit), a
 //! task per connection that does the TLS handshake, identifies the client
-//! from its certificate (names remembered per certificate, see
-//! `Identities`) and serves its messages; and graceful shutdown: stop
-//! accepting, close idle connections, let requests in flight finish.
+//! from its certificate (the key store registry's credential, by the
+//! certificate's SHA-256 fingerprint: a hash and a map lookup) and serves
+//! its messages; and graceful shutdown: stop accepting, close idle
+//! connections, let requests in flight finish.
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use rustls::ServerConfig;
@@ -19,44 +19,16 @@ use tokio_rustls::TlsAcceptor;
 use super::connection::{self, FrameLimits};
 use super::{ClientIdentity, Service};
 use crate::config::Limits;
-use crate::pki::{CredentialName, PkiError};
-
-/// Client certificates whose names are remembered; past this the memory is
-/// emptied and refilled (clients are few; this only bounds a flood).
-const KNOWN_CERTIFICATES: usize = 1024;
-
-/// The credential and key store each client certificate names, by the
-/// certificate's DER bytes. Reading them with OpenSSL costs ~130 µs, a third
-/// of a resumed handshake, and a client that connects per operation
-/// (Synology) presents the same certificate every time. Only certificates
-/// rustls has verified (now or when the resumed session began) reach it.
-#[derive(Default)]
-struct Identities {
-    known: Mutex<HashMap<Box<[u8]>, CredentialName>>,
-}
-
-impl Identities {
-    fn of(&self, leaf: &[u8]) -> Result<CredentialName, PkiError> {
-        let mut known = self.known.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(name) = known.get(leaf) {
-            return Ok(name.clone());
-        }
-        // Parsed under the lock: rare, and it keeps one parse per certificate.
-        let name = crate::pki::credential_of(leaf)?;
-        if known.len() >= KNOWN_CERTIFICATES {
-            known.clear();
-        }
-        known.insert(leaf.into(), name.clone());
-        Ok(name)
-    }
-}
+use crate::keystores::Registry;
 
 /// Serves KMIP on `tcp` until `shutdown` completes, then waits (up to the
-/// shutdown grace period) for the connections' requests in flight.
+/// shutdown grace period) for the connections' requests in flight. Each
+/// client is identified by `registry`.
 pub async fn serve<S: Service>(
     tcp: TcpListener,
     tls: Arc<ServerConfig>,
     service: Arc<S>,
+    registry: Registry,
     limits: Limits,
     shutdown: impl Future<Output = ()>,
 ) {
@@ -65,7 +37,6 @@ pub async fn serve<S: Service>(
     let max = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
     let permits = Arc::new(Semaphore::new(max as usize));
     let (stop_tx, stop_rx) = watch::channel(false);
-    let identities = Arc::new(Identities::default());
     let frame_limits = FrameLimits {
         max_message_bytes: limits.max_message_bytes,
         read_timeout: limits.read_timeout,
@@ -99,7 +70,7 @@ pub async fn serve<S: Service>(
             service: service.clone(),
             limits: frame_limits,
             shutdown: stop_rx.clone(),
-            identities: identities.clone(),
+            registry: registry.clone(),
             _permit: permit,
         };
         tokio::spawn(task.run(socket, peer));
@@ -125,7 +96,7 @@ struct Connection<S> {
     service: Arc<S>,
     limits: FrameLimits,
     shutdown: watch::Receiver<bool>,
-    identities: Arc<Identities>,
+    registry: Registry,
     _permit: OwnedSemaphorePermit,
 }
 
@@ -150,12 +121,13 @@ impl<S: Service> Connection<S> {
         let identity = session
             .peer_certificates()
             .and_then(|chain| chain.first())
-            .ok_or(PkiError::NoIdentity("certificate"))
-            .and_then(|leaf| self.identities.of(leaf.as_ref()));
-        let client = match identity {
-            Ok(name) => ClientIdentity { peer, credential: name.credential, keystore: name.keystore },
-            Err(e) => {
-                tracing::warn!(%peer, error = %e, "KMIP client refused: certificate names no credential");
+            .and_then(|leaf| crate::auth::certificate::identify(&self.registry, peer, leaf.as_ref()));
+        let client: ClientIdentity = match identity {
+            Some(client) => client,
+            None => {
+                // Verified at the handshake (or when the resumed session began), but its
+                // key store or credential is gone since.
+                tracing::warn!(%peer, "KMIP client refused: its certificate is no key store's credential now");
                 return;
             }
         };
@@ -164,40 +136,5 @@ impl<S: Service> Connection<S> {
             "KMIP client connected"
         );
         connection::serve(tls, client, self.service, self.limits, self.shutdown).await;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::CertificateDer;
-
-    use super::*;
-    use crate::pki::{Ca, Validity};
-
-    fn der(ca: &Ca, keystore: &str, credential: &str) -> Vec<u8> {
-        let issued = ca.issue_client(keystore, credential, Validity::days_from_now(1)).unwrap();
-        CertificateDer::from_pem_slice(&issued.cert_pem).unwrap().as_ref().to_vec()
-    }
-
-    #[test]
-    fn each_certificate_keeps_its_own_name_and_the_memory_stays_bounded() {
-        let ca = Ca::generate("coffer test CA", 30).unwrap();
-        let ids = Identities::default();
-        let a = der(&ca, "payments", "app-1");
-        let b = der(&ca, "hr", "app-2");
-        for _ in 0..2 {
-            assert_eq!(ids.of(&a).unwrap(), CredentialName { credential: "app-1".into(), keystore: "payments".into() });
-            assert_eq!(ids.of(&b).unwrap(), CredentialName { credential: "app-2".into(), keystore: "hr".into() });
-        }
-        assert_eq!(ids.known.lock().unwrap().len(), 2);
-        assert!(ids.of(b"not a certificate").is_err());
-        assert_eq!(ids.known.lock().unwrap().len(), 2, "a failed parse is not remembered");
-        // Fill past the bound with distinct certificates.
-        for i in 0..KNOWN_CERTIFICATES {
-            ids.of(&der(&ca, "ks", &format!("app-{i}"))).unwrap();
-            assert!(ids.known.lock().unwrap().len() <= KNOWN_CERTIFICATES);
-        }
-        assert_eq!(ids.of(&a).unwrap().credential, "app-1", "still answered after the memory was emptied");
     }
 }

@@ -1,6 +1,10 @@
 //! The KMIP port's TLS: rustls with the ring provider, TLS 1.3 and 1.2, the
 //! data directory's ECDSA P-256 server certificate, and a client certificate
-//! that must chain to the data directory's CA.
+//! that must chain to the data directory's CA ([`server_config`]) or, with
+//! key stores ([`server_config_for_registry`]), to any key store's CA or be
+//! a registered external certificate pinned by its SHA-256 fingerprint
+//! ([`RegistryVerifier`], which reads the registry's current set on every
+//! full handshake, so a new key store or credential needs no restart).
 //!
 //! Session resumption is on, because some clients (Synology) open a new
 //! connection for every operation: stateless tickets (TLS 1.3 and 1.2),
@@ -12,12 +16,19 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
+use rustls::client::danger::HandshakeSignatureValid;
+use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
+use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::server::WebPkiClientVerifier;
-use rustls::{RootCertStore, ServerConfig};
+use rustls::{
+    CertificateError, DigitallySignedStruct, DistinguishedName, RootCertStore, ServerConfig, SignatureScheme,
+};
+
+use crate::keystores::{Registry, TrustSnapshot};
 
 /// Why the TLS configuration could not be built.
 #[derive(Debug)]
@@ -59,7 +70,7 @@ pub struct TlsFiles {
 const SESSION_CACHE: usize = 4096;
 
 /// A rustls server configuration that requires and verifies a client
-/// certificate, and speaks TLS 1.3 and 1.2.
+/// certificate chained to `files.client_ca`, and speaks TLS 1.3 and 1.2.
 pub fn server_config(files: &TlsFiles) -> Result<Arc<ServerConfig>, TlsError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
 
@@ -70,7 +81,23 @@ pub fn server_config(files: &TlsFiles) -> Result<Arc<ServerConfig>, TlsError> {
     let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
         .build()
         .map_err(|e| TlsError::Rustls(e.to_string()))?;
+    build(provider, verifier, files)
+}
 
+/// Like [`server_config`], but a client certificate is verified against
+/// the key stores of `registry` as they are at each handshake
+/// ([`RegistryVerifier`]); `files.client_ca` is not read.
+pub fn server_config_for_registry(files: &TlsFiles, registry: &Registry) -> Result<Arc<ServerConfig>, TlsError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let verifier = Arc::new(RegistryVerifier::new(registry.clone(), provider.clone()));
+    build(provider, verifier, files)
+}
+
+fn build(
+    provider: Arc<CryptoProvider>,
+    verifier: Arc<dyn ClientCertVerifier>,
+    files: &TlsFiles,
+) -> Result<Arc<ServerConfig>, TlsError> {
     let chain = read_certs(&files.server_cert)?;
     let key = PrivateKeyDer::from_pem_file(&files.server_key)
         .map_err(|e| TlsError::Pem { path: files.server_key.clone(), message: pem_message(e) })?;
@@ -87,6 +114,119 @@ pub fn server_config(files: &TlsFiles) -> Result<Arc<ServerConfig>, TlsError> {
     config.send_tls13_tickets = 1;
     config.session_storage = rustls::server::ServerSessionMemoryCache::new(SESSION_CACHE);
     Ok(Arc::new(config))
+}
+
+/// Accepts a client certificate that chains to a key store's CA, or that is
+/// a registered external certificate (its SHA-256 fingerprint pinned, within
+/// its validity dates). The set is the registry's [`TrustSnapshot`] at the
+/// handshake; the webpki verifier built from it is kept until it changes.
+pub struct RegistryVerifier {
+    registry: Registry,
+    provider: Arc<CryptoProvider>,
+    /// The snapshot the cached verifier was built from, and the verifier
+    /// (None: the snapshot has no CA).
+    cached: RwLock<(Arc<TrustSnapshot>, Option<ChainVerifier>)>,
+}
+
+/// rustls's webpki verifier over one snapshot's CAs.
+type ChainVerifier = Arc<dyn ClientCertVerifier>;
+
+impl fmt::Debug for RegistryVerifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RegistryVerifier").finish_non_exhaustive()
+    }
+}
+
+impl RegistryVerifier {
+    /// A verifier over `registry`'s key stores.
+    pub fn new(registry: Registry, provider: Arc<CryptoProvider>) -> RegistryVerifier {
+        RegistryVerifier { registry, provider, cached: RwLock::new((Arc::new(TrustSnapshot::default()), None)) }
+    }
+
+    /// The webpki verifier for the current snapshot (rebuilt only when the snapshot changed).
+    fn chain_verifier(&self, trust: &Arc<TrustSnapshot>) -> Result<Option<ChainVerifier>, rustls::Error> {
+        {
+            let cached = self.cached.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if Arc::ptr_eq(&cached.0, trust) {
+                return Ok(cached.1.clone());
+            }
+        }
+        let mut roots = RootCertStore::empty();
+        for der in &trust.roots {
+            // A CA webpki cannot use is skipped: its store's clients are refused, the others served.
+            if let Err(e) = roots.add(CertificateDer::from(der.clone())) {
+                tracing::warn!(error = %e, "a key store's CA certificate is not usable as a TLS trust anchor");
+            }
+        }
+        let verifier: Option<ChainVerifier> = if roots.is_empty() {
+            None
+        } else {
+            Some(
+                WebPkiClientVerifier::builder_with_provider(Arc::new(roots), self.provider.clone())
+                    .build()
+                    .map_err(|e| rustls::Error::General(e.to_string()))?,
+            )
+        };
+        let mut cached = self.cached.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *cached = (Arc::clone(trust), verifier.clone());
+        Ok(verifier)
+    }
+}
+
+impl ClientCertVerifier for RegistryVerifier {
+    /// No hints: the set changes at run time, and a client sends its one
+    /// certificate when the list is empty.
+    fn root_hint_subjects(&self) -> &[DistinguishedName] {
+        &[]
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        now: UnixTime,
+    ) -> Result<ClientCertVerified, rustls::Error> {
+        let trust = self.registry.trust();
+        if !trust.pinned.is_empty() {
+            let sha256 = openssl::sha::sha256(end_entity.as_ref());
+            if let Some((not_before, not_after)) = trust.pinned.get(&sha256) {
+                let now = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
+                return if now < *not_before {
+                    Err(CertificateError::NotValidYet.into())
+                } else if now > *not_after {
+                    Err(CertificateError::Expired.into())
+                } else {
+                    Ok(ClientCertVerified::assertion())
+                };
+            }
+        }
+        match self.chain_verifier(&trust)? {
+            Some(v) => v.verify_client_cert(end_entity, intermediates, now),
+            None => Err(CertificateError::UnknownIssuer.into()),
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider.signature_verification_algorithms.supported_schemes()
+    }
 }
 
 fn read_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {

@@ -475,6 +475,7 @@ pub(crate) mod harness {
                     peer: ([127, 0, 0, 1], 5696).into(),
                     credential: "test".into(),
                     keystore: "default".into(),
+                    handle: None,
                 },
                 next: std::sync::atomic::AtomicU32::new(1),
             }

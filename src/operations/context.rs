@@ -174,7 +174,12 @@ mod tests {
     use crate::operations::crypto_cases::{aes_key, key_attributes, Bench};
 
     fn client(keystore: &str) -> ClientIdentity {
-        ClientIdentity { peer: ([127, 0, 0, 1], 5696).into(), credential: "test".into(), keystore: keystore.into() }
+        ClientIdentity {
+            peer: ([127, 0, 0, 1], 5696).into(),
+            credential: "test".into(),
+            keystore: keystore.into(),
+            handle: None,
+        }
     }
 
     fn context<'a>(store: &'a Store, client: &'a ClientIdentity) -> RequestContext<'a> {

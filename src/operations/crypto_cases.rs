@@ -118,7 +118,12 @@ fn root() -> PathBuf {
 }
 
 fn client() -> ClientIdentity {
-    ClientIdentity { peer: ([127, 0, 0, 1], 5696).into(), credential: "test".into(), keystore: "default".into() }
+    ClientIdentity {
+        peer: ([127, 0, 0, 1], 5696).into(),
+        credential: "test".into(),
+        keystore: "default".into(),
+        handle: None,
+    }
 }
 
 fn strip_comments(text: &str) -> String {

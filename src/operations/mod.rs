@@ -66,7 +66,7 @@ use crate::auth::ClientIdentity;
 use crate::clock::Clock;
 use crate::error::Error;
 use crate::kmip::codec::{DateTime, FromTtlv, ToTtlv};
-use crate::kmip::message::{RequestHeader, ResponseBatchItem, ResponseHeader, ResponseMessage};
+use crate::kmip::message::{RequestBatchItem, RequestHeader, ResponseBatchItem, ResponseHeader, ResponseMessage};
 use crate::kmip::payloads::{RequestPayload, ResponsePayload};
 use crate::kmip::table::{ObjectType, Operation};
 use crate::kmip::version::ProtocolVersion;
@@ -232,6 +232,11 @@ impl Engine {
             ));
             return Reply::Send(self.message_error(&header, now, &error));
         }
+        // Admission (revoked credential, key store out of service, allowlist)
+        // before any item runs: atomics only on the admitted path.
+        if let Err(refusal) = crate::auth::admit(client, &header, now.unix_timestamp()) {
+            return self.refuse(client, &header, &items, now, &refusal);
+        }
         let mut ctx = RequestContext {
             store: &self.store,
             client,
@@ -242,6 +247,40 @@ impl Engine {
         };
         let batch_items = batch::run(&mut ctx, &header, &items).await;
         Reply::Send(self.respond(&header, now, batch_items))
+    }
+
+    /// Every batch item answered with the refusal's error; the connection
+    /// closed after it when the refusal says so (a revoked credential).
+    fn refuse(
+        &self,
+        client: &ClientIdentity,
+        header: &RequestHeader,
+        items: &[&Ttlv],
+        now: OffsetDateTime,
+        refusal: &crate::auth::Refusal,
+    ) -> Reply {
+        let error = refusal.error();
+        tracing::warn!(
+            peer = %client.peer, credential = %client.credential, keystore = %client.keystore, %error,
+            "KMIP request refused"
+        );
+        let v = header.protocol_version;
+        let answers = items
+            .iter()
+            .map(|raw| {
+                let (operation, id) = match RequestBatchItem::decode(raw, v) {
+                    Ok(item) => (Some(item.operation), item.unique_batch_item_id),
+                    Err(e) => (e.operation, e.unique_batch_item_id),
+                };
+                batch::failure(v, operation, id, &error)
+            })
+            .collect();
+        let bytes = self.respond(header, now, answers);
+        if refusal.closes_connection() {
+            Reply::SendAndClose(bytes)
+        } else {
+            Reply::Send(bytes)
+        }
     }
 
     /// Encodes the response; when it exceeds the client's Maximum Response
@@ -382,12 +421,17 @@ fn nearest_supported(v: ProtocolVersion) -> ProtocolVersion {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kmip::message::{RequestBatchItem, RequestMessage};
+    use crate::kmip::message::RequestMessage;
     use crate::kmip::payloads::{DiscoverVersionsRequest, QueryRequest};
     use crate::kmip::table::{QueryFunction, ResultReason, ResultStatus};
 
     fn client() -> ClientIdentity {
-        ClientIdentity { peer: ([127, 0, 0, 1], 5696).into(), credential: "test".into(), keystore: "default".into() }
+        ClientIdentity {
+            peer: ([127, 0, 0, 1], 5696).into(),
+            credential: "test".into(),
+            keystore: "default".into(),
+            handle: None,
+        }
     }
 
     fn request(v: ProtocolVersion, payloads: Vec<RequestPayload>) -> Vec<u8> {

@@ -265,7 +265,12 @@ pub(crate) mod test_support {
 
     /// A client of key store `keystore`.
     pub fn client_of(keystore: &str) -> ClientIdentity {
-        ClientIdentity { peer: ([127, 0, 0, 1], 5696).into(), credential: "test".into(), keystore: keystore.into() }
+        ClientIdentity {
+            peer: ([127, 0, 0, 1], 5696).into(),
+            credential: "test".into(),
+            keystore: keystore.into(),
+            handle: None,
+        }
     }
 
     /// An engine over a fresh in-memory store.

@@ -154,6 +154,17 @@ pub enum Change {
         /// Its current revision.
         expected_revision: u64,
     },
+    /// Write (Some) or remove (None) a record that is not a managed object
+    /// (key stores, credentials), unconditionally, in the same transaction
+    /// as the other changes. Not sealed: seal secrets with [`Store::seal_secret`].
+    Record {
+        /// The kind of record ("keystores", "credentials", ...).
+        table: String,
+        /// Its key within the kind.
+        key: String,
+        /// The new value, or None to remove it.
+        value: Option<Vec<u8>>,
+    },
 }
 
 /// Why a store operation failed. No text ever holds key bytes.
@@ -378,7 +389,7 @@ impl Store {
     /// A caller whose revision check fails gets Conflict/AlreadyExists and
     /// none of its changes apply; other callers in the same group are
     /// unaffected. Returns the new revisions, one per change (for a Delete,
-    /// the revision the object had).
+    /// the revision the object had; 0 for a Record).
     pub async fn commit(&self, changes: Vec<Change>) -> Result<Vec<u64>, StoreError> {
         if changes.is_empty() {
             return Ok(Vec::new());
@@ -401,11 +412,34 @@ impl Store {
                     redb::Prepared::Put { object, sealed, expected: expected_revision }
                 }
                 Change::Delete { id, expected_revision } => redb::Prepared::Delete { id, expected: expected_revision },
+                Change::Record { table, key, value } => redb::Prepared::Record { table, key, value },
             });
         }
         let (reply, answer) = oneshot::channel();
         self.inner.send(redb::Request::Commit { changes: prepared, reply })?;
         answer.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Every record of kind `table` (see [`Change::Record`]), by key.
+    pub async fn records(&self, table: &str) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        let inner = Arc::clone(&self.inner);
+        let table = table.to_string();
+        blocking(move || redb::records(&*inner.db()?, &table)).await
+    }
+
+    /// Seals `plaintext` under the master key (AES-256-GCM), bound to `aad`:
+    /// for secrets kept in records (a key store CA's private key).
+    pub fn seal_secret(&self, aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, StoreError> {
+        seal::seal(self.inner.master_key.expose(), aad, plaintext)
+            .map_err(|_| StoreError::Io("sealing a secret failed".to_string()))
+    }
+
+    /// Opens what [`Store::seal_secret`] sealed with the same `aad`.
+    pub fn open_secret(&self, aad: &[u8], sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, StoreError> {
+        seal::open(self.inner.master_key.expose(), aad, sealed).map_err(|_| StoreError::Corrupt {
+            id: String::from_utf8_lossy(aad).into_owned(),
+            reason: "the sealed secret does not open (tampered, or another master key)".to_string(),
+        })
     }
 
     /// The usage counters of one object (created on first use; loaded from disk on open).

@@ -10,6 +10,7 @@
 //! | `keystore_members` | (keystore, sequence) | id |
 //! | `usage` | id | counters (see [`crate::stats`]) |
 //! | `meta` | `"next_seq"` | next creation sequence number |
+//! | `records` | (kind, key) | a record that is not an object (key stores, credentials) |
 //!
 //! The sequence number is given once, when an object is first written, so
 //! both index tables iterate in creation order.
@@ -49,6 +50,7 @@ const NAMES: TableDefinition<(&str, &str, u64), &str> = TableDefinition::new("na
 const MEMBERS: TableDefinition<(&str, u64), &str> = TableDefinition::new("keystore_members");
 const USAGE: TableDefinition<&str, &[u8]> = TableDefinition::new("usage");
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+const RECORDS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("records");
 const NEXT_SEQ: &str = "next_seq";
 
 /// Most requests in one group: bounds the latency a group adds to its first caller.
@@ -62,6 +64,7 @@ fn io(e: impl Into<redb::Error>) -> StoreError {
 pub(crate) enum Prepared {
     Put { object: StoredObject, sealed: Option<Vec<u8>>, expected: Option<u64> },
     Delete { id: String, expected: u64 },
+    Record { table: String, key: String, value: Option<Vec<u8>> },
 }
 
 /// Work for the writer thread.
@@ -135,6 +138,7 @@ pub(crate) fn load(
             names: txn.open_table(NAMES).map_err(io)?,
             members: txn.open_table(MEMBERS).map_err(io)?,
             usage: txn.open_table(USAGE).map_err(io)?,
+            records: txn.open_table(RECORDS).map_err(io)?,
             log: None,
         };
         let mut meta = txn.open_table(META).map_err(io)?;
@@ -272,6 +276,7 @@ fn gather(rx: &mpsc::Receiver<Request>, first: Request, pace: &Pace) -> Vec<Requ
 enum Step {
     Put { object: StoredObject },
     Delete { id: String, revision: u64 },
+    Record,
 }
 
 /// A caller's changes failed their check, or the storage failed (which fails the whole group).
@@ -302,6 +307,7 @@ struct Tables<'t> {
     names: Table<'t, (&'static str, &'static str, u64), &'static str>,
     members: Table<'t, (&'static str, u64), &'static str>,
     usage: Table<'t, &'static str, &'static [u8]>,
+    records: Table<'t, (&'static str, &'static str), &'static [u8]>,
     log: Option<Vec<u8>>,
 }
 
@@ -342,6 +348,12 @@ impl Tables<'_> {
             }
             Op::UsageRemove { id } => {
                 self.usage.remove(*id)?;
+            }
+            Op::RecordPut { kind, key, value } => {
+                self.records.insert((*kind, *key), *value)?;
+            }
+            Op::RecordRemove { kind, key } => {
+                self.records.remove((*kind, *key))?;
             }
             // The META table is written once per group, by the caller.
             Op::NextSeq(_) => {}
@@ -390,6 +402,7 @@ fn write_group(db: &Database, shared: &Shared, state: &mut WriterState, group: V
                             shared.cache.remove(&id);
                             super::write(&shared.usage).remove(&id);
                         }
+                        Step::Record => revisions.push(0),
                     }
                 }
                 let _ = reply.send(Ok(revisions));
@@ -453,6 +466,7 @@ fn apply_group(
             names: txn.open_table(NAMES).map_err(io)?,
             members: txn.open_table(MEMBERS).map_err(io)?,
             usage: txn.open_table(USAGE).map_err(io)?,
+            records: txn.open_table(RECORDS).map_err(io)?,
             log: state.wal.as_ref().map(|_| Vec::new()),
         };
         let seq_before = state.next_seq;
@@ -520,6 +534,7 @@ enum Work {
 enum Planned {
     Put { object: StoredObject, bytes: Vec<u8>, seq: u64, old: Option<Header> },
     Delete { id: String, old: Header },
+    Record { table: String, key: String, value: Option<Vec<u8>> },
 }
 
 /// Checks all of one caller's changes, then applies them; on a failed check nothing is applied.
@@ -564,6 +579,7 @@ fn apply_changes(t: &mut Tables<'_>, state: &mut WriterState, changes: Vec<Prepa
                 }
                 _ => return Err(GroupError::Caller(StoreError::Conflict { id })),
             },
+            Prepared::Record { table, key, value } => planned.push(Planned::Record { table, key, value }),
         }
     }
     let mut steps = Vec::with_capacity(planned.len());
@@ -587,6 +603,14 @@ fn apply_changes(t: &mut Tables<'_>, state: &mut WriterState, changes: Vec<Prepa
                 t.apply(Op::ObjectRemove { id: &id })?;
                 t.apply(Op::UsageRemove { id: &id })?;
                 steps.push(Step::Delete { id, revision: old.revision });
+            }
+            Planned::Record { table, key, value } => {
+                let (kind, key) = (table.as_str(), key.as_str());
+                match &value {
+                    Some(value) => t.apply(Op::RecordPut { kind, key, value })?,
+                    None => t.apply(Op::RecordRemove { kind, key })?,
+                }
+                steps.push(Step::Record);
             }
         }
     }
@@ -706,6 +730,23 @@ pub(crate) fn list(
         if let Some(guard) = objects.get(id).map_err(io)? {
             out.push(Arc::new(unseal(key, id, guard.value())?));
         }
+    }
+    Ok(out)
+}
+
+/// Every record of kind `table`, by key.
+pub(crate) fn records(db: &Database, table: &str) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+    let txn = db.begin_read().map_err(io)?;
+    let records = txn.open_table(RECORDS).map_err(io)?;
+    let mut out = Vec::new();
+    // Keys sort after (table, ""): every key of this kind, and nothing past the next kind.
+    for row in records.range((table, "")..).map_err(io)? {
+        let (k, v) = row.map_err(io)?;
+        let (kind, key) = k.value();
+        if kind != table {
+            break;
+        }
+        out.push((key.to_string(), v.value().to_vec()));
     }
     Ok(out)
 }

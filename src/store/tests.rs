@@ -379,3 +379,96 @@ async fn no_acknowledged_commit_is_lost_whichever_log_or_page_write_fails() {
     }
     assert!(failed_runs >= 30, "the countdown hit only {failed_runs} runs");
 }
+
+fn record(table: &str, key: &str, value: Option<&[u8]>) -> Change {
+    Change::Record { table: table.to_string(), key: key.to_string(), value: value.map(<[u8]>::to_vec) }
+}
+
+/// Records (key stores, credentials) commit with objects in one
+/// transaction, are listed by kind only, survive a reopen, and a commit
+/// whose object check fails writes none of its records either.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn records_commit_atomically_with_objects_and_survive_a_reopen() {
+    let f = TempFile::new("records");
+    let store = reopen(&f.0);
+    store
+        .commit(vec![
+            Change::Put { object: object("a", b"material a"), expected_revision: None },
+            record("keystores", "ks", Some(b"one")),
+            record("keystores", "kt", Some(b"two")),
+            record("keystoresx", "z", Some(b"other kind")),
+            record("credentials", "c1", Some(b"cred")),
+        ])
+        .await
+        .unwrap();
+    // A commit whose object check fails: its record is not written.
+    let refused = store
+        .commit(vec![
+            record("keystores", "ku", Some(b"three")),
+            Change::Put { object: object("a", b"again"), expected_revision: None },
+        ])
+        .await;
+    assert!(matches!(refused, Err(StoreError::AlreadyExists { .. })), "{refused:?}");
+    // Delete the object and a record, replace another, together.
+    store
+        .commit(vec![
+            Change::Delete { id: "a".to_string(), expected_revision: 1 },
+            record("keystores", "ks", None),
+            record("keystores", "kt", Some(b"two, renamed")),
+        ])
+        .await
+        .unwrap();
+    store.close().await.unwrap();
+
+    let store = reopen(&f.0);
+    assert!(store.get("a").await.unwrap().is_none());
+    assert_eq!(store.records("keystores").await.unwrap(), vec![("kt".to_string(), b"two, renamed".to_vec())]);
+    assert_eq!(store.records("credentials").await.unwrap(), vec![("c1".to_string(), b"cred".to_vec())]);
+    assert_eq!(store.records("keystoresx").await.unwrap().len(), 1);
+    assert!(store.records("nothing").await.unwrap().is_empty());
+    store.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_sealed_secret_opens_only_with_its_associated_data_and_master_key() {
+    let store = Store::in_memory(MasterKey::from_bytes(&KEY).unwrap(), StoreOptions::default()).unwrap();
+    let sealed = store.seal_secret(b"keystore-ca:ks", b"ca private key").unwrap();
+    assert!(!sealed.windows(6).any(|w| w == b"ca pri"), "plaintext in the sealed bytes");
+    assert_eq!(store.open_secret(b"keystore-ca:ks", &sealed).unwrap().as_slice(), b"ca private key");
+    assert!(matches!(store.open_secret(b"keystore-ca:kt", &sealed), Err(StoreError::Corrupt { .. })));
+    let other = Store::in_memory(MasterKey::from_bytes(&[7; 32]).unwrap(), StoreOptions::default()).unwrap();
+    assert!(other.open_secret(b"keystore-ca:ks", &sealed).is_err());
+}
+
+/// Objects and records whose commits reached only the write-ahead log (the
+/// checkpoint at close fails, so redb never holds them durably) are replayed
+/// on restart, deletions included.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn objects_and_records_only_in_the_log_are_replayed_on_restart() {
+    let disk = Arc::new(Disk::default());
+    let db = ::redb::Database::builder().create_with_backend(FaultyBackend(Arc::clone(&disk))).unwrap();
+    let log = wal::Wal::new(Box::new(FaultyLog(Arc::clone(&disk))));
+    let hold = StoreOptions { checkpoint_interval: Duration::from_secs(3600), ..StoreOptions::default() };
+    let key = MasterKey::from_bytes(&KEY).unwrap();
+    let store = Store::start(Some(tokio::runtime::Handle::current()), db, Some(log), key, hold).unwrap();
+    store
+        .commit(vec![
+            Change::Put { object: object("a", b"material a"), expected_revision: None },
+            record("keystores", "ks", Some(b"one")),
+            record("credentials", "c1", Some(b"cred")),
+        ])
+        .await
+        .unwrap();
+    store.commit(vec![record("credentials", "c1", None)]).await.unwrap();
+    disk.fail.store(true, Ordering::SeqCst);
+    let _ = store.close().await;
+    drop(store);
+
+    disk.heal();
+    let store = start_logged(&disk);
+    let a = store.get("a").await.unwrap().expect("the object was not replayed");
+    assert_eq!(a.material.as_deref().unwrap().as_slice(), b"material a");
+    assert_eq!(store.records("keystores").await.unwrap(), vec![("ks".to_string(), b"one".to_vec())]);
+    assert!(store.records("credentials").await.unwrap().is_empty(), "the deletion was not replayed");
+    store.close().await.unwrap();
+}

@@ -42,6 +42,8 @@
 //!   7 usage put       str id, bytes counters
 //!   8 usage remove    str id
 //!   9 next sequence   u64
+//!  10 record put      str kind, str key, bytes value (a non-object record: key store, credential)
+//!  11 record remove   str kind, str key
 //! ```
 //!
 //! Integers are big-endian. A record whose length runs past the end of the
@@ -306,6 +308,8 @@ pub(crate) enum Op<'a> {
     UsagePut { id: &'a str, counters: &'a [u8] },
     UsageRemove { id: &'a str },
     NextSeq(u64),
+    RecordPut { kind: &'a str, key: &'a str, value: &'a [u8] },
+    RecordRemove { kind: &'a str, key: &'a str },
 }
 
 /// A field longer than 4 GiB cannot be logged (nor stored: the record format has the same limit).
@@ -372,6 +376,17 @@ impl Op<'_> {
                 out.extend_from_slice(&seq.to_be_bytes());
                 Ok(())
             }
+            Op::RecordPut { kind, key, value } => {
+                out.push(10);
+                put_bytes(out, kind.as_bytes())?;
+                put_bytes(out, key.as_bytes())?;
+                put_bytes(out, value)
+            }
+            Op::RecordRemove { kind, key } => {
+                out.push(11);
+                put_bytes(out, kind.as_bytes())?;
+                put_bytes(out, key.as_bytes())
+            }
         }
     }
 }
@@ -392,6 +407,8 @@ pub(crate) fn decode_ops(body: &[u8]) -> Result<Vec<Op<'_>>, &'static str> {
             7 => Op::UsagePut { id: r.str()?, counters: r.bytes()? },
             8 => Op::UsageRemove { id: r.str()? },
             9 => Op::NextSeq(r.u64()?),
+            10 => Op::RecordPut { kind: r.str()?, key: r.str()?, value: r.bytes()? },
+            11 => Op::RecordRemove { kind: r.str()?, key: r.str()? },
             _ => return Err("an unknown operation in the write-ahead log"),
         };
         out.push(op);
@@ -440,6 +457,8 @@ mod tests {
             Op::ObjectRemove { id: "b" },
             Op::UsageRemove { id: "b" },
             Op::NextSeq(8),
+            Op::RecordPut { kind: "keystore", key: "default", value: b"{}" },
+            Op::RecordRemove { kind: "credential", key: "c1" },
         ]
     }
 

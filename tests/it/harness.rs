@@ -1,5 +1,5 @@
 //! Runs the real `coffer serve` for a test: a fresh data directory, the
-//! KMIP port on 127.0.0.1:0, the address read back from
+//! KMIP and HTTPS ports on 127.0.0.1:0, the address read back from
 //! `DATA/listening.json`, the first client credential's files, and a rustls
 //! client that speaks to it. The server is killed when the [`Server`] is
 //! dropped, and its directory removed.
@@ -62,6 +62,8 @@ pub struct Server {
     pub data: PathBuf,
     /// The KMIP address it listens on.
     pub kmip: SocketAddr,
+    /// The HTTPS (REST API) address it listens on.
+    pub https: SocketAddr,
 }
 
 impl Server {
@@ -80,8 +82,9 @@ impl Server {
         let env: Vec<(String, String)> = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
         let data = dir.join("data");
         let child = spawn(&dir, &data, &env);
-        let mut server = Server { child, env, dir, data, kmip: SocketAddr::from(([127, 0, 0, 1], 0)) };
-        server.kmip = server.wait_listening();
+        let unbound = SocketAddr::from(([127, 0, 0, 1], 0));
+        let mut server = Server { child, env, dir, data, kmip: unbound, https: unbound };
+        (server.kmip, server.https) = server.wait_listening();
         server
     }
 
@@ -91,7 +94,7 @@ impl Server {
         let status = self.terminate(Duration::from_secs(10)).expect("coffer serve exits on SIGTERM");
         assert!(status.success(), "coffer serve exited with {status}:\n{}", self.log());
         self.child = spawn(&self.dir, &self.data, &self.env);
-        self.kmip = self.wait_listening();
+        (self.kmip, self.https) = self.wait_listening();
     }
 
     /// Kills the server with SIGKILL: no shutdown, no flush, as a crash or
@@ -106,16 +109,17 @@ impl Server {
     pub fn start_again(&mut self) {
         assert!(self.child.try_wait().unwrap().is_some(), "the server is still running");
         self.child = spawn(&self.dir, &self.data, &self.env);
-        self.kmip = self.wait_listening();
+        (self.kmip, self.https) = self.wait_listening();
     }
 
-    fn wait_listening(&mut self) -> SocketAddr {
+    fn wait_listening(&mut self) -> (SocketAddr, SocketAddr) {
         let path = self.data.join("listening.json");
         let start = Instant::now();
         loop {
             if let Ok(text) = std::fs::read_to_string(&path) {
                 let json: serde_json::Value = serde_json::from_str(&text).unwrap();
-                return json["kmip"].as_str().unwrap().parse().unwrap();
+                let addr = |plane: &str| json[plane].as_str().unwrap().parse().unwrap();
+                return (addr("kmip"), addr("https"));
             }
             if let Some(status) = self.child.try_wait().unwrap() {
                 panic!("coffer serve exited ({status}) before listening:\n{}", self.log());
@@ -254,7 +258,7 @@ impl Drop for Server {
 fn spawn(dir: &Path, data: &Path, env: &[(String, String)]) -> Child {
     let _ = std::fs::remove_file(data.join("listening.json"));
     let mut cmd = coffer();
-    cmd.arg("serve").arg("--data-dir").arg(data).args(["--kmip-addr", "127.0.0.1:0"]);
+    cmd.arg("serve").arg("--data-dir").arg(data).args(["--kmip-addr", "127.0.0.1:0", "--https-addr", "127.0.0.1:0"]);
     let config = dir.join("coffer.toml");
     if config.exists() {
         cmd.arg("--config").arg(config);

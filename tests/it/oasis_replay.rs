@@ -255,6 +255,7 @@ fn client() -> coffer::auth::ClientIdentity {
         peer: ([127, 0, 0, 1], 5696).into(),
         credential: "oasis".into(),
         keystore: "default".into(),
+        handle: None,
     }
 }
 

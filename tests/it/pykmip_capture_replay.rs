@@ -26,7 +26,12 @@ const CAPTURES: &str = concat!(
 
 /// A client of key store `keystore`.
 fn client_of(keystore: &str) -> ClientIdentity {
-    ClientIdentity { peer: ([127, 0, 0, 1], 5696).into(), credential: "test".into(), keystore: keystore.into() }
+    ClientIdentity {
+        peer: ([127, 0, 0, 1], 5696).into(),
+        credential: "test".into(),
+        keystore: keystore.into(),
+        handle: None,
+    }
 }
 
 /// An engine over a fresh in-memory store.

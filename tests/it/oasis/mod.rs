@@ -67,7 +67,12 @@ impl fmt::Display for Failure {
 }
 
 fn client() -> ClientIdentity {
-    ClientIdentity { peer: ([127, 0, 0, 1], 5696).into(), credential: "oasis".into(), keystore: "default".into() }
+    ClientIdentity {
+        peer: ([127, 0, 0, 1], 5696).into(),
+        credential: "oasis".into(),
+        keystore: "default".into(),
+        handle: None,
+    }
 }
 
 fn unix_now() -> i64 {

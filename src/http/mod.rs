@@ -1,0 +1,245 @@
+//! The HTTPS plane: the admin REST API under `/api/v1` (key stores,
+//! credentials, allowlists; see [`api`]), its OpenAPI document
+//! ([`openapi`]), RFC 9457 problem documents ([`problem`]), served by axum
+//! over hyper on our own rustls configuration ([`tls`]).
+//!
+//! Middleware order, outermost first: body size limit, then the admin
+//! bearer token (every `/api/v1` route but the OpenAPI document), then the
+//! handler. Bodies are JSON with unknown fields refused ([`ApiJson`]);
+//! lists page with `limit` and an opaque `cursor` ([`paging`]).
+
+pub mod api;
+pub mod openapi;
+pub mod paging;
+pub mod problem;
+pub mod tls;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Request, State};
+use axum::http::{header, request::Parts};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use rustls::ServerConfig;
+use serde::de::DeserializeOwned;
+use tokio::net::TcpListener;
+use tokio::sync::{watch, Semaphore};
+use tokio_rustls::TlsAcceptor;
+use zeroize::Zeroizing;
+
+use crate::error::ApiError;
+use crate::keystores::Registry;
+
+/// The largest request body accepted (JSON bodies are small; a CSR or a
+/// certificate chain in PEM is a few kilobytes).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// HTTPS connections served at once; more wait in the kernel's backlog.
+const MAX_CONNECTIONS: usize = 256;
+
+/// How long a TLS handshake, or a request's headers, may take.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long requests in flight may run on after shutdown begins.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// What every handler shares: the registry, the admin token's digest and
+/// what the key store views name as endpoints. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    /// SHA-256 of the admin token: the token itself is not kept in memory.
+    token_digest: [u8; 32],
+    endpoints: Endpoints,
+    registry: Registry,
+}
+
+/// The addresses a client of a key store is told to use.
+#[derive(Debug, Clone)]
+pub struct Endpoints {
+    /// The KMIP listener, `host:port`.
+    pub kmip: String,
+    /// The REST API's base URL.
+    pub rest: String,
+}
+
+impl AppState {
+    /// State for a server whose admin token is `token` (surrounding
+    /// whitespace ignored, as in the `admin.token` file).
+    pub fn new(token: &str, endpoints: Endpoints, registry: Registry) -> AppState {
+        let token_digest = openssl::sha::sha256(token.trim().as_bytes());
+        AppState { inner: Arc::new(Inner { token_digest, endpoints, registry }) }
+    }
+
+    /// State whose token is read from the data directory's `admin.token`.
+    pub fn from_token_file(path: &Path, endpoints: Endpoints, registry: Registry) -> std::io::Result<AppState> {
+        let text = Zeroizing::new(std::fs::read_to_string(path)?);
+        if text.trim().is_empty() {
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "the admin token file is empty"));
+        }
+        Ok(AppState::new(&text, endpoints, registry))
+    }
+
+    /// The key store registry.
+    pub fn registry(&self) -> &Registry {
+        &self.inner.registry
+    }
+
+    /// The endpoints the key store views show.
+    pub fn endpoints(&self) -> &Endpoints {
+        &self.inner.endpoints
+    }
+
+    /// Whether `presented` is the admin token: SHA-256 digests compared in
+    /// constant time, so timing reveals neither the token nor its length.
+    fn token_matches(&self, presented: &str) -> bool {
+        let digest = openssl::sha::sha256(presented.as_bytes());
+        openssl::memcmp::eq(&digest, &self.inner.token_digest)
+    }
+}
+
+/// The whole HTTPS application: the REST API and its OpenAPI document;
+/// every other path is a 404 problem.
+pub fn router(state: AppState) -> Router {
+    let protected = api::routes().layer(middleware::from_fn_with_state(state.clone(), require_admin_token));
+    Router::new()
+        .route("/api/v1/openapi.json", axum::routing::get(openapi::document))
+        .merge(protected)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+async fn not_found(uri: axum::http::Uri) -> ApiError {
+    ApiError::RouteNotFound(uri.path().to_owned())
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}
+
+/// Refuses a request without the admin token with a 401 problem.
+async fn require_admin_token(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let presented = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    match presented {
+        Some(token) if state.token_matches(token) => next.run(request).await,
+        _ => ApiError::Unauthorized.into_response(),
+    }
+}
+
+/// A JSON body, refused with a problem document when it is not JSON, is
+/// malformed, has unknown fields (types say `deny_unknown_fields`) or is
+/// over [`MAX_BODY_BYTES`].
+#[derive(Debug)]
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(json_rejection(&rejection)),
+        }
+    }
+}
+
+fn json_rejection(rejection: &JsonRejection) -> ApiError {
+    match rejection.status().as_u16() {
+        413 => ApiError::PayloadTooLarge { limit: MAX_BODY_BYTES },
+        415 => ApiError::UnsupportedMediaType,
+        _ => ApiError::InvalidBody(rejection.body_text()),
+    }
+}
+
+/// Query parameters, refused with a 400 problem when they do not parse.
+#[derive(Debug)]
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => Err(query_rejection(&rejection)),
+        }
+    }
+}
+
+fn query_rejection(rejection: &QueryRejection) -> ApiError {
+    ApiError::BadRequest(rejection.body_text())
+}
+
+/// Serves `app` over TLS on `tcp` until `shutdown` turns true, then lets
+/// requests in flight finish (up to a grace period).
+pub async fn serve(tcp: TcpListener, tls: Arc<ServerConfig>, app: Router, mut shutdown: watch::Receiver<bool>) {
+    let acceptor = TlsAcceptor::from(tls);
+    let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    loop {
+        let accepted = tokio::select! {
+            biased;
+            _ = shutdown.wait_for(|stop| *stop) => break,
+            accepted = tcp.accept() => accepted,
+        };
+        let (socket, peer) = match accepted {
+            Ok(pair) => pair,
+            Err(e) => {
+                tracing::warn!(error = %e, "HTTPS accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let Ok(permit) = permits.clone().try_acquire_owned() else {
+            tracing::warn!(%peer, "HTTPS connection refused: connection limit reached");
+            continue;
+        };
+        let acceptor = acceptor.clone();
+        let service = TowerToHyperService::new(app.clone());
+        let watcher = graceful.watcher();
+        tokio::spawn(async move {
+            let _permit = permit;
+            let stream = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(socket)).await {
+                Ok(Ok(stream)) => stream,
+                Ok(Err(e)) => return tracing::debug!(%peer, error = %e, "HTTPS handshake failed"),
+                Err(_) => return tracing::debug!(%peer, "HTTPS handshake timed out"),
+            };
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder.timer(TokioTimer::new()).header_read_timeout(HANDSHAKE_TIMEOUT);
+            let conn = builder.serve_connection(TokioIo::new(stream), service);
+            if let Err(e) = watcher.watch(conn).await {
+                tracing::debug!(%peer, error = %e, "HTTPS connection ended with an error");
+            }
+        });
+    }
+    drop(tcp);
+    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await.is_err() {
+        tracing::warn!("HTTPS shutdown grace period over; abandoning connections");
+    }
+}
+
+/// The REST API's base URL for a listener on `addr`.
+pub fn rest_url(addr: SocketAddr) -> String {
+    let host = if addr.ip().is_unspecified() { "127.0.0.1".to_owned() } else { addr.ip().to_string() };
+    match addr.ip() {
+        std::net::IpAddr::V6(_) if !addr.ip().is_unspecified() => format!("https://[{host}]:{}/api/v1", addr.port()),
+        _ => format!("https://{host}:{}/api/v1", addr.port()),
+    }
+}
