@@ -12,7 +12,8 @@
 //! the 10 000 most recent; the rest are read and unsealed).
 //! `STORE_BENCH_SECONDS` sets the timed period per case (default 3),
 //! `STORE_BENCH_CONCURRENCY` the levels (default `1,16,64`), `STORE_BENCH_WAL`
-//! the modes: `0` without the write-ahead log, `1` with it (default `0,1`).
+//! the modes: `0` without the write-ahead log, `1` with it (default `0,1`),
+//! `STORE_BENCH_CHECKPOINT_MS` the log's checkpoint interval (default 250).
 //! Results go in BENCHMARKS.md.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -106,12 +107,13 @@ async fn commits(store: &Store, concurrency: usize, period: Duration, tag: &str)
     let txs = (store.commits_written() - tx0) as f64;
     latencies.sort_unstable();
     println!(
-        "commit/concurrency={concurrency:<3} {:>8.0} commits/s  {:>6.0} fsyncs/s  group {:>5.1}  p50 {:>6} us  p99 {:>6} us  cpu {:>5.1} us/commit (writer thread {:>5.1})",
+        "commit/concurrency={concurrency:<3} {:>8.0} commits/s  {:>6.0} fsyncs/s  group {:>5.1}  p50 {:>6} us  p99 {:>6} us  max {:>6} us  cpu {:>5.1} us/commit (writer thread {:>5.1})",
         done / elapsed,
         txs / elapsed,
         done / txs.max(1.0),
         percentile(&latencies, 0.50),
         percentile(&latencies, 0.99),
+        latencies.last().copied().unwrap_or(0),
         cpu * 1e6 / done.max(1.0),
         writer_cpu * 1e6 / done.max(1.0),
     );
@@ -186,7 +188,11 @@ fn main() {
         }
 
         let path = temp_file("commit");
-        let store = Store::open(&path, MasterKey::generate().unwrap(), StoreOptions::default()).unwrap();
+        let mut options = StoreOptions::default();
+        if let Some(ms) = std::env::var("STORE_BENCH_CHECKPOINT_MS").ok().and_then(|s| s.parse().ok()) {
+            options.checkpoint_interval = Duration::from_millis(ms);
+        }
+        let store = Store::open(&path, MasterKey::generate().unwrap(), options).unwrap();
         if modes.contains('1') {
             println!("with the write-ahead log (the default):");
             for &c in &levels {

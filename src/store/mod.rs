@@ -81,10 +81,12 @@ pub struct StoreOptions {
     /// How often changed usage counters are written (default 5 s).
     pub usage_flush_interval: Duration,
     /// Checkpoint (a durable redb commit, then an empty write-ahead log) once the
-    /// log holds this many bytes (default 16 MiB): bounds the replay at open.
+    /// log holds this many bytes (default 4 MiB): bounds the replay at open.
     pub checkpoint_bytes: u64,
-    /// ... or once its oldest record is this old (default 1 s). The writer also
-    /// checkpoints whenever it has been idle for a twentieth of this (50 ms).
+    /// ... or once its oldest record is this old (default 250 ms). The writer
+    /// also checkpoints whenever it has been idle for a twentieth of this. A
+    /// checkpoint writes every page changed since the last one while commits
+    /// wait: the interval bounds that pause under sustained load.
     pub checkpoint_interval: Duration,
     /// Make commits durable through the write-ahead log (default true); false
     /// makes every group a durable redb commit, as before the log (for
@@ -97,8 +99,8 @@ impl Default for StoreOptions {
         StoreOptions {
             cache_capacity: 10_000,
             usage_flush_interval: Duration::from_secs(5),
-            checkpoint_bytes: 16 << 20,
-            checkpoint_interval: Duration::from_secs(1),
+            checkpoint_bytes: 4 << 20,
+            checkpoint_interval: Duration::from_millis(250),
             write_ahead_log: true,
         }
     }

@@ -187,7 +187,7 @@ pub(crate) fn spawn_writer(
             loop {
                 let dirty = state.wal.as_ref().is_some_and(Wal::is_dirty);
                 let first = if dirty {
-                    // Idle for a twentieth of the interval (50 ms by default): checkpoint now, while nobody waits.
+                    // Idle for a twentieth of the interval (12.5 ms by default): checkpoint now, while nobody waits.
                     match rx.recv_timeout(state.checkpoint_interval / 20) {
                         Ok(r) => r,
                         Err(RecvTimeoutError::Timeout) => {
