@@ -88,6 +88,8 @@ pub(crate) struct WriterState {
     /// Checkpoint once the log holds this many bytes, or a record this old.
     checkpoint_bytes: u64,
     checkpoint_interval: Duration,
+    /// A checkpoint failed: no more are tried until the store is reopened.
+    checkpoint_failed: bool,
 }
 
 /// Opens the file, creating it readable by its owner only (it holds sealed
@@ -170,6 +172,7 @@ pub(crate) fn load(
         wal: wal.filter(|_| options.write_ahead_log),
         checkpoint_bytes: options.checkpoint_bytes,
         checkpoint_interval: options.checkpoint_interval,
+        checkpoint_failed: false,
     };
     Ok((state, usage))
 }
@@ -185,7 +188,7 @@ pub(crate) fn spawn_writer(
         .spawn(move || {
             let mut pace = Pace::default();
             loop {
-                let dirty = state.wal.as_ref().is_some_and(Wal::is_dirty);
+                let dirty = state.wal.as_ref().is_some_and(Wal::is_dirty) && !state.checkpoint_failed;
                 let first = if dirty {
                     // Idle for a twentieth of the interval (12.5 ms by default): checkpoint now, while nobody waits.
                     match rx.recv_timeout(state.checkpoint_interval / 20) {
@@ -221,8 +224,11 @@ pub(crate) fn spawn_writer(
 
 /// Makes every non-durable commit durable with one empty durable redb commit,
 /// then empties the log. On failure the log keeps its records (the next open
-/// replays them) and the next group tries again.
+/// replays them) and every later commit fails with [`StoreError::Io`].
 fn checkpoint(db: &Database, state: &mut WriterState) {
+    if state.checkpoint_failed {
+        return;
+    }
     let Some(wal) = state.wal.as_mut().filter(|w| w.is_dirty()) else { return };
     let durable = db.begin_write().map_err(io).and_then(|mut txn| {
         txn.set_durability(Durability::Immediate).map_err(io)?;
@@ -230,7 +236,11 @@ fn checkpoint(db: &Database, state: &mut WriterState) {
     });
     let result = durable.and_then(|()| wal.reset());
     if let Err(e) = result {
-        tracing::warn!(error = %e, "store checkpoint failed; the write-ahead log keeps its records");
+        // redb refuses writes after a failed commit, and a log whose header write failed
+        // must not take records: both wait for a reopen, which replays what the log holds.
+        wal.poison();
+        state.checkpoint_failed = true;
+        tracing::error!(error = %e, "store checkpoint failed; writes are refused until the store is reopened");
     }
 }
 
