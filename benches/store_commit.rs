@@ -4,11 +4,16 @@
 //! (1, 16, 64 tokio tasks, each committing one new object at a time and
 //! waiting for the answer), commits run for a fixed time after a warm-up;
 //! it prints commits/s, transactions (fsyncs) per second, the mean group
-//! size and the p50/p99 commit latency. Then `get()` of a cached object and
+//! size, the p50/p99 commit latency and the process's CPU time per commit
+//! (which includes the benchmark's own tasks: building and sealing each object)
+//! and the store writer thread's alone. Then `get()` of a cached object and
 //! of an uncached one (a read transaction and an AES-GCM open), in ns/op, and
 //! one `ids_by_name` and one `list` of every object committed (the cache holds
 //! the 10 000 most recent; the rest are read and unsealed).
-//! `STORE_BENCH_SECONDS` sets the timed period per case (default 3).
+//! `STORE_BENCH_SECONDS` sets the timed period per case (default 3),
+//! `STORE_BENCH_CONCURRENCY` the levels (default `1,16,64`), `STORE_BENCH_WAL`
+//! the modes: `0` without the write-ahead log, `1` with it (default `0,1`),
+//! `STORE_BENCH_CHECKPOINT_MS` the log's checkpoint interval (default 250).
 //! Results go in BENCHMARKS.md.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -85,6 +90,8 @@ async fn commits(store: &Store, concurrency: usize, period: Duration, tag: &str)
     stop.store(false, Ordering::Relaxed);
 
     let tx0 = store.commits_written();
+    let cpu0 = cpu_seconds();
+    let writer0 = writer_cpu_seconds();
     let start = Instant::now();
     let tasks = run(true);
     tokio::time::sleep(period).await;
@@ -94,17 +101,51 @@ async fn commits(store: &Store, concurrency: usize, period: Duration, tag: &str)
         latencies.extend(t.await.unwrap());
     }
     let elapsed = start.elapsed().as_secs_f64();
+    let cpu = cpu_seconds() - cpu0;
+    let writer_cpu = writer_cpu_seconds() - writer0;
     let done = latencies.len() as f64;
     let txs = (store.commits_written() - tx0) as f64;
     latencies.sort_unstable();
     println!(
-        "commit/concurrency={concurrency:<3} {:>8.0} commits/s  {:>6.0} fsyncs/s  group {:>5.1}  p50 {:>6} us  p99 {:>6} us",
+        "commit/concurrency={concurrency:<3} {:>8.0} commits/s  {:>6.0} fsyncs/s  group {:>5.1}  p50 {:>6} us  p99 {:>6} us  max {:>6} us  cpu {:>5.1} us/commit (writer thread {:>5.1})",
         done / elapsed,
         txs / elapsed,
         done / txs.max(1.0),
         percentile(&latencies, 0.50),
         percentile(&latencies, 0.99),
+        latencies.last().copied().unwrap_or(0),
+        cpu * 1e6 / done.max(1.0),
+        writer_cpu * 1e6 / done.max(1.0),
     );
+}
+
+/// This process's CPU time (user + system) so far, from /proc (Linux; 0 elsewhere).
+/// Clock ticks are 10 ms: read over seconds of work, it is precise to about 1%.
+fn cpu_seconds() -> f64 {
+    stat_cpu_seconds("/proc/self/stat")
+}
+
+/// The CPU time of the store's writer threads (named `coffer-store-writer`, which /proc cuts to 15 bytes).
+fn writer_cpu_seconds() -> f64 {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else { return 0.0 };
+    let mut total = 0.0;
+    for task in tasks.flatten() {
+        let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+        if comm.starts_with("coffer-store-wr") {
+            total += stat_cpu_seconds(task.path().join("stat"));
+        }
+    }
+    total
+}
+
+fn stat_cpu_seconds(path: impl AsRef<std::path::Path>) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(path) else { return 0.0 };
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else { return 0.0 };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    let ticks: f64 = fields[11].parse::<f64>().unwrap_or(0.0) + fields[12].parse::<f64>().unwrap_or(0.0);
+    ticks / 100.0
 }
 
 async fn gets(store: &Store, id: &str, label: &str, iterations: u32) {
@@ -128,10 +169,35 @@ fn main() {
         Duration::from_secs(std::env::var("STORE_BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(3));
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     rt.block_on(async {
+        let levels: Vec<usize> = std::env::var("STORE_BENCH_CONCURRENCY")
+            .map(|s| s.split(',').map(|c| c.trim().parse().unwrap()).collect())
+            .unwrap_or_else(|_| vec![1, 16, 64]);
+        let modes = std::env::var("STORE_BENCH_WAL").unwrap_or_else(|_| "0,1".to_string());
+        // The same commits without the write-ahead log (every group a durable redb commit), for comparison.
+        if modes.contains('0') {
+            let direct = temp_file("direct");
+            let options = StoreOptions { write_ahead_log: false, ..StoreOptions::default() };
+            let store = Store::open(&direct, MasterKey::generate().unwrap(), options).unwrap();
+            println!("without the write-ahead log:");
+            for &c in &levels {
+                commits(&store, c, period, &format!("c{c}")).await;
+            }
+            store.close().await.unwrap();
+            drop(store);
+            let _ = std::fs::remove_dir_all(direct.parent().unwrap());
+        }
+
         let path = temp_file("commit");
-        let store = Store::open(&path, MasterKey::generate().unwrap(), StoreOptions::default()).unwrap();
-        for c in [1, 16, 64] {
-            commits(&store, c, period, &format!("c{c}")).await;
+        let mut options = StoreOptions::default();
+        if let Some(ms) = std::env::var("STORE_BENCH_CHECKPOINT_MS").ok().and_then(|s| s.parse().ok()) {
+            options.checkpoint_interval = Duration::from_millis(ms);
+        }
+        let store = Store::open(&path, MasterKey::generate().unwrap(), options).unwrap();
+        if modes.contains('1') {
+            println!("with the write-ahead log (the default):");
+            for &c in &levels {
+                commits(&store, c, period, &format!("c{c}")).await;
+            }
         }
         store.commit(vec![Change::Put { object: object("hot".to_string()), expected_revision: None }]).await.unwrap();
         gets(&store, "hot", "get/cached", 1_000_000).await;

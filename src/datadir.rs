@@ -4,6 +4,8 @@
 //! ```text
 //! DATA/
 //!   coffer.redb            the store (redb), sealed under master.key
+//!   coffer.wal      0600   the store's write-ahead log: commits not yet checkpointed into
+//!                          coffer.redb (sealed like it); empty after a clean shutdown
 //!   master.key      0600   32 random bytes: the store's master key
 //!   admin.token     0600   the admin API key for the CLI on this host
 //!   listening.json         {"kmip": "ip:port", "https": "ip:port"} while the server runs

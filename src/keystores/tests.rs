@@ -424,4 +424,5 @@ async fn a_restart_keeps_every_store_credential_status_allowlist_and_last_use() 
     drop(registry);
     store.close().await.unwrap();
     let _ = std::fs::remove_file(&path);
+    let _ = std::fs::remove_file(path.with_extension("wal"));
 }

@@ -270,6 +270,8 @@ impl TempStore {
 impl Drop for TempStore {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.0);
+        // The store's write-ahead log, beside it.
+        let _ = std::fs::remove_file(self.0.with_extension("wal"));
     }
 }
 

@@ -6,7 +6,9 @@
 //!
 //! - Writes go through one writer thread (`redb.rs`) that group-commits: every
 //!   [`Store::commit`] queued while the previous transaction was being synced
-//!   shares the next transaction and its one fsync.
+//!   shares the next transaction and its one fsync. That fsync is of the
+//!   write-ahead log (`wal.rs`, DATA/coffer.wal), so that redb's own commit
+//!   need not be durable; a background checkpoint makes it so.
 //! - Reads use redb read transactions (MVCC: they never wait for the writer)
 //!   on the blocking pool, or the in-memory cache of unsealed objects (`cache.rs`).
 //! - Key material is sealed with AES-256-GCM under the [`MasterKey`] with the
@@ -18,6 +20,7 @@ mod cache;
 mod record;
 mod redb;
 mod seal;
+mod wal;
 
 pub use cache::Decoded;
 
@@ -77,11 +80,29 @@ pub struct StoreOptions {
     pub cache_capacity: usize,
     /// How often changed usage counters are written (default 5 s).
     pub usage_flush_interval: Duration,
+    /// Checkpoint (a durable redb commit, then an empty write-ahead log) once the
+    /// log holds this many bytes (default 4 MiB): bounds the replay at open.
+    pub checkpoint_bytes: u64,
+    /// ... or once its oldest record is this old (default 250 ms). The writer
+    /// also checkpoints whenever it has been idle for a twentieth of this. A
+    /// checkpoint writes every page changed since the last one while commits
+    /// wait: the interval bounds that pause under sustained load.
+    pub checkpoint_interval: Duration,
+    /// Make commits durable through the write-ahead log (default true); false
+    /// makes every group a durable redb commit, as before the log (for
+    /// comparison: about twice the CPU per commit). No effect in memory.
+    pub write_ahead_log: bool,
 }
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        StoreOptions { cache_capacity: 10_000, usage_flush_interval: Duration::from_secs(5) }
+        StoreOptions {
+            cache_capacity: 10_000,
+            usage_flush_interval: Duration::from_secs(5),
+            checkpoint_bytes: 4 << 20,
+            checkpoint_interval: Duration::from_millis(250),
+            write_ahead_log: true,
+        }
     }
 }
 
@@ -231,17 +252,30 @@ struct Inner {
 }
 
 impl Store {
-    /// Opens or creates the redb file; starts the group-commit writer and the usage flusher (requires a tokio runtime).
+    /// Opens or creates the redb file and its write-ahead log beside it (the
+    /// same name ending in `.wal`), replays the log's complete records; starts
+    /// the group-commit writer and the usage flusher (requires a tokio runtime).
     pub fn open(path: &Path, master_key: MasterKey, options: StoreOptions) -> Result<Store, StoreError> {
         let runtime = runtime()?;
-        Store::start(Some(runtime), redb::open_database(path)?, master_key, options)
+        // redb's file lock, taken first, keeps a second process off the log too.
+        let db = redb::open_database(path)?;
+        let log_path = path.with_extension("wal");
+        let log = if options.write_ahead_log {
+            Some(wal::open(&log_path)?)
+        } else if log_path.exists() {
+            // Still replay what a store with a log left behind, then leave the file empty.
+            Some(wal::open(&log_path)?)
+        } else {
+            None
+        };
+        Store::start(Some(runtime), db, log, master_key, options)
     }
 
     /// A store in memory only, gone when dropped: the same code as [`Store::open`]
     /// over redb's in-memory backend, for tests of the layers above. Outside a
     /// tokio runtime it has no background usage flusher (nothing to persist to anyway).
     pub fn in_memory(master_key: MasterKey, options: StoreOptions) -> Result<Store, StoreError> {
-        Store::start(runtime().ok(), redb::memory_database()?, master_key, options)
+        Store::start(runtime().ok(), redb::memory_database()?, None, master_key, options)
     }
 
     /// A store that refuses everything with [`StoreError::Closed`].
@@ -265,11 +299,12 @@ impl Store {
     fn start(
         runtime: Option<tokio::runtime::Handle>,
         db: ::redb::Database,
+        log: Option<wal::Wal>,
         master_key: MasterKey,
         options: StoreOptions,
     ) -> Result<Store, StoreError> {
         let db = Arc::new(db);
-        let (writer_state, usage) = redb::load(&db)?;
+        let (writer_state, usage) = redb::load(&db, log, &options)?;
         let shared = Arc::new(Shared {
             cache: cache::Cache::new(options.cache_capacity),
             usage: RwLock::new(usage),

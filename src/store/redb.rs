@@ -19,9 +19,15 @@
 //! group is smaller than the previous one it waits up to [`MAX_LINGER`] for
 //! stragglers, see [`gather`]), checks and applies each caller's changes in
 //! one write transaction (a caller whose check fails is skipped and told
-//! why), commits with [`Durability::Immediate`] (one fsync for the whole
-//! group), then updates the cache and answers everyone. If the commit fails,
-//! nobody is told it succeeded: everyone gets [`StoreError::Io`].
+//! why), makes the group durable with one fsync, then updates the cache and
+//! answers everyone. If anything fails, nobody is told it succeeded: everyone
+//! gets [`StoreError::Io`].
+//!
+//! A store on a file makes a group durable through its write-ahead log
+//! (`wal.rs`): the group's table writes go to the log as one record, which is
+//! synced, and the transaction is then committed with [`Durability::None`];
+//! checkpoints (durable commits) let the log be emptied. A store in memory
+//! commits each group with [`Durability::Immediate`] instead.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -35,7 +41,8 @@ use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 
 use super::record::{self, Header};
-use super::{cache::Cache, seal, Shared, StoreError, StoredObject};
+use super::wal::{self, Op, Wal};
+use super::{cache::Cache, seal, Shared, StoreError, StoreOptions, StoredObject};
 use crate::stats::ObjectUsage;
 
 const OBJECTS: TableDefinition<&str, &[u8]> = TableDefinition::new("objects");
@@ -76,6 +83,13 @@ pub(crate) enum Request {
 /// What the writer remembers between groups.
 pub(crate) struct WriterState {
     next_seq: u64,
+    /// None: every group is a durable redb commit (the in-memory store, the fault-injection tests).
+    wal: Option<Wal>,
+    /// Checkpoint once the log holds this many bytes, or a record this old.
+    checkpoint_bytes: u64,
+    checkpoint_interval: Duration,
+    /// A checkpoint failed: no more are tried until the store is reopened.
+    checkpoint_failed: bool,
 }
 
 /// Opens the file, creating it readable by its owner only (it holds sealed
@@ -104,30 +118,63 @@ pub(crate) fn memory_database() -> Result<Database, StoreError> {
     Database::builder().create_with_backend(redb::backends::InMemoryBackend::new()).map_err(io)
 }
 
-/// Creates missing tables; reads the writer's state and every usage row.
-pub(crate) fn load(db: &Database) -> Result<(WriterState, HashMap<String, Arc<ObjectUsage>>), StoreError> {
+/// Creates missing tables, replays the complete records of the log (if the
+/// store has one) and empties it; reads the writer's state and every usage row.
+/// With `options.write_ahead_log` off, the log is only replayed, then left empty and unused.
+pub(crate) fn load(
+    db: &Database,
+    mut wal: Option<Wal>,
+    options: &StoreOptions,
+) -> Result<(WriterState, HashMap<String, Arc<ObjectUsage>>), StoreError> {
+    let records = match wal.as_mut() {
+        Some(wal) => wal.records()?,
+        None => Vec::new(),
+    };
     let mut txn = db.begin_write().map_err(io)?;
     txn.set_durability(Durability::Immediate).map_err(io)?;
     let next_seq;
     let mut usage = HashMap::new();
     {
-        txn.open_table(OBJECTS).map_err(io)?;
-        txn.open_table(NAMES).map_err(io)?;
-        txn.open_table(MEMBERS).map_err(io)?;
-        txn.open_table(RECORDS).map_err(io)?;
-        let usage_table = txn.open_table(USAGE).map_err(io)?;
-        for row in usage_table.iter().map_err(io)? {
+        let mut t = Tables {
+            objects: txn.open_table(OBJECTS).map_err(io)?,
+            names: txn.open_table(NAMES).map_err(io)?,
+            members: txn.open_table(MEMBERS).map_err(io)?,
+            usage: txn.open_table(USAGE).map_err(io)?,
+            records: txn.open_table(RECORDS).map_err(io)?,
+            log: None,
+        };
+        let mut meta = txn.open_table(META).map_err(io)?;
+        for body in &records {
+            let ops = wal::decode_ops(body).map_err(|reason| StoreError::Io(format!("coffer.wal: {reason}")))?;
+            for op in ops {
+                if let Op::NextSeq(seq) = op {
+                    meta.insert(NEXT_SEQ, seq).map_err(io)?;
+                }
+                t.apply(op).map_err(GroupError::into_store)?;
+            }
+        }
+        for row in t.usage.iter().map_err(io)? {
             let (id, bytes) = row.map_err(io)?;
             // Counters we cannot read restart from zero rather than block the server.
             if let Some(u) = ObjectUsage::decode(bytes.value()) {
                 usage.insert(id.value().to_string(), Arc::new(u));
             }
         }
-        let meta = txn.open_table(META).map_err(io)?;
         next_seq = meta.get(NEXT_SEQ).map_err(io)?.map_or(1, |v| v.value());
     }
     txn.commit().map_err(io)?;
-    Ok((WriterState { next_seq }, usage))
+    if let Some(wal) = wal.as_mut() {
+        // redb now holds every record durably; should this reset be lost, they replay again, harmlessly.
+        wal.reset()?;
+    }
+    let state = WriterState {
+        next_seq,
+        wal: wal.filter(|_| options.write_ahead_log),
+        checkpoint_bytes: options.checkpoint_bytes,
+        checkpoint_interval: options.checkpoint_interval,
+        checkpoint_failed: false,
+    };
+    Ok((state, usage))
 }
 
 pub(crate) fn spawn_writer(
@@ -140,15 +187,61 @@ pub(crate) fn spawn_writer(
         .name("coffer-store-writer".to_string())
         .spawn(move || {
             let mut pace = Pace::default();
-            while let Ok(first) = rx.recv() {
+            loop {
+                let dirty = state.wal.as_ref().is_some_and(Wal::is_dirty) && !state.checkpoint_failed;
+                let first = if dirty {
+                    // Idle for a twentieth of the interval (12.5 ms by default): checkpoint now, while nobody waits.
+                    match rx.recv_timeout(state.checkpoint_interval / 20) {
+                        Ok(r) => r,
+                        Err(RecvTimeoutError::Timeout) => {
+                            checkpoint(&db, &mut state);
+                            continue;
+                        }
+                        Err(RecvTimeoutError::Disconnected) => break,
+                    }
+                } else {
+                    match rx.recv() {
+                        Ok(r) => r,
+                        Err(_) => break,
+                    }
+                };
                 let group = gather(&rx, first, &pace);
                 let size = group.len();
                 let started = Instant::now();
                 write_group(&db, &shared, &mut state, group);
                 pace = Pace { last_group: size, last_write: started.elapsed() };
+                let due =
+                    state.wal.as_ref().is_some_and(|w| w.is_due(state.checkpoint_bytes, state.checkpoint_interval));
+                if due {
+                    checkpoint(&db, &mut state);
+                }
             }
+            // Closing: leave redb complete and the log empty.
+            checkpoint(&db, &mut state);
         })
         .map_err(|e| StoreError::Io(format!("cannot start the store writer: {e}")))
+}
+
+/// Makes every non-durable commit durable with one empty durable redb commit,
+/// then empties the log. On failure the log keeps its records (the next open
+/// replays them) and every later commit fails with [`StoreError::Io`].
+fn checkpoint(db: &Database, state: &mut WriterState) {
+    if state.checkpoint_failed {
+        return;
+    }
+    let Some(wal) = state.wal.as_mut().filter(|w| w.is_dirty()) else { return };
+    let durable = db.begin_write().map_err(io).and_then(|mut txn| {
+        txn.set_durability(Durability::Immediate).map_err(io)?;
+        txn.commit().map_err(io)
+    });
+    let result = durable.and_then(|()| wal.reset());
+    if let Err(e) = result {
+        // redb refuses writes after a failed commit, and a log whose header write failed
+        // must not take records: both wait for a reopen, which replays what the log holds.
+        wal.poison();
+        state.checkpoint_failed = true;
+        tracing::error!(error = %e, "store checkpoint failed; writes are refused until the store is reopened");
+    }
 }
 
 /// Longest the writer waits for more callers before starting a transaction.
@@ -202,18 +295,81 @@ enum GroupError {
     Storage(StoreError),
 }
 
+impl GroupError {
+    fn into_store(self) -> StoreError {
+        match self {
+            GroupError::Caller(e) | GroupError::Storage(e) => e,
+        }
+    }
+}
+
 impl<E: Into<redb::Error>> From<E> for GroupError {
     fn from(e: E) -> Self {
         GroupError::Storage(io(e))
     }
 }
 
+/// The tables of one write transaction. Every write goes through the methods
+/// below, which also note it in `log` (the group's write-ahead record) when
+/// the store has a log.
 struct Tables<'t> {
     objects: Table<'t, &'static str, &'static [u8]>,
     names: Table<'t, (&'static str, &'static str, u64), &'static str>,
     members: Table<'t, (&'static str, u64), &'static str>,
     usage: Table<'t, &'static str, &'static [u8]>,
     records: Table<'t, (&'static str, &'static str), &'static [u8]>,
+    log: Option<Vec<u8>>,
+}
+
+impl Tables<'_> {
+    fn note(&mut self, op: Op<'_>) -> Result<(), GroupError> {
+        if let Some(log) = &mut self.log {
+            // Fails the whole group, as a storage error does: the write is already in the transaction.
+            op.encode(log).map_err(|_| {
+                GroupError::Storage(StoreError::Invalid { reason: "a field over 4 GiB cannot be logged".to_string() })
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Applies one logged write (replay) or a new one (the writer, which also logs it).
+    fn apply(&mut self, op: Op<'_>) -> Result<(), GroupError> {
+        match &op {
+            Op::ObjectPut { id, record } => {
+                self.objects.insert(*id, *record)?;
+            }
+            Op::ObjectRemove { id } => {
+                self.objects.remove(*id)?;
+            }
+            Op::NamePut { keystore, name, seq, id } => {
+                self.names.insert((*keystore, *name, *seq), *id)?;
+            }
+            Op::NameRemove { keystore, name, seq } => {
+                self.names.remove((*keystore, *name, *seq))?;
+            }
+            Op::MemberPut { keystore, seq, id } => {
+                self.members.insert((*keystore, *seq), *id)?;
+            }
+            Op::MemberRemove { keystore, seq } => {
+                self.members.remove((*keystore, *seq))?;
+            }
+            Op::UsagePut { id, counters } => {
+                self.usage.insert(*id, *counters)?;
+            }
+            Op::UsageRemove { id } => {
+                self.usage.remove(*id)?;
+            }
+            Op::RecordPut { kind, key, value } => {
+                self.records.insert((*kind, *key), *value)?;
+            }
+            Op::RecordRemove { kind, key } => {
+                self.records.remove((*kind, *key))?;
+            }
+            // The META table is written once per group, by the caller.
+            Op::NextSeq(_) => {}
+        }
+        self.note(op)
+    }
 }
 
 type CommitReply = oneshot::Sender<Result<Vec<u64>, StoreError>>;
@@ -309,8 +465,11 @@ fn apply_group(
         }
     }
     let mut txn = db.begin_write().map_err(io)?;
-    txn.set_durability(Durability::Immediate).map_err(io)?;
+    // With a log, the log's fsync makes the group durable; redb's commit only has to be visible.
+    let durability = if state.wal.is_some() { Durability::None } else { Durability::Immediate };
+    txn.set_durability(durability).map_err(io)?;
     let mut wrote = false;
+    let log;
     {
         let mut t = Tables {
             objects: txn.open_table(OBJECTS).map_err(io)?,
@@ -318,6 +477,7 @@ fn apply_group(
             members: txn.open_table(MEMBERS).map_err(io)?,
             usage: txn.open_table(USAGE).map_err(io)?,
             records: txn.open_table(RECORDS).map_err(io)?,
+            log: state.wal.as_ref().map(|_| Vec::new()),
         };
         let seq_before = state.next_seq;
         for w in work {
@@ -339,7 +499,7 @@ fn apply_group(
                     for (id, bytes) in rows {
                         // A counter of an object deleted meanwhile is not written back.
                         if t.objects.get(id.as_str()).map_err(io)?.is_some() {
-                            t.usage.insert(id.as_str(), bytes.as_slice()).map_err(io)?;
+                            t.apply(Op::UsagePut { id: &id, counters: &bytes }).map_err(GroupError::into_store)?;
                             wrote = true;
                         }
                     }
@@ -349,11 +509,27 @@ fn apply_group(
         if state.next_seq != seq_before {
             let mut meta = txn.open_table(META).map_err(io)?;
             meta.insert(NEXT_SEQ, state.next_seq).map_err(io)?;
+            t.note(Op::NextSeq(state.next_seq)).map_err(GroupError::into_store)?;
         }
+        log = t.log.take();
     }
     if !wrote {
         txn.abort().map_err(io)?;
         return Ok(false);
+    }
+    if let (Some(wal), Some(body)) = (state.wal.as_mut(), log) {
+        // Durable from here on: the record replays should redb's commit below never reach the disk.
+        if let Err(e) = wal.append(&body) {
+            let _ = txn.abort();
+            return Err(e);
+        }
+        if let Err(e) = txn.commit() {
+            // The log now holds a group that redb does not: appending later groups,
+            // checked against redb's state, could contradict it on replay.
+            wal.poison();
+            return Err(io(e));
+        }
+        return Ok(true);
     }
     txn.commit().map_err(io)?;
     Ok(true)
@@ -424,24 +600,26 @@ fn apply_changes(t: &mut Tables<'_>, state: &mut WriterState, changes: Vec<Prepa
                 if let Some(old) = &old {
                     remove_index(t, old)?;
                 }
-                t.objects.insert(id, bytes.as_slice())?;
+                t.apply(Op::ObjectPut { id, record: &bytes })?;
+                let keystore = object.keystore.as_str();
                 for name in &object.names {
-                    t.names.insert((object.keystore.as_str(), name.as_str(), seq), id)?;
+                    t.apply(Op::NamePut { keystore, name, seq, id })?;
                 }
-                t.members.insert((object.keystore.as_str(), seq), id)?;
+                t.apply(Op::MemberPut { keystore, seq, id })?;
                 steps.push(Step::Put { object });
             }
             Planned::Delete { id, old } => {
                 remove_index(t, &old)?;
-                t.objects.remove(id.as_str())?;
-                t.usage.remove(id.as_str())?;
+                t.apply(Op::ObjectRemove { id: &id })?;
+                t.apply(Op::UsageRemove { id: &id })?;
                 steps.push(Step::Delete { id, revision: old.revision });
             }
             Planned::Record { table, key, value } => {
-                match value {
-                    Some(v) => t.records.insert((table.as_str(), key.as_str()), v.as_slice())?,
-                    None => t.records.remove((table.as_str(), key.as_str()))?,
-                };
+                let (kind, key) = (table.as_str(), key.as_str());
+                match &value {
+                    Some(value) => t.apply(Op::RecordPut { kind, key, value })?,
+                    None => t.apply(Op::RecordRemove { kind, key })?,
+                }
                 steps.push(Step::Record);
             }
         }
@@ -451,10 +629,11 @@ fn apply_changes(t: &mut Tables<'_>, state: &mut WriterState, changes: Vec<Prepa
 
 /// Removes the name and membership entries of the record `old`.
 fn remove_index(t: &mut Tables<'_>, old: &Header) -> Result<(), GroupError> {
+    let (keystore, seq) = (old.keystore.as_str(), old.seq);
     for name in &old.names {
-        t.names.remove((old.keystore.as_str(), name.as_str(), old.seq))?;
+        t.apply(Op::NameRemove { keystore, name, seq })?;
     }
-    t.members.remove((old.keystore.as_str(), old.seq))?;
+    t.apply(Op::MemberRemove { keystore, seq })?;
     Ok(())
 }
 

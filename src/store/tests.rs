@@ -16,6 +16,7 @@ impl TempFile {
 impl Drop for TempFile {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.0);
+        let _ = std::fs::remove_file(self.0.with_extension("wal"));
     }
 }
 
@@ -93,6 +94,8 @@ async fn garbage_records_are_corrupt_for_readers_and_writers() {
 #[derive(Debug, Default)]
 struct Disk {
     mem: ::redb::backends::InMemoryBackend,
+    /// The write-ahead log's bytes, for stores started with one.
+    log: Mutex<Vec<u8>>,
     fail: std::sync::atomic::AtomicBool,
     countdown: std::sync::atomic::AtomicI64,
 }
@@ -139,10 +142,42 @@ impl ::redb::StorageBackend for FaultyBackend {
     }
 }
 
+/// A write-ahead log in the same [`Disk`], failing with it.
+struct FaultyLog(Arc<Disk>);
+
+impl wal::LogFile for FaultyLog {
+    fn read_all(&mut self) -> std::io::Result<Vec<u8>> {
+        Ok(lock(&self.0.log).clone())
+    }
+    fn write_at(&mut self, offset: u64, bytes: &[u8]) -> std::io::Result<()> {
+        let result = self.0.check();
+        // A failing write leaves part of its bytes behind, as a real one can.
+        let written = if result.is_ok() { bytes } else { &bytes[..bytes.len() / 2] };
+        let mut log = lock(&self.0.log);
+        let (start, end) = (offset as usize, offset as usize + written.len());
+        if log.len() < end {
+            log.resize(end, 0);
+        }
+        log[start..end].copy_from_slice(written);
+        result
+    }
+    fn sync(&mut self) -> std::io::Result<()> {
+        self.0.check()
+    }
+}
+
+/// A store on `disk` whose commits go through a write-ahead log on it too.
+fn start_logged(disk: &Arc<Disk>) -> Store {
+    let db = ::redb::Database::builder().create_with_backend(FaultyBackend(Arc::clone(disk))).unwrap();
+    let key = MasterKey::from_bytes(&KEY).unwrap();
+    let log = wal::Wal::new(Box::new(FaultyLog(Arc::clone(disk))));
+    Store::start(Some(tokio::runtime::Handle::current()), db, Some(log), key, StoreOptions::default()).unwrap()
+}
+
 fn start_on(disk: &Arc<Disk>) -> Store {
     let db = ::redb::Database::builder().create_with_backend(FaultyBackend(Arc::clone(disk))).unwrap();
     let key = MasterKey::from_bytes(&KEY).unwrap();
-    Store::start(Some(tokio::runtime::Handle::current()), db, key, StoreOptions::default()).unwrap()
+    Store::start(Some(tokio::runtime::Handle::current()), db, None, key, StoreOptions::default()).unwrap()
 }
 
 /// A failed write is never answered as a success: every caller of the group
@@ -248,6 +283,103 @@ async fn no_acknowledged_commit_is_lost_whichever_write_fails() {
     assert!(failed_runs >= 40, "the countdown hit only {failed_runs} runs");
 }
 
+/// With the write-ahead log: a failed append or sync of the log is never
+/// answered as a success, nothing of the group becomes visible, and later
+/// writes are refused (the log's tail is unknown) until the store is reopened.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_log_write_is_reported_to_every_caller_and_nothing_becomes_visible() {
+    let disk = Arc::new(Disk::default());
+    let store = start_logged(&disk);
+    store.commit(vec![Change::Put { object: object("a", b"one"), expected_revision: None }]).await.unwrap();
+    assert!(!lock(&disk.log).is_empty(), "the commit did not go through the log");
+
+    disk.fail.store(true, Ordering::SeqCst);
+    let tasks: Vec<_> = (0..10)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let change = if i == 0 {
+                    Change::Put { object: object("a", b"two"), expected_revision: Some(1) }
+                } else {
+                    Change::Put { object: object(&format!("new-{i}"), b"x"), expected_revision: None }
+                };
+                store.commit(vec![change]).await
+            })
+        })
+        .collect();
+    for t in tasks {
+        let r = t.await.unwrap();
+        assert!(matches!(r, Err(StoreError::Io(_))), "{r:?}");
+    }
+    let a = store.get("a").await.unwrap().unwrap();
+    assert_eq!((a.revision, a.material.as_deref().unwrap().as_slice()), (1, &b"one"[..]));
+    for i in 1..10 {
+        assert!(store.get(&format!("new-{i}")).await.unwrap().is_none(), "new-{i} is visible");
+    }
+
+    disk.heal();
+    let later = store.commit(vec![Change::Put { object: object("later", b"y"), expected_revision: None }]).await;
+    assert!(matches!(later, Err(StoreError::Io(_))), "{later:?}");
+    let _ = store.close().await;
+    drop(store);
+
+    let store = start_logged(&disk);
+    let a = store.get("a").await.unwrap().unwrap();
+    assert_eq!(a.material.as_deref().unwrap().as_slice(), b"one");
+    store.commit(vec![Change::Put { object: object("later", b"y"), expected_revision: None }]).await.unwrap();
+    store.close().await.unwrap();
+}
+
+/// With the write-ahead log: whichever write, sync or resize of the log or
+/// of redb's file fails first, every commit answered Ok is there after a
+/// restart (from redb, or replayed from the log) with its bytes, and the
+/// restarted store takes new writes. Runs with a checkpoint after every
+/// group, so that failures land in checkpoints and log resets too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_acknowledged_commit_is_lost_whichever_log_or_page_write_fails() {
+    const COMMITS: usize = 8;
+    let mut failed_runs = 0;
+    for k in 1..=60 {
+        let disk = Arc::new(Disk::default());
+        let db = ::redb::Database::builder().create_with_backend(FaultyBackend(Arc::clone(&disk))).unwrap();
+        let log = wal::Wal::new(Box::new(FaultyLog(Arc::clone(&disk))));
+        let options = StoreOptions { checkpoint_bytes: 1, ..StoreOptions::default() };
+        let key = MasterKey::from_bytes(&KEY).unwrap();
+        let store = Store::start(Some(tokio::runtime::Handle::current()), db, Some(log), key, options).unwrap();
+        disk.countdown.store(k, Ordering::SeqCst);
+        let mut acked = Vec::new();
+        for n in 0..COMMITS {
+            let id = format!("k{n}");
+            let material = format!("material of {id}");
+            let put = Change::Put { object: object(&id, material.as_bytes()), expected_revision: None };
+            match store.commit(vec![put]).await {
+                Ok(revs) => {
+                    assert_eq!(revs, vec![1]);
+                    acked.push((id, material));
+                }
+                Err(StoreError::Io(_)) => break,
+                Err(e) => panic!("run {k}: unexpected {e:?}"),
+            }
+        }
+        if acked.len() < COMMITS {
+            failed_runs += 1;
+        }
+        let _ = store.close().await;
+        drop(store);
+
+        disk.heal();
+        let store = start_logged(&disk);
+        for (id, material) in &acked {
+            let o = store.get(id).await.unwrap().unwrap_or_else(|| panic!("run {k}: acknowledged {id} lost"));
+            assert_eq!(o.material.as_deref().unwrap().as_slice(), material.as_bytes(), "run {k}");
+        }
+        let put = Change::Put { object: object("after", b"x"), expected_revision: None };
+        store.commit(vec![put]).await.unwrap_or_else(|e| panic!("run {k}: the restarted store refuses writes: {e:?}"));
+        store.close().await.unwrap();
+    }
+    assert!(failed_runs >= 30, "the countdown hit only {failed_runs} runs");
+}
+
 fn record(table: &str, key: &str, value: Option<&[u8]>) -> Change {
     Change::Record { table: table.to_string(), key: key.to_string(), value: value.map(<[u8]>::to_vec) }
 }
@@ -306,4 +438,37 @@ async fn a_sealed_secret_opens_only_with_its_associated_data_and_master_key() {
     assert!(matches!(store.open_secret(b"keystore-ca:kt", &sealed), Err(StoreError::Corrupt { .. })));
     let other = Store::in_memory(MasterKey::from_bytes(&[7; 32]).unwrap(), StoreOptions::default()).unwrap();
     assert!(other.open_secret(b"keystore-ca:ks", &sealed).is_err());
+}
+
+/// Objects and records whose commits reached only the write-ahead log (the
+/// checkpoint at close fails, so redb never holds them durably) are replayed
+/// on restart, deletions included.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn objects_and_records_only_in_the_log_are_replayed_on_restart() {
+    let disk = Arc::new(Disk::default());
+    let db = ::redb::Database::builder().create_with_backend(FaultyBackend(Arc::clone(&disk))).unwrap();
+    let log = wal::Wal::new(Box::new(FaultyLog(Arc::clone(&disk))));
+    let hold = StoreOptions { checkpoint_interval: Duration::from_secs(3600), ..StoreOptions::default() };
+    let key = MasterKey::from_bytes(&KEY).unwrap();
+    let store = Store::start(Some(tokio::runtime::Handle::current()), db, Some(log), key, hold).unwrap();
+    store
+        .commit(vec![
+            Change::Put { object: object("a", b"material a"), expected_revision: None },
+            record("keystores", "ks", Some(b"one")),
+            record("credentials", "c1", Some(b"cred")),
+        ])
+        .await
+        .unwrap();
+    store.commit(vec![record("credentials", "c1", None)]).await.unwrap();
+    disk.fail.store(true, Ordering::SeqCst);
+    let _ = store.close().await;
+    drop(store);
+
+    disk.heal();
+    let store = start_logged(&disk);
+    let a = store.get("a").await.unwrap().expect("the object was not replayed");
+    assert_eq!(a.material.as_deref().unwrap().as_slice(), b"material a");
+    assert_eq!(store.records("keystores").await.unwrap(), vec![("ks".to_string(), b"one".to_vec())]);
+    assert!(store.records("credentials").await.unwrap().is_empty(), "the deletion was not replayed");
+    store.close().await.unwrap();
 }

@@ -211,13 +211,21 @@ async fn the_file_holds_no_copy_of_a_key_nor_its_hex() {
     let dir = TempDir::new("atrest");
     let mut key = [0u8; 32];
     openssl::rand::rand_bytes(&mut key).unwrap();
-    let store = open(&dir.file());
+    // No checkpoint before close, so that the log is read with every commit in it.
+    let hold = StoreOptions { checkpoint_interval: Duration::from_secs(3600), ..StoreOptions::default() };
+    let store = open_with(&dir.file(), &KEY, hold);
     store.commit(vec![insert(object("secret-key", "ks", &["marker-name"], Some(&key)))]).await.unwrap();
     // Overwritten and deleted versions must not leave plaintext in free pages either.
     let again = Change::Put { object: object("secret-key", "ks", &[], Some(&key)), expected_revision: Some(1) };
     store.commit(vec![again]).await.unwrap();
     store.commit(vec![insert(object("copy", "ks", &[], Some(&key)))]).await.unwrap();
     store.commit(vec![Change::Delete { id: "copy".to_string(), expected_revision: 1 }]).await.unwrap();
+    // The write-ahead log holds these commits until a checkpoint: sealed, like the file.
+    let log = std::fs::read(dir.file().with_extension("wal")).unwrap();
+    assert!(contains(&log, b"meta of secret-key"), "the scan sees what the store logged");
+    assert!(!contains(&log, &key), "raw key bytes in the log");
+    assert!(!contains(&log, hex::encode(key).as_bytes()), "lowercase hex of the key in the log");
+    assert!(!contains(&log, key.get(..12).unwrap()), "a 12-byte piece of the key in the log");
     store.close().await.unwrap();
     drop(store);
 
@@ -357,8 +365,10 @@ async fn usage_counters_are_flushed_in_the_background_and_survive_reopen() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert!(store.commits_written() > start, "the flusher wrote nothing");
-    // The flushed counters are on disk even if this store is never closed: read the file from a copy.
+    // The flushed counters are on disk even if this store is never closed: read the files from a copy.
+    // The log first: a checkpoint between the two copies then replays records redb already holds.
     let copy = dir.0.join("copy.redb");
+    std::fs::copy(dir.file().with_extension("wal"), copy.with_extension("wal")).unwrap();
     std::fs::copy(dir.file(), &copy).unwrap();
     {
         let other = open_with(&copy, &KEY, options.clone());
@@ -441,8 +451,10 @@ async fn the_file_is_readable_by_its_owner_only() {
     let dir = TempDir::new("mode");
     let store = open(&dir.file());
     store.close().await.unwrap();
-    let mode = std::fs::metadata(dir.file()).unwrap().permissions().mode() & 0o777;
-    assert_eq!(mode, 0o600, "{mode:o}");
+    for file in [dir.file(), dir.file().with_extension("wal")] {
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{}: {mode:o}", file.display());
+    }
     // An existing file is opened as it is.
     drop(store);
     let store = open(&dir.file());
