@@ -329,7 +329,8 @@ fn wrapping(kek: &str) -> KeyWrappingSpecification {
 
 /// An AES key wrapped (RFC 3394) under [`KEK`], its wrapping data naming `kek`.
 fn wrapped_under(kek: &str) -> Object {
-    let blob = super::key_wrap::aes_wrap(super::key_wrap::AesWrap::Rfc3394, &KEK, &[0x5a; 32]).expect("wraps");
+    let blob =
+        crate::crypto::keywrap::wrap(crate::crypto::keywrap::WrapMode::Rfc3394, &KEK, &[0x5a; 32]).expect("wraps");
     let mut object = aes_object(&[0; 32], Some(256));
     if let Object::SymmetricKey(k) = &mut object {
         k.key_block.key_value = Some(KeyValue::Wrapped(Secret::new(blob)));
