@@ -306,7 +306,11 @@ mod tests {
         let registry = Registry::open(store, options).await.unwrap();
         let verifier = RegistryVerifier::new(registry.clone(), Arc::new(rustls::crypto::ring::default_provider()));
         let now = UnixTime::now();
+        // Signed by the default store's CA but on no credential's record: refused.
         let by_default_ca = ca.issue_client("default", "x", Validity::days_from_now(1)).unwrap();
+        let refused = verifier.verify_client_cert(&der(&by_default_ca.cert_pem), &[], now).unwrap_err();
+        assert!(format!("{refused}").contains("no credential of its key store"), "{refused}");
+        registry.register_credential("default", "x", "", &by_default_ca.cert_pem).await.unwrap();
         assert!(verifier.verify_client_cert(&der(&by_default_ca.cert_pem), &[], now).is_ok());
 
         let ks = registry.create_keystore("payments", "", "").await.unwrap();
