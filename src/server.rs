@@ -171,12 +171,7 @@ async fn start_https(
     registry: crate::keystores::Registry,
     stop: tokio::sync::watch::Receiver<bool>,
 ) -> Result<(std::net::SocketAddr, tokio::task::JoinHandle<()>), ServerError> {
-    let files = TlsFiles {
-        client_ca: data.ca_cert_path(),
-        server_cert: data.server_cert_path(),
-        server_key: data.server_key_path(),
-    };
-    let tls = crate::http::tls::server_config(&files, &registry).map_err(ServerError::Tls)?;
+    let tls = crate::http::tls::server_config(&tls_files(data), &registry).map_err(ServerError::Tls)?;
     let tcp = TcpListener::bind(config.https_addr)
         .await
         .map_err(|source| ServerError::Bind { addr: config.https_addr, source })?;
@@ -210,15 +205,7 @@ pub async fn serve(config: Config, out: &mut dyn Write) -> Result<(), ServerErro
     }
     let registry = open_registry(&data, engine.store(), &config, kmip).await?;
     // Client certificates are checked against the key stores as they are at each handshake.
-    let tls = tls::server_config_for_registry(
-        &TlsFiles {
-            client_ca: data.ca_cert_path(),
-            server_cert: data.server_cert_path(),
-            server_key: data.server_key_path(),
-        },
-        &registry,
-    )
-    .map_err(ServerError::Tls)?;
+    let tls = tls::server_config(&tls_files(&data), &registry).map_err(ServerError::Tls)?;
     writeln!(out, "KMIP listening on {kmip}")?;
     // The HTTPS plane stops when the KMIP listener does: both watch `stop`.
     // It shares the KMIP port's registry: a revocation through it reaches open KMIP connections.
@@ -254,4 +241,9 @@ pub async fn serve(config: Config, out: &mut dyn Write) -> Result<(), ServerErro
     engine.store().close().await?;
     tracing::info!("coffer stopped");
     Ok(())
+}
+
+/// The server certificate and key of the data directory (the KMIP port and HTTPS share them).
+fn tls_files(data: &DataDir) -> TlsFiles {
+    TlsFiles { server_cert: data.server_cert_path(), server_key: data.server_key_path() }
 }

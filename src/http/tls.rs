@@ -4,32 +4,22 @@
 //! no client certificate). One that is sent is verified as the KMIP port
 //! verifies it: chained to a key store's CA or registered by fingerprint.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use rustls::client::danger::HandshakeSignatureValid;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
+use rustls::pki_types::{CertificateDer, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::{DigitallySignedStruct, DistinguishedName, ServerConfig, SignatureScheme};
 
 use crate::keystores::Registry;
 use crate::net::tls::{RegistryVerifier, TlsError, TlsFiles};
 
-/// A rustls server configuration for the HTTPS listener.
+/// A rustls server configuration for the HTTPS listener: the KMIP port's,
+/// with HTTP/1.1 by ALPN and the client certificate optional.
 pub fn server_config(files: &TlsFiles, registry: &Registry) -> Result<Arc<ServerConfig>, TlsError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let verifier = Arc::new(Optional(RegistryVerifier::new(registry.clone(), provider.clone())));
-    let chain = read_certs(&files.server_cert)?;
-    // The PEM error's text may quote lines of the key file: never pass it on.
-    let key = PrivateKeyDer::from_pem_file(&files.server_key)
-        .map_err(|_| pem_error(&files.server_key, "cannot read the private key"))?;
-    let mut config = ServerConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
-        .map_err(|e| TlsError::Rustls(e.to_string()))?
-        .with_client_cert_verifier(verifier)
-        .with_single_cert(chain, key)
-        .map_err(|e| TlsError::Rustls(e.to_string()))?;
+    let mut config = crate::net::tls::build(provider, verifier, files)?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(config))
 }
@@ -82,18 +72,4 @@ impl<V: ClientCertVerifier> ClientCertVerifier for Optional<V> {
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.0.supported_verify_schemes()
     }
-}
-
-fn read_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
-    let certs = CertificateDer::pem_file_iter(path)
-        .and_then(|iter| iter.collect::<Result<Vec<_>, _>>())
-        .map_err(|_| pem_error(path, "cannot read the certificates"))?;
-    if certs.is_empty() {
-        return Err(pem_error(path, "no certificate in the file"));
-    }
-    Ok(certs)
-}
-
-fn pem_error(path: &Path, message: &str) -> TlsError {
-    TlsError::Pem { path: path.to_owned(), message: message.to_owned() }
 }

@@ -1,8 +1,7 @@
 //! The KMIP port's TLS: rustls with the ring provider, TLS 1.3 and 1.2, the
 //! data directory's ECDSA P-256 server certificate, and a client certificate
-//! that must chain to the data directory's CA ([`server_config`]) or, with
-//! key stores ([`server_config_for_registry`]), to any key store's CA or be
-//! a registered external certificate pinned by its SHA-256 fingerprint
+//! that must be a credential on record, chained to its key store's CA or
+//! registered as an external certificate pinned by its SHA-256 fingerprint
 //! ([`RegistryVerifier`], which reads the registry's current set on every
 //! full handshake, so a new key store or credential needs no restart).
 //!
@@ -58,8 +57,6 @@ impl std::error::Error for TlsError {}
 /// The files a KMIP TLS endpoint is built from.
 #[derive(Debug, Clone)]
 pub struct TlsFiles {
-    /// CA certificates that client certificates must chain to (PEM, one or more).
-    pub client_ca: PathBuf,
     /// The server certificate chain, leaf first (PEM).
     pub server_cert: PathBuf,
     /// The server's private key (PEM: PKCS#8, SEC1 or PKCS#1).
@@ -69,35 +66,22 @@ pub struct TlsFiles {
 /// TLS 1.2 sessions kept for resumption by session id (a few hundred bytes each).
 const SESSION_CACHE: usize = 4096;
 
-/// A rustls server configuration that requires and verifies a client
-/// certificate chained to `files.client_ca`, and speaks TLS 1.3 and 1.2.
-pub fn server_config(files: &TlsFiles) -> Result<Arc<ServerConfig>, TlsError> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-
-    let mut roots = RootCertStore::empty();
-    for ca in read_certs(&files.client_ca)? {
-        roots.add(ca).map_err(|e| TlsError::Pem { path: files.client_ca.clone(), message: e.to_string() })?;
-    }
-    let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
-        .build()
-        .map_err(|e| TlsError::Rustls(e.to_string()))?;
-    build(provider, verifier, files)
-}
-
-/// Like [`server_config`], but a client certificate is verified against
-/// the key stores of `registry` as they are at each handshake
-/// ([`RegistryVerifier`]); `files.client_ca` is not read.
-pub fn server_config_for_registry(files: &TlsFiles, registry: &Registry) -> Result<Arc<ServerConfig>, TlsError> {
+/// The KMIP port's rustls configuration: TLS 1.3 and 1.2, a client
+/// certificate required and verified against the key stores of `registry`
+/// as they are at each handshake ([`RegistryVerifier`]).
+pub fn server_config(files: &TlsFiles, registry: &Registry) -> Result<Arc<ServerConfig>, TlsError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let verifier = Arc::new(RegistryVerifier::new(registry.clone(), provider.clone()));
-    build(provider, verifier, files)
+    build(provider, verifier, files).map(Arc::new)
 }
 
-fn build(
+/// A configuration over the server certificate with `verifier` for client
+/// certificates, session resumption on (the KMIP port and HTTPS share it).
+pub(crate) fn build(
     provider: Arc<CryptoProvider>,
     verifier: Arc<dyn ClientCertVerifier>,
     files: &TlsFiles,
-) -> Result<Arc<ServerConfig>, TlsError> {
+) -> Result<ServerConfig, TlsError> {
     let chain = read_certs(&files.server_cert)?;
     let key = PrivateKeyDer::from_pem_file(&files.server_key)
         .map_err(|e| TlsError::Pem { path: files.server_key.clone(), message: pem_message(e) })?;
@@ -113,7 +97,7 @@ fn build(
     // (the default, 2, costs a second encryption and record for nothing).
     config.send_tls13_tickets = 1;
     config.session_storage = rustls::server::ServerSessionMemoryCache::new(SESSION_CACHE);
-    Ok(Arc::new(config))
+    Ok(config)
 }
 
 /// Accepts a client certificate that chains to a key store's CA, or that is
