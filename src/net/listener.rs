@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -72,6 +73,7 @@ pub async fn serve<S: Service>(
         idle_timeout: limits.idle_timeout,
     };
 
+    let threads = ConnectionThreads::start(connection_threads()).await;
     tokio::pin!(shutdown);
     loop {
         let accepted = tokio::select! {
@@ -102,7 +104,7 @@ pub async fn serve<S: Service>(
             identities: identities.clone(),
             _permit: permit,
         };
-        tokio::spawn(task.run(socket, peer));
+        threads.spawn(task, socket, peer);
     }
 
     drop(tcp);
@@ -116,6 +118,92 @@ pub async fn serve<S: Service>(
             connections = limits.max_connections - permits.available_permits(),
             "shutdown grace period over; abandoning connections"
         ),
+    }
+}
+
+/// How many connection threads: the experiment's knob (0: the caller's runtime).
+fn connection_threads() -> usize {
+    match std::env::var("COFFER_KMIP_THREADS").ok().and_then(|v| v.parse().ok()) {
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, usize::from),
+    }
+}
+
+/// The threads that serve connections: each runs a current-thread tokio
+/// runtime, and a connection lives on one of them for its whole life (the
+/// one with the fewest connections when it was accepted). Within a thread
+/// the ready connections are served in turn, first come first served;
+/// nothing is stolen across threads, so no thread wakes another.
+struct ConnectionThreads {
+    workers: Vec<Worker>,
+}
+
+struct Worker {
+    handle: tokio::runtime::Handle,
+    live: Arc<AtomicUsize>,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+/// Counts a connection on its thread for as long as its task lives.
+struct Live(Arc<AtomicUsize>);
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+impl ConnectionThreads {
+    /// Starts `n` threads; any that cannot start is left out (with none,
+    /// connections run on the caller's runtime).
+    async fn start(n: usize) -> ConnectionThreads {
+        let mut workers = Vec::with_capacity(n);
+        for i in 0..n {
+            let (handle_tx, handle_rx) = tokio::sync::oneshot::channel();
+            let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+            let started = std::thread::Builder::new().name(format!("coffer-kmip-{i}")).spawn(move || {
+                match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                    Ok(runtime) => {
+                        let _ = handle_tx.send(runtime.handle().clone());
+                        // Until the listener is done; then the runtime and what is left on it go.
+                        let _ = runtime.block_on(stop_rx);
+                    }
+                    Err(e) => tracing::warn!(error = %e, "KMIP connection thread: no runtime"),
+                }
+            });
+            if let Err(e) = started {
+                tracing::warn!(error = %e, "KMIP connection thread did not start");
+                continue;
+            }
+            if let Ok(handle) = handle_rx.await {
+                workers.push(Worker { handle, live: Arc::new(AtomicUsize::new(0)), _stop: stop_tx });
+            }
+        }
+        ConnectionThreads { workers }
+    }
+
+    fn spawn<S: Service>(&self, task: Connection<S>, socket: TcpStream, peer: SocketAddr) {
+        let Some(worker) = self.workers.iter().min_by_key(|w| w.live.load(Ordering::Relaxed)) else {
+            tokio::spawn(task.run(socket, peer));
+            return;
+        };
+        // The socket moves to the thread's own reactor.
+        let socket = match socket.into_std() {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(%peer, error = %e, "KMIP connection dropped: socket could not move");
+                return;
+            }
+        };
+        worker.live.fetch_add(1, Ordering::Relaxed);
+        let live = Live(worker.live.clone());
+        worker.handle.spawn(async move {
+            let _live = live;
+            match TcpStream::from_std(socket) {
+                Ok(socket) => task.run(socket, peer).await,
+                Err(e) => tracing::warn!(%peer, error = %e, "KMIP connection dropped: socket could not move"),
+            }
+        });
     }
 }
 
