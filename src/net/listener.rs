@@ -65,7 +65,7 @@ pub async fn serve<S: Service>(
     // Config caps max_connections at u32::MAX, so the conversion holds.
     let max = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
     let permits = Arc::new(Semaphore::new(max as usize));
-    let (stop_tx, stop_rx) = watch::channel(false);
+    let stops = Stops::default();
     let identities = Arc::new(Identities::default());
     let frame_limits = FrameLimits {
         max_message_bytes: limits.max_message_bytes,
@@ -100,7 +100,7 @@ pub async fn serve<S: Service>(
             acceptor: acceptor.clone(),
             service: service.clone(),
             limits: frame_limits,
-            shutdown: stop_rx.clone(),
+            shutdown: stops.subscribe(),
             identities: identities.clone(),
             _permit: permit,
         };
@@ -110,7 +110,7 @@ pub async fn serve<S: Service>(
     drop(tcp);
     let in_flight = limits.max_connections - permits.available_permits();
     tracing::info!(connections = in_flight, "KMIP listener stopped; finishing requests in flight");
-    let _ = stop_tx.send(true);
+    stops.stop_all();
     let all_back = timeout(limits.shutdown_grace, permits.acquire_many(max)).await;
     match all_back {
         Ok(_) => tracing::info!("KMIP connections all closed"),
@@ -118,6 +118,35 @@ pub async fn serve<S: Service>(
             connections = limits.max_connections - permits.available_permits(),
             "shutdown grace period over; abandoning connections"
         ),
+    }
+}
+
+/// Each connection's own shutdown channel. With one channel for all, every
+/// connection waiting for its next message would lock the same mutex (a
+/// watch channel's waiter list) twice per message.
+#[derive(Default)]
+struct Stops {
+    senders: Mutex<Vec<watch::Sender<bool>>>,
+}
+
+impl Stops {
+    fn subscribe(&self) -> watch::Receiver<bool> {
+        let (tx, rx) = watch::channel(false);
+        let mut senders = self.senders.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Before the list grows, forget connections that have ended: amortized, and
+        // the list stays within twice the connections alive.
+        if senders.len() == senders.capacity() {
+            senders.retain(|s| !s.is_closed());
+        }
+        senders.push(tx);
+        rx
+    }
+
+    fn stop_all(&self) {
+        let senders = self.senders.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for s in senders.iter() {
+            let _ = s.send(true);
+        }
     }
 }
 
@@ -266,6 +295,19 @@ mod tests {
     fn der(ca: &Ca, keystore: &str, credential: &str) -> Vec<u8> {
         let issued = ca.issue_client(keystore, credential, Validity::days_from_now(1)).unwrap();
         CertificateDer::from_pem_slice(&issued.cert_pem).unwrap().as_ref().to_vec()
+    }
+
+    #[test]
+    fn every_live_connection_hears_the_shutdown_and_ended_ones_are_forgotten() {
+        let stops = Stops::default();
+        let kept: Vec<_> = (0..4).map(|_| stops.subscribe()).collect();
+        for _ in 0..1000 {
+            drop(stops.subscribe());
+        }
+        let len = stops.senders.lock().unwrap().len();
+        assert!(len <= 2 * (kept.len() + 1), "{len} senders kept for {} live connections", kept.len());
+        stops.stop_all();
+        assert!(kept.iter().all(|rx| *rx.borrow()));
     }
 
     #[test]
