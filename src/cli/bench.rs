@@ -60,7 +60,7 @@ pub struct BenchArgs {
     /// The server's process id, to report its CPU time per operation (same host).
     #[arg(long)]
     pub server_pid: Option<u32>,
-    /// The tool's tokio worker threads.
+    /// The tool's threads; each drives its share of the connections on its own current-thread runtime.
     #[arg(long, default_value_t = 2)]
     pub threads: usize,
     /// Print the report as one JSON object.

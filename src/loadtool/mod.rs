@@ -9,12 +9,18 @@
 //!    one AES-256 key and Activate it; every request is then built once
 //!    ([`requests`]) and tried once with a full typed check, so a server
 //!    that refuses it fails the run with its own reason before any load.
-//! 2. Open all N connections (TCP_NODELAY, rustls with a client
-//!    certificate) before the clock starts.
-//! 3. One tokio task per connection sends the same bytes, waits for the
-//!    response (8-byte header, then the body), decodes its TTLV and checks
-//!    Result Status, records the latency in its own [`Histogram`], and
-//!    loops. Nothing is shared between tasks while they run.
+//! 2. The connections are shared out among `--threads` threads, each with
+//!    its own current-thread tokio runtime; each thread opens its share
+//!    (TCP_NODELAY, rustls with a client certificate) before the clock
+//!    starts, and a connection never leaves its thread, so no thread wakes
+//!    another while the load runs (a work-stealing pool did, at a cost the
+//!    server then had to share the cores with).
+//! 3. One tokio task per connection sends the same bytes, reads the
+//!    response (8-byte header, then the body) into the connection's own
+//!    buffer, checks it in place (the one batch item's Result Status,
+//!    with the structure's lengths; no allocation), records the latency in
+//!    its own [`Histogram`], and loops. Nothing is shared between tasks
+//!    while they run.
 //! 4. The measured window opens after the warm-up; only responses that
 //!    arrive inside it are counted. Server and tool CPU times are read from
 //!    `/proc/PID/stat` at both edges of the window (for the server, of its
@@ -158,7 +164,7 @@ pub struct Config {
     pub version: ProtocolVersion,
     /// The server's process, to read its CPU time (same host only).
     pub server_pid: Option<u32>,
-    /// tokio worker threads.
+    /// Load threads (each a current-thread runtime with its share of the connections).
     pub threads: usize,
     /// Open a new connection (TCP, TLS handshake) for every operation and
     /// close it after the answer, as Synology's client does; the latency
@@ -208,7 +214,7 @@ pub struct Report {
     pub connections: usize,
     /// A new connection for every operation (`--reconnect`).
     pub reconnect: bool,
-    /// The tool's tokio worker threads.
+    /// The tool's load threads (at most one per connection).
     pub threads: usize,
     /// The measured window, in seconds.
     pub duration_secs: f64,

@@ -150,7 +150,10 @@ impl Stops {
     }
 }
 
-/// How many connection threads: the experiment's knob (0: the caller's runtime).
+/// How many connection threads: one per core, or `COFFER_KMIP_THREADS`
+/// (0: no threads of their own, connections run on the caller's
+/// work-stealing runtime as before; kept to compare the two on a given
+/// machine, see BENCHMARKS.md).
 fn connection_threads() -> usize {
     match std::env::var("COFFER_KMIP_THREADS").ok().and_then(|v| v.parse().ok()) {
         Some(n) => n,
