@@ -9,12 +9,13 @@
 //!    one AES-256 key and Activate it; every request is then built once
 //!    ([`requests`]) and tried once with a full typed check, so a server
 //!    that refuses it fails the run with its own reason before any load.
-//! 2. The connections are shared out among `--threads` threads, each with
-//!    its own current-thread tokio runtime; each thread opens its share
-//!    (TCP_NODELAY, rustls with a client certificate) before the clock
-//!    starts, and a connection never leaves its thread, so no thread wakes
-//!    another while the load runs (a work-stealing pool did, at a cost the
-//!    server then had to share the cores with).
+//! 2. Open all N connections (TCP_NODELAY, rustls with a client
+//!    certificate) before the clock starts: on one tokio runtime of
+//!    `--threads` work-stealing workers, or with `--per-thread-runtimes`,
+//!    shared out among `--threads` threads that each run a current-thread
+//!    runtime with their share (no thread wakes another: less CPU per
+//!    operation, but a thread that loses its core stalls its share, which
+//!    a work-stealing pool would move to the other core).
 //! 3. One tokio task per connection sends the same bytes, reads the
 //!    response (8-byte header, then the body) into the connection's own
 //!    buffer, checks it in place (the one batch item's Result Status,
@@ -164,8 +165,11 @@ pub struct Config {
     pub version: ProtocolVersion,
     /// The server's process, to read its CPU time (same host only).
     pub server_pid: Option<u32>,
-    /// Load threads (each a current-thread runtime with its share of the connections).
+    /// Load threads.
     pub threads: usize,
+    /// Each load thread its own current-thread runtime and its share of the
+    /// connections; otherwise one work-stealing runtime of `threads` workers.
+    pub per_thread: bool,
     /// Open a new connection (TCP, TLS handshake) for every operation and
     /// close it after the answer, as Synology's client does; the latency
     /// then counts the handshake. Sessions are resumed when the server
@@ -321,11 +325,11 @@ impl std::error::Error for LoadError {
 }
 
 /// Runs the load. Setup runs on the calling thread; the connections are
-/// then shared out among `config.threads` threads, each with its own
-/// current-thread tokio runtime that opens its connections and drives them
-/// (a connection never changes thread, and no thread wakes another while
-/// the load runs); the calling thread only watches the clock and reads the
-/// CPU times at the edges of the window.
+/// then opened and driven by one loader thread with a work-stealing
+/// runtime of `config.threads` workers, or (`per_thread`) by
+/// `config.threads` loader threads with a current-thread runtime and a
+/// share of the connections each; the calling thread only watches the
+/// clock and reads the CPU times at the edges of the window.
 pub fn run(config: &Config) -> Result<Report, LoadError> {
     if config.connections == 0 || config.duration.is_zero() {
         return Err(LoadError::Config("connections and duration must be above zero".to_owned()));
@@ -335,6 +339,9 @@ pub fn run(config: &Config) -> Result<Report, LoadError> {
     }
     let shared = current_thread()?.block_on(setup(config))?;
     let threads = config.threads.clamp(1, config.connections);
+    // A pool: one loader whose runtime has `threads` work-stealing workers.
+    let (loaders, workers) = if config.per_thread { (threads, 1) } else { (1, threads) };
+    let threads = loaders;
     let (go_tx, go_rx) = watch::channel(Go::Wait);
     let (opened_tx, opened_rx) = std::sync::mpsc::channel();
 
@@ -346,7 +353,7 @@ pub fn run(config: &Config) -> Result<Report, LoadError> {
             let (shared, opened, go) = (&shared, opened_tx.clone(), go_rx.clone());
             let loader = std::thread::Builder::new()
                 .name(format!("bench-{i}"))
-                .spawn_scoped(scope, move || load_thread(shared, share, opened, go));
+                .spawn_scoped(scope, move || load_thread(shared, share, workers, opened, go));
             match loader {
                 Ok(l) => loaders.push(l),
                 Err(e) => {
@@ -441,10 +448,20 @@ async fn setup(config: &Config) -> Result<Shared, LoadError> {
 fn load_thread(
     shared: &Shared,
     share: usize,
+    workers: usize,
     opened: std::sync::mpsc::Sender<Result<(), LoadError>>,
     mut go: watch::Receiver<Go>,
 ) -> TaskResult {
-    let runtime = match current_thread() {
+    let runtime = if workers <= 1 {
+        current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(workers)
+            .enable_all()
+            .build()
+            .map_err(LoadError::Runtime)
+    };
+    let runtime = match runtime {
         Ok(rt) => rt,
         Err(e) => {
             let _ = opened.send(Err(e));
