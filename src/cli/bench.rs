@@ -60,9 +60,14 @@ pub struct BenchArgs {
     /// The server's process id, to report its CPU time per operation (same host).
     #[arg(long)]
     pub server_pid: Option<u32>,
-    /// The tool's tokio worker threads.
+    /// The tool's threads: the workers of one work-stealing runtime, or with
+    /// --per-thread-runtimes, threads that each drive their share of the connections alone.
     #[arg(long, default_value_t = 2)]
     pub threads: usize,
+    /// Each tool thread runs its own current-thread runtime with its share of the connections
+    /// (no work stealing: less CPU per operation, but a thread that loses its core stalls its share).
+    #[arg(long)]
+    pub per_thread_runtimes: bool,
     /// Print the report as one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -150,6 +155,7 @@ pub fn run(args: BenchArgs, stdout: &mut dyn Write) -> Result<(), CliError> {
         version: args.kmip_version,
         server_pid: args.server_pid,
         threads: args.threads,
+        per_thread: args.per_thread_runtimes,
         reconnect: args.reconnect,
     };
     let report = loadtool::run(&config).map_err(BenchError::Load)?;

@@ -10,11 +10,18 @@
 //!    ([`requests`]) and tried once with a full typed check, so a server
 //!    that refuses it fails the run with its own reason before any load.
 //! 2. Open all N connections (TCP_NODELAY, rustls with a client
-//!    certificate) before the clock starts.
-//! 3. One tokio task per connection sends the same bytes, waits for the
-//!    response (8-byte header, then the body), decodes its TTLV and checks
-//!    Result Status, records the latency in its own [`Histogram`], and
-//!    loops. Nothing is shared between tasks while they run.
+//!    certificate) before the clock starts: on one tokio runtime of
+//!    `--threads` work-stealing workers, or with `--per-thread-runtimes`,
+//!    shared out among `--threads` threads that each run a current-thread
+//!    runtime with their share (no thread wakes another: less CPU per
+//!    operation, but a thread that loses its core stalls its share, which
+//!    a work-stealing pool would move to the other core).
+//! 3. One tokio task per connection sends the same bytes, reads the
+//!    response (8-byte header, then the body) into the connection's own
+//!    buffer, checks it in place (the one batch item's Result Status,
+//!    with the structure's lengths; no allocation), records the latency in
+//!    its own [`Histogram`], and loops. Nothing is shared between tasks
+//!    while they run.
 //! 4. The measured window opens after the warm-up; only responses that
 //!    arrive inside it are counted. Server and tool CPU times are read from
 //!    `/proc/PID/stat` at both edges of the window (for the server, of its
@@ -40,6 +47,7 @@ use bytes::Bytes;
 use serde::Serialize;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tokio_rustls::client::TlsStream;
@@ -157,8 +165,11 @@ pub struct Config {
     pub version: ProtocolVersion,
     /// The server's process, to read its CPU time (same host only).
     pub server_pid: Option<u32>,
-    /// tokio worker threads.
+    /// Load threads.
     pub threads: usize,
+    /// Each load thread its own current-thread runtime and its share of the
+    /// connections; otherwise one work-stealing runtime of `threads` workers.
+    pub per_thread: bool,
     /// Open a new connection (TCP, TLS handshake) for every operation and
     /// close it after the answer, as Synology's client does; the latency
     /// then counts the handshake. Sessions are resumed when the server
@@ -207,7 +218,7 @@ pub struct Report {
     pub connections: usize,
     /// A new connection for every operation (`--reconnect`).
     pub reconnect: bool,
-    /// The tool's tokio worker threads.
+    /// The tool's load threads (at most one per connection).
     pub threads: usize,
     /// The measured window, in seconds.
     pub duration_secs: f64,
@@ -313,90 +324,217 @@ impl std::error::Error for LoadError {
     }
 }
 
-/// Runs the load on its own tokio runtime of `config.threads` workers; with
-/// one thread, a current-thread runtime, which spares the cross-thread
-/// wake-ups of a work-stealing pool.
+/// Runs the load. Setup runs on the calling thread; the connections are
+/// then opened and driven by one loader thread with a work-stealing
+/// runtime of `config.threads` workers, or (`per_thread`) by
+/// `config.threads` loader threads with a current-thread runtime and a
+/// share of the connections each; the calling thread only watches the
+/// clock and reads the CPU times at the edges of the window.
 pub fn run(config: &Config) -> Result<Report, LoadError> {
-    let mut builder = if config.threads <= 1 {
-        tokio::runtime::Builder::new_current_thread()
-    } else {
-        let mut b = tokio::runtime::Builder::new_multi_thread();
-        b.worker_threads(config.threads);
-        b
-    };
-    let runtime = builder.enable_all().build().map_err(LoadError::Runtime)?;
-    runtime.block_on(run_async(config))
-}
-
-async fn run_async(config: &Config) -> Result<Report, LoadError> {
     if config.connections == 0 || config.duration.is_zero() {
         return Err(LoadError::Config("connections and duration must be above zero".to_owned()));
     }
     if let Some(pid) = config.server_pid {
         process_tree_cpu(pid).map_err(|e| LoadError::Config(format!("server pid {pid}: {e}")))?;
     }
-    let connector = TlsConnector::from(config.target.tls_config()?);
-    let name = config.target.server_name()?;
-    let addr = config.target.addr.as_str();
+    let shared = current_thread()?.block_on(setup(config))?;
+    let threads = config.threads.clamp(1, config.connections);
+    // A pool: one loader whose runtime has `threads` work-stealing workers.
+    let (loaders, workers) = if config.per_thread { (threads, 1) } else { (1, threads) };
+    let threads = loaders;
+    let (go_tx, go_rx) = watch::channel(Go::Wait);
+    let (opened_tx, opened_rx) = std::sync::mpsc::channel();
 
-    let request: Arc<[u8]> = {
-        let mut conn = Conn::open(&connector, addr, &name).await?;
-        let request = prepare(&mut conn, config.op, config.key_type, config.version).await?;
-        conn.close().await;
-        request.into()
-    };
-
-    // Every connection is open before the clock starts: handshakes are not
-    // the load. A few at a time: PyKMIP's server listens with a backlog of 5,
-    // and a burst of 64 SYNs gets most of them dropped and retried for seconds.
-    let mut opening = JoinSet::new();
-    let permits = Arc::new(tokio::sync::Semaphore::new(CONNECT_PARALLELISM));
-    for _ in 0..config.connections {
-        let (connector, name, addr) = (connector.clone(), name.clone(), addr.to_owned());
-        let permits = Arc::clone(&permits);
-        opening.spawn(async move {
-            let _permit = permits.acquire_owned().await;
-            Conn::open(&connector, &addr, &name).await
-        });
-    }
-    let mut conns = Vec::with_capacity(config.connections);
-    while let Some(opened) = opening.join_next().await {
-        conns.push(opened.map_err(|e| LoadError::Runtime(io::Error::other(e)))??);
-    }
-
-    let t0 = Instant::now() + config.warmup;
-    let t1 = t0 + config.duration;
-    let mut tasks = JoinSet::new();
-    for conn in conns {
-        let redial = config.reconnect.then(|| Redial {
-            connector: connector.clone(),
-            addr: addr.to_owned(),
-            name: name.clone(),
-        });
-        tasks.spawn(drive(conn, redial, Arc::clone(&request), t0, t1));
-    }
-    tokio::time::sleep_until(t0).await;
-    let (server0, tool0) = (cpu_of(config.server_pid), process_cpu(None).ok());
-    let window_start = Instant::now();
-    tokio::time::sleep_until(t1).await;
-    let (server1, tool1) = (cpu_of(config.server_pid), process_cpu(None).ok());
-    let window = window_start.elapsed();
-
-    let mut merged = TaskResult::default();
-    let drained = tokio::time::timeout(DRAIN_TIMEOUT, async {
-        while let Some(done) = tasks.join_next().await {
-            match done {
-                Ok(r) => merged.merge(r),
-                Err(e) => merged.errors.push(format!("connection task: {e}")),
+    let (merged, window, server, tool) = std::thread::scope(|scope| {
+        let mut loaders = Vec::with_capacity(threads);
+        for i in 0..threads {
+            // Connections i, i + threads, ...: the shares differ by one at most.
+            let share = config.connections.saturating_sub(i).div_ceil(threads);
+            let (shared, opened, go) = (&shared, opened_tx.clone(), go_rx.clone());
+            let loader = std::thread::Builder::new()
+                .name(format!("bench-{i}"))
+                .spawn_scoped(scope, move || load_thread(shared, share, workers, opened, go));
+            match loader {
+                Ok(l) => loaders.push(l),
+                Err(e) => {
+                    let _ = go_tx.send(Go::Abort);
+                    return Err(LoadError::Runtime(e));
+                }
             }
         }
-    })
-    .await;
-    if drained.is_err() {
-        merged.errors.push(format!("{} connections still waiting {DRAIN_TIMEOUT:?} after the end", tasks.len()));
-        tasks.abort_all();
-    }
+        // Every connection is open before the clock starts: handshakes are not the load.
+        for _ in 0..threads {
+            match opened_rx.recv() {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => {
+                    let _ = go_tx.send(Go::Abort);
+                    return Err(e);
+                }
+                Err(_) => {
+                    let _ = go_tx.send(Go::Abort);
+                    return Err(LoadError::Runtime(io::Error::other(
+                        "a load thread ended before its connections opened",
+                    )));
+                }
+            }
+        }
+        let t0 = Instant::now() + config.warmup;
+        let t1 = t0 + config.duration;
+        let _ = go_tx.send(Go::Run(t0, t1));
+        std::thread::sleep(t0.saturating_duration_since(Instant::now()));
+        let (server0, tool0) = (cpu_of(config.server_pid), process_cpu(None).ok());
+        let window_start = Instant::now();
+        std::thread::sleep(t1.saturating_duration_since(Instant::now()));
+        let (server1, tool1) = (cpu_of(config.server_pid), process_cpu(None).ok());
+        let window = window_start.elapsed();
+        let mut merged = TaskResult::default();
+        for loader in loaders {
+            match loader.join() {
+                Ok(r) => merged.merge(r),
+                Err(_) => merged.errors.push("a load thread failed".to_owned()),
+            }
+        }
+        Ok((merged, window, (server0, server1), (tool0, tool1)))
+    })?;
+    Ok(report(config, &shared.addr, merged, window, server, tool))
+}
 
+/// What every load thread shares.
+struct Shared {
+    connector: TlsConnector,
+    name: rustls::pki_types::ServerName<'static>,
+    addr: String,
+    /// The request every operation sends.
+    request: Arc<[u8]>,
+    /// Bounds the connections being opened at once, over all threads.
+    opening: Arc<tokio::sync::Semaphore>,
+    reconnect: bool,
+}
+
+/// The load threads' signal: wait, run over a window, or give up.
+#[derive(Clone, Copy)]
+enum Go {
+    Wait,
+    Run(Instant, Instant),
+    Abort,
+}
+
+fn current_thread() -> Result<tokio::runtime::Runtime, LoadError> {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(LoadError::Runtime)
+}
+
+/// Creates what the load needs (a key...) on one connection and builds the request.
+async fn setup(config: &Config) -> Result<Shared, LoadError> {
+    let connector = TlsConnector::from(config.target.tls_config()?);
+    let name = config.target.server_name()?;
+    let addr = config.target.addr.clone();
+    let mut conn = Conn::open(&connector, &addr, &name).await?;
+    let request = prepare(&mut conn, config.op, config.key_type, config.version).await?;
+    conn.close().await;
+    Ok(Shared {
+        connector,
+        name,
+        addr,
+        request: request.into(),
+        // A few at a time: PyKMIP's server listens with a backlog of 5, and a
+        // burst of 64 SYNs gets most of them dropped and retried for seconds.
+        opening: Arc::new(tokio::sync::Semaphore::new(CONNECT_PARALLELISM)),
+        reconnect: config.reconnect,
+    })
+}
+
+/// One load thread: opens `share` connections, says so on `opened`, waits
+/// for the window and drives them until it closes.
+fn load_thread(
+    shared: &Shared,
+    share: usize,
+    workers: usize,
+    opened: std::sync::mpsc::Sender<Result<(), LoadError>>,
+    mut go: watch::Receiver<Go>,
+) -> TaskResult {
+    let runtime = if workers <= 1 {
+        current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(workers)
+            .enable_all()
+            .build()
+            .map_err(LoadError::Runtime)
+    };
+    let runtime = match runtime {
+        Ok(rt) => rt,
+        Err(e) => {
+            let _ = opened.send(Err(e));
+            return TaskResult::default();
+        }
+    };
+    runtime.block_on(async move {
+        let mut opening = JoinSet::new();
+        for _ in 0..share {
+            let (connector, name, addr) = (shared.connector.clone(), shared.name.clone(), shared.addr.clone());
+            let permits = Arc::clone(&shared.opening);
+            opening.spawn(async move {
+                let _permit = permits.acquire_owned().await;
+                Conn::open(&connector, &addr, &name).await
+            });
+        }
+        let mut conns = Vec::with_capacity(share);
+        while let Some(c) = opening.join_next().await {
+            match c.map_err(|e| LoadError::Runtime(io::Error::other(e))).and_then(|c| c) {
+                Ok(c) => conns.push(c),
+                Err(e) => {
+                    let _ = opened.send(Err(e));
+                    return TaskResult::default();
+                }
+            }
+        }
+        let _ = opened.send(Ok(()));
+        let (t0, t1) = loop {
+            match *go.borrow_and_update() {
+                Go::Run(t0, t1) => break (t0, t1),
+                Go::Abort => return TaskResult::default(),
+                Go::Wait => {}
+            }
+            if go.changed().await.is_err() {
+                return TaskResult::default();
+            }
+        };
+        let mut tasks = JoinSet::new();
+        for conn in conns {
+            let redial = shared.reconnect.then(|| Redial {
+                connector: shared.connector.clone(),
+                addr: shared.addr.clone(),
+                name: shared.name.clone(),
+            });
+            tasks.spawn(drive(conn, redial, Arc::clone(&shared.request), t0, t1));
+        }
+        let mut merged = TaskResult::default();
+        let drained = tokio::time::timeout_at(t1 + DRAIN_TIMEOUT, async {
+            while let Some(done) = tasks.join_next().await {
+                match done {
+                    Ok(r) => merged.merge(r),
+                    Err(e) => merged.errors.push(format!("connection task: {e}")),
+                }
+            }
+        })
+        .await;
+        if drained.is_err() {
+            merged.errors.push(format!("{} connections still waiting {DRAIN_TIMEOUT:?} after the end", tasks.len()));
+            tasks.abort_all();
+        }
+        merged
+    })
+}
+
+/// The report of a run: the merged results over the measured window.
+fn report(
+    config: &Config,
+    addr: &str,
+    merged: TaskResult,
+    window: Duration,
+    (server0, server1): (Option<Duration>, Option<Duration>),
+    (tool0, tool1): (Option<Duration>, Option<Duration>),
+) -> Report {
     let ops = merged.hist.count();
     let per_op = |before: Option<Duration>, after: Option<Duration>| match (before, after) {
         (Some(b), Some(a)) if ops > 0 => Some(a.saturating_sub(b).as_secs_f64() * 1e6 / ops as f64),
@@ -404,13 +542,13 @@ async fn run_async(config: &Config) -> Result<Report, LoadError> {
     };
     let us = |d: Duration| d.as_secs_f64() * 1e6;
     let h = &merged.hist;
-    Ok(Report {
+    Report {
         op: config.op.name().to_owned(),
         addr: addr.to_owned(),
         kmip_version: config.version.to_string(),
         connections: config.connections,
         reconnect: config.reconnect,
-        threads: config.threads.max(1),
+        threads: config.threads.clamp(1, config.connections),
         duration_secs: window.as_secs_f64(),
         ops,
         ops_per_sec: ops as f64 / window.as_secs_f64().max(f64::MIN_POSITIVE),
@@ -432,7 +570,7 @@ async fn run_async(config: &Config) -> Result<Report, LoadError> {
         server_cpu_us_per_op: per_op(server0, server1),
         tool_cpu_us_per_op: per_op(tool0, tool1),
         load_average_1m: cpu::load_average(),
-    })
+    }
 }
 
 fn cpu_of(pid: Option<u32>) -> Option<Duration> {
@@ -543,7 +681,7 @@ async fn drive(mut conn: Conn, redial: Option<Redial>, request: Arc<[u8]>, t0: I
             }
         };
         let end = Instant::now();
-        match requests::check(&frame) {
+        match requests::check_in_place(frame) {
             Outcome::Success if end >= t0 && end < t1 => result.hist.record(end - start),
             Outcome::Success => {}
             Outcome::Failure { reason, message } => result.fail(reason, message),
@@ -560,6 +698,10 @@ async fn drive(mut conn: Conn, redial: Option<Redial>, request: Arc<[u8]>, t0: I
 /// One TLS connection to the server.
 struct Conn {
     stream: TlsStream<TcpStream>,
+    /// The last response, in a buffer reused for the next one (no
+    /// allocation per operation) and wiped when the connection goes: a Get
+    /// response carries key material.
+    response: Zeroizing<Vec<u8>>,
 }
 
 impl Conn {
@@ -579,14 +721,13 @@ impl Conn {
             .await
             .map_err(|_| connect_err(io::Error::new(io::ErrorKind::TimedOut, "connect and TLS handshake timed out")))?
             .map_err(connect_err)?;
-        Ok(Conn { stream })
+        Ok(Conn { stream, response: Zeroizing::new(Vec::new()) })
     }
 
     /// Sends one request and reads one whole response message: the 8-byte
     /// header, its length checked against the codec's limit, then the body.
-    /// The frame lives in memory that is wiped when the last view of it is
-    /// dropped, since a Get response carries key material.
-    async fn roundtrip(&mut self, request: &[u8]) -> io::Result<Bytes> {
+    /// The response is read into the connection's own buffer.
+    async fn roundtrip(&mut self, request: &[u8]) -> io::Result<&[u8]> {
         self.stream.write_all(request).await?;
         self.stream.flush().await?;
         let mut head = [0u8; HEADER_LEN];
@@ -594,12 +735,17 @@ impl Conn {
         let header = ttlv::decode_header(&head, &ttlv::Limits::DEFAULT)
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("response header: {e}")))?;
         let total = header.total_len();
-        let mut frame = Zeroizing::new(Vec::with_capacity(total));
+        let frame = &mut self.response;
+        if frame.capacity() < total {
+            // A longer response: wipe the old buffer before it is let go.
+            *frame = Zeroizing::new(Vec::with_capacity(total));
+        }
+        frame.clear();
         frame.extend_from_slice(&head);
         frame.resize(total, 0);
         let body = frame.get_mut(HEADER_LEN..).unwrap_or_default();
         self.stream.read_exact(body).await?;
-        Ok(Bytes::from_owner(frame))
+        Ok(frame.as_slice())
     }
 
     /// One request with a full typed check of the answer, for setup.
@@ -611,7 +757,8 @@ impl Conn {
         let op = payload.operation();
         let bytes = requests::message(v, payload)?;
         let frame = self.roundtrip(&bytes).await.map_err(|e| LoadError::Protocol(format!("{op:?}: {e}")))?;
-        requests::typed_payload(&frame, op)
+        // A Get response holds key material: the copy is wiped too.
+        requests::typed_payload(&Bytes::from_owner(Zeroizing::new(frame.to_vec())), op)
     }
 
     /// Sends TLS close_notify; errors do not matter any more.

@@ -22,7 +22,7 @@ use crate::kmip::table::{
     ObjectType, Operation, PaddingMethod, ResultReason, ResultStatus,
 };
 use crate::kmip::ProtocolVersion;
-use crate::ttlv::{self, Tag, Value};
+use crate::ttlv::{self, ItemType, Tag, Value};
 
 use super::{KeyType, LoadError};
 
@@ -237,6 +237,72 @@ pub fn check(frame: &Bytes) -> Outcome {
     }
 }
 
+/// The hot-loop check: walks the Response Message and its one Batch Item
+/// in place, with no allocation, and accepts only a well-formed Success:
+/// at both levels every child's length (padded to 8) must end exactly at
+/// its parent's end, there must be exactly one Batch Item, and its Result
+/// Status must be an Enumeration equal to Success. Anything else is handed
+/// to the strict decode of [`check`], which names the failure. The first
+/// response of a run gets a full typed check ([`typed_payload`]) besides.
+pub fn check_in_place(frame: &[u8]) -> Outcome {
+    if in_place_success(frame) {
+        Outcome::Success
+    } else {
+        check(&Bytes::from_owner(zeroize::Zeroizing::new(frame.to_vec())))
+    }
+}
+
+fn in_place_success(frame: &[u8]) -> bool {
+    let Some((Tag::ResponseMessage, Some(ItemType::Structure), body, [])) = split_item(frame) else {
+        return false;
+    };
+    let mut batch_items = 0u32;
+    let mut succeeded = false;
+    let mut rest = body;
+    while !rest.is_empty() {
+        let Some((tag, item_type, value, next)) = split_item(rest) else {
+            return false;
+        };
+        if tag == Tag::BatchItem {
+            batch_items = batch_items.saturating_add(1);
+            succeeded = item_type == Some(ItemType::Structure) && batch_item_succeeded(value);
+        }
+        rest = next;
+    }
+    batch_items == 1 && succeeded
+}
+
+fn batch_item_succeeded(mut rest: &[u8]) -> bool {
+    let mut status = None;
+    while !rest.is_empty() {
+        let Some((tag, item_type, value, next)) = split_item(rest) else {
+            return false;
+        };
+        if tag == Tag::ResultStatus {
+            let (Some(ItemType::Enumeration), Ok(v)) = (item_type, <[u8; 4]>::try_from(value)) else {
+                return false;
+            };
+            status = Some(ResultStatus::from_value(u32::from_be_bytes(v)));
+        }
+        rest = next;
+    }
+    status == Some(ResultStatus::Success)
+}
+
+/// An item read in place: tag, type (if known), value (unpadded), and the bytes after its padding.
+type Split<'a> = (Tag, Option<ItemType>, &'a [u8], &'a [u8]);
+
+/// One item off the front of `bytes`; `None` when the header or the padded
+/// value runs past the end.
+fn split_item(bytes: &[u8]) -> Option<Split<'_>> {
+    let (&[t0, t1, t2, ty, l0, l1, l2, l3], after) = bytes.split_first_chunk::<{ ttlv::HEADER_LEN }>()?;
+    let len = usize::try_from(u32::from_be_bytes([l0, l1, l2, l3])).ok()?;
+    let padded = len.checked_add(7)? & !7;
+    let value = after.get(..len)?;
+    let rest = after.get(padded..)?;
+    Some((Tag::from_bytes([t0, t1, t2]), ItemType::from_code(ty), value, rest))
+}
+
 fn malformed(reason: String) -> Outcome {
     Outcome::Failure { reason, message: None }
 }
@@ -329,5 +395,33 @@ mod tests {
             panic!("a truncated frame passed")
         };
         assert!(reason.starts_with("undecodable"), "{reason}");
+    }
+
+    #[test]
+    fn the_in_place_check_agrees_with_the_strict_one() {
+        let ok = response(ResultStatus::Success, None, None);
+        assert_eq!(check_in_place(&ok), Outcome::Success);
+        let failed = response(ResultStatus::OperationFailed, Some(ResultReason::ItemNotFound), Some("no such key"));
+        assert_eq!(check_in_place(&failed), check(&failed));
+        // Every truncation of a Success, and a trailing byte, is refused.
+        for cut in 0..ok.len() {
+            assert_ne!(check_in_place(ok.get(..cut).unwrap()), Outcome::Success, "cut at {cut}");
+        }
+        let mut longer = ok.to_vec();
+        longer.push(0);
+        assert_ne!(check_in_place(&longer), Outcome::Success);
+        // Two batch items, or a Result Status that is not an Enumeration.
+        let item = Ttlv::structure(
+            Tag::BatchItem,
+            vec![Ttlv::new(Tag::ResultStatus, Value::Enumeration(ResultStatus::Success.value()))],
+        );
+        let header = Ttlv::structure(Tag::ResponseHeader, vec![]);
+        let two = Ttlv::structure(Tag::ResponseMessage, vec![header.clone(), item.clone(), item.clone()]);
+        assert_ne!(check_in_place(&ttlv::encode_to_vec(&two).unwrap()), Outcome::Success);
+        let one = Ttlv::structure(Tag::ResponseMessage, vec![header.clone(), item]);
+        assert_eq!(check_in_place(&ttlv::encode_to_vec(&one).unwrap()), Outcome::Success);
+        let integer = Ttlv::structure(Tag::BatchItem, vec![Ttlv::new(Tag::ResultStatus, Value::Integer(0))]);
+        let bad = Ttlv::structure(Tag::ResponseMessage, vec![header, integer]);
+        assert_ne!(check_in_place(&ttlv::encode_to_vec(&bad).unwrap()), Outcome::Success);
     }
 }

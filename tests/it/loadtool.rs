@@ -387,7 +387,7 @@ fn bench_drives_coffer_with_encrypt_and_with_a_connection_per_operation() {
     let server = crate::harness::Server::start();
     let conf = server.pykmip_conf();
     let pid = server.pid().to_string();
-    for extra in [None, Some("--reconnect")] {
+    for extra in [None, Some("--reconnect"), Some("--per-thread-runtimes")] {
         let mut args = vec![
             "--pykmip-conf",
             conf.to_str().unwrap(),
@@ -410,7 +410,7 @@ fn bench_drives_coffer_with_encrypt_and_with_a_connection_per_operation() {
         assert!(out.status.success(), "{extra:?}: {}", String::from_utf8_lossy(&out.stderr));
         let r = json_report(&out);
         assert_report_fields(&r);
-        assert_eq!(r["reconnect"], serde_json::Value::Bool(extra.is_some()), "{r}");
+        assert_eq!(r["reconnect"], serde_json::Value::Bool(extra == Some("--reconnect")), "{r}");
         assert!(r["ops"].as_u64().unwrap() >= 20, "{r}");
         assert_eq!(r["failures"], 0, "{r}");
         assert!(r["server_cpu_us_per_op"].as_f64().unwrap() > 0.0, "{r}");
