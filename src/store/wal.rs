@@ -214,6 +214,11 @@ impl Wal {
         self.failed = true;
     }
 
+    /// Whether it failed (or was poisoned): nothing may be written until the store is reopened.
+    pub(crate) fn has_failed(&self) -> bool {
+        self.failed
+    }
+
     /// Records appended since the last reset.
     pub(crate) fn is_dirty(&self) -> bool {
         self.tail > HEADER
