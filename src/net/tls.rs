@@ -171,25 +171,24 @@ impl ClientCertVerifier for RegistryVerifier {
         now: UnixTime,
     ) -> Result<ClientCertVerified, rustls::Error> {
         let trust = self.registry.trust();
-        if !trust.pinned.is_empty() {
-            let sha256 = openssl::sha::sha256(end_entity.as_ref());
-            if let Some((not_before, not_after)) = trust.pinned.get(&sha256) {
-                let now = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
-                return if now < *not_before {
-                    Err(CertificateError::NotValidYet.into())
-                } else if now > *not_after {
-                    Err(CertificateError::Expired.into())
-                } else {
-                    Ok(ClientCertVerified::assertion())
-                };
-            }
+        // Hashed once: the pinned set and the recorded set are both by fingerprint.
+        let sha256 = openssl::sha::sha256(end_entity.as_ref());
+        if let Some((not_before, not_after)) = trust.pinned.get(&sha256) {
+            let now = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
+            return if now < *not_before {
+                Err(CertificateError::NotValidYet.into())
+            } else if now > *not_after {
+                Err(CertificateError::Expired.into())
+            } else {
+                Ok(ClientCertVerified::assertion())
+            };
         }
         let verified = match self.chain_verifier(&trust)? {
             Some(v) => v.verify_client_cert(end_entity, intermediates, now)?,
             None => return Err(CertificateError::UnknownIssuer.into()),
         };
         // Signed by a store's CA is not enough: only a recorded credential can be revoked.
-        if !trust.recorded.contains(&openssl::sha::sha256(end_entity.as_ref())) {
+        if !trust.recorded.contains(&sha256) {
             return Err(CertificateError::Other(rustls::OtherError(Arc::new(NotACredential))).into());
         }
         Ok(verified)
