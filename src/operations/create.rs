@@ -222,7 +222,7 @@ mod tests {
                 }
                 a.push(name("k"));
                 let id = created(&engine, v, a).await;
-                assert_eq!(uuid::Uuid::parse_str(&id).map(|u| u.get_version_num()).ok(), Some(4));
+                assert_eq!(uuid::Uuid::parse_str(&id).map(|u| u.get_version_num()).ok(), Some(7));
                 let stored = engine.store().get(&id).await.ok().flatten().expect("stored");
                 let key = crate::operations::managed::ManagedObject::from_stored(&stored).expect("record");
                 assert_eq!(key.state(), State::PreActive);

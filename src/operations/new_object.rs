@@ -124,7 +124,7 @@ pub(crate) fn build(
     client: Vec<Attribute>,
 ) -> ManagedObject {
     let now: DateTime = ctx.now_kmip();
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = uuid::Uuid::now_v7().to_string();
     let object_type = object.object_type();
     let mut attributes = vec![Attribute::UniqueIdentifier(id.clone()), Attribute::ObjectType(object_type)];
     // KMIP 2.0 §4.51: a fixed-size name for clients short of room, the
