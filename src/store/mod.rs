@@ -27,8 +27,8 @@ pub use cache::Decoded;
 use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock, TryLockError, Weak};
 use std::time::Duration;
 
 use std::sync::mpsc;
@@ -92,6 +92,10 @@ pub struct StoreOptions {
     /// makes every group a durable redb commit, as before the log (for
     /// comparison: about twice the CPU per commit). No effect in memory.
     pub write_ahead_log: bool,
+    /// A caller with nobody else committing commits on its own thread, one log
+    /// fsync long; once an fsync takes longer than this (default 2 ms), lone
+    /// callers go to the writer thread instead until one is quick again.
+    pub slow_log_sync: Duration,
 }
 
 impl Default for StoreOptions {
@@ -102,6 +106,7 @@ impl Default for StoreOptions {
             checkpoint_bytes: 4 << 20,
             checkpoint_interval: Duration::from_millis(250),
             write_ahead_log: true,
+            slow_log_sync: Duration::from_millis(2),
         }
     }
 }
@@ -238,6 +243,10 @@ pub(crate) struct Shared {
     usage: RwLock<HashMap<String, Arc<ObjectUsage>>>,
     /// Write transactions committed (each one fsync).
     commits_written: AtomicU64,
+    /// Commits made on the caller's own thread (see [`Store::lone_commits`]).
+    lone_commits: AtomicU64,
+    /// The write-ahead log's last fsync took longer than [`StoreOptions::slow_log_sync`].
+    log_sync_slow: AtomicBool,
 }
 
 struct Inner {
@@ -247,6 +256,11 @@ struct Inner {
     shared: Arc<Shared>,
     /// None once closed.
     tx: Mutex<Option<mpsc::Sender<redb::Request>>>,
+    /// The writer's state: the writer thread holds it while it commits a group,
+    /// a lone caller while it commits on its own thread.
+    writer_state: Arc<redb::WriterLock>,
+    /// Callers between the start and the end of [`Store::commit`].
+    committing: AtomicUsize,
     writer: Mutex<Option<std::thread::JoinHandle<()>>>,
     flusher: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
@@ -288,8 +302,12 @@ impl Store {
                     cache: cache::Cache::new(0),
                     usage: RwLock::new(HashMap::new()),
                     commits_written: AtomicU64::new(0),
+                    lone_commits: AtomicU64::new(0),
+                    log_sync_slow: AtomicBool::new(false),
                 }),
                 tx: Mutex::new(None),
+                writer_state: Arc::new(Mutex::new(redb::WriterState::closed())),
+                committing: AtomicUsize::new(0),
                 writer: Mutex::new(None),
                 flusher: Mutex::new(None),
             }),
@@ -309,16 +327,21 @@ impl Store {
             cache: cache::Cache::new(options.cache_capacity),
             usage: RwLock::new(usage),
             commits_written: AtomicU64::new(0),
+            lone_commits: AtomicU64::new(0),
+            log_sync_slow: AtomicBool::new(false),
         });
         // Unbounded: each caller has at most one request queued (it awaits the answer),
         // and `send` never blocks the async caller.
         let (tx, rx) = mpsc::channel();
-        let writer = redb::spawn_writer(Arc::clone(&db), Arc::clone(&shared), writer_state, rx)?;
+        let writer_state = Arc::new(Mutex::new(writer_state));
+        let writer = redb::spawn_writer(Arc::clone(&db), Arc::clone(&shared), Arc::clone(&writer_state), rx)?;
         let inner = Arc::new(Inner {
             db: RwLock::new(Some(db)),
             master_key,
             shared,
             tx: Mutex::new(Some(tx)),
+            writer_state,
+            committing: AtomicUsize::new(0),
             writer: Mutex::new(Some(writer)),
             flusher: Mutex::new(None),
         });
@@ -417,6 +440,27 @@ impl Store {
                 Change::Record { table, key, value } => redb::Prepared::Record { table, key, value },
             });
         }
+        let committing = Committing::enter(&self.inner.committing);
+        // A lone caller commits on its own thread, blocking it for one log fsync: not
+        // when the writer is busy (a usage flush, a checkpoint), nor while the disk
+        // is slow (a worker thread stuck in a long fsync would stall its other connections).
+        if committing.alone && !self.inner.shared.log_sync_slow.load(Ordering::Relaxed) {
+            let state = match self.inner.writer_state.try_lock() {
+                Ok(state) => Some(state),
+                Err(TryLockError::Poisoned(p)) => Some(p.into_inner()),
+                Err(TryLockError::WouldBlock) => None,
+            };
+            if let Some(mut state) = state {
+                let db = self.inner.db()?;
+                let (answer, nudge) = redb::commit_alone(&db, &self.inner.shared, &mut state, prepared);
+                drop(state);
+                if nudge {
+                    // Closed meanwhile: the writer's last checkpoint, or the next open's replay, takes the log.
+                    let _ = self.inner.send(redb::Request::Nudge);
+                }
+                return answer;
+            }
+        }
         let (reply, answer) = oneshot::channel();
         self.inner.send(redb::Request::Commit { changes: prepared, reply })?;
         answer.await.map_err(|_| StoreError::Closed)?
@@ -484,6 +528,12 @@ impl Store {
         self.inner.shared.commits_written.load(Ordering::Relaxed)
     }
 
+    /// Commits made on the caller's own thread, without the writer thread:
+    /// a caller with nobody else committing (for tests and metrics).
+    pub fn lone_commits(&self) -> u64 {
+        self.inner.shared.lone_commits.load(Ordering::Relaxed)
+    }
+
     /// Unsealed objects held in memory (for tests and metrics).
     pub fn cached_objects(&self) -> usize {
         self.inner.shared.cache.len()
@@ -536,6 +586,26 @@ impl Drop for Inner {
         if let Some(w) = lock(&self.writer).take() {
             let _ = w.join();
         }
+    }
+}
+
+/// Counts a caller of [`Store::commit`] until dropped.
+struct Committing<'a> {
+    count: &'a AtomicUsize,
+    /// No other caller was committing when this one started.
+    alone: bool,
+}
+
+impl<'a> Committing<'a> {
+    fn enter(count: &'a AtomicUsize) -> Committing<'a> {
+        let alone = count.fetch_add(1, Ordering::AcqRel) == 0;
+        Committing { count, alone }
+    }
+}
+
+impl Drop for Committing<'_> {
+    fn drop(&mut self) {
+        self.count.fetch_sub(1, Ordering::AcqRel);
     }
 }
 

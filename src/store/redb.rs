@@ -23,6 +23,11 @@
 //! answers everyone. If anything fails, nobody is told it succeeded: everyone
 //! gets [`StoreError::Io`].
 //!
+//! A caller with nobody else committing does the same on its own thread
+//! ([`commit_alone`], a group of one), holding the writer's state meanwhile:
+//! waking the writer thread and then being woken by it cost a lone Create
+//! more than redb's commit does.
+//!
 //! A store on a file makes a group durable through its write-ahead log
 //! (`wal.rs`): the group's table writes go to the log as one record, which is
 //! synced, and the transaction is then committed with [`Durability::None`];
@@ -32,7 +37,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use redb::{Database, Durability, ReadableDatabase, ReadableTable, Table, TableDefinition};
 use std::sync::mpsc::{self, RecvTimeoutError};
@@ -78,6 +83,9 @@ pub(crate) enum Request {
         rows: Vec<(String, Arc<ObjectUsage>, Vec<u8>)>,
         done: Option<oneshot::Sender<Result<(), StoreError>>>,
     },
+    /// A caller committed on its own thread ([`commit_alone`]) into an empty
+    /// log: the writer now has a checkpoint to schedule.
+    Nudge,
 }
 
 /// What the writer remembers between groups.
@@ -90,6 +98,34 @@ pub(crate) struct WriterState {
     checkpoint_interval: Duration,
     /// A checkpoint failed: no more are tried until the store is reopened.
     checkpoint_failed: bool,
+    /// A log fsync slower than this sends lone callers to the writer thread.
+    slow_log_sync: Duration,
+    /// The writer thread has stopped: nothing more is committed.
+    closed: bool,
+}
+
+impl WriterState {
+    /// The state of a store that refuses every commit.
+    pub(crate) fn closed() -> WriterState {
+        WriterState {
+            next_seq: 1,
+            wal: None,
+            checkpoint_bytes: 0,
+            checkpoint_interval: Duration::ZERO,
+            checkpoint_failed: false,
+            slow_log_sync: Duration::ZERO,
+            closed: true,
+        }
+    }
+}
+
+/// The writer's state, shared by the writer thread and a lone caller that
+/// commits on its own thread ([`commit_alone`]); whoever holds it commits.
+pub(crate) type WriterLock = Mutex<WriterState>;
+
+fn lock(state: &WriterLock) -> MutexGuard<'_, WriterState> {
+    // A panic while committing leaves the state as redb and the log left it; both are checked on use.
+    state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Opens the file, creating it readable by its owner only (it holds sealed
@@ -173,6 +209,8 @@ pub(crate) fn load(
         checkpoint_bytes: options.checkpoint_bytes,
         checkpoint_interval: options.checkpoint_interval,
         checkpoint_failed: false,
+        slow_log_sync: options.slow_log_sync,
+        closed: false,
     };
     Ok((state, usage))
 }
@@ -180,7 +218,7 @@ pub(crate) fn load(
 pub(crate) fn spawn_writer(
     db: Arc<Database>,
     shared: Arc<Shared>,
-    mut state: WriterState,
+    state: Arc<WriterLock>,
     rx: mpsc::Receiver<Request>,
 ) -> Result<std::thread::JoinHandle<()>, StoreError> {
     std::thread::Builder::new()
@@ -188,38 +226,75 @@ pub(crate) fn spawn_writer(
         .spawn(move || {
             let mut pace = Pace::default();
             loop {
-                let dirty = state.wal.as_ref().is_some_and(Wal::is_dirty) && !state.checkpoint_failed;
-                let first = if dirty {
-                    // Idle for a twentieth of the interval (12.5 ms by default): checkpoint now, while nobody waits.
-                    match rx.recv_timeout(state.checkpoint_interval / 20) {
-                        Ok(r) => r,
-                        Err(RecvTimeoutError::Timeout) => {
-                            checkpoint(&db, &mut state);
-                            continue;
+                // With records in the log, wake up to checkpoint once idle for a twentieth
+                // of the interval (12.5 ms by default), while nobody waits.
+                let idle_wait = {
+                    let s = lock(&state);
+                    let dirty = s.wal.as_ref().is_some_and(Wal::is_dirty) && !s.checkpoint_failed;
+                    dirty.then_some(s.checkpoint_interval / 20)
+                };
+                let received = match idle_wait {
+                    Some(wait) => rx.recv_timeout(wait),
+                    None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+                };
+                let first = match received {
+                    Ok(Request::Nudge) | Err(RecvTimeoutError::Timeout) => {
+                        let mut s = lock(&state);
+                        // Lone callers may have kept appending on their own threads meanwhile.
+                        let idle = s.wal.as_ref().is_some_and(|w| w.idle_for() >= s.checkpoint_interval / 20);
+                        let due = s.wal.as_ref().is_some_and(|w| w.is_due(s.checkpoint_bytes, s.checkpoint_interval));
+                        if idle || due {
+                            checkpoint(&db, &mut s);
                         }
-                        Err(RecvTimeoutError::Disconnected) => break,
+                        continue;
                     }
-                } else {
-                    match rx.recv() {
-                        Ok(r) => r,
-                        Err(_) => break,
-                    }
+                    Ok(r) => r,
+                    Err(RecvTimeoutError::Disconnected) => break,
                 };
                 let group = gather(&rx, first, &pace);
                 let size = group.len();
                 let started = Instant::now();
-                write_group(&db, &shared, &mut state, group);
+                let mut s = lock(&state);
+                let answers = write_group(&db, &shared, &mut s, group);
                 pace = Pace { last_group: size, last_write: started.elapsed() };
-                let due =
-                    state.wal.as_ref().is_some_and(|w| w.is_due(state.checkpoint_bytes, state.checkpoint_interval));
-                if due {
-                    checkpoint(&db, &mut state);
+                if s.wal.as_ref().is_some_and(|w| w.is_due(s.checkpoint_bytes, s.checkpoint_interval)) {
+                    checkpoint(&db, &mut s);
                 }
+                drop(s);
+                answers.send();
             }
             // Closing: leave redb complete and the log empty.
-            checkpoint(&db, &mut state);
+            let mut s = lock(&state);
+            checkpoint(&db, &mut s);
+            s.closed = true;
         })
         .map_err(|e| StoreError::Io(format!("cannot start the store writer: {e}")))
+}
+
+/// Commits one caller's changes on the caller's own thread, as the writer
+/// would a group of one. For a caller with nobody else committing, this saves
+/// the two thread hand-offs (waking the writer, then being woken by it) that
+/// cost a lone Create more than redb's commit itself. Returns the answer, and
+/// whether the writer must be nudged (the log had been empty, so nobody has
+/// scheduled its checkpoint yet, or a checkpoint is due).
+pub(crate) fn commit_alone(
+    db: &Database,
+    shared: &Shared,
+    state: &mut WriterState,
+    changes: Vec<Prepared>,
+) -> (Result<Vec<u64>, StoreError>, bool) {
+    if state.closed {
+        return (Err(StoreError::Closed), false);
+    }
+    let was_clean = !state.wal.as_ref().is_some_and(Wal::is_dirty);
+    let (reply, mut answer) = oneshot::channel();
+    write_group(db, shared, state, vec![Request::Commit { changes, reply }]).send();
+    shared.lone_commits.fetch_add(1, Ordering::Relaxed);
+    let nudge = state
+        .wal
+        .as_ref()
+        .is_some_and(|w| w.is_dirty() && (was_clean || w.is_due(state.checkpoint_bytes, state.checkpoint_interval)));
+    (answer.try_recv().unwrap_or(Err(StoreError::Closed)), nudge)
 }
 
 /// Makes every non-durable commit durable with one empty durable redb commit,
@@ -270,6 +345,7 @@ fn gather(rx: &mpsc::Receiver<Request>, first: Request, pace: &Pace) -> Vec<Requ
     loop {
         while group.len() < MAX_GROUP {
             match rx.try_recv() {
+                Ok(Request::Nudge) => {}
                 Ok(r) => group.push(r),
                 Err(_) => break,
             }
@@ -279,6 +355,7 @@ fn gather(rx: &mpsc::Receiver<Request>, first: Request, pace: &Pace) -> Vec<Requ
         }
         let Some(left) = linger.checked_sub(started.elapsed()).filter(|d| !d.is_zero()) else { return group };
         match rx.recv_timeout(left) {
+            Ok(Request::Nudge) => {}
             Ok(r) => group.push(r),
             Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => return group,
         }
@@ -387,9 +464,17 @@ struct Pending {
     usage: Vec<(Vec<Arc<ObjectUsage>>, Option<FlushReply>)>,
 }
 
-fn write_group(db: &Database, shared: &Shared, state: &mut WriterState, group: Vec<Request>) {
+/// Commits `group` and updates the cache (under the writer's state, so in
+/// commit order); returns the answers, to be sent once the state is released
+/// (a caller answered while it is held would find it busy for its next commit).
+#[must_use]
+fn write_group(db: &Database, shared: &Shared, state: &mut WriterState, group: Vec<Request>) -> Answers {
     let mut pending = Pending::default();
     let result = apply_group(db, state, group, &mut pending);
+    if let Some(wal) = &state.wal {
+        shared.log_sync_slow.store(wal.last_sync() > state.slow_log_sync, Ordering::Relaxed);
+    }
+    let mut answers = Answers::default();
     match result {
         Ok(committed) => {
             if committed {
@@ -399,7 +484,7 @@ fn write_group(db: &Database, shared: &Shared, state: &mut WriterState, group: V
                 let steps = match outcome {
                     Ok(steps) => steps,
                     Err(e) => {
-                        let _ = reply.send(Err(e));
+                        answers.commits.push((reply, Err(e)));
                         continue;
                     }
                 };
@@ -418,26 +503,39 @@ fn write_group(db: &Database, shared: &Shared, state: &mut WriterState, group: V
                         Step::Record => revisions.push(0),
                     }
                 }
-                let _ = reply.send(Ok(revisions));
+                answers.commits.push((reply, Ok(revisions)));
             }
-            for (_, done) in pending.usage {
-                if let Some(done) = done {
-                    let _ = done.send(Ok(()));
-                }
-            }
+            answers.flushes = pending.usage.into_iter().filter_map(|(_, done)| done.map(|d| (d, Ok(())))).collect();
         }
         Err(e) => {
-            for (reply, _) in pending.commits {
-                let _ = reply.send(Err(e.clone()));
-            }
+            answers.commits = pending.commits.into_iter().map(|(reply, _)| (reply, Err(e.clone()))).collect();
             for (usages, done) in pending.usage {
                 for u in usages {
                     u.mark_changed();
                 }
                 if let Some(done) = done {
-                    let _ = done.send(Err(e.clone()));
+                    answers.flushes.push((done, Err(e.clone())));
                 }
             }
+        }
+    }
+    answers
+}
+
+/// What a group's callers are told.
+#[derive(Default)]
+struct Answers {
+    commits: Vec<(CommitReply, Result<Vec<u64>, StoreError>)>,
+    flushes: Vec<(FlushReply, Result<(), StoreError>)>,
+}
+
+impl Answers {
+    fn send(self) {
+        for (reply, answer) in self.commits {
+            let _ = reply.send(answer);
+        }
+        for (done, answer) in self.flushes {
+            let _ = done.send(answer);
         }
     }
 }
@@ -476,6 +574,7 @@ fn apply_group(
                 pending.usage.push((usages, done));
                 work.push(Work::Usage(rows));
             }
+            Request::Nudge => {}
         }
     }
     if state.checkpoint_failed || state.wal.as_ref().is_some_and(Wal::has_failed) {

@@ -98,6 +98,8 @@ struct Disk {
     log: Mutex<Vec<u8>>,
     fail: std::sync::atomic::AtomicBool,
     countdown: std::sync::atomic::AtomicI64,
+    /// Milliseconds each sync of the log takes.
+    log_sync_ms: std::sync::atomic::AtomicU64,
 }
 
 impl Disk {
@@ -162,16 +164,26 @@ impl wal::LogFile for FaultyLog {
         result
     }
     fn sync(&mut self) -> std::io::Result<()> {
+        std::thread::sleep(Duration::from_millis(self.0.log_sync_ms.load(Ordering::SeqCst)));
         self.0.check()
     }
 }
 
 /// A store on `disk` whose commits go through a write-ahead log on it too.
 fn start_logged(disk: &Arc<Disk>) -> Store {
+    start_logged_with(disk, StoreOptions::default())
+}
+
+fn start_logged_with(disk: &Arc<Disk>, options: StoreOptions) -> Store {
     let db = ::redb::Database::builder().create_with_backend(FaultyBackend(Arc::clone(disk))).unwrap();
     let key = MasterKey::from_bytes(&KEY).unwrap();
     let log = wal::Wal::new(Box::new(FaultyLog(Arc::clone(disk))));
-    Store::start(Some(tokio::runtime::Handle::current()), db, Some(log), key, StoreOptions::default()).unwrap()
+    Store::start(Some(tokio::runtime::Handle::current()), db, Some(log), key, options).unwrap()
+}
+
+/// Options under which no log fsync counts as slow (tests share two busy cores).
+fn never_slow() -> StoreOptions {
+    StoreOptions { slow_log_sync: Duration::from_secs(10), ..StoreOptions::default() }
 }
 
 fn start_on(disk: &Arc<Disk>) -> Store {
@@ -470,5 +482,84 @@ async fn objects_and_records_only_in_the_log_are_replayed_on_restart() {
     assert_eq!(a.material.as_deref().unwrap().as_slice(), b"material a");
     assert_eq!(store.records("keystores").await.unwrap(), vec![("ks".to_string(), b"one".to_vec())]);
     assert!(store.records("credentials").await.unwrap().is_empty(), "the deletion was not replayed");
+    store.close().await.unwrap();
+}
+
+fn put(id: &str) -> Vec<Change> {
+    vec![Change::Put { object: object(id, b"material"), expected_revision: None }]
+}
+
+/// The records in the write-ahead log of `disk`.
+fn logged_records(disk: &Disk) -> usize {
+    wal::parse(&lock(&disk.log)).1.len()
+}
+
+/// A caller with nobody else committing commits on its own thread, durably
+/// through the log; the writer thread, nudged, empties the log once idle.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lone_commits_are_made_on_the_callers_thread_and_checkpointed_once_idle() {
+    let disk = Arc::new(Disk::default());
+    let store = start_logged_with(&disk, never_slow());
+    for i in 0..10 {
+        store.commit(put(&format!("k{i}"))).await.unwrap();
+    }
+    // The writer holds its state only briefly (deciding how long to sleep), so nearly every one.
+    assert!(store.lone_commits() >= 5, "only {} of 10 lone callers committed themselves", store.lone_commits());
+    assert!(logged_records(&disk) > 0, "the commits are durable through the log");
+    // Idle for a twentieth of the checkpoint interval (12.5 ms): the writer checkpoints.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while logged_records(&disk) > 0 {
+        assert!(std::time::Instant::now() < deadline, "the log was never checkpointed");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    for i in 0..10 {
+        assert!(store.get(&format!("k{i}")).await.unwrap().is_some());
+    }
+    store.close().await.unwrap();
+}
+
+/// Callers arriving together still share the writer's transactions and fsyncs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_callers_are_group_committed_by_the_writer() {
+    let disk = Arc::new(Disk::default());
+    disk.log_sync_ms.store(1, Ordering::SeqCst);
+    let store = Arc::new(start_logged(&disk));
+    let before = store.commits_written();
+    let tasks: Vec<_> = (0..32)
+        .map(|i| {
+            let store = Arc::clone(&store);
+            tokio::spawn(async move { store.commit(put(&format!("k{i}"))).await })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    let transactions = store.commits_written() - before;
+    assert!(transactions < 16, "32 callers took {transactions} transactions");
+    assert!(store.lone_commits() < 16, "{} of 32 concurrent callers committed alone", store.lone_commits());
+    for i in 0..32 {
+        assert!(store.get(&format!("k{i}")).await.unwrap().is_some());
+    }
+    store.close().await.unwrap();
+}
+
+/// While the log's fsync is slow, a lone caller goes to the writer thread
+/// rather than block its own (a runtime worker) for that long.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_log_sends_lone_callers_to_the_writer_until_it_is_fast_again() {
+    let disk = Arc::new(Disk::default());
+    let store = start_logged(&disk);
+    disk.log_sync_ms.store(5, Ordering::SeqCst);
+    store.commit(put("slow")).await.unwrap();
+    let lone = store.lone_commits();
+    for i in 0..5 {
+        store.commit(put(&format!("slow {i}"))).await.unwrap();
+    }
+    assert_eq!(store.lone_commits(), lone, "a lone caller blocked its thread on a slow log");
+    disk.log_sync_ms.store(0, Ordering::SeqCst);
+    for i in 0..20 {
+        store.commit(put(&format!("fast {i}"))).await.unwrap();
+    }
+    assert!(store.lone_commits() > lone, "lone callers never committed themselves again");
     store.close().await.unwrap();
 }
