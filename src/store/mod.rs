@@ -410,7 +410,8 @@ impl Store {
     }
 
     /// Applies the changes atomically and durably (fsync'd) before returning;
-    /// concurrent callers share one transaction and one fsync (group commit).
+    /// concurrent callers share one transaction and one fsync (group commit),
+    /// and a caller with nobody else committing commits on its own thread.
     /// A caller whose revision check fails gets Conflict/AlreadyExists and
     /// none of its changes apply; other callers in the same group are
     /// unaffected. Returns the new revisions, one per change (for a Delete,

@@ -84,7 +84,7 @@ pub(crate) enum Request {
         done: Option<oneshot::Sender<Result<(), StoreError>>>,
     },
     /// A caller committed on its own thread ([`commit_alone`]) into an empty
-    /// log: the writer now has a checkpoint to schedule.
+    /// log, or one now due for a checkpoint: the writer has one to schedule.
     Nudge,
 }
 
