@@ -272,7 +272,8 @@ fn discover_at(ns: &Netns, server: &NetServer, addr: SocketAddr) -> Outcome {
 
 /// The MAC the host's kernel has for `peer` now, as the server reads it.
 fn host_sees(peer: impl Into<IpAddr>) -> Option<Mac> {
-    neighbours::lookup_blocking(peer.into())
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(neighbours::lookup(peer.into()))
 }
 
 const MAC_A: Mac = Mac([0x02, 0xc0, 0xff, 0xee, 0x00, 0x0a]);
