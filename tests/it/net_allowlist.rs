@@ -40,7 +40,10 @@ fn ip_quiet(args: &[&str]) {
 /// Whether this process may create network namespaces; if not, says why
 /// and returns false (the test is skipped), or fails under `CI=true`.
 fn namespaces_available() -> bool {
-    let probe = format!("coffer-probe-{}", std::process::id());
+    // Tests probe in parallel: each probe has its own name.
+    static PROBES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = PROBES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let probe = format!("coffer-probe-{}-{n}", std::process::id());
     let why = match Command::new("ip").args(["netns", "add", &probe]).output() {
         Ok(out) if out.status.success() => {
             ip_quiet(&["netns", "del", &probe]);
