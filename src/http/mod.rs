@@ -12,6 +12,7 @@ pub mod api;
 pub mod openapi;
 pub mod paging;
 pub mod problem;
+pub mod secret_json;
 pub mod tls;
 
 use std::net::SocketAddr;
