@@ -814,6 +814,19 @@ mod admission_tests {
         assert!(matches!(&refused, Refused::NotAllowed { failed, .. } if failed == &[Method::Mac]), "{refused:?}");
     }
 
+    /// Every request's future holds admission's: the MAC lookup (a child
+    /// process: a large future) is boxed on a miss instead of inlined.
+    #[tokio::test]
+    async fn admissions_future_stays_small_as_the_mac_lookup_is_boxed() {
+        let (registry, der) = registry().await;
+        let v6 = client(&registry, &der, "[2001:db8::9]:40000");
+        let h = header(None);
+        let lookup = crate::auth::neighbours::lookup("2001:db8::9".parse().unwrap());
+        let admission = admit(&v6, &h, 1);
+        let (lookup, admission) = (std::mem::size_of_val(&lookup), std::mem::size_of_val(&admission));
+        assert!(admission < lookup, "admission's future ({admission} bytes) holds the lookup's ({lookup} bytes)");
+    }
+
     #[tokio::test]
     async fn a_device_credential_that_cannot_be_checked_is_refused_only_where_macs_are_checked() {
         let (registry, der) = registry().await;

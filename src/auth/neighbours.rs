@@ -187,7 +187,9 @@ impl PeerMacs {
     /// (and remembered if the connection is registered). The lookup is
     /// awaited, never run on the executor's thread: for IPv6 it runs `ip`.
     pub async fn get(&self, peer: SocketAddr, generation: u64) -> Option<Mac> {
-        self.get_with(peer, generation, || lookup(peer.ip())).await
+        // Boxed: the lookup's future (a child process) is large, and would
+        // otherwise enlarge every request's future; a miss is rare.
+        self.get_with(peer, generation, || Box::pin(lookup(peer.ip()))).await
     }
 
     /// [`Self::get`] with the lookup given (tests use a fixed table).

@@ -22,7 +22,7 @@ use crate::error::ApiError;
 
 /// A string field that holds key material: wiped on drop, redacted by
 /// `Debug`, serialized as a plain JSON string.
-#[derive(Clone, Default, PartialEq, Eq)]
+#[derive(PartialEq, Eq)]
 pub struct SecretString(Zeroizing<String>);
 
 impl SecretString {
