@@ -737,7 +737,7 @@ mod admission_tests {
         let outside = client(&registry, &der, "192.0.2.9:40000");
         // Certificate only (the default): anyone with the certificate.
         for c in [&inside, &mapped, &outside] {
-            assert_eq!(admit(c, &header(None), 1), Ok(()));
+            assert_eq!(admit(c, &header(None), 1).await, Ok(()));
         }
         registry
             .add_allow_entry(DEFAULT_KEYSTORE_ID, AllowRule::Ip(parse_ip("10.0.0.0/8").unwrap()), "lan")
@@ -745,9 +745,9 @@ mod admission_tests {
             .unwrap();
         registry.set_auth_policy(DEFAULT_KEYSTORE_ID, policy(true, false, Combine::And)).await.unwrap();
         // The same (already open) identities see the change on their next request.
-        assert_eq!(admit(&inside, &header(None), 2), Ok(()));
-        assert_eq!(admit(&mapped, &header(None), 2), Ok(()), "an IPv4-mapped peer matches the IPv4 range");
-        let refused = admit(&outside, &header(None), 2).unwrap_err();
+        assert_eq!(admit(&inside, &header(None), 2).await, Ok(()));
+        assert_eq!(admit(&mapped, &header(None), 2).await, Ok(()), "an IPv4-mapped peer matches the IPv4 range");
+        let refused = admit(&outside, &header(None), 2).await.unwrap_err();
         assert_eq!(
             refused,
             Refused::NotAllowed { address: "192.0.2.9".into(), keystore: "default".into(), failed: vec![Method::Ip] }
@@ -763,7 +763,7 @@ mod admission_tests {
         assert_eq!(handle.access().refusals.snapshot(), RefusalCounts { total: 1, ip: 1, mac: 0, device: 0 });
         // OR with the certificate enabled: the certificate suffices.
         registry.set_auth_policy(DEFAULT_KEYSTORE_ID, policy(true, false, Combine::Or)).await.unwrap();
-        assert_eq!(admit(&outside, &header(None), 3), Ok(()));
+        assert_eq!(admit(&outside, &header(None), 3).await, Ok(()));
     }
 
     #[tokio::test]
@@ -772,7 +772,7 @@ mod admission_tests {
         let local = client(&registry, &der, "127.0.0.1:40000");
         registry.add_allow_entry(DEFAULT_KEYSTORE_ID, AllowRule::Mac([2, 0, 0, 0, 0, 1]), "box").await.unwrap();
         registry.set_auth_policy(DEFAULT_KEYSTORE_ID, policy(false, true, Combine::And)).await.unwrap();
-        let refused = admit(&local, &header(None), 1).unwrap_err();
+        let refused = admit(&local, &header(None), 1).await.unwrap_err();
         assert!(matches!(&refused, Refused::NotAllowed { failed, .. } if failed == &[Method::Mac]), "{refused:?}");
         registry
             .add_allow_entry(DEFAULT_KEYSTORE_ID, AllowRule::Ip(parse_ip("127.0.0.1").unwrap()), "me")
@@ -781,10 +781,50 @@ mod admission_tests {
         let mut auth = policy(true, true, Combine::Or);
         auth.certificate = false;
         registry.set_auth_policy(DEFAULT_KEYSTORE_ID, auth).await.unwrap();
-        assert_eq!(admit(&local, &header(None), 2), Ok(()), "OR: the IP passes");
+        assert_eq!(admit(&local, &header(None), 2).await, Ok(()), "OR: the IP passes");
         auth.combine = Combine::And;
         registry.set_auth_policy(DEFAULT_KEYSTORE_ID, auth).await.unwrap();
-        assert!(admit(&local, &header(None), 3).is_err(), "AND: the MAC fails");
+        assert!(admit(&local, &header(None), 3).await.is_err(), "AND: the MAC fails");
+    }
+
+    /// Polls `admission` once, as the connection's task does first.
+    fn first_poll<F: std::future::Future>(admission: F) -> std::task::Poll<F::Output> {
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        std::pin::pin!(admission).poll(&mut cx)
+    }
+
+    #[tokio::test]
+    async fn admission_without_a_mac_check_is_done_at_its_first_poll_and_an_ipv6_mac_check_awaits_ip() {
+        let (registry, der) = registry().await;
+        let v6 = client(&registry, &der, "[2001:db8::9]:40000");
+        let v4 = client(&registry, &der, "10.1.2.3:40000");
+        // Certificate only, then an IP allowlist: nothing to wait for.
+        assert_eq!(first_poll(admit(&v6, &header(None), 1)), std::task::Poll::Ready(Ok(())));
+        registry
+            .add_allow_entry(DEFAULT_KEYSTORE_ID, AllowRule::Ip(parse_ip("10.0.0.0/8").unwrap()), "lan")
+            .await
+            .unwrap();
+        registry.set_auth_policy(DEFAULT_KEYSTORE_ID, policy(true, false, Combine::And)).await.unwrap();
+        assert_eq!(first_poll(admit(&v4, &header(None), 2)), std::task::Poll::Ready(Ok(())));
+        // A MAC rule: the IPv6 peer (on no link) is looked up with `ip -6
+        // neigh`, awaited; it has no entry, so the MAC method fails.
+        registry.add_allow_entry(DEFAULT_KEYSTORE_ID, AllowRule::Mac([2, 0, 0, 0, 0, 1]), "box").await.unwrap();
+        registry.set_auth_policy(DEFAULT_KEYSTORE_ID, policy(false, true, Combine::And)).await.unwrap();
+        let refused = admit(&v6, &header(None), 3).await.unwrap_err();
+        assert!(matches!(&refused, Refused::NotAllowed { failed, .. } if failed == &[Method::Mac]), "{refused:?}");
+    }
+
+    /// Every request's future holds admission's: the MAC lookup (a child
+    /// process: a large future) is boxed on a miss instead of inlined.
+    #[tokio::test]
+    async fn admissions_future_stays_small_as_the_mac_lookup_is_boxed() {
+        let (registry, der) = registry().await;
+        let v6 = client(&registry, &der, "[2001:db8::9]:40000");
+        let h = header(None);
+        let lookup = crate::auth::neighbours::lookup("2001:db8::9".parse().unwrap());
+        let admission = admit(&v6, &h, 1);
+        let (lookup, admission) = (std::mem::size_of_val(&lookup), std::mem::size_of_val(&admission));
+        assert!(admission < lookup, "admission's future ({admission} bytes) holds the lookup's ({lookup} bytes)");
     }
 
     #[tokio::test]
@@ -792,15 +832,15 @@ mod admission_tests {
         let (registry, der) = registry().await;
         // A loopback peer has no MAC: nothing to compare with.
         let local = client(&registry, &der, "127.0.0.1:40000");
-        assert_eq!(admit(&local, &header(Some("02:00:00:00:00:01")), 1), Ok(()));
+        assert_eq!(admit(&local, &header(Some("02:00:00:00:00:01")), 1).await, Ok(()));
         registry
             .add_allow_entry(DEFAULT_KEYSTORE_ID, AllowRule::Ip(parse_ip("127.0.0.0/8").unwrap()), "")
             .await
             .unwrap();
         registry.set_auth_policy(DEFAULT_KEYSTORE_ID, policy(true, false, Combine::And)).await.unwrap();
-        assert_eq!(admit(&local, &header(Some("02:00:00:00:00:01")), 2), Ok(()));
+        assert_eq!(admit(&local, &header(Some("02:00:00:00:00:01")), 2).await, Ok(()));
         registry.set_auth_policy(DEFAULT_KEYSTORE_ID, policy(true, true, Combine::Or)).await.unwrap();
-        let refused = admit(&local, &header(Some("02:00:00:00:00:01")), 3).unwrap_err();
+        let refused = admit(&local, &header(Some("02:00:00:00:00:01")), 3).await.unwrap_err();
         assert!(
             matches!(&refused, Refused::NotAllowed { failed, .. } if failed == &[Method::DeviceNetworkIdentifier]),
             "{refused:?}"

@@ -128,10 +128,12 @@ impl Refusal {
 /// must not be revoked, its key store must be in service (`OK`), and the
 /// key store's enabled methods must pass. `now` is Unix seconds: an
 /// admitted request marks the credential used then. For a store that checks
-/// certificates only: atomics, no lock, no store read, no allocation; an
-/// IP / MAC allowlist adds a read lock on the compiled list and on the
-/// connection's MAC, looked up once per connection and policy change.
-pub fn admit(client: &ClientIdentity, header: &RequestHeader, now: i64) -> Result<(), Refusal> {
+/// certificates only: atomics, no lock, no store read, no allocation, and
+/// the future is ready at its first poll. An IP / MAC allowlist adds a read
+/// lock on the compiled list and on the connection's MAC, looked up once per
+/// connection and policy change; that lookup (for IPv6 a run of `ip`) is
+/// awaited, off the executor's thread.
+pub async fn admit(client: &ClientIdentity, header: &RequestHeader, now: i64) -> Result<(), Refusal> {
     let Some(handle) = &client.handle else { return Ok(()) };
     if handle.is_revoked() {
         return Err(Refusal::Revoked { credential: handle.name() });
@@ -151,7 +153,7 @@ pub fn admit(client: &ClientIdentity, header: &RequestHeader, now: i64) -> Resul
         };
         return Err(Refusal::KeyStoreUnavailable { keystore: keystore.name(), status });
     }
-    allowed(client, header, keystore)?;
+    allowed(client, header, keystore).await?;
     handle.touch(now);
     Ok(())
 }
@@ -163,7 +165,7 @@ static REFUSAL_LOG: allowlist::LogLimiter = allowlist::LogLimiter::new(10);
 /// The key store's IP and MAC methods, and the Network Identifier of a
 /// Device credential where the request carries one. A store that checks
 /// neither, asked without a Device credential, costs one atomic load.
-fn allowed(client: &ClientIdentity, header: &RequestHeader, keystore: &KeyStoreHandle) -> Result<(), Refusal> {
+async fn allowed(client: &ClientIdentity, header: &RequestHeader, keystore: &KeyStoreHandle) -> Result<(), Refusal> {
     let access = keystore.access();
     let network_identifier = device_network_identifier(header);
     if !access.restricts() && network_identifier.is_none() {
@@ -171,7 +173,7 @@ fn allowed(client: &ClientIdentity, header: &RequestHeader, keystore: &KeyStoreH
     }
     let policy = access.policy();
     let mac = if policy.needs_mac() || network_identifier.is_some() {
-        neighbours::PeerMacs::global().get(client.peer, policy.generation)
+        neighbours::PeerMacs::global().get(client.peer, policy.generation).await
     } else {
         None
     };

@@ -11,6 +11,7 @@
 //! when its key store's policy changed.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::{LazyLock, RwLock};
 use std::time::Duration;
@@ -116,34 +117,6 @@ pub async fn lookup(peer: IpAddr) -> Option<Mac> {
     }
 }
 
-/// Looks up the MAC of `peer` without an async runtime: for the per-request
-/// admission, which needs it only when the key store's policy changed since
-/// the connection's last lookup. (A read of procfs for IPv4; `ip` for IPv6.)
-pub fn lookup_blocking(peer: IpAddr) -> Option<Mac> {
-    let peer = canonical(peer);
-    if peer.is_loopback() || peer.is_unspecified() || peer.is_multicast() {
-        return None;
-    }
-    match peer {
-        IpAddr::V4(v4) => match std::fs::read_to_string(PROC_NET_ARP) {
-            Ok(text) => parse_proc_net_arp(&text, v4),
-            Err(e) => {
-                tracing::warn!(path = PROC_NET_ARP, error = %e, "cannot read the ARP table; peers have no MAC");
-                None
-            }
-        },
-        IpAddr::V6(v6) => {
-            match std::process::Command::new("ip").args(["-6", "neigh", "show", &v6.to_string()]).output() {
-                Ok(out) if out.status.success() => parse_ip_neigh(&String::from_utf8_lossy(&out.stdout), v6),
-                Ok(_) | Err(_) => {
-                    tracing::warn!("cannot run `ip -6 neigh show` (iproute2); the IPv6 peer has no MAC");
-                    None
-                }
-            }
-        }
-    }
-}
-
 /// The peer MACs of the open KMIP connections, by peer address and port
 /// (unique while the connection is open): looked up once per connection,
 /// and again only when the key store's policy generation changed (a
@@ -178,9 +151,7 @@ impl OpenConnection<'_> {
     /// listener calls this once the handshake is done, when the key store
     /// checks MACs).
     pub async fn prefetch(&self, generation: u64) -> Option<Mac> {
-        let mac = lookup(self.peer.ip()).await;
-        self.macs.remember(self.peer, generation, mac);
-        mac
+        self.macs.get(self.peer, generation).await
     }
 }
 
@@ -213,22 +184,35 @@ impl PeerMacs {
 
     /// The MAC of `peer` for policy `generation`: the connection's own
     /// lookup if it has one for this generation, otherwise looked up now
-    /// (and remembered if the connection is registered).
-    pub fn get(&self, peer: SocketAddr, generation: u64) -> Option<Mac> {
-        self.get_with(peer, generation, || lookup_blocking(peer.ip()))
+    /// (and remembered if the connection is registered). The lookup is
+    /// awaited, never run on the executor's thread: for IPv6 it runs `ip`.
+    pub async fn get(&self, peer: SocketAddr, generation: u64) -> Option<Mac> {
+        // Boxed: the lookup's future (a child process) is large, and would
+        // otherwise enlarge every request's future; a miss is rare.
+        self.get_with(peer, generation, || Box::pin(lookup(peer.ip()))).await
     }
 
     /// [`Self::get`] with the lookup given (tests use a fixed table).
-    pub fn get_with(&self, peer: SocketAddr, generation: u64, look_up: impl FnOnce() -> Option<Mac>) -> Option<Mac> {
-        if let Some(Some((g, mac))) = self.read().get(&peer) {
-            if *g == generation {
-                return *mac;
-            }
+    pub async fn get_with<F>(&self, peer: SocketAddr, generation: u64, look_up: impl FnOnce() -> F) -> Option<Mac>
+    where
+        F: Future<Output = Option<Mac>>,
+    {
+        if let Some(mac) = self.cached(peer, generation) {
+            return mac;
         }
-        // Not under the lock: a lookup may fork `ip`.
-        let mac = look_up();
+        // Not under the lock (a guard is not held across an await).
+        let mac = look_up().await;
         self.remember(peer, generation, mac);
         mac
+    }
+
+    /// The connection's lookup for `generation`, if it has one (`Some(None)`:
+    /// looked up, no neighbour entry).
+    fn cached(&self, peer: SocketAddr, generation: u64) -> Option<Option<Mac>> {
+        match self.read().get(&peer) {
+            Some(Some((g, mac))) if *g == generation => Some(*mac),
+            _ => None,
+        }
     }
 }
 
@@ -296,32 +280,61 @@ fd00::5 dev veth-a lladdr 02:00:00:00:00:05 DELAY
         }
     }
 
-    #[test]
-    fn a_connection_looks_its_peer_up_once_per_policy_generation_and_forgets_it_when_closed() {
+    #[tokio::test]
+    async fn a_connection_looks_its_peer_up_once_per_policy_generation_and_forgets_it_when_closed() {
         let macs = PeerMacs::default();
         let peer: SocketAddr = "10.99.1.2:40000".parse().unwrap();
         let calls = AtomicUsize::new(0);
         let first = Mac([2, 0, 0, 0, 0, 1]);
         let look = |mac: Option<Mac>| {
             calls.fetch_add(1, Ordering::Relaxed);
-            mac
+            std::future::ready(mac)
         };
         let connection = macs.open(peer);
-        assert_eq!(macs.get_with(peer, 1, || look(Some(first))), Some(first));
-        assert_eq!(macs.get_with(peer, 1, || look(None)), Some(first), "cached");
+        assert_eq!(macs.get_with(peer, 1, || look(Some(first))).await, Some(first));
+        assert_eq!(macs.get_with(peer, 1, || look(None)).await, Some(first), "cached");
         assert_eq!(calls.load(Ordering::Relaxed), 1);
-        assert_eq!(macs.get_with(peer, 2, || look(None)), None, "the policy changed: looked up again");
-        assert_eq!(macs.get_with(peer, 2, || look(Some(first))), None, "a missing entry is cached too");
+        assert_eq!(macs.get_with(peer, 2, || look(None)).await, None, "the policy changed: looked up again");
+        assert_eq!(macs.get_with(peer, 2, || look(Some(first))).await, None, "a missing entry is cached too");
         assert_eq!(calls.load(Ordering::Relaxed), 2);
         // Another connection from the same address (another port) has its own lookup.
         let other: SocketAddr = "10.99.1.2:40001".parse().unwrap();
         let _second = macs.open(other);
-        assert_eq!(macs.get_with(other, 2, || look(Some(first))), Some(first));
+        assert_eq!(macs.get_with(other, 2, || look(Some(first))).await, Some(first));
         drop(connection);
         assert_eq!(macs.read().len(), 1, "a closed connection's entry is gone");
         // An unregistered peer is looked up every time, and nothing is kept.
-        assert_eq!(macs.get_with(peer, 2, || look(Some(first))), Some(first));
-        assert_eq!(macs.get_with(peer, 2, || look(None)), None);
+        assert_eq!(macs.get_with(peer, 2, || look(Some(first))).await, Some(first));
+        assert_eq!(macs.get_with(peer, 2, || look(None)).await, None);
         assert_eq!(macs.read().len(), 1);
+    }
+
+    /// The lookup is awaited: on a runtime with a single thread, another
+    /// task runs while it is pending (it is that task which answers it here;
+    /// a lookup run on the executor's thread would never see the answer).
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_pending_lookup_leaves_the_executor_thread_to_other_tasks() {
+        let macs = PeerMacs::default();
+        let peer: SocketAddr = "[fd00::2]:40000".parse().unwrap();
+        let _connection = macs.open(peer);
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let answer = tokio::spawn(async move { tx.send(Mac([2, 0, 0, 0, 0, 2])) });
+        let got = tokio::time::timeout(Duration::from_secs(5), macs.get_with(peer, 1, || async { rx.await.ok() }))
+            .await
+            .unwrap();
+        assert_eq!(got, Some(Mac([2, 0, 0, 0, 0, 2])));
+        assert!(answer.await.unwrap().is_ok());
+        assert_eq!(macs.get_with(peer, 1, || std::future::ready(None)).await, got, "remembered");
+    }
+
+    /// An IPv6 peer that is on no link: `ip -6 neigh` (run as a child
+    /// process, awaited) finds no entry.
+    #[tokio::test(flavor = "current_thread")]
+    async fn an_ipv6_peer_on_no_link_has_no_mac() {
+        let macs = PeerMacs::default();
+        let peer: SocketAddr = "[2001:db8::7]:40000".parse().unwrap();
+        let _connection = macs.open(peer);
+        assert_eq!(macs.get(peer, 1).await, None);
+        assert_eq!(macs.read().get(&peer), Some(&Some((1, None))));
     }
 }

@@ -12,6 +12,7 @@ pub mod api;
 pub mod openapi;
 pub mod paging;
 pub mod problem;
+pub mod secret_json;
 pub mod tls;
 
 use std::net::SocketAddr;
@@ -291,6 +292,21 @@ impl tokio::io::AsyncWrite for CloseNotify {
         buf: &[u8],
     ) -> std::task::Poll<std::io::Result<usize>> {
         std::pin::Pin::new(&mut self.0).poll_write(cx, buf)
+    }
+
+    // Vectored, as the TLS stream is: hyper then queues a response body's
+    // `Bytes` as they are instead of copying them into its own buffer (which
+    // is never wiped: a key-bearing body, see `secret_json`, would stay there).
+    fn poll_write_vectored(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.0).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.0.is_write_vectored()
     }
 
     fn poll_flush(

@@ -109,6 +109,7 @@ impl Registry {
         let _admin = self.inner.admin.lock().await;
         let ca = self.signing_ca(keystore, &request.name)?;
         let issued = ca.issue_client(keystore, &request.name, Validity::days_from_now(request.validity_days))?;
+        // Into a wiping buffer at once (a move: the DER is not copied).
         let pkcs12 = Zeroizing::new(ca.pkcs12(&issued, &request.name, &request.password)?);
         let info = crate::pki::cert_info(&issued.cert_pem)?;
         let credential = self
@@ -120,11 +121,13 @@ impl Registry {
             ca_pem.extend_from_slice(&store_ca);
         }
         tracing::info!(keystore, credential = %credential.id, name = %credential.name, "credential issued");
+        // Moved, not cloned: the key PEM's one copy is the bundle's.
+        let crate::pki::Issued { cert_pem, key_pem } = issued;
         Ok(CredentialBundle {
             credential,
             pkcs12,
-            cert_pem: issued.cert_pem.clone(),
-            key_pem: issued.key_pem.clone(),
+            cert_pem,
+            key_pem,
             ca_pem,
             pykmip_conf: crate::datadir::pykmip_conf(std::path::Path::new("."), self.inner.options.kmip_addr),
         })

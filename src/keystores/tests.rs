@@ -202,7 +202,7 @@ async fn terminate_destroys_every_object_and_credential_of_the_store_and_nothing
     assert!(a_handle.keystore().is_terminated(), "an open connection's handle sees it");
     let client = ClientIdentity::from_handle(([127, 0, 0, 1], 1).into(), a_handle);
     assert_eq!(
-        admit(&client, &header(), 1).unwrap_err(),
+        admit(&client, &header(), 1).await.unwrap_err(),
         Refusal::KeyStoreUnavailable { keystore: "a".into(), status: "terminated" }
     );
     // The other store is untouched.
@@ -226,11 +226,11 @@ async fn revocation_and_suspension_are_seen_through_an_existing_handle() {
     let handle = registry.identify(&der(&bundle.cert_pem)).unwrap();
     let client = ClientIdentity::from_handle(([127, 0, 0, 1], 1).into(), Arc::clone(&handle));
     assert_eq!((client.credential.as_str(), client.keystore.as_str()), ("app", ks.id.as_str()));
-    assert_eq!(admit(&client, &header(), 1_000).unwrap(), ());
+    assert_eq!(admit(&client, &header(), 1_000).await.unwrap(), ());
     assert_eq!(handle.last_used(), Some(1_000));
 
     registry.suspend_keystore(&ks.id).await.unwrap();
-    let refused = admit(&client, &header(), 1_001).unwrap_err();
+    let refused = admit(&client, &header(), 1_001).await.unwrap_err();
     assert_eq!(refused, Refusal::KeyStoreUnavailable { keystore: "payments".into(), status: "suspended" });
     assert_eq!(
         refused.error().kmip_result(ProtocolVersion::V1_4),
@@ -238,13 +238,13 @@ async fn revocation_and_suspension_are_seen_through_an_existing_handle() {
     );
     assert!(!refused.closes_connection());
     registry.resume_keystore(&ks.id).await.unwrap();
-    assert!(admit(&client, &header(), 1_002).is_ok());
+    assert!(admit(&client, &header(), 1_002).await.is_ok());
 
     let revoked = registry.revoke_credential(&ks.id, &bundle.credential.id).await.unwrap();
     assert_eq!(revoked.status, CredentialStatus::Revoked);
     assert!(revoked.revoked_at.is_some());
     assert!(handle.is_revoked());
-    let refused = admit(&client, &header(), 1_003).unwrap_err();
+    let refused = admit(&client, &header(), 1_003).await.unwrap_err();
     assert_eq!(refused, Refusal::Revoked { credential: "app".into() });
     assert!(refused.closes_connection());
     assert_eq!(

@@ -236,7 +236,7 @@ impl Engine {
         }
         // Admission (revoked credential, key store out of service, allowlist)
         // before any item runs: atomics only on the admitted path.
-        if let Err(refusal) = crate::auth::admit(client, &header, now.unix_timestamp()) {
+        if let Err(refusal) = crate::auth::admit(client, &header, now.unix_timestamp()).await {
             return self.refuse(client, &header, &items, now, &refusal);
         }
         let mut ctx = RequestContext {

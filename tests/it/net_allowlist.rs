@@ -40,7 +40,10 @@ fn ip_quiet(args: &[&str]) {
 /// Whether this process may create network namespaces; if not, says why
 /// and returns false (the test is skipped), or fails under `CI=true`.
 fn namespaces_available() -> bool {
-    let probe = format!("coffer-probe-{}", std::process::id());
+    // Tests probe in parallel: each probe has its own name.
+    static PROBES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = PROBES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let probe = format!("coffer-probe-{}-{n}", std::process::id());
     let why = match Command::new("ip").args(["netns", "add", &probe]).output() {
         Ok(out) if out.status.success() => {
             ip_quiet(&["netns", "del", &probe]);
@@ -272,7 +275,8 @@ fn discover_at(ns: &Netns, server: &NetServer, addr: SocketAddr) -> Outcome {
 
 /// The MAC the host's kernel has for `peer` now, as the server reads it.
 fn host_sees(peer: impl Into<IpAddr>) -> Option<Mac> {
-    neighbours::lookup_blocking(peer.into())
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(neighbours::lookup(peer.into()))
 }
 
 const MAC_A: Mac = Mac([0x02, 0xc0, 0xff, 0xee, 0x00, 0x0a]);

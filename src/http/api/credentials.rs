@@ -13,6 +13,7 @@ use zeroize::Zeroizing;
 use super::{resolve, text, timestamp};
 use crate::error::ApiError;
 use crate::http::paging::{page, PageParams};
+use crate::http::secret_json::{SecretJson, SecretString};
 use crate::http::{ApiJson, ApiQuery, AppState};
 use crate::keystores::{Credential, CredentialOrigin, CredentialStatus, IssueRequest, Registry, RegistryError};
 
@@ -147,17 +148,20 @@ pub struct IssueCredential {
 
 /// An issued credential and everything a client needs. The private key is
 /// in this answer only: the server keeps no copy.
+// (This doc comment is the schema's description. The key's fields wipe
+// themselves, and the handler answers through `SecretJson`, which wipes the body.)
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct CredentialBundleView {
     /// The credential as recorded.
     pub credential: CredentialView,
     /// `client.p12` in base64: key, certificate and CA chain, protected by the password.
-    #[schema(format = Byte)]
-    pub pkcs12_base64: String,
+    #[schema(value_type = String, format = Byte)]
+    pub pkcs12_base64: SecretString,
     /// `client.pem`: the certificate.
     pub client_pem: String,
     /// `client.key`: the private key, PKCS#8 PEM.
-    pub client_key_pem: String,
+    #[schema(value_type = String)]
+    pub client_key_pem: SecretString,
     /// `ca.pem`: the CA certificates to verify the server with, and the store's CA.
     pub ca_pem: String,
     /// `pykmip.conf`, naming `client.pem`, `client.key` and `ca.pem` in the current directory.
@@ -268,7 +272,7 @@ pub async fn issue(
     State(state): State<AppState>,
     Path(keystore): Path<String>,
     ApiJson(body): ApiJson<IssueCredential>,
-) -> Result<(StatusCode, Json<CredentialBundleView>), ApiError> {
+) -> Result<(StatusCode, SecretJson), ApiError> {
     let password = Zeroizing::new(body.password.unwrap_or_default());
     if password.chars().count() > MAX_PASSWORD {
         return Err(ApiError::InvalidField { field: "password", why: format!("at most {MAX_PASSWORD} characters") });
@@ -281,18 +285,27 @@ pub async fn issue(
     };
     let ks = resolve(state.registry(), &keystore)?;
     let bundle = state.registry().issue_credential(&ks.id, request).await?;
-    let utf8 = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
-    Ok((
-        StatusCode::CREATED,
-        Json(CredentialBundleView {
-            pkcs12_base64: openssl::base64::encode_block(&bundle.pkcs12),
-            client_pem: utf8(&bundle.cert_pem),
-            client_key_pem: utf8(&bundle.key_pem),
-            ca_pem: utf8(&bundle.ca_pem),
-            pykmip_conf: bundle.pykmip_conf.clone(),
-            credential: bundle.credential.clone().into(),
-        }),
-    ))
+    let view = CredentialBundleView {
+        pkcs12_base64: SecretString::new(openssl::base64::encode_block(&bundle.pkcs12)),
+        client_pem: String::from_utf8_lossy(&bundle.cert_pem).into_owned(),
+        client_key_pem: pem_text(bundle.key_pem)?,
+        ca_pem: String::from_utf8_lossy(&bundle.ca_pem).into_owned(),
+        pykmip_conf: bundle.pykmip_conf,
+        credential: bundle.credential.into(),
+    };
+    Ok((StatusCode::CREATED, SecretJson::new(&view)?))
+}
+
+/// A private key's PEM as text, moved (not copied) into a wiping string.
+fn pem_text(mut pem: Zeroizing<Vec<u8>>) -> Result<SecretString, ApiError> {
+    match String::from_utf8(std::mem::take(&mut *pem)) {
+        Ok(text) => Ok(SecretString::new(text)),
+        Err(e) => {
+            // PEM is ASCII; should it not be, its bytes are still wiped.
+            drop(Zeroizing::new(e.into_bytes()));
+            Err(ApiError::Internal("an issued private key's PEM is not UTF-8".to_owned()))
+        }
+    }
 }
 
 /// Register an external certificate as a credential (trusted by its fingerprint).
