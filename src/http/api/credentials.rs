@@ -211,6 +211,19 @@ fn credential_name(name: &str) -> Result<String, ApiError> {
     Ok(name)
 }
 
+/// The name and description a new credential is recorded with, checked
+/// (the name first, so its error is the one reported when both are wrong).
+fn labels(name: &str, description: Option<&str>) -> Result<(String, String), ApiError> {
+    let name = credential_name(name)?;
+    let description = text("description", description.unwrap_or_default(), MAX_DESCRIPTION, false)?;
+    Ok((name, description))
+}
+
+/// The answer to a request that recorded a new credential.
+fn created(credential: Credential) -> (StatusCode, Json<CredentialView>) {
+    (StatusCode::CREATED, Json(credential.into()))
+}
+
 fn validity(days: Option<u32>) -> Result<u32, ApiError> {
     let days = days.unwrap_or(DEFAULT_VALIDITY_DAYS);
     if !(1..=MAX_VALIDITY_DAYS).contains(&days) {
@@ -309,12 +322,11 @@ pub async fn register(
     Path(keystore): Path<String>,
     ApiJson(body): ApiJson<RegisterCredential>,
 ) -> Result<(StatusCode, Json<CredentialView>), ApiError> {
-    let name = credential_name(&body.name)?;
-    let description = text("description", body.description.as_deref().unwrap_or_default(), MAX_DESCRIPTION, false)?;
+    let (name, description) = labels(&body.name, body.description.as_deref())?;
     let ks = resolve(state.registry(), &keystore)?;
     let credential =
         state.registry().register_credential(&ks.id, &name, &description, body.certificate.as_bytes()).await?;
-    Ok((StatusCode::CREATED, Json(credential.into())))
+    Ok(created(credential))
 }
 
 /// Sign a CSR with the store's CA; the certificate is in the answer.
@@ -331,12 +343,11 @@ pub async fn sign(
     Path(keystore): Path<String>,
     ApiJson(body): ApiJson<SignCsr>,
 ) -> Result<(StatusCode, Json<CredentialView>), ApiError> {
-    let name = credential_name(&body.name)?;
-    let description = text("description", body.description.as_deref().unwrap_or_default(), MAX_DESCRIPTION, false)?;
+    let (name, description) = labels(&body.name, body.description.as_deref())?;
     let days = validity(body.validity_days)?;
     let ks = resolve(state.registry(), &keystore)?;
     let credential = state.registry().sign_csr(&ks.id, &name, &description, days, body.csr.as_bytes()).await?;
-    Ok((StatusCode::CREATED, Json(credential.into())))
+    Ok(created(credential))
 }
 
 /// Show a credential.
