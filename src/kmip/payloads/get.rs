@@ -7,7 +7,8 @@ use crate::kmip::version::ProtocolVersion;
 use crate::ttlv::{Tag, Ttlv};
 
 kmip_struct! {
-    /// Get request payload (KMIP 1.4 §4.11, 2.1 §6.1.24).
+    /// Get request payload (KMIP 1.4 §4.11, 2.1 §6.1.24); also Export's
+    /// ([`ExportRequest`](super::ExportRequest)), whose fields are the same.
     pub struct GetRequest {
         /// Unique Identifier.
         opt unique_identifier: String = Tag::UniqueIdentifier,
