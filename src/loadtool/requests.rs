@@ -142,12 +142,11 @@ pub fn sign(uid: &str, key_type: KeyType) -> RequestPayload {
         KeyType::Rsa2048 => (Some(PaddingMethod::PKCS1V1_5), Some(HashingAlgorithm::SHA_256)),
     };
     let params = CryptographicParameters {
-        block_cipher_mode: None,
         padding_method,
         hashing_algorithm,
         digital_signature_algorithm: Some(scheme),
         cryptographic_algorithm: Some(algorithm),
-        ..aes_cbc()
+        ..CryptographicParameters::none()
     };
     RequestPayload::Sign(SignRequest {
         unique_identifier: Some(uid.to_owned()),
@@ -169,22 +168,8 @@ fn aes_cbc() -> CryptographicParameters {
     CryptographicParameters {
         block_cipher_mode: Some(BlockCipherMode::CBC),
         padding_method: Some(PaddingMethod::PKCS5),
-        hashing_algorithm: None,
-        key_role_type: None,
-        digital_signature_algorithm: None,
         cryptographic_algorithm: Some(CryptographicAlgorithm::AES),
-        random_iv: None,
-        iv_length: None,
-        tag_length: None,
-        fixed_field_length: None,
-        invocation_field_length: None,
-        counter_length: None,
-        initial_counter_value: None,
-        salt_length: None,
-        mask_generator: None,
-        mask_generator_hashing_algorithm: None,
-        p_source: None,
-        trailer_field: None,
+        ..CryptographicParameters::none()
     }
 }
 

@@ -301,22 +301,9 @@ impl Mode {
         CryptographicParameters {
             block_cipher_mode: Some(mode),
             padding_method: padding,
-            hashing_algorithm: None,
-            key_role_type: None,
-            digital_signature_algorithm: None,
             cryptographic_algorithm: Some(CryptographicAlgorithm::AES),
-            random_iv: None,
-            iv_length: None,
             tag_length,
-            fixed_field_length: None,
-            invocation_field_length: None,
-            counter_length: None,
-            initial_counter_value: None,
-            salt_length: None,
-            mask_generator: None,
-            mask_generator_hashing_algorithm: None,
-            p_source: None,
-            trailer_field: None,
+            ..CryptographicParameters::none()
         }
     }
 
