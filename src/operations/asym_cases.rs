@@ -276,6 +276,44 @@ async fn create_key_pair_refusals() {
     assert!(item.result_message.unwrap_or_default().contains("Common"));
 }
 
+/// Create Key Pair and ReKey Key Pair refuse each of the three Protection
+/// Storage Masks (KMIP 2.0) before doing anything else.
+#[tokio::test]
+async fn key_pair_operations_refuse_protection_storage_masks() {
+    let engine = engine();
+    let (private, _) = pair(&engine, V::V2_1, algorithm(Alg::EC, Some(256)), (None, None)).await;
+    let mask = || Some(crate::ttlv::Ttlv::structure(crate::ttlv::Tag::ProtectionStorageMasks, vec![]));
+    for which in 0..3 {
+        let masks =
+            [(which == 0).then(mask).flatten(), (which == 1).then(mask).flatten(), (which == 2).then(mask).flatten()];
+        let [common, private_masks, public] = masks.clone();
+        let create = Rq::CreateKeyPair(CreateKeyPairRequest {
+            common_attributes: Some(attrs(algorithm(Alg::EC, Some(256)))),
+            private_key_attributes: None,
+            public_key_attributes: None,
+            common_protection_storage_masks: common,
+            private_protection_storage_masks: private_masks,
+            public_protection_storage_masks: public,
+        });
+        let [common, private_masks, public] = masks;
+        let rekey = Rq::ReKeyKeyPair(crate::kmip::payloads::ReKeyKeyPairRequest {
+            private_key_unique_identifier: Some(private.clone()),
+            offset: None,
+            common_attributes: None,
+            private_key_attributes: None,
+            public_key_attributes: None,
+            common_protection_storage_masks: common,
+            private_protection_storage_masks: private_masks,
+            public_protection_storage_masks: public,
+        });
+        for request in [create, rekey] {
+            let item = one(&engine, V::V2_1, request).await;
+            assert_eq!(item.result_reason, Some(R::FeatureNotSupported), "mask {which}");
+            assert_eq!(item.result_message.as_deref(), Some("Protection Storage Masks are not supported"));
+        }
+    }
+}
+
 #[tokio::test]
 async fn each_signature_scheme_signs_and_verifies_and_a_changed_message_is_invalid() {
     let engine = engine();

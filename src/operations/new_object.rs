@@ -234,6 +234,16 @@ pub(crate) fn lengths_of(algorithm: CryptographicAlgorithm, len: usize) -> Vec<i
     }
 }
 
+/// Refuses a request that names Protection Storage Masks (KMIP 2.0): coffer
+/// keeps every object the one way, so a mask asked for could not be honoured,
+/// and ignoring it would tell the client its object is stored as it asked.
+pub(crate) fn refuse_protection_storage_masks(masks: &[&Option<Ttlv>]) -> Result<(), Error> {
+    if masks.iter().any(|m| m.is_some()) {
+        return Err(Error::FeatureNotSupported("Protection Storage Masks are not supported".into()));
+    }
+    Ok(())
+}
+
 /// An Object Type's spec name.
 pub(crate) fn type_name(t: ObjectType) -> String {
     t.name().map_or_else(|| format!("0x{:08X}", t.value()), str::to_owned)

@@ -29,9 +29,7 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: RegisterRequest) -
             type_name(object_type)
         )));
     }
-    if req.protection_storage_masks.is_some() {
-        return Err(Error::FeatureNotSupported("Protection Storage Masks are not supported".into()));
-    }
+    new_object::refuse_protection_storage_masks(&[&req.protection_storage_masks])?;
     let mut client = new_object::client_attributes(&req.attributes, object_type)?;
     let format = req.object.key_block().map(|b| b.key_format_type);
     let object = checked_object(ctx, req.object, &mut client, Operation::Register).await?;
