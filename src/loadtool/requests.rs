@@ -11,7 +11,7 @@ use bytes::Bytes;
 
 use crate::kmip::attributes::{Attribute, Attributes, CryptographicParameters};
 use crate::kmip::codec::{FromTtlv, ToTtlv};
-use crate::kmip::message::{RequestBatchItem, RequestHeader, ResponseBatchItem, ResponseMessage};
+use crate::kmip::message::{RequestMessage, ResponseBatchItem, ResponseMessage};
 use crate::kmip::payloads::{
     ActivateRequest, CreateKeyPairRequest, CreateRequest, DecryptRequest, DiscoverVersionsRequest, EncryptRequest,
     GetRequest, RequestPayload, ResponsePayload, SignRequest,
@@ -34,15 +34,7 @@ const IV: [u8; 16] = [0x1f; 16];
 
 /// One whole Request Message with one batch item, encoded.
 pub fn message(version: ProtocolVersion, payload: RequestPayload) -> Result<Vec<u8>, LoadError> {
-    let header = RequestHeader::new(version, 1);
-    let item = RequestBatchItem {
-        operation: payload.operation(),
-        ephemeral: None,
-        unique_batch_item_id: None,
-        payload,
-        message_extension: None,
-    };
-    let msg = crate::kmip::message::RequestMessage { header, batch_items: vec![item] };
+    let msg = RequestMessage::new(version, vec![payload]);
     let tree = msg.to_ttlv(Tag::RequestMessage, version);
     ttlv::encode_to_vec(&tree).map_err(|e| LoadError::Protocol(format!("encoding the request: {e}")))
 }

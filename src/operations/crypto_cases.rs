@@ -17,7 +17,7 @@ use bytes::Bytes;
 
 use crate::auth::ClientIdentity;
 use crate::kmip::codec::{FromTtlv, ToTtlv};
-use crate::kmip::message::{RequestBatchItem, RequestMessage, ResponseBatchItem, ResponseMessage};
+use crate::kmip::message::{RequestMessage, ResponseBatchItem, ResponseMessage};
 use crate::kmip::objects::{KeyBlock, KeyMaterial, KeyValue, Object, SymmetricKey};
 use crate::kmip::payloads::RequestPayload;
 use crate::kmip::secret::Secret;
@@ -55,16 +55,7 @@ impl Bench {
 
     /// Runs one batch item at version `v` and returns its response item.
     pub(crate) async fn run(&self, v: ProtocolVersion, payload: RequestPayload) -> ResponseBatchItem {
-        let mut header = super::fallback_header();
-        header.protocol_version = v;
-        let item = RequestBatchItem {
-            operation: payload.operation(),
-            ephemeral: None,
-            unique_batch_item_id: None,
-            payload,
-            message_extension: None,
-        };
-        let message = RequestMessage { header, batch_items: vec![item] };
+        let message = RequestMessage::new(v, vec![payload]);
         let frame = ttlv::encode_to_vec(&message.to_ttlv(Tag::RequestMessage, v)).expect("encodes");
         let Reply::Send(bytes) = self.engine.process(&client(), Bytes::from(frame)).await else {
             panic!("no response")

@@ -452,11 +452,8 @@ mod tests {
         let batch_items = payloads
             .into_iter()
             .map(|payload| RequestBatchItem {
-                operation: payload.operation(),
-                ephemeral: None,
                 unique_batch_item_id: Some(Bytes::from_static(b"id")),
-                payload,
-                message_extension: None,
+                ..RequestBatchItem::new(payload)
             })
             .collect();
         let message = RequestMessage { header, batch_items };

@@ -334,27 +334,14 @@ pub fn message(
     items: Vec<(Option<&[u8]>, RequestPayload)>,
 ) -> RequestMessage {
     let header = RequestHeader {
-        protocol_version: v,
-        maximum_response_size: None,
-        client_correlation_value: None,
-        server_correlation_value: None,
-        asynchronous_indicator: None,
-        attestation_capable_indicator: None,
-        attestation_types: Vec::new(),
-        authentication: None,
         batch_error_continuation_option: option,
-        batch_order_option: None,
-        time_stamp: None,
-        batch_count: i32::try_from(items.len()).unwrap(),
+        ..RequestHeader::new(v, i32::try_from(items.len()).unwrap())
     };
     let batch_items = items
         .into_iter()
         .map(|(id, payload)| RequestBatchItem {
-            operation: payload.operation(),
-            ephemeral: None,
             unique_batch_item_id: id.map(Bytes::copy_from_slice),
-            payload,
-            message_extension: None,
+            ..RequestBatchItem::new(payload)
         })
         .collect();
     RequestMessage { header, batch_items }
