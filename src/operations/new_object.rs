@@ -271,7 +271,7 @@ pub(crate) mod test_support {
     use crate::kmip::version::ProtocolVersion;
     use crate::operations::{Engine, EngineLimits, Reply};
     use crate::store::Store;
-    use crate::ttlv::{self, Tag};
+    use crate::ttlv::{self, Tag, Ttlv, Value};
 
     /// A client of key store `keystore`.
     pub fn client_of(keystore: &str) -> ClientIdentity {
@@ -371,6 +371,15 @@ pub(crate) mod test_support {
     /// A Name attribute.
     pub fn name(value: &str) -> Attribute {
         Attribute::Name(Name { value: value.into(), name_type: NameType::UninterpretedTextString })
+    }
+
+    /// A custom (`x-`) attribute with a Text String value and no vendor.
+    pub fn custom(name: &str, value: &str) -> Attribute {
+        Attribute::Custom {
+            vendor: None,
+            name: name.into(),
+            value: Ttlv::new(Tag::AttributeValue, Value::TextString(value.into())),
+        }
     }
 
     /// An attribute list.
