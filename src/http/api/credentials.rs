@@ -235,17 +235,20 @@ fn validity(days: Option<u32>) -> Result<u32, ApiError> {
     Ok(days)
 }
 
-/// A credential of `keystore` (an id) by id, then by name.
-fn find(registry: &Registry, keystore: &str, id_or_name: &str) -> Result<Credential, ApiError> {
-    match registry.credential(keystore, id_or_name) {
-        Ok(c) => Ok(c),
+/// The credential a path names: the key store `keystore` (id or name), then
+/// its credential by id, then by name. Answers the key store's id too.
+fn find(registry: &Registry, keystore: &str, id_or_name: &str) -> Result<(String, Credential), ApiError> {
+    let keystore = resolve(registry, keystore)?.id;
+    let found = match registry.credential(&keystore, id_or_name) {
+        Ok(c) => c,
         Err(RegistryError::CredentialNotFound { .. }) => registry
-            .credentials(keystore)?
+            .credentials(&keystore)?
             .into_iter()
             .find(|c| c.name == id_or_name)
-            .ok_or_else(|| RegistryError::CredentialNotFound { id: id_or_name.to_owned() }.into()),
-        Err(e) => Err(e.into()),
-    }
+            .ok_or_else(|| RegistryError::CredentialNotFound { id: id_or_name.to_owned() })?,
+        Err(e) => return Err(e.into()),
+    };
+    Ok((keystore, found))
 }
 
 /// List a key store's credentials, by name.
@@ -365,8 +368,8 @@ pub async fn show(
     State(state): State<AppState>,
     Path((keystore, credential)): Path<(String, String)>,
 ) -> Result<Json<CredentialView>, ApiError> {
-    let ks = resolve(state.registry(), &keystore)?;
-    Ok(Json(find(state.registry(), &ks.id, &credential)?.into()))
+    let (_, found) = find(state.registry(), &keystore, &credential)?;
+    Ok(Json(found.into()))
 }
 
 /// Revoke a credential: its open connections are refused from their next request. Irreversible.
@@ -384,7 +387,6 @@ pub async fn revoke(
     State(state): State<AppState>,
     Path((keystore, credential)): Path<(String, String)>,
 ) -> Result<Json<CredentialView>, ApiError> {
-    let ks = resolve(state.registry(), &keystore)?;
-    let found = find(state.registry(), &ks.id, &credential)?;
-    Ok(Json(state.registry().revoke_credential(&ks.id, &found.id).await?.into()))
+    let (keystore, found) = find(state.registry(), &keystore, &credential)?;
+    Ok(Json(state.registry().revoke_credential(&keystore, &found.id).await?.into()))
 }
