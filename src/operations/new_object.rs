@@ -389,6 +389,11 @@ pub(crate) mod test_support {
 
     /// A Raw AES key object of `bytes`.
     pub fn aes_object(bytes: &[u8], length: Option<i32>) -> Object {
+        raw_key_object(bytes, CryptographicAlgorithm::AES, length)
+    }
+
+    /// A Raw symmetric key object of `bytes` for `algorithm`, declaring `length` bits.
+    pub fn raw_key_object(bytes: &[u8], algorithm: CryptographicAlgorithm, length: Option<i32>) -> Object {
         Object::SymmetricKey(SymmetricKey {
             key_block: KeyBlock {
                 key_format_type: KeyFormatType::Raw,
@@ -397,7 +402,7 @@ pub(crate) mod test_support {
                     key_material: KeyMaterial::Bytes(Secret::from_slice(bytes)),
                     attributes: Attributes::default(),
                 }),
-                cryptographic_algorithm: Some(CryptographicAlgorithm::AES),
+                cryptographic_algorithm: Some(algorithm),
                 cryptographic_length: length,
                 key_wrapping_data: None,
             },
