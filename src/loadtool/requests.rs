@@ -71,29 +71,16 @@ pub fn get(uid: &str) -> RequestPayload {
 /// Encrypt 64 bytes under `uid`: AES CBC, PKCS5 padding, the client's IV.
 pub fn encrypt(uid: &str) -> RequestPayload {
     RequestPayload::Encrypt(EncryptRequest {
-        unique_identifier: Some(uid.to_owned()),
-        cryptographic_parameters: Some(aes_cbc()),
-        data: Some(Secret::new(vec![0x5a; PLAINTEXT_LEN])),
         iv_counter_nonce: Some(Bytes::from_static(&IV)),
-        correlation_value: None,
-        init_indicator: None,
-        final_indicator: None,
-        authenticated_encryption_additional_data: None,
+        ..EncryptRequest::new(Some(uid.to_owned()), Some(aes_cbc()), Secret::new(vec![0x5a; PLAINTEXT_LEN]))
     })
 }
 
 /// Decrypt `ciphertext` (from [`encrypt`]) under `uid`.
 pub fn decrypt(uid: &str, ciphertext: Bytes) -> RequestPayload {
     RequestPayload::Decrypt(DecryptRequest {
-        unique_identifier: Some(uid.to_owned()),
-        cryptographic_parameters: Some(aes_cbc()),
-        data: Some(ciphertext),
         iv_counter_nonce: Some(Bytes::from_static(&IV)),
-        correlation_value: None,
-        init_indicator: None,
-        final_indicator: None,
-        authenticated_encryption_additional_data: None,
-        authenticated_encryption_tag: None,
+        ..DecryptRequest::new(Some(uid.to_owned()), Some(aes_cbc()), ciphertext)
     })
 }
 

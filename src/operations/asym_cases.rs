@@ -416,30 +416,11 @@ async fn sign_and_verify_refusals_by_version() {
 }
 
 fn encrypt(id: &str, p: Option<CryptographicParameters>, data: &[u8]) -> Rq {
-    Rq::Encrypt(EncryptRequest {
-        unique_identifier: Some(id.into()),
-        cryptographic_parameters: p,
-        data: Some(Secret::from_slice(data)),
-        iv_counter_nonce: None,
-        correlation_value: None,
-        init_indicator: None,
-        final_indicator: None,
-        authenticated_encryption_additional_data: None,
-    })
+    Rq::Encrypt(EncryptRequest::new(Some(id.into()), p, Secret::from_slice(data)))
 }
 
 fn decrypt(id: &str, p: Option<CryptographicParameters>, data: &[u8]) -> Rq {
-    Rq::Decrypt(DecryptRequest {
-        unique_identifier: Some(id.into()),
-        cryptographic_parameters: p,
-        data: Some(Bytes::copy_from_slice(data)),
-        iv_counter_nonce: None,
-        correlation_value: None,
-        init_indicator: None,
-        final_indicator: None,
-        authenticated_encryption_tag: None,
-        authenticated_encryption_additional_data: None,
-    })
+    Rq::Decrypt(DecryptRequest::new(Some(id.into()), p, Bytes::copy_from_slice(data)))
 }
 
 #[tokio::test]

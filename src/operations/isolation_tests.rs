@@ -236,16 +236,7 @@ async fn setup(engine: &Engine, keystore: &str) -> Own {
 }
 
 fn encrypt(id: &str) -> Rq {
-    Rq::Encrypt(EncryptRequest {
-        unique_identifier: Some(id.into()),
-        cryptographic_parameters: Some(cbc()),
-        data: Some(Secret::from_slice(MESSAGE)),
-        iv_counter_nonce: None,
-        correlation_value: None,
-        init_indicator: None,
-        final_indicator: None,
-        authenticated_encryption_additional_data: None,
-    })
+    Rq::Encrypt(EncryptRequest::new(Some(id.into()), Some(cbc()), Secret::from_slice(MESSAGE)))
 }
 
 fn sign(id: &str) -> Rq {
@@ -451,15 +442,8 @@ fn cases() -> Vec<Case> {
         case("Encrypt", Operation::Encrypt, aes, |_, id, _| vec![encrypt(id)]),
         case("Decrypt", Operation::Decrypt, aes, |o, id, _| {
             vec![Rq::Decrypt(DecryptRequest {
-                unique_identifier: Some(id.into()),
-                cryptographic_parameters: Some(cbc()),
-                data: Some(o.sealed.0.clone()),
                 iv_counter_nonce: Some(o.sealed.1.clone()),
-                correlation_value: None,
-                init_indicator: None,
-                final_indicator: None,
-                authenticated_encryption_additional_data: None,
-                authenticated_encryption_tag: None,
+                ..DecryptRequest::new(Some(id.into()), Some(cbc()), o.sealed.0.clone())
             })]
         }),
         case("MAC", Operation::MAC, hmac, |_, id, _| vec![mac(id)]),

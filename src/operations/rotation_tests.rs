@@ -101,16 +101,7 @@ async fn locate_name(engine: &Engine, v: V, n: &str) -> Vec<String> {
 
 /// Encrypts with AES-CBC (the server makes the IV); the ciphertext and IV.
 async fn encrypt(engine: &Engine, id: &str, data: &[u8]) -> (Bytes, Bytes) {
-    let req = EncryptRequest {
-        unique_identifier: Some(id.into()),
-        cryptographic_parameters: Some(cbc()),
-        data: Some(Secret::from_slice(data)),
-        iv_counter_nonce: None,
-        correlation_value: None,
-        init_indicator: None,
-        final_indicator: None,
-        authenticated_encryption_additional_data: None,
-    };
+    let req = EncryptRequest::new(Some(id.into()), Some(cbc()), Secret::from_slice(data));
     match ok(one(engine, V::V1_4, Rq::Encrypt(req)).await) {
         Rs::Encrypt(r) => (r.data.expect("data"), r.iv_counter_nonce.expect("iv")),
         other => panic!("{other:?}"),
@@ -119,15 +110,8 @@ async fn encrypt(engine: &Engine, id: &str, data: &[u8]) -> (Bytes, Bytes) {
 
 async fn decrypt(engine: &Engine, id: &str, (data, iv): &(Bytes, Bytes)) -> Vec<u8> {
     let req = DecryptRequest {
-        unique_identifier: Some(id.into()),
-        cryptographic_parameters: Some(cbc()),
-        data: Some(data.clone()),
         iv_counter_nonce: Some(iv.clone()),
-        correlation_value: None,
-        init_indicator: None,
-        final_indicator: None,
-        authenticated_encryption_additional_data: None,
-        authenticated_encryption_tag: None,
+        ..DecryptRequest::new(Some(id.into()), Some(cbc()), data.clone())
     };
     match ok(one(engine, V::V2_1, Rq::Decrypt(req)).await) {
         Rs::Decrypt(r) => r.data.map(|d| d.expose().to_vec()).unwrap_or_default(),
