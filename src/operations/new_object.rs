@@ -409,6 +409,34 @@ pub(crate) mod test_support {
         })
     }
 
+    /// ReKey Key Pair of the private key `id` (the ID Placeholder when `None`), nothing else set.
+    pub fn rekey_key_pair(id: Option<&str>) -> RequestPayload {
+        RequestPayload::ReKeyKeyPair(crate::kmip::payloads::ReKeyKeyPairRequest {
+            private_key_unique_identifier: id.map(str::to_owned),
+            offset: None,
+            common_attributes: None,
+            private_key_attributes: None,
+            public_key_attributes: None,
+            common_protection_storage_masks: None,
+            private_protection_storage_masks: None,
+            public_protection_storage_masks: None,
+        })
+    }
+
+    /// Import of a 256-bit Raw AES key (Encrypt) as `id`, with Replace Existing `replace`.
+    pub fn import_aes(id: &str, replace: Option<bool>) -> RequestPayload {
+        RequestPayload::Import(crate::kmip::payloads::ImportRequest {
+            unique_identifier: id.into(),
+            object_type: crate::kmip::table::ObjectType::SymmetricKey,
+            replace_existing: replace,
+            key_wrap_type: None,
+            attributes: attrs(vec![Attribute::CryptographicUsageMask(
+                crate::kmip::table::CryptographicUsageMask::Encrypt,
+            )]),
+            object: aes_object(&[0x66; 32], Some(256)),
+        })
+    }
+
     /// The versions whose attribute shape differs: 1.x Template-Attribute, 2.x Attributes.
     pub const SHAPES: [ProtocolVersion; 4] =
         [ProtocolVersion::V1_0, ProtocolVersion::V1_2, ProtocolVersion::V1_4, ProtocolVersion::V2_1];

@@ -456,19 +456,6 @@ async fn seed_pair(engine: &Engine, spec: crate::crypto::asymmetric::KeyPairSpec
     (pid, uid)
 }
 
-fn rekey_pair(id: &str) -> Rq {
-    Rq::ReKeyKeyPair(crate::kmip::payloads::ReKeyKeyPairRequest {
-        private_key_unique_identifier: Some(id.into()),
-        offset: None,
-        common_attributes: None,
-        private_key_attributes: None,
-        public_key_attributes: None,
-        common_protection_storage_masks: None,
-        private_protection_storage_masks: None,
-        public_protection_storage_masks: None,
-    })
-}
-
 #[tokio::test]
 async fn rekey_key_pair_makes_a_linked_new_pair_under_the_same_names() {
     use crate::crypto::asymmetric::{Curve, KeyPairSpec};
@@ -478,7 +465,7 @@ async fn rekey_key_pair_makes_a_linked_new_pair_under_the_same_names() {
         for v in [V::V1_4, V::V2_1] {
             let engine = engine();
             let (old_private, old_public) = seed_pair(&engine, spec, "signer").await;
-            let (private, public) = match ok(one(&engine, v, rekey_pair(&old_private)).await) {
+            let (private, public) = match ok(one(&engine, v, rekey_key_pair(Some(&old_private))).await) {
                 Rs::ReKeyKeyPair(r) => (r.private_key_unique_identifier, r.public_key_unique_identifier),
                 other => panic!("{other:?}"),
             };
@@ -515,9 +502,9 @@ async fn rekey_key_pair_makes_a_linked_new_pair_under_the_same_names() {
             assert_eq!(derived, spki, "the pair matches");
             assert_eq!(locate_name(&engine, v, "signer").await, vec![private.clone(), old_private.clone()]);
             // A replaced pair is not rotated again; a public key is not a private key.
-            failed(&one(&engine, v, rekey_pair(&old_private)).await, R::PermissionDenied, &private);
+            failed(&one(&engine, v, rekey_key_pair(Some(&old_private))).await, R::PermissionDenied, &private);
             let wrong = if v.is_2x() { R::IllegalObjectType } else { R::PermissionDenied };
-            failed(&one(&engine, v, rekey_pair(&public)).await, wrong, "is a PublicKey");
+            failed(&one(&engine, v, rekey_key_pair(Some(&public))).await, wrong, "is a PublicKey");
         }
     }
 }
@@ -547,7 +534,7 @@ async fn create_key_pair_then_rekey_key_pair_and_both_versions_sign_and_verify()
                 Rs::CreateKeyPair(r) => (r.private_key_unique_identifier, r.public_key_unique_identifier),
                 other => panic!("{other:?}"),
             };
-            let (p1, u1) = match ok(one(&engine, v, rekey_pair(&p0)).await) {
+            let (p1, u1) = match ok(one(&engine, v, rekey_key_pair(Some(&p0))).await) {
                 Rs::ReKeyKeyPair(r) => (r.private_key_unique_identifier, r.public_key_unique_identifier),
                 other => panic!("{other:?}"),
             };
