@@ -31,30 +31,10 @@ use coffer::crypto::signature::{sign, verify, verify_digest, SignatureScheme};
 use coffer::crypto::CryptoError;
 use serde_json::Value;
 
+use crate::crypto_kat::blocks as vectors;
+
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/crypto").join(name)
-}
-
-/// Blank-line-separated blocks of `field = value` lines; `#` starts a comment line.
-fn vectors(file: &str) -> Vec<BTreeMap<String, String>> {
-    let text = std::fs::read_to_string(fixture(file)).unwrap();
-    let mut out = Vec::new();
-    let mut fields = BTreeMap::new();
-    for line in text.lines().map(str::trim).chain(std::iter::once("")) {
-        if line.starts_with('#') {
-            continue;
-        }
-        if line.is_empty() {
-            if !fields.is_empty() {
-                out.push(std::mem::take(&mut fields));
-            }
-            continue;
-        }
-        let (field, value) = line.split_once('=').unwrap_or_else(|| panic!("{file}: not `field = value`: {line}"));
-        assert!(fields.insert(field.trim().to_owned(), value.trim().to_owned()).is_none(), "{file}: {line}");
-    }
-    assert!(!out.is_empty(), "{file} has no vectors");
-    out
 }
 
 fn hx(block: &BTreeMap<String, String>, field: &str) -> Vec<u8> {
