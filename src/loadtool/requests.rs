@@ -59,13 +59,7 @@ pub fn activate(uid: &str) -> RequestPayload {
 
 /// Get the key `uid`, in the server's default format.
 pub fn get(uid: &str) -> RequestPayload {
-    RequestPayload::Get(GetRequest {
-        unique_identifier: Some(uid.to_owned()),
-        key_format_type: None,
-        key_wrap_type: None,
-        key_compression_type: None,
-        key_wrapping_specification: None,
-    })
+    RequestPayload::Get(GetRequest::new(Some(uid.to_owned())))
 }
 
 /// Encrypt 64 bytes under `uid`: AES CBC, PKCS5 padding, the client's IV.

@@ -268,13 +268,7 @@ mod tests {
     }
 
     fn get(id: String) -> GetRequest {
-        GetRequest {
-            unique_identifier: Some(id),
-            key_format_type: None,
-            key_wrap_type: None,
-            key_compression_type: None,
-            key_wrapping_specification: None,
-        }
+        GetRequest::new(Some(id))
     }
 
     #[tokio::test]

@@ -282,13 +282,7 @@ fn ec_private_key() -> Object {
 }
 
 fn get(id: &str) -> GetRequest {
-    GetRequest {
-        unique_identifier: Some(id.into()),
-        key_format_type: None,
-        key_wrap_type: None,
-        key_compression_type: None,
-        key_wrapping_specification: None,
-    }
+    GetRequest::new(Some(id.into()))
 }
 
 fn wrapping(kek: &str) -> KeyWrappingSpecification {
@@ -518,15 +512,7 @@ fn cases() -> Vec<Case> {
         case("Obtain Lease", Operation::ObtainLease, aes, |_, id, _| {
             vec![Rq::ObtainLease(ObtainLeaseRequest { unique_identifier: Some(id.into()) })]
         }),
-        case("Export", Operation::Export, aes, |_, id, _| {
-            vec![Rq::Export(ExportRequest {
-                unique_identifier: Some(id.into()),
-                key_format_type: None,
-                key_wrap_type: None,
-                key_compression_type: None,
-                key_wrapping_specification: None,
-            })]
-        }),
+        case("Export", Operation::Export, aes, |_, id, _| vec![Rq::Export(ExportRequest::new(Some(id.into())))]),
         case("Register of a key wrapped under the other store's key", Operation::Register, kek, |_, id, _| {
             vec![register(wrapped_under(id), vec![])]
         }),

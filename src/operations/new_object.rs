@@ -312,13 +312,7 @@ pub(crate) mod test_support {
 
     /// A Get of `id` as stored (no format, no wrapping).
     pub fn get(id: &str) -> crate::kmip::payloads::GetRequest {
-        crate::kmip::payloads::GetRequest {
-            unique_identifier: Some(id.into()),
-            key_format_type: None,
-            key_wrap_type: None,
-            key_compression_type: None,
-            key_wrapping_specification: None,
-        }
+        crate::kmip::payloads::GetRequest::new(Some(id.into()))
     }
 
     /// A Register of `object` with `attributes`.

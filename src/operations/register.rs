@@ -402,13 +402,7 @@ mod tests {
         };
         let activate = Rq::Activate(crate::kmip::payloads::ActivateRequest { unique_identifier: Some(id.clone()) });
         assert!(matches!(ok(one(&engine, V::V1_4, activate).await), Rs::Activate(_)));
-        let get = Rq::Get(GetRequest {
-            unique_identifier: Some(id),
-            key_format_type: None,
-            key_wrap_type: None,
-            key_compression_type: None,
-            key_wrapping_specification: None,
-        });
+        let get = Rq::Get(GetRequest::new(Some(id)));
         match ok(one(&engine, V::V1_4, get).await) {
             Rs::Get(r) => assert_eq!(r.object, object),
             other => panic!("{other:?}"),

@@ -169,13 +169,7 @@ async fn rekey_links_versions_under_one_name_and_old_versions_keep_decrypting() 
 
         // The newest is rotated again; a Name given with ReKey is added
         // (as TC-REKEY-1-14 shows); the ID Placeholder is the new version.
-        let get = GetRequest {
-            unique_identifier: None,
-            key_format_type: None,
-            key_wrap_type: None,
-            key_compression_type: None,
-            key_wrapping_specification: None,
-        };
+        let get = GetRequest::new(None);
         let items = run(&engine, v, vec![rekey(&new, None, vec![name("disk-2")]), Rq::Get(get)]).await;
         let ids: Vec<String> = items.into_iter().map(|i| id_of(ok(i))).collect();
         let third = ids.first().cloned().unwrap_or_default();

@@ -396,13 +396,7 @@ pub fn activate(id: Option<&str>) -> RequestPayload {
 
 /// Get `id` in the default format, or the ID Placeholder's object when `None`.
 pub fn get(id: Option<&str>) -> RequestPayload {
-    RequestPayload::Get(GetRequest {
-        unique_identifier: id.map(str::to_owned),
-        key_format_type: None,
-        key_wrap_type: None,
-        key_compression_type: None,
-        key_wrapping_specification: None,
-    })
+    RequestPayload::Get(GetRequest::new(id.map(str::to_owned)))
 }
 
 /// Locate with no filter: every object of the client's key store.

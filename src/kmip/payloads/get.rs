@@ -23,6 +23,20 @@ kmip_struct! {
     }
 }
 
+impl GetRequest {
+    /// Get of the object `unique_identifier` (the ID Placeholder's when
+    /// `None`) in the server's default format, unwrapped.
+    pub fn new(unique_identifier: Option<String>) -> GetRequest {
+        GetRequest {
+            unique_identifier,
+            key_format_type: None,
+            key_wrap_type: None,
+            key_compression_type: None,
+            key_wrapping_specification: None,
+        }
+    }
+}
+
 /// Get response payload (KMIP 1.4 §4.11, 2.1 §6.1.24).
 #[derive(Clone, Debug, PartialEq)]
 pub struct GetResponse {
