@@ -383,6 +383,29 @@ async fn all_items(client: &AdminClient, path: &str) -> Result<Vec<Value>, Admin
     }
 }
 
+/// Prints every item of the paged list at `path`: one JSON array with
+/// `--json`, otherwise `header` (when given) and a line per item from `row`.
+async fn print_list(
+    client: &AdminClient,
+    path: &str,
+    output: Output,
+    out: &mut dyn Write,
+    header: Option<&str>,
+    row: impl Fn(&mut dyn Write, &Value) -> Result<(), AdminError>,
+) -> Result<(), AdminError> {
+    let items = all_items(client, path).await?;
+    if output.json {
+        return print_json(out, &Value::Array(items));
+    }
+    if let Some(header) = header {
+        writeln!(out, "{header}")?;
+    }
+    for item in &items {
+        row(out, item)?;
+    }
+    Ok(())
+}
+
 fn field<'a>(v: &'a Value, name: &str) -> &'a str {
     v.get(name).and_then(Value::as_str).unwrap_or("")
 }
@@ -472,16 +495,11 @@ pub fn keystore(args: KeystoreArgs, out: &mut dyn Write) -> Result<(), AdminErro
     runtime()?.block_on(async {
         match args.command {
             KeystoreCommand::List(output) => {
-                let items = all_items(&client, "/api/v1/keystores").await?;
-                if output.json {
-                    return print_json(out, &Value::Array(items));
-                }
-                writeln!(
-                    out,
+                let header = format!(
                     "{:<24} {:<11} {:<10} {:>8} {:>12}  ID",
                     "NAME", "STATUS", "REGION", "OBJECTS", "CREDENTIALS"
-                )?;
-                for ks in &items {
+                );
+                print_list(&client, "/api/v1/keystores", output, out, Some(&header), |out, ks| {
                     let count = |n: &str| ks.get("counts").and_then(|c| c.get(n)).and_then(Value::as_u64).unwrap_or(0);
                     writeln!(
                         out,
@@ -493,8 +511,9 @@ pub fn keystore(args: KeystoreArgs, out: &mut dyn Write) -> Result<(), AdminErro
                         count("credentials"),
                         field(ks, "id")
                     )?;
-                }
-                Ok(())
+                    Ok(())
+                })
+                .await
             }
             KeystoreCommand::Create { name, region, description, output } => {
                 let mut body = json!({ "name": name });
@@ -577,14 +596,8 @@ pub fn credential(args: CredentialArgs, out: &mut dyn Write) -> Result<(), Admin
     runtime()?.block_on(async {
         match args.command {
             CredentialCommand::List { keystore, output } => {
-                let items = all_items(&client, &format!("{}/credentials", store_path(&keystore))).await?;
-                if output.json {
-                    return print_json(out, &Value::Array(items));
-                }
-                for c in &items {
-                    print_credential(out, c, output)?;
-                }
-                Ok(())
+                let path = format!("{}/credentials", store_path(&keystore));
+                print_list(&client, &path, output, out, None, |out, c| print_credential(out, c, output)).await
             }
             CredentialCommand::Issue { keystore, name, description, password, validity_days, out: dir, output } => {
                 let mut body = json!({ "name": name });
@@ -699,14 +712,8 @@ pub fn allow(args: AllowArgs, out: &mut dyn Write) -> Result<(), AdminError> {
     runtime()?.block_on(async {
         match args.command {
             AllowCommand::List { keystore, output } => {
-                let items = all_items(&client, &format!("{}/allowlist", store_path(&keystore))).await?;
-                if output.json {
-                    return print_json(out, &Value::Array(items));
-                }
-                for e in &items {
-                    print_entry(out, e, output)?;
-                }
-                Ok(())
+                let path = format!("{}/allowlist", store_path(&keystore));
+                print_list(&client, &path, output, out, None, |out, e| print_entry(out, e, output)).await
             }
             AllowCommand::Add { keystore, ip, mac, description, output } => {
                 let mut body = match (ip, mac) {

@@ -76,6 +76,33 @@ kmip_struct! {
     }
 }
 
+impl CryptographicParameters {
+    /// Cryptographic Parameters with no field set: the base a request's or
+    /// a wrapped key's parameters are built on (`..CryptographicParameters::none()`).
+    pub fn none() -> CryptographicParameters {
+        CryptographicParameters {
+            block_cipher_mode: None,
+            padding_method: None,
+            hashing_algorithm: None,
+            key_role_type: None,
+            digital_signature_algorithm: None,
+            cryptographic_algorithm: None,
+            random_iv: None,
+            iv_length: None,
+            tag_length: None,
+            fixed_field_length: None,
+            invocation_field_length: None,
+            counter_length: None,
+            initial_counter_value: None,
+            salt_length: None,
+            mask_generator: None,
+            mask_generator_hashing_algorithm: None,
+            p_source: None,
+            trailer_field: None,
+        }
+    }
+}
+
 kmip_struct! {
     /// Cryptographic Domain Parameters (KMIP 1.4 §3.7).
     pub struct CryptographicDomainParameters {

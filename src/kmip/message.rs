@@ -288,6 +288,17 @@ pub struct BatchItemError {
 }
 
 impl RequestBatchItem {
+    /// An item of `payload`'s operation with no optional field set.
+    pub fn new(payload: RequestPayload) -> RequestBatchItem {
+        RequestBatchItem {
+            operation: payload.operation(),
+            ephemeral: None,
+            unique_batch_item_id: None,
+            payload,
+            message_extension: None,
+        }
+    }
+
     /// Decodes one batch item; on error keeps the Operation and Unique Batch
     /// Item ID so the answer can echo them.
     pub fn decode(item: &Ttlv, v: ProtocolVersion) -> Result<RequestBatchItem, BatchItemError> {
@@ -431,16 +442,7 @@ impl RequestMessage {
     /// A message of version `v` with one batch item per payload, in order,
     /// and no optional header fields: what a client builds most often.
     pub fn new(v: ProtocolVersion, payloads: Vec<RequestPayload>) -> RequestMessage {
-        let batch_items: Vec<RequestBatchItem> = payloads
-            .into_iter()
-            .map(|payload| RequestBatchItem {
-                operation: payload.operation(),
-                ephemeral: None,
-                unique_batch_item_id: None,
-                payload,
-                message_extension: None,
-            })
-            .collect();
+        let batch_items: Vec<RequestBatchItem> = payloads.into_iter().map(RequestBatchItem::new).collect();
         let count = i32::try_from(batch_items.len()).unwrap_or(i32::MAX);
         RequestMessage { header: RequestHeader::new(v, count), batch_items }
     }

@@ -11,7 +11,7 @@ use bytes::Bytes;
 
 use crate::kmip::attributes::{Attribute, Attributes, CryptographicParameters};
 use crate::kmip::codec::{FromTtlv, ToTtlv};
-use crate::kmip::message::{RequestBatchItem, RequestHeader, ResponseBatchItem, ResponseMessage};
+use crate::kmip::message::{RequestMessage, ResponseBatchItem, ResponseMessage};
 use crate::kmip::payloads::{
     ActivateRequest, CreateKeyPairRequest, CreateRequest, DecryptRequest, DiscoverVersionsRequest, EncryptRequest,
     GetRequest, RequestPayload, ResponsePayload, SignRequest,
@@ -34,15 +34,7 @@ const IV: [u8; 16] = [0x1f; 16];
 
 /// One whole Request Message with one batch item, encoded.
 pub fn message(version: ProtocolVersion, payload: RequestPayload) -> Result<Vec<u8>, LoadError> {
-    let header = RequestHeader::new(version, 1);
-    let item = RequestBatchItem {
-        operation: payload.operation(),
-        ephemeral: None,
-        unique_batch_item_id: None,
-        payload,
-        message_extension: None,
-    };
-    let msg = crate::kmip::message::RequestMessage { header, batch_items: vec![item] };
+    let msg = RequestMessage::new(version, vec![payload]);
     let tree = msg.to_ttlv(Tag::RequestMessage, version);
     ttlv::encode_to_vec(&tree).map_err(|e| LoadError::Protocol(format!("encoding the request: {e}")))
 }
@@ -67,41 +59,22 @@ pub fn activate(uid: &str) -> RequestPayload {
 
 /// Get the key `uid`, in the server's default format.
 pub fn get(uid: &str) -> RequestPayload {
-    RequestPayload::Get(GetRequest {
-        unique_identifier: Some(uid.to_owned()),
-        key_format_type: None,
-        key_wrap_type: None,
-        key_compression_type: None,
-        key_wrapping_specification: None,
-    })
+    RequestPayload::Get(GetRequest::new(Some(uid.to_owned())))
 }
 
 /// Encrypt 64 bytes under `uid`: AES CBC, PKCS5 padding, the client's IV.
 pub fn encrypt(uid: &str) -> RequestPayload {
     RequestPayload::Encrypt(EncryptRequest {
-        unique_identifier: Some(uid.to_owned()),
-        cryptographic_parameters: Some(aes_cbc()),
-        data: Some(Secret::new(vec![0x5a; PLAINTEXT_LEN])),
         iv_counter_nonce: Some(Bytes::from_static(&IV)),
-        correlation_value: None,
-        init_indicator: None,
-        final_indicator: None,
-        authenticated_encryption_additional_data: None,
+        ..EncryptRequest::new(Some(uid.to_owned()), Some(aes_cbc()), Secret::new(vec![0x5a; PLAINTEXT_LEN]))
     })
 }
 
 /// Decrypt `ciphertext` (from [`encrypt`]) under `uid`.
 pub fn decrypt(uid: &str, ciphertext: Bytes) -> RequestPayload {
     RequestPayload::Decrypt(DecryptRequest {
-        unique_identifier: Some(uid.to_owned()),
-        cryptographic_parameters: Some(aes_cbc()),
-        data: Some(ciphertext),
         iv_counter_nonce: Some(Bytes::from_static(&IV)),
-        correlation_value: None,
-        init_indicator: None,
-        final_indicator: None,
-        authenticated_encryption_additional_data: None,
-        authenticated_encryption_tag: None,
+        ..DecryptRequest::new(Some(uid.to_owned()), Some(aes_cbc()), ciphertext)
     })
 }
 
@@ -142,12 +115,11 @@ pub fn sign(uid: &str, key_type: KeyType) -> RequestPayload {
         KeyType::Rsa2048 => (Some(PaddingMethod::PKCS1V1_5), Some(HashingAlgorithm::SHA_256)),
     };
     let params = CryptographicParameters {
-        block_cipher_mode: None,
         padding_method,
         hashing_algorithm,
         digital_signature_algorithm: Some(scheme),
         cryptographic_algorithm: Some(algorithm),
-        ..aes_cbc()
+        ..CryptographicParameters::none()
     };
     RequestPayload::Sign(SignRequest {
         unique_identifier: Some(uid.to_owned()),
@@ -169,22 +141,8 @@ fn aes_cbc() -> CryptographicParameters {
     CryptographicParameters {
         block_cipher_mode: Some(BlockCipherMode::CBC),
         padding_method: Some(PaddingMethod::PKCS5),
-        hashing_algorithm: None,
-        key_role_type: None,
-        digital_signature_algorithm: None,
         cryptographic_algorithm: Some(CryptographicAlgorithm::AES),
-        random_iv: None,
-        iv_length: None,
-        tag_length: None,
-        fixed_field_length: None,
-        invocation_field_length: None,
-        counter_length: None,
-        initial_counter_value: None,
-        salt_length: None,
-        mask_generator: None,
-        mask_generator_hashing_algorithm: None,
-        p_source: None,
-        trailer_field: None,
+        ..CryptographicParameters::none()
     }
 }
 

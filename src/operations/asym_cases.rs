@@ -276,6 +276,44 @@ async fn create_key_pair_refusals() {
     assert!(item.result_message.unwrap_or_default().contains("Common"));
 }
 
+/// Create Key Pair and ReKey Key Pair refuse each of the three Protection
+/// Storage Masks (KMIP 2.0) before doing anything else.
+#[tokio::test]
+async fn key_pair_operations_refuse_protection_storage_masks() {
+    let engine = engine();
+    let (private, _) = pair(&engine, V::V2_1, algorithm(Alg::EC, Some(256)), (None, None)).await;
+    let mask = || Some(crate::ttlv::Ttlv::structure(crate::ttlv::Tag::ProtectionStorageMasks, vec![]));
+    for which in 0..3 {
+        let masks =
+            [(which == 0).then(mask).flatten(), (which == 1).then(mask).flatten(), (which == 2).then(mask).flatten()];
+        let [common, private_masks, public] = masks.clone();
+        let create = Rq::CreateKeyPair(CreateKeyPairRequest {
+            common_attributes: Some(attrs(algorithm(Alg::EC, Some(256)))),
+            private_key_attributes: None,
+            public_key_attributes: None,
+            common_protection_storage_masks: common,
+            private_protection_storage_masks: private_masks,
+            public_protection_storage_masks: public,
+        });
+        let [common, private_masks, public] = masks;
+        let rekey = Rq::ReKeyKeyPair(crate::kmip::payloads::ReKeyKeyPairRequest {
+            private_key_unique_identifier: Some(private.clone()),
+            offset: None,
+            common_attributes: None,
+            private_key_attributes: None,
+            public_key_attributes: None,
+            common_protection_storage_masks: common,
+            private_protection_storage_masks: private_masks,
+            public_protection_storage_masks: public,
+        });
+        for request in [create, rekey] {
+            let item = one(&engine, V::V2_1, request).await;
+            assert_eq!(item.result_reason, Some(R::FeatureNotSupported), "mask {which}");
+            assert_eq!(item.result_message.as_deref(), Some("Protection Storage Masks are not supported"));
+        }
+    }
+}
+
 #[tokio::test]
 async fn each_signature_scheme_signs_and_verifies_and_a_changed_message_is_invalid() {
     let engine = engine();
@@ -378,30 +416,11 @@ async fn sign_and_verify_refusals_by_version() {
 }
 
 fn encrypt(id: &str, p: Option<CryptographicParameters>, data: &[u8]) -> Rq {
-    Rq::Encrypt(EncryptRequest {
-        unique_identifier: Some(id.into()),
-        cryptographic_parameters: p,
-        data: Some(Secret::from_slice(data)),
-        iv_counter_nonce: None,
-        correlation_value: None,
-        init_indicator: None,
-        final_indicator: None,
-        authenticated_encryption_additional_data: None,
-    })
+    Rq::Encrypt(EncryptRequest::new(Some(id.into()), p, Secret::from_slice(data)))
 }
 
 fn decrypt(id: &str, p: Option<CryptographicParameters>, data: &[u8]) -> Rq {
-    Rq::Decrypt(DecryptRequest {
-        unique_identifier: Some(id.into()),
-        cryptographic_parameters: p,
-        data: Some(Bytes::copy_from_slice(data)),
-        iv_counter_nonce: None,
-        correlation_value: None,
-        init_indicator: None,
-        final_indicator: None,
-        authenticated_encryption_tag: None,
-        authenticated_encryption_additional_data: None,
-    })
+    Rq::Decrypt(DecryptRequest::new(Some(id.into()), p, Bytes::copy_from_slice(data)))
 }
 
 #[tokio::test]

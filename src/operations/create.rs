@@ -50,9 +50,7 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: CreateRequest) -> 
     if req.object_type != ObjectType::SymmetricKey {
         return Err(Error::WrongObjectType { id: None, object_type: req.object_type, operation: Operation::Create });
     }
-    if req.protection_storage_masks.is_some() {
-        return Err(Error::FeatureNotSupported("Protection Storage Masks are not supported".into()));
-    }
+    new_object::refuse_protection_storage_masks(&[&req.protection_storage_masks])?;
     let client = new_object::client_attributes(&req.attributes, req.object_type)?;
     let algorithm = find(&client, |a| match a {
         Attribute::CryptographicAlgorithm(x) => Some(*x),
@@ -270,13 +268,7 @@ mod tests {
     }
 
     fn get(id: String) -> GetRequest {
-        GetRequest {
-            unique_identifier: Some(id),
-            key_format_type: None,
-            key_wrap_type: None,
-            key_compression_type: None,
-            key_wrapping_specification: None,
-        }
+        GetRequest::new(Some(id))
     }
 
     #[tokio::test]
@@ -420,6 +412,19 @@ mod tests {
                 "Object Type",
             ),
             (create([aes(128), vec![name("")]].concat()), R::InvalidField, R::InvalidField, "Name Value"),
+            (
+                Rq::Create(CreateRequest {
+                    object_type: ObjectType::SymmetricKey,
+                    attributes: attrs(aes(128)),
+                    protection_storage_masks: Some(crate::ttlv::Ttlv::structure(
+                        crate::ttlv::Tag::ProtectionStorageMasks,
+                        vec![],
+                    )),
+                }),
+                R::FeatureNotSupported,
+                R::FeatureNotSupported,
+                "Protection Storage Masks are not supported",
+            ),
         ];
         for (request, legacy, modern, words) in cases {
             failed(&one(&engine, V::V1_4, request.clone()).await, legacy, words);

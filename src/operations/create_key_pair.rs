@@ -39,12 +39,11 @@ pub(crate) async fn handle(
     ctx: &mut RequestContext<'_>,
     req: CreateKeyPairRequest,
 ) -> Result<CreateKeyPairResponse, Error> {
-    if req.common_protection_storage_masks.is_some()
-        || req.private_protection_storage_masks.is_some()
-        || req.public_protection_storage_masks.is_some()
-    {
-        return Err(Error::FeatureNotSupported("Protection Storage Masks are not supported".into()));
-    }
+    new_object::refuse_protection_storage_masks(&[
+        &req.common_protection_storage_masks,
+        &req.private_protection_storage_masks,
+        &req.public_protection_storage_masks,
+    ])?;
     let empty = Attributes::default();
     let common =
         new_object::client_attributes(req.common_attributes.as_ref().unwrap_or(&empty), ObjectType::PrivateKey)?;

@@ -15,9 +15,8 @@ use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
 
-use crate::auth::ClientIdentity;
 use crate::kmip::codec::{FromTtlv, ToTtlv};
-use crate::kmip::message::{RequestBatchItem, RequestMessage, ResponseBatchItem, ResponseMessage};
+use crate::kmip::message::{RequestMessage, ResponseBatchItem, ResponseMessage};
 use crate::kmip::objects::{KeyBlock, KeyMaterial, KeyValue, Object, SymmetricKey};
 use crate::kmip::payloads::RequestPayload;
 use crate::kmip::secret::Secret;
@@ -26,6 +25,7 @@ use crate::kmip::table::{
 };
 use crate::kmip::version::ProtocolVersion;
 use crate::operations::managed::ManagedObject;
+use crate::operations::new_object::test_support::{client_of, raw_key_object};
 use crate::operations::{Engine, EngineLimits, Reply};
 use crate::store::Store;
 use crate::ttlv::{self, Tag, Ttlv, Value};
@@ -55,18 +55,9 @@ impl Bench {
 
     /// Runs one batch item at version `v` and returns its response item.
     pub(crate) async fn run(&self, v: ProtocolVersion, payload: RequestPayload) -> ResponseBatchItem {
-        let mut header = super::fallback_header();
-        header.protocol_version = v;
-        let item = RequestBatchItem {
-            operation: payload.operation(),
-            ephemeral: None,
-            unique_batch_item_id: None,
-            payload,
-            message_extension: None,
-        };
-        let message = RequestMessage { header, batch_items: vec![item] };
+        let message = RequestMessage::new(v, vec![payload]);
         let frame = ttlv::encode_to_vec(&message.to_ttlv(Tag::RequestMessage, v)).expect("encodes");
-        let Reply::Send(bytes) = self.engine.process(&client(), Bytes::from(frame)).await else {
+        let Reply::Send(bytes) = self.engine.process(&client_of("default"), Bytes::from(frame)).await else {
             panic!("no response")
         };
         let tree = ttlv::decode(&Bytes::from(bytes), &ttlv::Limits::UNBOUNDED).expect("decodes");
@@ -93,19 +84,7 @@ pub(crate) fn aes_key(bytes: &[u8]) -> Object {
 
 /// A raw symmetric key of `bytes` for `algorithm`.
 pub(crate) fn symmetric_key(bytes: &[u8], algorithm: CryptographicAlgorithm) -> Object {
-    Object::SymmetricKey(SymmetricKey {
-        key_block: KeyBlock {
-            key_format_type: KeyFormatType::Raw,
-            key_compression_type: None,
-            key_value: Some(KeyValue::Plain {
-                key_material: KeyMaterial::Bytes(Secret::from_slice(bytes)),
-                attributes: Default::default(),
-            }),
-            cryptographic_algorithm: Some(algorithm),
-            cryptographic_length: i32::try_from(bytes.len() * 8).ok(),
-            key_wrapping_data: None,
-        },
-    })
+    raw_key_object(bytes, algorithm, i32::try_from(bytes.len() * 8).ok())
 }
 
 /// The attributes of a key in `state` whose usage mask is `mask`.
@@ -115,15 +94,6 @@ pub(crate) fn key_attributes(state: State, mask: CryptographicUsageMask) -> Vec<
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/kmip-vectors/oasis-profiles")
-}
-
-fn client() -> ClientIdentity {
-    ClientIdentity {
-        peer: ([127, 0, 0, 1], 5696).into(),
-        credential: "test".into(),
-        keystore: "default".into(),
-        handle: None,
-    }
 }
 
 fn strip_comments(text: &str) -> String {
@@ -323,7 +293,7 @@ pub(crate) async fn replay(relative: &str) -> usize {
         }
 
         let frame = ttlv::encode_to_vec(&request).expect("encodes");
-        let reply = engine.process(&client(), Bytes::from(frame)).await;
+        let reply = engine.process(&client_of("default"), Bytes::from(frame)).await;
         let Reply::Send(bytes) = reply else { panic!("{at}: no response: {reply:?}") };
         let actual = ttlv::decode(&Bytes::from(bytes), &ttlv::Limits::UNBOUNDED).expect("response decodes");
         let actual_item = actual.child(Tag::BatchItem).unwrap_or_else(|| panic!("{at}: no batch item"));
@@ -512,7 +482,9 @@ mod pykmip {
 
     async fn answer(bench: &Bench, hex_frame: &str) -> ResponseMessage {
         let frame = hex::decode(hex_frame).expect("hex");
-        let Reply::Send(bytes) = bench.engine.process(&client(), Bytes::from(frame)).await else { panic!("no reply") };
+        let Reply::Send(bytes) = bench.engine.process(&client_of("default"), Bytes::from(frame)).await else {
+            panic!("no reply")
+        };
         let tree = ttlv::decode(&Bytes::from(bytes), &ttlv::Limits::UNBOUNDED).expect("decodes");
         ResponseMessage::from_ttlv(&tree, ProtocolVersion::V1_0).expect("response")
     }

@@ -346,26 +346,7 @@ pub(crate) fn mac_algorithm(
 /// Cryptographic Parameters with no field set, for building requests and
 /// the parameters a wrapped key's Key Wrapping Data names.
 pub(crate) fn none() -> CryptographicParameters {
-    CryptographicParameters {
-        block_cipher_mode: None,
-        padding_method: None,
-        hashing_algorithm: None,
-        key_role_type: None,
-        digital_signature_algorithm: None,
-        cryptographic_algorithm: None,
-        random_iv: None,
-        iv_length: None,
-        tag_length: None,
-        fixed_field_length: None,
-        invocation_field_length: None,
-        counter_length: None,
-        initial_counter_value: None,
-        salt_length: None,
-        mask_generator: None,
-        mask_generator_hashing_algorithm: None,
-        p_source: None,
-        trailer_field: None,
-    }
+    CryptographicParameters::none()
 }
 
 #[cfg(test)]

@@ -102,15 +102,9 @@ mod tests {
 
     fn decrypt(params: CryptographicParameters, data: &[u8], iv: Option<&[u8]>, tag: Option<&[u8]>) -> RequestPayload {
         RequestPayload::Decrypt(DecryptRequest {
-            unique_identifier: Some("k".into()),
-            cryptographic_parameters: Some(params),
-            data: Some(Bytes::copy_from_slice(data)),
             iv_counter_nonce: iv.map(Bytes::copy_from_slice),
-            correlation_value: None,
-            init_indicator: None,
-            final_indicator: None,
-            authenticated_encryption_additional_data: None,
             authenticated_encryption_tag: tag.map(Bytes::copy_from_slice),
+            ..DecryptRequest::new(Some("k".into()), Some(params), Bytes::copy_from_slice(data))
         })
     }
 

@@ -91,14 +91,8 @@ mod tests {
 
     fn encrypt(id: Option<&str>, params: Option<CryptographicParameters>, iv: Option<&[u8]>) -> RequestPayload {
         RequestPayload::Encrypt(EncryptRequest {
-            unique_identifier: id.map(str::to_owned),
-            cryptographic_parameters: params,
-            data: Some(Secret::from_slice(b"attack at dawn")),
             iv_counter_nonce: iv.map(Bytes::copy_from_slice),
-            correlation_value: None,
-            init_indicator: None,
-            final_indicator: None,
-            authenticated_encryption_additional_data: None,
+            ..EncryptRequest::new(id.map(str::to_owned), params, Secret::from_slice(b"attack at dawn"))
         })
     }
 
@@ -120,15 +114,8 @@ mod tests {
         assert_eq!(data.len(), 16, "14 bytes padded to one block");
         assert_eq!(out.authenticated_encryption_tag, None);
         let decrypt = RequestPayload::Decrypt(DecryptRequest {
-            unique_identifier: Some("k".into()),
-            cryptographic_parameters: Some(cbc()),
-            data: Some(data),
             iv_counter_nonce: Some(iv),
-            correlation_value: None,
-            init_indicator: None,
-            final_indicator: None,
-            authenticated_encryption_additional_data: None,
-            authenticated_encryption_tag: None,
+            ..DecryptRequest::new(Some("k".into()), Some(cbc()), data)
         });
         let item = bench.run(V::V1_2, decrypt).await;
         let Some(ResponsePayload::Decrypt(out)) = item.payload else { panic!("{item:?}") };

@@ -3,7 +3,7 @@
 
 use crate::error::Error;
 use crate::kmip::attributes::{Attributes, IndexedAttribute};
-use crate::kmip::payloads::{ExportRequest, ExportResponse, GetRequest};
+use crate::kmip::payloads::{ExportRequest, ExportResponse};
 use crate::operations::context::RequestContext;
 use crate::operations::get;
 
@@ -13,17 +13,8 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: ExportRequest) -> 
     if ctx.version < crate::kmip::version::ProtocolVersion::V1_4 {
         return Err(Error::OperationNotSupported(crate::kmip::table::Operation::Export));
     }
-    let got = get::handle(
-        ctx,
-        GetRequest {
-            unique_identifier: req.unique_identifier,
-            key_format_type: req.key_format_type,
-            key_wrap_type: req.key_wrap_type,
-            key_compression_type: req.key_compression_type,
-            key_wrapping_specification: req.key_wrapping_specification,
-        },
-    )
-    .await?;
+    // Export's request is Get's (one type).
+    let got = get::handle(ctx, req).await?;
     // Read after Get: its first use clears Fresh.
     let managed = ctx.load_live(&got.unique_identifier).await?;
     let v = ctx.version;

@@ -64,7 +64,8 @@ mod tests {
     use crate::kmip::table::{ResultReason, State};
     use crate::kmip::version::ProtocolVersion;
     use crate::operations::attribute_rules::harness::{name, now, Harness, V14, V21};
-    use crate::ttlv::{Tag, Ttlv, Value};
+    use crate::operations::new_object::test_support::custom;
+    use crate::ttlv::Tag;
 
     fn get(id: &str, refs: Vec<AttributeReference>) -> RequestPayload {
         RequestPayload::GetAttributes(GetAttributesRequest {
@@ -77,14 +78,6 @@ mod tests {
         match h.run(v, payload).await {
             Ok(ResponsePayload::GetAttributes(r)) => r.attributes.iter().cloned().collect(),
             other => panic!("unexpected {other:?}"),
-        }
-    }
-
-    fn custom(name: &str, value: &str) -> Attribute {
-        Attribute::Custom {
-            vendor: None,
-            name: name.into(),
-            value: Ttlv::new(Tag::AttributeValue, Value::TextString(value.into())),
         }
     }
 

@@ -84,22 +84,9 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: ImportRequest) -> 
 
 #[cfg(test)]
 mod tests {
-    use crate::kmip::attributes::Attribute;
-    use crate::kmip::payloads::{ImportRequest, RequestPayload as Rq};
-    use crate::kmip::table::{CryptographicUsageMask as Mask, ObjectType, ResultReason as R};
+    use crate::kmip::table::ResultReason as R;
     use crate::kmip::version::ProtocolVersion as V;
     use crate::operations::new_object::test_support::*;
-
-    fn import(id: &str, replace: Option<bool>) -> Rq {
-        Rq::Import(ImportRequest {
-            unique_identifier: id.into(),
-            object_type: ObjectType::SymmetricKey,
-            replace_existing: replace,
-            key_wrap_type: None,
-            attributes: attrs(vec![Attribute::CryptographicUsageMask(Mask::Encrypt)]),
-            object: aes_object(&[0x66; 32], Some(256)),
-        })
-    }
 
     /// Import of an id that another key store holds was answered General
     /// Failure (the store's AlreadyExists fell through as an internal
@@ -110,11 +97,11 @@ mod tests {
         let engine = engine();
         let other = client_of("other");
         for (id, replace) in [("shared-1", None), ("shared-2", Some(true))] {
-            let items = run_as(&engine, &other, V::V2_1, vec![import(id, None)]).await;
+            let items = run_as(&engine, &other, V::V2_1, vec![import_aes(id, None)]).await;
             assert_eq!(items.first().map(|i| i.result_status), Some(crate::kmip::table::ResultStatus::Success));
-            let item = one(&engine, V::V2_1, import(id, replace)).await;
+            let item = one(&engine, V::V2_1, import_aes(id, replace)).await;
             failed(&item, R::ObjectAlreadyExists, id);
-            let own = run_as(&engine, &other, V::V2_1, vec![import(id, None)]).await;
+            let own = run_as(&engine, &other, V::V2_1, vec![import_aes(id, None)]).await;
             assert_eq!(own.first().and_then(|i| i.result_reason), Some(R::ObjectAlreadyExists));
             if let Some(i) = own.first() {
                 assert_eq!(i.result_message, item.result_message, "the same answer as its own store's id gets");

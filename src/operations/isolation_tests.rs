@@ -26,10 +26,9 @@ use crate::kmip::objects::{
 use crate::kmip::payloads::{
     ActivateRequest, AddAttributeRequest, CheckRequest, CreateKeyPairRequest, CreateRequest, DecryptRequest,
     DeleteAttributeRequest, DeriveKeyRequest, DestroyRequest, EncryptRequest, ExportRequest, GetAttributeListRequest,
-    GetAttributesRequest, GetRequest, GetUsageAllocationRequest, ImportRequest, LocateRequest, MACRequest,
-    MACVerifyRequest, ModifyAttributeRequest, ObtainLeaseRequest, ReKeyKeyPairRequest, ReKeyRequest, RegisterRequest,
-    RequestPayload as Rq, ResponsePayload as Rs, RevokeRequest, SetAttributeRequest, SignRequest,
-    SignatureVerifyRequest,
+    GetAttributesRequest, GetRequest, GetUsageAllocationRequest, LocateRequest, MACRequest, MACVerifyRequest,
+    ModifyAttributeRequest, ObtainLeaseRequest, ReKeyRequest, RegisterRequest, RequestPayload as Rq,
+    ResponsePayload as Rs, RevokeRequest, SetAttributeRequest, SignRequest, SignatureVerifyRequest,
 };
 use crate::kmip::secret::Secret;
 use crate::kmip::table::{
@@ -39,7 +38,7 @@ use crate::kmip::table::{
 };
 use crate::kmip::version::ProtocolVersion as V;
 use crate::operations::crypto_params::none;
-use crate::operations::new_object::test_support::{aes_object, attrs, name};
+use crate::operations::new_object::test_support::{aes_object, attrs, import_aes, name, rekey_key_pair};
 use crate::operations::{Engine, EngineLimits, Reply};
 use crate::scheduler::Rotator;
 use crate::stats::UsageKind;
@@ -236,16 +235,7 @@ async fn setup(engine: &Engine, keystore: &str) -> Own {
 }
 
 fn encrypt(id: &str) -> Rq {
-    Rq::Encrypt(EncryptRequest {
-        unique_identifier: Some(id.into()),
-        cryptographic_parameters: Some(cbc()),
-        data: Some(Secret::from_slice(MESSAGE)),
-        iv_counter_nonce: None,
-        correlation_value: None,
-        init_indicator: None,
-        final_indicator: None,
-        authenticated_encryption_additional_data: None,
-    })
+    Rq::Encrypt(EncryptRequest::new(Some(id.into()), Some(cbc()), Secret::from_slice(MESSAGE)))
 }
 
 fn sign(id: &str) -> Rq {
@@ -271,19 +261,6 @@ fn mac(id: &str) -> Rq {
     })
 }
 
-fn rekey_pair(id: Option<&str>) -> Rq {
-    Rq::ReKeyKeyPair(ReKeyKeyPairRequest {
-        private_key_unique_identifier: id.map(str::to_owned),
-        offset: None,
-        common_attributes: None,
-        private_key_attributes: None,
-        public_key_attributes: None,
-        common_protection_storage_masks: None,
-        private_protection_storage_masks: None,
-        public_protection_storage_masks: None,
-    })
-}
-
 /// A fresh EC P-256 private key object (PKCS#8).
 fn ec_private_key() -> Object {
     let group = openssl::ec::EcGroup::from_curve_name(openssl::nid::Nid::X9_62_PRIME256V1).expect("P-256");
@@ -305,13 +282,7 @@ fn ec_private_key() -> Object {
 }
 
 fn get(id: &str) -> GetRequest {
-    GetRequest {
-        unique_identifier: Some(id.into()),
-        key_format_type: None,
-        key_wrap_type: None,
-        key_compression_type: None,
-        key_wrapping_specification: None,
-    }
+    GetRequest::new(Some(id.into()))
 }
 
 fn wrapping(kek: &str) -> KeyWrappingSpecification {
@@ -451,15 +422,8 @@ fn cases() -> Vec<Case> {
         case("Encrypt", Operation::Encrypt, aes, |_, id, _| vec![encrypt(id)]),
         case("Decrypt", Operation::Decrypt, aes, |o, id, _| {
             vec![Rq::Decrypt(DecryptRequest {
-                unique_identifier: Some(id.into()),
-                cryptographic_parameters: Some(cbc()),
-                data: Some(o.sealed.0.clone()),
                 iv_counter_nonce: Some(o.sealed.1.clone()),
-                correlation_value: None,
-                init_indicator: None,
-                final_indicator: None,
-                authenticated_encryption_additional_data: None,
-                authenticated_encryption_tag: None,
+                ..DecryptRequest::new(Some(id.into()), Some(cbc()), o.sealed.0.clone())
             })]
         }),
         case("MAC", Operation::MAC, hmac, |_, id, _| vec![mac(id)]),
@@ -501,7 +465,7 @@ fn cases() -> Vec<Case> {
                 protection_storage_masks: None,
             })]
         }),
-        case("ReKey Key Pair", Operation::ReKeyKeyPair, private, |_, id, _| vec![rekey_pair(Some(id))]),
+        case("ReKey Key Pair", Operation::ReKeyKeyPair, private, |_, id, _| vec![rekey_key_pair(Some(id))]),
         case(
             "Derive Key from the other store's base key",
             Operation::DeriveKey,
@@ -548,15 +512,7 @@ fn cases() -> Vec<Case> {
         case("Obtain Lease", Operation::ObtainLease, aes, |_, id, _| {
             vec![Rq::ObtainLease(ObtainLeaseRequest { unique_identifier: Some(id.into()) })]
         }),
-        case("Export", Operation::Export, aes, |_, id, _| {
-            vec![Rq::Export(ExportRequest {
-                unique_identifier: Some(id.into()),
-                key_format_type: None,
-                key_wrap_type: None,
-                key_compression_type: None,
-                key_wrapping_specification: None,
-            })]
-        }),
+        case("Export", Operation::Export, aes, |_, id, _| vec![Rq::Export(ExportRequest::new(Some(id.into())))]),
         case("Register of a key wrapped under the other store's key", Operation::Register, kek, |_, id, _| {
             vec![register(wrapped_under(id), vec![])]
         }),
@@ -583,7 +539,7 @@ fn cases() -> Vec<Case> {
             build: |_, id, _| {
                 let link = Link { link_type: LinkType::PublicKeyLink, linked_object_identifier: id.into() };
                 let more = vec![Attribute::CryptographicUsageMask(Mask::Sign), Attribute::Link(link)];
-                vec![register(ec_private_key(), more), rekey_pair(None)]
+                vec![register(ec_private_key(), more), rekey_key_pair(None)]
             },
             creates: true,
         },
@@ -859,16 +815,7 @@ async fn import_over_another_stores_identifier_never_touches_its_object() {
     let w = World::new().await;
     let a_before = snapshot(&w.engine, STORE_A).await;
     for replace in [None, Some(false), Some(true)] {
-        let import = |id: &str| {
-            Rq::Import(ImportRequest {
-                unique_identifier: id.into(),
-                object_type: ObjectType::SymmetricKey,
-                replace_existing: replace,
-                key_wrap_type: None,
-                attributes: attrs(vec![Attribute::CryptographicUsageMask(Mask::Encrypt)]),
-                object: aes_object(&[0x66; 32], Some(256)),
-            })
-        };
+        let import = |id: &str| import_aes(id, replace);
         let items = run(&w.engine, &w.b.client, V::V2_1, vec![import(&w.a.aes)]).await;
         let item = items.first().expect("an item");
         // Identifiers are one namespace for the whole server: the id is

@@ -285,14 +285,6 @@ mod tests {
         }
     }
 
-    fn custom(name: &str, value: &str) -> Attribute {
-        Attribute::Custom {
-            vendor: None,
-            name: name.into(),
-            value: Ttlv::new(Tag::AttributeValue, Value::TextString(value.into())),
-        }
-    }
-
     #[tokio::test]
     async fn filters_on_each_attribute_in_every_version_shape() {
         let engine = engine();

@@ -426,15 +426,7 @@ mod tests {
     use crate::kmip::message::RequestMessage;
     use crate::kmip::payloads::{DiscoverVersionsRequest, QueryRequest};
     use crate::kmip::table::{QueryFunction, ResultReason, ResultStatus};
-
-    fn client() -> ClientIdentity {
-        ClientIdentity {
-            peer: ([127, 0, 0, 1], 5696).into(),
-            credential: "test".into(),
-            keystore: "default".into(),
-            handle: None,
-        }
-    }
+    use crate::operations::new_object::test_support::client_of;
 
     fn request(v: ProtocolVersion, payloads: Vec<RequestPayload>) -> Vec<u8> {
         request_with(v, None, payloads)
@@ -452,11 +444,8 @@ mod tests {
         let batch_items = payloads
             .into_iter()
             .map(|payload| RequestBatchItem {
-                operation: payload.operation(),
-                ephemeral: None,
                 unique_batch_item_id: Some(Bytes::from_static(b"id")),
-                payload,
-                message_extension: None,
+                ..RequestBatchItem::new(payload)
             })
             .collect();
         let message = RequestMessage { header, batch_items };
@@ -465,7 +454,7 @@ mod tests {
 
     async fn answer(frame: Vec<u8>) -> (Reply, Option<ResponseMessage>) {
         let engine = Engine::new(Store::default(), EngineLimits::default());
-        let reply = engine.process(&client(), Bytes::from(frame)).await;
+        let reply = engine.process(&client_of("default"), Bytes::from(frame)).await;
         let bytes = match &reply {
             Reply::Send(b) | Reply::SendAndClose(b) => Some(Bytes::from(b.clone())),
             Reply::Close => None,

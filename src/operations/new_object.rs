@@ -234,6 +234,16 @@ pub(crate) fn lengths_of(algorithm: CryptographicAlgorithm, len: usize) -> Vec<i
     }
 }
 
+/// Refuses a request that names Protection Storage Masks (KMIP 2.0): coffer
+/// keeps every object the one way, so a mask asked for could not be honoured,
+/// and ignoring it would tell the client its object is stored as it asked.
+pub(crate) fn refuse_protection_storage_masks(masks: &[&Option<Ttlv>]) -> Result<(), Error> {
+    if masks.iter().any(|m| m.is_some()) {
+        return Err(Error::FeatureNotSupported("Protection Storage Masks are not supported".into()));
+    }
+    Ok(())
+}
+
 /// An Object Type's spec name.
 pub(crate) fn type_name(t: ObjectType) -> String {
     t.name().map_or_else(|| format!("0x{:08X}", t.value()), str::to_owned)
@@ -261,7 +271,7 @@ pub(crate) mod test_support {
     use crate::kmip::version::ProtocolVersion;
     use crate::operations::{Engine, EngineLimits, Reply};
     use crate::store::Store;
-    use crate::ttlv::{self, Tag};
+    use crate::ttlv::{self, Tag, Ttlv, Value};
 
     /// A client of key store `keystore`.
     pub fn client_of(keystore: &str) -> ClientIdentity {
@@ -302,13 +312,7 @@ pub(crate) mod test_support {
 
     /// A Get of `id` as stored (no format, no wrapping).
     pub fn get(id: &str) -> crate::kmip::payloads::GetRequest {
-        crate::kmip::payloads::GetRequest {
-            unique_identifier: Some(id.into()),
-            key_format_type: None,
-            key_wrap_type: None,
-            key_compression_type: None,
-            key_wrapping_specification: None,
-        }
+        crate::kmip::payloads::GetRequest::new(Some(id.into()))
     }
 
     /// A Register of `object` with `attributes`.
@@ -363,6 +367,15 @@ pub(crate) mod test_support {
         Attribute::Name(Name { value: value.into(), name_type: NameType::UninterpretedTextString })
     }
 
+    /// A custom (`x-`) attribute with a Text String value and no vendor.
+    pub fn custom(name: &str, value: &str) -> Attribute {
+        Attribute::Custom {
+            vendor: None,
+            name: name.into(),
+            value: Ttlv::new(Tag::AttributeValue, Value::TextString(value.into())),
+        }
+    }
+
     /// An attribute list.
     pub fn attrs(items: Vec<Attribute>) -> Attributes {
         Attributes::new(items)
@@ -370,6 +383,11 @@ pub(crate) mod test_support {
 
     /// A Raw AES key object of `bytes`.
     pub fn aes_object(bytes: &[u8], length: Option<i32>) -> Object {
+        raw_key_object(bytes, CryptographicAlgorithm::AES, length)
+    }
+
+    /// A Raw symmetric key object of `bytes` for `algorithm`, declaring `length` bits.
+    pub fn raw_key_object(bytes: &[u8], algorithm: CryptographicAlgorithm, length: Option<i32>) -> Object {
         Object::SymmetricKey(SymmetricKey {
             key_block: KeyBlock {
                 key_format_type: KeyFormatType::Raw,
@@ -378,10 +396,38 @@ pub(crate) mod test_support {
                     key_material: KeyMaterial::Bytes(Secret::from_slice(bytes)),
                     attributes: Attributes::default(),
                 }),
-                cryptographic_algorithm: Some(CryptographicAlgorithm::AES),
+                cryptographic_algorithm: Some(algorithm),
                 cryptographic_length: length,
                 key_wrapping_data: None,
             },
+        })
+    }
+
+    /// ReKey Key Pair of the private key `id` (the ID Placeholder when `None`), nothing else set.
+    pub fn rekey_key_pair(id: Option<&str>) -> RequestPayload {
+        RequestPayload::ReKeyKeyPair(crate::kmip::payloads::ReKeyKeyPairRequest {
+            private_key_unique_identifier: id.map(str::to_owned),
+            offset: None,
+            common_attributes: None,
+            private_key_attributes: None,
+            public_key_attributes: None,
+            common_protection_storage_masks: None,
+            private_protection_storage_masks: None,
+            public_protection_storage_masks: None,
+        })
+    }
+
+    /// Import of a 256-bit Raw AES key (Encrypt) as `id`, with Replace Existing `replace`.
+    pub fn import_aes(id: &str, replace: Option<bool>) -> RequestPayload {
+        RequestPayload::Import(crate::kmip::payloads::ImportRequest {
+            unique_identifier: id.into(),
+            object_type: crate::kmip::table::ObjectType::SymmetricKey,
+            replace_existing: replace,
+            key_wrap_type: None,
+            attributes: attrs(vec![Attribute::CryptographicUsageMask(
+                crate::kmip::table::CryptographicUsageMask::Encrypt,
+            )]),
+            object: aes_object(&[0x66; 32], Some(256)),
         })
     }
 

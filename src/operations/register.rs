@@ -29,9 +29,7 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: RegisterRequest) -
             type_name(object_type)
         )));
     }
-    if req.protection_storage_masks.is_some() {
-        return Err(Error::FeatureNotSupported("Protection Storage Masks are not supported".into()));
-    }
+    new_object::refuse_protection_storage_masks(&[&req.protection_storage_masks])?;
     let mut client = new_object::client_attributes(&req.attributes, object_type)?;
     let format = req.object.key_block().map(|b| b.key_format_type);
     let object = checked_object(ctx, req.object, &mut client, Operation::Register).await?;
@@ -404,13 +402,7 @@ mod tests {
         };
         let activate = Rq::Activate(crate::kmip::payloads::ActivateRequest { unique_identifier: Some(id.clone()) });
         assert!(matches!(ok(one(&engine, V::V1_4, activate).await), Rs::Activate(_)));
-        let get = Rq::Get(GetRequest {
-            unique_identifier: Some(id),
-            key_format_type: None,
-            key_wrap_type: None,
-            key_compression_type: None,
-            key_wrapping_specification: None,
-        });
+        let get = Rq::Get(GetRequest::new(Some(id)));
         match ok(one(&engine, V::V1_4, get).await) {
             Rs::Get(r) => assert_eq!(r.object, object),
             other => panic!("{other:?}"),

@@ -9,13 +9,12 @@ use crate::kmip::codec::FromTtlv;
 use crate::kmip::payloads::{ReKeyRequest, ReKeyResponse};
 use crate::kmip::version::ProtocolVersion;
 use crate::operations::context::RequestContext;
+use crate::operations::new_object;
 use crate::operations::rotation;
 
 /// Runs ReKey.
 pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: ReKeyRequest) -> Result<ReKeyResponse, Error> {
-    if req.protection_storage_masks.is_some() {
-        return Err(Error::FeatureNotSupported("Protection Storage Masks are not supported".into()));
-    }
+    new_object::refuse_protection_storage_masks(&[&req.protection_storage_masks])?;
     let id = ctx.resolve_id(req.unique_identifier)?;
     let old = ctx.load_live(&id).await?;
     // PyKMIP 0.11 writes a 1.x Template-Attribute even at 2.0.

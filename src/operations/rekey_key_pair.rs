@@ -26,12 +26,11 @@ pub(crate) async fn handle(
     ctx: &mut RequestContext<'_>,
     req: ReKeyKeyPairRequest,
 ) -> Result<ReKeyKeyPairResponse, Error> {
-    if req.common_protection_storage_masks.is_some()
-        || req.private_protection_storage_masks.is_some()
-        || req.public_protection_storage_masks.is_some()
-    {
-        return Err(Error::FeatureNotSupported("Protection Storage Masks are not supported".into()));
-    }
+    new_object::refuse_protection_storage_masks(&[
+        &req.common_protection_storage_masks,
+        &req.private_protection_storage_masks,
+        &req.public_protection_storage_masks,
+    ])?;
     let id = ctx.resolve_id(req.private_key_unique_identifier)?;
     let mut old_private = ctx.load_live(&id).await?;
     let object_type = old_private.object_type().unwrap_or(ObjectType::PrivateKey);

@@ -101,16 +101,7 @@ async fn locate_name(engine: &Engine, v: V, n: &str) -> Vec<String> {
 
 /// Encrypts with AES-CBC (the server makes the IV); the ciphertext and IV.
 async fn encrypt(engine: &Engine, id: &str, data: &[u8]) -> (Bytes, Bytes) {
-    let req = EncryptRequest {
-        unique_identifier: Some(id.into()),
-        cryptographic_parameters: Some(cbc()),
-        data: Some(Secret::from_slice(data)),
-        iv_counter_nonce: None,
-        correlation_value: None,
-        init_indicator: None,
-        final_indicator: None,
-        authenticated_encryption_additional_data: None,
-    };
+    let req = EncryptRequest::new(Some(id.into()), Some(cbc()), Secret::from_slice(data));
     match ok(one(engine, V::V1_4, Rq::Encrypt(req)).await) {
         Rs::Encrypt(r) => (r.data.expect("data"), r.iv_counter_nonce.expect("iv")),
         other => panic!("{other:?}"),
@@ -119,15 +110,8 @@ async fn encrypt(engine: &Engine, id: &str, data: &[u8]) -> (Bytes, Bytes) {
 
 async fn decrypt(engine: &Engine, id: &str, (data, iv): &(Bytes, Bytes)) -> Vec<u8> {
     let req = DecryptRequest {
-        unique_identifier: Some(id.into()),
-        cryptographic_parameters: Some(cbc()),
-        data: Some(data.clone()),
         iv_counter_nonce: Some(iv.clone()),
-        correlation_value: None,
-        init_indicator: None,
-        final_indicator: None,
-        authenticated_encryption_additional_data: None,
-        authenticated_encryption_tag: None,
+        ..DecryptRequest::new(Some(id.into()), Some(cbc()), data.clone())
     };
     match ok(one(engine, V::V2_1, Rq::Decrypt(req)).await) {
         Rs::Decrypt(r) => r.data.map(|d| d.expose().to_vec()).unwrap_or_default(),
@@ -185,13 +169,7 @@ async fn rekey_links_versions_under_one_name_and_old_versions_keep_decrypting() 
 
         // The newest is rotated again; a Name given with ReKey is added
         // (as TC-REKEY-1-14 shows); the ID Placeholder is the new version.
-        let get = GetRequest {
-            unique_identifier: None,
-            key_format_type: None,
-            key_wrap_type: None,
-            key_compression_type: None,
-            key_wrapping_specification: None,
-        };
+        let get = GetRequest::new(None);
         let items = run(&engine, v, vec![rekey(&new, None, vec![name("disk-2")]), Rq::Get(get)]).await;
         let ids: Vec<String> = items.into_iter().map(|i| id_of(ok(i))).collect();
         let third = ids.first().cloned().unwrap_or_default();
@@ -472,19 +450,6 @@ async fn seed_pair(engine: &Engine, spec: crate::crypto::asymmetric::KeyPairSpec
     (pid, uid)
 }
 
-fn rekey_pair(id: &str) -> Rq {
-    Rq::ReKeyKeyPair(crate::kmip::payloads::ReKeyKeyPairRequest {
-        private_key_unique_identifier: Some(id.into()),
-        offset: None,
-        common_attributes: None,
-        private_key_attributes: None,
-        public_key_attributes: None,
-        common_protection_storage_masks: None,
-        private_protection_storage_masks: None,
-        public_protection_storage_masks: None,
-    })
-}
-
 #[tokio::test]
 async fn rekey_key_pair_makes_a_linked_new_pair_under_the_same_names() {
     use crate::crypto::asymmetric::{Curve, KeyPairSpec};
@@ -494,7 +459,7 @@ async fn rekey_key_pair_makes_a_linked_new_pair_under_the_same_names() {
         for v in [V::V1_4, V::V2_1] {
             let engine = engine();
             let (old_private, old_public) = seed_pair(&engine, spec, "signer").await;
-            let (private, public) = match ok(one(&engine, v, rekey_pair(&old_private)).await) {
+            let (private, public) = match ok(one(&engine, v, rekey_key_pair(Some(&old_private))).await) {
                 Rs::ReKeyKeyPair(r) => (r.private_key_unique_identifier, r.public_key_unique_identifier),
                 other => panic!("{other:?}"),
             };
@@ -531,9 +496,9 @@ async fn rekey_key_pair_makes_a_linked_new_pair_under_the_same_names() {
             assert_eq!(derived, spki, "the pair matches");
             assert_eq!(locate_name(&engine, v, "signer").await, vec![private.clone(), old_private.clone()]);
             // A replaced pair is not rotated again; a public key is not a private key.
-            failed(&one(&engine, v, rekey_pair(&old_private)).await, R::PermissionDenied, &private);
+            failed(&one(&engine, v, rekey_key_pair(Some(&old_private))).await, R::PermissionDenied, &private);
             let wrong = if v.is_2x() { R::IllegalObjectType } else { R::PermissionDenied };
-            failed(&one(&engine, v, rekey_pair(&public)).await, wrong, "is a PublicKey");
+            failed(&one(&engine, v, rekey_key_pair(Some(&public))).await, wrong, "is a PublicKey");
         }
     }
 }
@@ -563,7 +528,7 @@ async fn create_key_pair_then_rekey_key_pair_and_both_versions_sign_and_verify()
                 Rs::CreateKeyPair(r) => (r.private_key_unique_identifier, r.public_key_unique_identifier),
                 other => panic!("{other:?}"),
             };
-            let (p1, u1) = match ok(one(&engine, v, rekey_pair(&p0)).await) {
+            let (p1, u1) = match ok(one(&engine, v, rekey_key_pair(Some(&p0))).await) {
                 Rs::ReKeyKeyPair(r) => (r.private_key_unique_identifier, r.public_key_unique_identifier),
                 other => panic!("{other:?}"),
             };

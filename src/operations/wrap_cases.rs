@@ -631,13 +631,7 @@ async fn export_then_import_moves_an_object_with_its_attributes_and_replace_exis
         vec![name("moved"), Attribute::CryptographicUsageMask(Mask::Encrypt)],
     )
     .await;
-    let export = ExportRequest {
-        unique_identifier: Some(id.clone()),
-        key_format_type: None,
-        key_wrap_type: None,
-        key_compression_type: None,
-        key_wrapping_specification: None,
-    };
+    let export = ExportRequest::new(Some(id.clone()));
     let exported = match ok(one(&source, V::V2_1, Rq::Export(export)).await) {
         Rs::Export(r) => r,
         other => panic!("{other:?}"),

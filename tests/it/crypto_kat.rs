@@ -30,8 +30,14 @@ impl Vector {
     }
 }
 
-/// Reads blank-line-separated blocks of `field = value` lines; `#` starts a comment line.
+/// The blocks of `fixtures/crypto/FILE`, as [`Vector`]s.
 fn vectors(file: &str) -> Vec<Vector> {
+    blocks(file).into_iter().map(|fields| Vector { fields }).collect()
+}
+
+/// Reads `fixtures/crypto/FILE`: blank-line-separated blocks of `field = value`
+/// lines; `#` starts a comment line. A file with no block is an error.
+pub(crate) fn blocks(file: &str) -> Vec<BTreeMap<String, String>> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/crypto").join(file);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut out = Vec::new();
@@ -42,7 +48,7 @@ fn vectors(file: &str) -> Vec<Vector> {
         }
         if line.is_empty() {
             if !fields.is_empty() {
-                out.push(Vector { fields: std::mem::take(&mut fields) });
+                out.push(std::mem::take(&mut fields));
             }
             continue;
         }
@@ -50,6 +56,7 @@ fn vectors(file: &str) -> Vec<Vector> {
         let previous = fields.insert(field.trim().to_owned(), value.trim().to_owned());
         assert!(previous.is_none(), "{file}: `{}` twice in one block", field.trim());
     }
+    assert!(!out.is_empty(), "{file} has no vectors");
     out
 }
 

@@ -31,30 +31,10 @@ use coffer::crypto::signature::{sign, verify, verify_digest, SignatureScheme};
 use coffer::crypto::CryptoError;
 use serde_json::Value;
 
+use crate::crypto_kat::blocks as vectors;
+
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/crypto").join(name)
-}
-
-/// Blank-line-separated blocks of `field = value` lines; `#` starts a comment line.
-fn vectors(file: &str) -> Vec<BTreeMap<String, String>> {
-    let text = std::fs::read_to_string(fixture(file)).unwrap();
-    let mut out = Vec::new();
-    let mut fields = BTreeMap::new();
-    for line in text.lines().map(str::trim).chain(std::iter::once("")) {
-        if line.starts_with('#') {
-            continue;
-        }
-        if line.is_empty() {
-            if !fields.is_empty() {
-                out.push(std::mem::take(&mut fields));
-            }
-            continue;
-        }
-        let (field, value) = line.split_once('=').unwrap_or_else(|| panic!("{file}: not `field = value`: {line}"));
-        assert!(fields.insert(field.trim().to_owned(), value.trim().to_owned()).is_none(), "{file}: {line}");
-    }
-    assert!(!out.is_empty(), "{file} has no vectors");
-    out
 }
 
 fn hx(block: &BTreeMap<String, String>, field: &str) -> Vec<u8> {
@@ -104,6 +84,21 @@ struct Tally {
 }
 
 impl Tally {
+    /// Counts a signature case of `what` and checks the verdict: a valid
+    /// signature verifies, an invalid or merely acceptable one does not.
+    fn verified(&mut self, what: &str, t: &Value, ok: bool) {
+        match expect(t) {
+            Expect::Valid => {
+                self.valid += 1;
+                assert!(ok, "{what} tc {} should verify", t["tcId"]);
+            }
+            _ => {
+                self.invalid += 1;
+                assert!(!ok, "{what} tc {} ({}) must not verify", t["tcId"], t["comment"]);
+            }
+        }
+    }
+
     fn check_both_seen(&self, what: &str) {
         assert!(self.valid > 0 && self.invalid > 0, "{what}: {} valid, {} invalid cases", self.valid, self.invalid);
     }
@@ -215,16 +210,7 @@ fn rsa_pss_sha256_verify_honours_wycheproof() {
         let ok = verify(&key, scheme, &msg, &sig).unwrap();
         let ok_digest = verify_digest(&key, scheme, &hash(HashAlgorithm::Sha256, &msg).unwrap(), &sig).unwrap();
         assert_eq!(ok, ok_digest, "tc {}", t["tcId"]);
-        match expect(&t) {
-            Expect::Valid => {
-                tally.valid += 1;
-                assert!(ok, "tc {} should verify", t["tcId"]);
-            }
-            _ => {
-                tally.invalid += 1;
-                assert!(!ok, "tc {} ({}) must not verify", t["tcId"], t["comment"]);
-            }
-        }
+        tally.verified("RSA-PSS", &t, ok);
         // tc 108 is a valid PKCS#1 v1.5 signature: wrong for PSS, right for PKCS#1.
         if t["tcId"] == 108 {
             assert!(verify(&key, SignatureScheme::RsaPkcs1v15(HashAlgorithm::Sha256), &msg, &sig).unwrap());
@@ -244,16 +230,7 @@ fn wycheproof_ecdsa(file: &str, h: HashAlgorithm, curve: Curve) {
         let ok = verify(&key, SignatureScheme::Ecdsa(h), &msg, &sig).unwrap();
         let ok_digest = verify_digest(&key, SignatureScheme::Ecdsa(h), &hash(h, &msg).unwrap(), &sig).unwrap();
         assert_eq!(ok, ok_digest, "{file} tc {}", t["tcId"]);
-        match expect(&t) {
-            Expect::Valid => {
-                tally.valid += 1;
-                assert!(ok, "{file} tc {} should verify", t["tcId"]);
-            }
-            _ => {
-                tally.invalid += 1;
-                assert!(!ok, "{file} tc {} ({}) must not verify", t["tcId"], t["comment"]);
-            }
-        }
+        tally.verified(file, &t, ok);
     }
     tally.check_both_seen(file);
 }
@@ -292,16 +269,7 @@ fn ed25519_verify_honours_wycheproof() {
     for (g, t) in wycheproof("ed25519_test.json") {
         let key = PublicKey::from_der(&jhex(&g, "publicKeyDer")).unwrap();
         let ok = verify(&key, SignatureScheme::Ed25519, &jhex(&t, "msg"), &jhex(&t, "sig")).unwrap();
-        match expect(&t) {
-            Expect::Valid => {
-                tally.valid += 1;
-                assert!(ok, "tc {} should verify", t["tcId"]);
-            }
-            _ => {
-                tally.invalid += 1;
-                assert!(!ok, "tc {} ({}) must not verify", t["tcId"], t["comment"]);
-            }
-        }
+        tally.verified("Ed25519", &t, ok);
     }
     tally.check_both_seen("Ed25519");
 }

@@ -173,3 +173,37 @@ fn pykmip_creates_and_gets_a_key(python: &Path, conf: &Path) {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("pykmip ok"));
 }
+
+#[test]
+fn without_json_the_lists_print_a_line_per_item_and_the_keystores_a_header() {
+    let server = Server::start();
+    json(&server, &["allow", "add", "--keystore", "default", "--ip", "10.1.0.0/16", "--description", "lan", "--json"]);
+
+    let keystores = json(&server, &["keystore", "list", "--json"]);
+    let ks = &keystores[0];
+    let expected = format!(
+        "NAME                     STATUS      REGION      OBJECTS  CREDENTIALS  ID\n{:<24} {:<11} {:<10} {:>8} {:>12}  {}\n",
+        ks["name"].as_str().unwrap(),
+        ks["status"].as_str().unwrap(),
+        ks["region"].as_str().unwrap(),
+        ks["counts"]["objects"].as_u64().unwrap(),
+        ks["counts"]["credentials"].as_u64().unwrap(),
+        ks["id"].as_str().unwrap(),
+    );
+    assert_eq!(cli(&server, &["keystore", "list"]), expected);
+
+    let entries = json(&server, &["allow", "list", "--keystore", "default", "--json"]);
+    let e = &entries[0];
+    let expected = format!("{}  cidr  10.1.0.0/16  lan\n", e["id"].as_str().unwrap());
+    assert_eq!(cli(&server, &["allow", "list", "--keystore", "default"]), expected);
+
+    let credentials = json(&server, &["credential", "list", "--keystore", "default", "--json"]);
+    assert!(!credentials.as_array().unwrap().is_empty(), "the first start issues a credential");
+    let listed = cli(&server, &["credential", "list", "--keystore", "default"]);
+    assert_eq!(listed.lines().count(), credentials.as_array().unwrap().len(), "{listed}");
+    for (line, c) in listed.lines().zip(credentials.as_array().unwrap()) {
+        let name = c["name"].as_str().unwrap();
+        let id = c["id"].as_str().unwrap();
+        assert!(line.starts_with(&format!("{name}  active  ")) && line.ends_with(id), "{line}");
+    }
+}

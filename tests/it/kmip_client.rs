@@ -301,22 +301,9 @@ impl Mode {
         CryptographicParameters {
             block_cipher_mode: Some(mode),
             padding_method: padding,
-            hashing_algorithm: None,
-            key_role_type: None,
-            digital_signature_algorithm: None,
             cryptographic_algorithm: Some(CryptographicAlgorithm::AES),
-            random_iv: None,
-            iv_length: None,
             tag_length,
-            fixed_field_length: None,
-            invocation_field_length: None,
-            counter_length: None,
-            initial_counter_value: None,
-            salt_length: None,
-            mask_generator: None,
-            mask_generator_hashing_algorithm: None,
-            p_source: None,
-            trailer_field: None,
+            ..CryptographicParameters::none()
         }
     }
 
@@ -347,27 +334,14 @@ pub fn message(
     items: Vec<(Option<&[u8]>, RequestPayload)>,
 ) -> RequestMessage {
     let header = RequestHeader {
-        protocol_version: v,
-        maximum_response_size: None,
-        client_correlation_value: None,
-        server_correlation_value: None,
-        asynchronous_indicator: None,
-        attestation_capable_indicator: None,
-        attestation_types: Vec::new(),
-        authentication: None,
         batch_error_continuation_option: option,
-        batch_order_option: None,
-        time_stamp: None,
-        batch_count: i32::try_from(items.len()).unwrap(),
+        ..RequestHeader::new(v, i32::try_from(items.len()).unwrap())
     };
     let batch_items = items
         .into_iter()
         .map(|(id, payload)| RequestBatchItem {
-            operation: payload.operation(),
-            ephemeral: None,
             unique_batch_item_id: id.map(Bytes::copy_from_slice),
-            payload,
-            message_extension: None,
+            ..RequestBatchItem::new(payload)
         })
         .collect();
     RequestMessage { header, batch_items }
@@ -422,13 +396,7 @@ pub fn activate(id: Option<&str>) -> RequestPayload {
 
 /// Get `id` in the default format, or the ID Placeholder's object when `None`.
 pub fn get(id: Option<&str>) -> RequestPayload {
-    RequestPayload::Get(GetRequest {
-        unique_identifier: id.map(str::to_owned),
-        key_format_type: None,
-        key_wrap_type: None,
-        key_compression_type: None,
-        key_wrapping_specification: None,
-    })
+    RequestPayload::Get(GetRequest::new(id.map(str::to_owned)))
 }
 
 /// Locate with no filter: every object of the client's key store.

@@ -181,13 +181,7 @@ fn undo_rolls_back_the_items_before_a_failure() {
     let server = Server::start();
     with_client(&server, async |client| {
         let before = client.locate_all().await.unwrap().len();
-        let missing = RequestPayload::Get(coffer::kmip::payloads::GetRequest {
-            unique_identifier: Some("no-such-object".into()),
-            key_format_type: None,
-            key_wrap_type: None,
-            key_compression_type: None,
-            key_wrapping_specification: None,
-        });
+        let missing = RequestPayload::Get(coffer::kmip::payloads::GetRequest::new(Some("no-such-object".into())));
         let request = message(
             ProtocolVersion::V1_4,
             Some(Bec::Undo),

@@ -4,10 +4,10 @@
 
 use bytes::Bytes;
 use coffer::kmip::codec::{FromTtlv, ToTtlv};
-use coffer::kmip::message::{RequestBatchItem, RequestHeader, RequestMessage, ResponseMessage};
+use coffer::kmip::message::{RequestMessage, ResponseMessage};
 use coffer::kmip::payloads::discover_versions::DiscoverVersionsRequest;
 use coffer::kmip::payloads::{RequestPayload, ResponsePayload};
-use coffer::kmip::table::{Operation, ResultReason, ResultStatus};
+use coffer::kmip::table::{ResultReason, ResultStatus};
 use coffer::kmip::version::ProtocolVersion;
 use coffer::ttlv::{self, Tag};
 
@@ -15,16 +15,10 @@ use crate::harness::{closed_by_server, read_message, send, Server, Tls};
 
 /// A Discover Versions request in protocol version `v`, encoded.
 pub fn discover_versions(v: ProtocolVersion) -> Vec<u8> {
-    let message = RequestMessage {
-        header: RequestHeader::new(v, 1),
-        batch_items: vec![RequestBatchItem {
-            operation: Operation::DiscoverVersions,
-            ephemeral: None,
-            unique_batch_item_id: None,
-            payload: RequestPayload::DiscoverVersions(DiscoverVersionsRequest { protocol_versions: Vec::new() }),
-            message_extension: None,
-        }],
-    };
+    let message = RequestMessage::new(
+        v,
+        vec![RequestPayload::DiscoverVersions(DiscoverVersionsRequest { protocol_versions: Vec::new() })],
+    );
     ttlv::encode_to_vec(&message.to_ttlv(Tag::RequestMessage, v)).unwrap()
 }
 

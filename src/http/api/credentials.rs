@@ -215,6 +215,19 @@ fn credential_name(name: &str) -> Result<String, ApiError> {
     Ok(name)
 }
 
+/// The name and description a new credential is recorded with, checked
+/// (the name first, so its error is the one reported when both are wrong).
+fn labels(name: &str, description: Option<&str>) -> Result<(String, String), ApiError> {
+    let name = credential_name(name)?;
+    let description = text("description", description.unwrap_or_default(), MAX_DESCRIPTION, false)?;
+    Ok((name, description))
+}
+
+/// The answer to a request that recorded a new credential.
+fn created(credential: Credential) -> (StatusCode, Json<CredentialView>) {
+    (StatusCode::CREATED, Json(credential.into()))
+}
+
 fn validity(days: Option<u32>) -> Result<u32, ApiError> {
     let days = days.unwrap_or(DEFAULT_VALIDITY_DAYS);
     if !(1..=MAX_VALIDITY_DAYS).contains(&days) {
@@ -226,17 +239,20 @@ fn validity(days: Option<u32>) -> Result<u32, ApiError> {
     Ok(days)
 }
 
-/// A credential of `keystore` (an id) by id, then by name.
-fn find(registry: &Registry, keystore: &str, id_or_name: &str) -> Result<Credential, ApiError> {
-    match registry.credential(keystore, id_or_name) {
-        Ok(c) => Ok(c),
+/// The credential a path names: the key store `keystore` (id or name), then
+/// its credential by id, then by name. Answers the key store's id too.
+fn find(registry: &Registry, keystore: &str, id_or_name: &str) -> Result<(String, Credential), ApiError> {
+    let keystore = resolve(registry, keystore)?.id;
+    let found = match registry.credential(&keystore, id_or_name) {
+        Ok(c) => c,
         Err(RegistryError::CredentialNotFound { .. }) => registry
-            .credentials(keystore)?
+            .credentials(&keystore)?
             .into_iter()
             .find(|c| c.name == id_or_name)
-            .ok_or_else(|| RegistryError::CredentialNotFound { id: id_or_name.to_owned() }.into()),
-        Err(e) => Err(e.into()),
-    }
+            .ok_or_else(|| RegistryError::CredentialNotFound { id: id_or_name.to_owned() })?,
+        Err(e) => return Err(e.into()),
+    };
+    Ok((keystore, found))
 }
 
 /// List a key store's credentials, by name.
@@ -322,12 +338,11 @@ pub async fn register(
     Path(keystore): Path<String>,
     ApiJson(body): ApiJson<RegisterCredential>,
 ) -> Result<(StatusCode, Json<CredentialView>), ApiError> {
-    let name = credential_name(&body.name)?;
-    let description = text("description", body.description.as_deref().unwrap_or_default(), MAX_DESCRIPTION, false)?;
+    let (name, description) = labels(&body.name, body.description.as_deref())?;
     let ks = resolve(state.registry(), &keystore)?;
     let credential =
         state.registry().register_credential(&ks.id, &name, &description, body.certificate.as_bytes()).await?;
-    Ok((StatusCode::CREATED, Json(credential.into())))
+    Ok(created(credential))
 }
 
 /// Sign a CSR with the store's CA; the certificate is in the answer.
@@ -344,12 +359,11 @@ pub async fn sign(
     Path(keystore): Path<String>,
     ApiJson(body): ApiJson<SignCsr>,
 ) -> Result<(StatusCode, Json<CredentialView>), ApiError> {
-    let name = credential_name(&body.name)?;
-    let description = text("description", body.description.as_deref().unwrap_or_default(), MAX_DESCRIPTION, false)?;
+    let (name, description) = labels(&body.name, body.description.as_deref())?;
     let days = validity(body.validity_days)?;
     let ks = resolve(state.registry(), &keystore)?;
     let credential = state.registry().sign_csr(&ks.id, &name, &description, days, body.csr.as_bytes()).await?;
-    Ok((StatusCode::CREATED, Json(credential.into())))
+    Ok(created(credential))
 }
 
 /// Show a credential.
@@ -367,8 +381,8 @@ pub async fn show(
     State(state): State<AppState>,
     Path((keystore, credential)): Path<(String, String)>,
 ) -> Result<Json<CredentialView>, ApiError> {
-    let ks = resolve(state.registry(), &keystore)?;
-    Ok(Json(find(state.registry(), &ks.id, &credential)?.into()))
+    let (_, found) = find(state.registry(), &keystore, &credential)?;
+    Ok(Json(found.into()))
 }
 
 /// Revoke a credential: its open connections are refused from their next request. Irreversible.
@@ -386,7 +400,6 @@ pub async fn revoke(
     State(state): State<AppState>,
     Path((keystore, credential)): Path<(String, String)>,
 ) -> Result<Json<CredentialView>, ApiError> {
-    let ks = resolve(state.registry(), &keystore)?;
-    let found = find(state.registry(), &ks.id, &credential)?;
-    Ok(Json(state.registry().revoke_credential(&ks.id, &found.id).await?.into()))
+    let (keystore, found) = find(state.registry(), &keystore, &credential)?;
+    Ok(Json(state.registry().revoke_credential(&keystore, &found.id).await?.into()))
 }

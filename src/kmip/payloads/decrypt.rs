@@ -31,6 +31,28 @@ kmip_struct! {
     }
 }
 
+impl DecryptRequest {
+    /// A one-shot Decrypt of `data` under the key `unique_identifier` (the
+    /// ID Placeholder when `None`): no IV, streaming field, additional data nor tag.
+    pub fn new(
+        unique_identifier: Option<String>,
+        cryptographic_parameters: Option<CryptographicParameters>,
+        data: Bytes,
+    ) -> DecryptRequest {
+        DecryptRequest {
+            unique_identifier,
+            cryptographic_parameters,
+            data: Some(data),
+            iv_counter_nonce: None,
+            correlation_value: None,
+            init_indicator: None,
+            final_indicator: None,
+            authenticated_encryption_additional_data: None,
+            authenticated_encryption_tag: None,
+        }
+    }
+}
+
 kmip_struct! {
     /// Decrypt response payload (KMIP 1.4 §4.30, 2.1 §6.1.16).
     pub struct DecryptResponse {

@@ -29,6 +29,27 @@ kmip_struct! {
     }
 }
 
+impl EncryptRequest {
+    /// A one-shot Encrypt of `data` under the key `unique_identifier` (the
+    /// ID Placeholder when `None`): no IV, streaming field nor additional data.
+    pub fn new(
+        unique_identifier: Option<String>,
+        cryptographic_parameters: Option<CryptographicParameters>,
+        data: Secret,
+    ) -> EncryptRequest {
+        EncryptRequest {
+            unique_identifier,
+            cryptographic_parameters,
+            data: Some(data),
+            iv_counter_nonce: None,
+            correlation_value: None,
+            init_indicator: None,
+            final_indicator: None,
+            authenticated_encryption_additional_data: None,
+        }
+    }
+}
+
 kmip_struct! {
     /// Encrypt response payload (KMIP 1.4 §4.29, 2.1 §6.1.21).
     pub struct EncryptResponse {

@@ -1,27 +1,16 @@
 //! Export (KMIP 1.4 §4.39, 2.1 §6.1.22).
 
 use crate::kmip::attributes::Attributes;
-use crate::kmip::codec::{kmip_struct, Fields, FromTtlv, ModelError, Out, ToTtlv};
-use crate::kmip::objects::{KeyWrappingSpecification, Object};
-use crate::kmip::table::{KeyCompressionType, KeyFormatType, KeyWrapType, ObjectType};
+use crate::kmip::codec::{Fields, FromTtlv, ModelError, Out, ToTtlv};
+use crate::kmip::objects::Object;
+use crate::kmip::payloads::GetRequest;
+use crate::kmip::table::ObjectType;
 use crate::kmip::version::ProtocolVersion;
 use crate::ttlv::{Tag, Ttlv};
 
-kmip_struct! {
-    /// Export request payload (KMIP 1.4 §4.39, 2.1 §6.1.22).
-    pub struct ExportRequest {
-        /// Unique Identifier.
-        opt unique_identifier: String = Tag::UniqueIdentifier,
-        /// Key Format Type.
-        opt key_format_type: KeyFormatType = Tag::KeyFormatType,
-        /// Key Wrap Type.
-        opt key_wrap_type: KeyWrapType = Tag::KeyWrapType,
-        /// Key Compression Type.
-        opt key_compression_type: KeyCompressionType = Tag::KeyCompressionType,
-        /// Key Wrapping Specification.
-        opt key_wrapping_specification: KeyWrappingSpecification = Tag::KeyWrappingSpecification,
-    }
-}
+/// Export request payload (KMIP 1.4 §4.39, 2.1 §6.1.22): the same fields,
+/// in the same order, as Get's, so one type serves both.
+pub type ExportRequest = GetRequest;
 
 /// Export response payload (KMIP 1.4 §4.39, 2.1 §6.1.22).
 #[derive(Clone, Debug, PartialEq)]

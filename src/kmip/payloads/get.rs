@@ -7,7 +7,8 @@ use crate::kmip::version::ProtocolVersion;
 use crate::ttlv::{Tag, Ttlv};
 
 kmip_struct! {
-    /// Get request payload (KMIP 1.4 §4.11, 2.1 §6.1.24).
+    /// Get request payload (KMIP 1.4 §4.11, 2.1 §6.1.24); also Export's
+    /// ([`ExportRequest`](super::ExportRequest)), whose fields are the same.
     pub struct GetRequest {
         /// Unique Identifier.
         opt unique_identifier: String = Tag::UniqueIdentifier,
@@ -19,6 +20,20 @@ kmip_struct! {
         opt key_compression_type: KeyCompressionType = Tag::KeyCompressionType,
         /// Key Wrapping Specification.
         opt key_wrapping_specification: KeyWrappingSpecification = Tag::KeyWrappingSpecification,
+    }
+}
+
+impl GetRequest {
+    /// Get of the object `unique_identifier` (the ID Placeholder's when
+    /// `None`) in the server's default format, unwrapped.
+    pub fn new(unique_identifier: Option<String>) -> GetRequest {
+        GetRequest {
+            unique_identifier,
+            key_format_type: None,
+            key_wrap_type: None,
+            key_compression_type: None,
+            key_wrapping_specification: None,
+        }
     }
 }
 
