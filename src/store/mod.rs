@@ -11,6 +11,8 @@
 //!   need not be durable; a background checkpoint makes it so.
 //! - Reads use redb read transactions (MVCC: they never wait for the writer)
 //!   on the blocking pool, or the in-memory cache of unsealed objects (`cache.rs`).
+//!   A lone caller's commit is answered once its log record is synced, before
+//!   redb holds it; a reader that finds one pending applies it first.
 //! - Key material is sealed with AES-256-GCM under the [`MasterKey`] with the
 //!   object id as associated data (`seal.rs`); the record layout is in `record.rs`.
 //! - Usage counters ([`crate::stats`]) are recorded with atomics and written
@@ -247,6 +249,9 @@ pub(crate) struct Shared {
     lone_commits: AtomicU64,
     /// The write-ahead log's last fsync took longer than [`StoreOptions::slow_log_sync`].
     log_sync_slow: AtomicBool,
+    /// Answered lone commits wait in the writer's state to be applied to redb:
+    /// a reader of redb applies them first ([`Inner::read_db`]).
+    deferred: AtomicBool,
 }
 
 struct Inner {
@@ -304,6 +309,7 @@ impl Store {
                     commits_written: AtomicU64::new(0),
                     lone_commits: AtomicU64::new(0),
                     log_sync_slow: AtomicBool::new(false),
+                    deferred: AtomicBool::new(false),
                 }),
                 tx: Mutex::new(None),
                 writer_state: Arc::new(Mutex::new(redb::WriterState::closed())),
@@ -329,6 +335,7 @@ impl Store {
             commits_written: AtomicU64::new(0),
             lone_commits: AtomicU64::new(0),
             log_sync_slow: AtomicBool::new(false),
+            deferred: AtomicBool::new(false),
         });
         // Unbounded: each caller has at most one request queued (it awaits the answer),
         // and `send` never blocks the async caller.
@@ -362,7 +369,7 @@ impl Store {
         let inner = Arc::clone(&self.inner);
         let key = id.to_string();
         let found = blocking(move || {
-            let db = inner.db()?;
+            let db = inner.read_db()?;
             redb::read_object(&db, inner.master_key.expose(), &key)
         })
         .await?;
@@ -393,20 +400,21 @@ impl Store {
     pub async fn ids_by_name(&self, keystore: &str, name: &str) -> Result<Vec<String>, StoreError> {
         let inner = Arc::clone(&self.inner);
         let (keystore, name) = (keystore.to_string(), name.to_string());
-        blocking(move || redb::ids_by_name(&*inner.db()?, &keystore, &name)).await
+        blocking(move || redb::ids_by_name(&*inner.read_db()?, &keystore, &name)).await
     }
 
     /// The key stores that hold at least one object (the background rotator visits each).
     pub async fn keystores(&self) -> Result<Vec<String>, StoreError> {
         let inner = Arc::clone(&self.inner);
-        blocking(move || redb::keystores(&*inner.db()?)).await
+        blocking(move || redb::keystores(&*inner.read_db()?)).await
     }
 
     /// Every object of `keystore`, in creation order (Locate filters these; an index comes later).
     pub async fn list(&self, keystore: &str) -> Result<Vec<Arc<StoredObject>>, StoreError> {
         let inner = Arc::clone(&self.inner);
         let keystore = keystore.to_string();
-        blocking(move || redb::list(&*inner.db()?, inner.master_key.expose(), &inner.shared.cache, &keystore)).await
+        blocking(move || redb::list(&*inner.read_db()?, inner.master_key.expose(), &inner.shared.cache, &keystore))
+            .await
     }
 
     /// Applies the changes atomically and durably (fsync'd) before returning;
@@ -449,6 +457,10 @@ impl Store {
             let state = match self.inner.writer_state.try_lock() {
                 Ok(state) => Some(state),
                 Err(TryLockError::Poisoned(p)) => Some(p.into_inner()),
+                // The holder is most likely applying the previous lone commit (tens of µs): wait for it.
+                Err(TryLockError::WouldBlock) if self.inner.shared.deferred.load(Ordering::Acquire) => {
+                    Some(lock(&self.inner.writer_state))
+                }
                 Err(TryLockError::WouldBlock) => None,
             };
             if let Some(mut state) = state {
@@ -458,6 +470,15 @@ impl Store {
                 if nudge {
                     // Closed meanwhile: the writer's last checkpoint, or the next open's replay, takes the log.
                     let _ = self.inner.send(redb::Request::Nudge);
+                }
+                if self.inner.shared.deferred.load(Ordering::Acquire) {
+                    // Queued on this worker, it runs once the caller has sent its answer and
+                    // waits for the client's next request: no other thread to wake.
+                    tokio::spawn(settle_later(
+                        Arc::clone(&self.inner.shared),
+                        Arc::clone(&self.inner.writer_state),
+                        Arc::downgrade(&db),
+                    ));
                 }
                 return answer;
             }
@@ -471,7 +492,7 @@ impl Store {
     pub async fn records(&self, table: &str) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
         let inner = Arc::clone(&self.inner);
         let table = table.to_string();
-        blocking(move || redb::records(&*inner.db()?, &table)).await
+        blocking(move || redb::records(&*inner.read_db()?, &table)).await
     }
 
     /// Seals `plaintext` under the master key (AES-256-GCM), bound to `aad`:
@@ -521,6 +542,7 @@ impl Store {
                 .map_err(|_| StoreError::Io("the writer thread panicked".to_string()))?;
         }
         write(&self.inner.db).take();
+        release_database(&self.inner.writer_state);
         flushed
     }
 
@@ -557,6 +579,22 @@ impl Inner {
         read(&self.db).clone().ok_or(StoreError::Closed)
     }
 
+    /// The database, holding every answered commit: lone commits not yet
+    /// applied by the writer thread are applied here first (on the blocking
+    /// pool, where readers run, so waiting for the writer's state is fine).
+    fn read_db(&self) -> Result<Arc<::redb::Database>, StoreError> {
+        let db = self.db()?;
+        self.settle_with(&db)?;
+        Ok(db)
+    }
+
+    fn settle_with(&self, db: &::redb::Database) -> Result<(), StoreError> {
+        if self.shared.deferred.load(Ordering::Acquire) {
+            redb::settle(db, &self.shared, &mut lock(&self.writer_state))?;
+        }
+        Ok(())
+    }
+
     fn send(&self, request: redb::Request) -> Result<(), StoreError> {
         let tx = lock(&self.tx);
         tx.as_ref().ok_or(StoreError::Closed)?.send(request).map_err(|_| StoreError::Closed)
@@ -587,7 +625,35 @@ impl Drop for Inner {
         if let Some(w) = lock(&self.writer).take() {
             let _ = w.join();
         }
+        write(&self.db).take();
+        release_database(&self.writer_state);
     }
+}
+
+/// Applies the lone commits answered but not yet applied to redb ([`redb::settle`]),
+/// unless the store is gone (its writer settled them as it stopped).
+async fn settle_later(shared: Arc<Shared>, state: Arc<redb::WriterLock>, db: Weak<::redb::Database>) {
+    if !shared.deferred.load(Ordering::Acquire) {
+        return;
+    }
+    // Busy: its holder settles first (a commit, a checkpoint, a reader), or the writer's idle tick will.
+    let mut state = match state.try_lock() {
+        Ok(state) => state,
+        Err(TryLockError::Poisoned(p)) => p.into_inner(),
+        Err(TryLockError::WouldBlock) => return,
+    };
+    // Taken under the state, and released before it (see `release_database`).
+    if let Some(db) = db.upgrade() {
+        // A failure is logged, and refuses later reads and writes.
+        let _ = redb::settle(&db, &shared, &mut state);
+    }
+}
+
+/// Once the store's own handle on the database is dropped, waits out any
+/// [`settle_later`] that holds one: the file is closed, and its lock released,
+/// when this returns (a store reopened at once finds it free).
+fn release_database(state: &redb::WriterLock) {
+    drop(lock(state));
 }
 
 /// Counts a caller of [`Store::commit`] until dropped.

@@ -23,10 +23,14 @@
 //! answers everyone. If anything fails, nobody is told it succeeded: everyone
 //! gets [`StoreError::Io`].
 //!
-//! A caller with nobody else committing does the same on its own thread
-//! ([`commit_alone`], a group of one), holding the writer's state meanwhile:
-//! waking the writer thread and then being woken by it cost a lone Create
-//! more than redb's commit does.
+//! A caller with nobody else committing commits on its own thread instead
+//! ([`commit_alone`]), holding the writer's state meanwhile: waking the writer
+//! thread and then being woken by it cost a lone Create more than redb's
+//! commit does. With a log it goes further: it checks its changes against
+//! redb, appends and syncs their record, and is answered; the record is
+//! applied to redb afterwards ([`settle`]: by a task queued on the caller's
+//! thread, which runs while the client reads the answer, or by whoever needs
+//! redb first, a reader or the next commit).
 //!
 //! A store on a file makes a group durable through its write-ahead log
 //! (`wal.rs`): the group's table writes go to the log as one record, which is
@@ -39,7 +43,7 @@ use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use redb::{Database, Durability, ReadableDatabase, ReadableTable, Table, TableDefinition};
+use redb::{Database, Durability, ReadableDatabase, ReadableTable, Table, TableDefinition, WriteTransaction};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
@@ -102,6 +106,9 @@ pub(crate) struct WriterState {
     slow_log_sync: Duration,
     /// The writer thread has stopped: nothing more is committed.
     closed: bool,
+    /// Log records of lone commits, synced and answered but not yet applied to
+    /// redb ([`commit_alone`]); [`settle`] applies them.
+    deferred: Vec<Vec<u8>>,
 }
 
 impl WriterState {
@@ -115,6 +122,7 @@ impl WriterState {
             checkpoint_failed: false,
             slow_log_sync: Duration::ZERO,
             closed: true,
+            deferred: Vec::new(),
         }
     }
 }
@@ -171,23 +179,10 @@ pub(crate) fn load(
     let next_seq;
     let mut usage = HashMap::new();
     {
-        let mut t = Tables {
-            objects: txn.open_table(OBJECTS).map_err(io)?,
-            names: txn.open_table(NAMES).map_err(io)?,
-            members: txn.open_table(MEMBERS).map_err(io)?,
-            usage: txn.open_table(USAGE).map_err(io)?,
-            records: txn.open_table(RECORDS).map_err(io)?,
-            log: None,
-        };
+        let mut t = Tables::open(&txn, false)?;
         let mut meta = txn.open_table(META).map_err(io)?;
         for body in &records {
-            let ops = wal::decode_ops(body).map_err(|reason| StoreError::Io(format!("coffer.wal: {reason}")))?;
-            for op in ops {
-                if let Op::NextSeq(seq) = op {
-                    meta.insert(NEXT_SEQ, seq).map_err(io)?;
-                }
-                t.apply(op).map_err(GroupError::into_store)?;
-            }
+            replay(&mut t, &mut meta, body)?;
         }
         for row in t.usage.iter().map_err(io)? {
             let (id, bytes) = row.map_err(io)?;
@@ -211,8 +206,60 @@ pub(crate) fn load(
         checkpoint_failed: false,
         slow_log_sync: options.slow_log_sync,
         closed: false,
+        deferred: Vec::new(),
     };
     Ok((state, usage))
+}
+
+/// Applies one log record's writes to the tables of a write transaction.
+fn replay(t: &mut Tables<'_>, meta: &mut Table<'_, &'static str, u64>, body: &[u8]) -> Result<(), StoreError> {
+    let ops = wal::decode_ops(body).map_err(|reason| StoreError::Io(format!("coffer.wal: {reason}")))?;
+    for op in ops {
+        if let Op::NextSeq(seq) = op {
+            meta.insert(NEXT_SEQ, seq).map_err(io)?;
+        }
+        t.apply(op).map_err(GroupError::into_store)?;
+    }
+    Ok(())
+}
+
+/// Applies the deferred records of lone commits to redb (one non-durable
+/// commit; the log already holds them durably). Whoever needs redb current
+/// calls this first under the writer's state: a reader, the next commit, a
+/// checkpoint, or the writer thread, nudged by the lone caller. If it fails,
+/// the records stay in the log for the next open's replay, and every later
+/// write and read that needs them fails until then.
+pub(crate) fn settle(db: &Database, shared: &Shared, state: &mut WriterState) -> Result<(), StoreError> {
+    if state.deferred.is_empty() {
+        return Ok(());
+    }
+    let refused = || StoreError::Io("applying the write-ahead log failed earlier; reopen the store".to_string());
+    if state.checkpoint_failed {
+        return Err(refused());
+    }
+    let applied = db.begin_write().map_err(io).and_then(|mut txn| {
+        txn.set_durability(Durability::None).map_err(io)?;
+        {
+            let mut t = Tables::open(&txn, false)?;
+            let mut meta = txn.open_table(META).map_err(io)?;
+            for body in &state.deferred {
+                replay(&mut t, &mut meta, body)?;
+            }
+        }
+        txn.commit().map_err(io)
+    });
+    if let Err(e) = applied {
+        // A checkpoint now would make redb durable without these records, then empty the log.
+        state.checkpoint_failed = true;
+        if let Some(wal) = state.wal.as_mut() {
+            wal.poison();
+        }
+        tracing::error!(error = %e, "applying the write-ahead log to the store failed; writes are refused until the store is reopened");
+        return Err(refused());
+    }
+    state.deferred.clear();
+    shared.deferred.store(false, Ordering::Release);
+    Ok(())
 }
 
 pub(crate) fn spawn_writer(
@@ -240,11 +287,13 @@ pub(crate) fn spawn_writer(
                 let first = match received {
                     Ok(Request::Nudge) | Err(RecvTimeoutError::Timeout) => {
                         let mut s = lock(&state);
+                        // A lone caller's records, for readers; a failure is logged and refuses later writes.
+                        let _ = settle(&db, &shared, &mut s);
                         // Lone callers may have kept appending on their own threads meanwhile.
                         let idle = s.wal.as_ref().is_some_and(|w| w.idle_for() >= s.checkpoint_interval / 20);
                         let due = s.wal.as_ref().is_some_and(|w| w.is_due(s.checkpoint_bytes, s.checkpoint_interval));
                         if idle || due {
-                            checkpoint(&db, &mut s);
+                            checkpoint(&db, &shared, &mut s);
                         }
                         continue;
                     }
@@ -258,25 +307,29 @@ pub(crate) fn spawn_writer(
                 let answers = write_group(&db, &shared, &mut s, group);
                 pace = Pace { last_group: size, last_write: started.elapsed() };
                 if s.wal.as_ref().is_some_and(|w| w.is_due(s.checkpoint_bytes, s.checkpoint_interval)) {
-                    checkpoint(&db, &mut s);
+                    checkpoint(&db, &shared, &mut s);
                 }
                 drop(s);
                 answers.send();
             }
             // Closing: leave redb complete and the log empty.
             let mut s = lock(&state);
-            checkpoint(&db, &mut s);
+            checkpoint(&db, &shared, &mut s);
             s.closed = true;
         })
         .map_err(|e| StoreError::Io(format!("cannot start the store writer: {e}")))
 }
 
-/// Commits one caller's changes on the caller's own thread, as the writer
-/// would a group of one. For a caller with nobody else committing, this saves
-/// the two thread hand-offs (waking the writer, then being woken by it) that
-/// cost a lone Create more than redb's commit itself. Returns the answer, and
-/// whether the writer must be nudged (the log had been empty, so nobody has
-/// scheduled its checkpoint yet, or a checkpoint is due).
+/// Commits one caller's changes on the caller's own thread. For a caller with
+/// nobody else committing, this saves the two thread hand-offs (waking the
+/// writer, then being woken by it) that cost a lone Create more than redb's
+/// commit itself. With a log, the caller only checks its changes against
+/// redb, appends their record to the log and syncs it: the commit is durable
+/// and answered, and applying the record to redb ([`settle`]) is left for
+/// later: the caller's thread once the answer is sent, or whoever needs redb
+/// first. Without a log, it commits as the writer would a group of one.
+/// Returns the answer, and whether the writer must be nudged (the log had
+/// been empty, so nobody has scheduled its checkpoint yet, or one is due).
 pub(crate) fn commit_alone(
     db: &Database,
     shared: &Shared,
@@ -286,22 +339,62 @@ pub(crate) fn commit_alone(
     if state.closed {
         return (Err(StoreError::Closed), false);
     }
-    let was_clean = !state.wal.as_ref().is_some_and(Wal::is_dirty);
-    let (reply, mut answer) = oneshot::channel();
-    write_group(db, shared, state, vec![Request::Commit { changes, reply }]).send();
     shared.lone_commits.fetch_add(1, Ordering::Relaxed);
+    let was_clean = !state.wal.as_ref().is_some_and(Wal::is_dirty);
+    let answer = if state.wal.is_some() {
+        log_alone(db, shared, state, changes)
+    } else {
+        let (reply, mut answer) = oneshot::channel();
+        write_group(db, shared, state, vec![Request::Commit { changes, reply }]).send();
+        answer.try_recv().unwrap_or(Err(StoreError::Closed))
+    };
     let nudge = state
         .wal
         .as_ref()
         .is_some_and(|w| w.is_dirty() && (was_clean || w.is_due(state.checkpoint_bytes, state.checkpoint_interval)));
-    (answer.try_recv().unwrap_or(Err(StoreError::Closed)), nudge)
+    (answer, nudge)
+}
+
+/// The logged half of [`commit_alone`]: check, log, sync, publish; redb later.
+fn log_alone(
+    db: &Database,
+    shared: &Shared,
+    state: &mut WriterState,
+    changes: Vec<Prepared>,
+) -> Result<Vec<u64>, StoreError> {
+    // The checks below read redb, which must hold every earlier commit.
+    settle(db, shared, state)?;
+    if state.checkpoint_failed || state.wal.as_ref().is_some_and(Wal::has_failed) {
+        return Err(StoreError::Io("the write-ahead log failed earlier; reopen the store".to_string()));
+    }
+    let seq_before = state.next_seq;
+    let planned = {
+        let txn = db.begin_read().map_err(io)?;
+        let objects = txn.open_table(OBJECTS).map_err(io)?;
+        plan_changes(&objects, state, changes).map_err(GroupError::into_store)?
+    };
+    let mut body = Vec::new();
+    let steps = write_planned(planned, &mut |op| note(&mut body, op)).map_err(GroupError::into_store)?;
+    if state.next_seq != seq_before {
+        note(&mut body, Op::NextSeq(state.next_seq)).map_err(GroupError::into_store)?;
+    }
+    let Some(wal) = state.wal.as_mut() else { return Err(StoreError::Closed) };
+    let appended = wal.append(&body);
+    shared.log_sync_slow.store(wal.last_sync() > state.slow_log_sync, Ordering::Relaxed);
+    appended?;
+    // Readers see `deferred` before the caller is answered, and apply it before they read redb.
+    state.deferred.push(body);
+    shared.deferred.store(true, Ordering::Release);
+    shared.commits_written.fetch_add(1, Ordering::Relaxed);
+    Ok(publish(shared, steps))
 }
 
 /// Makes every non-durable commit durable with one empty durable redb commit,
 /// then empties the log. On failure the log keeps its records (the next open
 /// replays them) and every later commit fails with [`StoreError::Io`].
-fn checkpoint(db: &Database, state: &mut WriterState) {
-    if state.checkpoint_failed {
+fn checkpoint(db: &Database, shared: &Shared, state: &mut WriterState) {
+    // Emptying the log is safe only once redb holds every record in it.
+    if state.checkpoint_failed || settle(db, shared, state).is_err() {
         return;
     }
     let Some(wal) = state.wal.as_mut().filter(|w| w.is_dirty()) else { return };
@@ -401,15 +494,32 @@ struct Tables<'t> {
     log: Option<Vec<u8>>,
 }
 
-impl Tables<'_> {
+/// Appends `op` to a log record body.
+fn note(log: &mut Vec<u8>, op: Op<'_>) -> Result<(), GroupError> {
+    // Fails the whole group, as a storage error does: the write may already be in the transaction.
+    op.encode(log).map_err(|_| {
+        GroupError::Storage(StoreError::Invalid { reason: "a field over 4 GiB cannot be logged".to_string() })
+    })
+}
+
+impl<'t> Tables<'t> {
+    /// The tables of `txn`; `logged`: note every write in a log record body too.
+    fn open(txn: &'t WriteTransaction, logged: bool) -> Result<Tables<'t>, StoreError> {
+        Ok(Tables {
+            objects: txn.open_table(OBJECTS).map_err(io)?,
+            names: txn.open_table(NAMES).map_err(io)?,
+            members: txn.open_table(MEMBERS).map_err(io)?,
+            usage: txn.open_table(USAGE).map_err(io)?,
+            records: txn.open_table(RECORDS).map_err(io)?,
+            log: logged.then(Vec::new),
+        })
+    }
+
     fn note(&mut self, op: Op<'_>) -> Result<(), GroupError> {
-        if let Some(log) = &mut self.log {
-            // Fails the whole group, as a storage error does: the write is already in the transaction.
-            op.encode(log).map_err(|_| {
-                GroupError::Storage(StoreError::Invalid { reason: "a field over 4 GiB cannot be logged".to_string() })
-            })?;
+        match &mut self.log {
+            Some(log) => note(log, op),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// Applies one logged write (replay) or a new one (the writer, which also logs it).
@@ -470,7 +580,7 @@ struct Pending {
 #[must_use]
 fn write_group(db: &Database, shared: &Shared, state: &mut WriterState, group: Vec<Request>) -> Answers {
     let mut pending = Pending::default();
-    let result = apply_group(db, state, group, &mut pending);
+    let result = apply_group(db, shared, state, group, &mut pending);
     if let Some(wal) = &state.wal {
         shared.log_sync_slow.store(wal.last_sync() > state.slow_log_sync, Ordering::Relaxed);
     }
@@ -488,22 +598,7 @@ fn write_group(db: &Database, shared: &Shared, state: &mut WriterState, group: V
                         continue;
                     }
                 };
-                let mut revisions = Vec::with_capacity(steps.len());
-                for step in steps {
-                    match step {
-                        Step::Put { object } => {
-                            revisions.push(object.revision);
-                            shared.cache.put(Arc::new(object));
-                        }
-                        Step::Delete { id, revision } => {
-                            revisions.push(revision);
-                            shared.cache.remove(&id);
-                            super::write(&shared.usage).remove(&id);
-                        }
-                        Step::Record => revisions.push(0),
-                    }
-                }
-                answers.commits.push((reply, Ok(revisions)));
+                answers.commits.push((reply, Ok(publish(shared, steps))));
             }
             answers.flushes = pending.usage.into_iter().filter_map(|(_, done)| done.map(|d| (d, Ok(())))).collect();
         }
@@ -520,6 +615,27 @@ fn write_group(db: &Database, shared: &Shared, state: &mut WriterState, group: V
         }
     }
     answers
+}
+
+/// Updates the cache (and drops the counters of deleted objects) with a
+/// caller's committed steps; returns its new revisions, one per change.
+fn publish(shared: &Shared, steps: Vec<Step>) -> Vec<u64> {
+    let mut revisions = Vec::with_capacity(steps.len());
+    for step in steps {
+        match step {
+            Step::Put { object } => {
+                revisions.push(object.revision);
+                shared.cache.put(Arc::new(object));
+            }
+            Step::Delete { id, revision } => {
+                revisions.push(revision);
+                shared.cache.remove(&id);
+                super::write(&shared.usage).remove(&id);
+            }
+            Step::Record => revisions.push(0),
+        }
+    }
+    revisions
 }
 
 /// What a group's callers are told.
@@ -546,6 +662,7 @@ impl Answers {
 /// failed commit then undid.
 fn apply_group(
     db: &Database,
+    shared: &Shared,
     state: &mut WriterState,
     group: Vec<Request>,
     pending: &mut Pending,
@@ -559,7 +676,7 @@ fn apply_group(
     if !use_log {
         // The log empty first: replaying its older records after this durable commit
         // would write older values over the group's.
-        checkpoint(db, state);
+        checkpoint(db, shared, state);
     }
     // Move every reply into `pending` first, so that a storage failure below reaches them all.
     let mut work = Vec::with_capacity(group.len());
@@ -577,6 +694,8 @@ fn apply_group(
             Request::Nudge => {}
         }
     }
+    // The checks below read redb, which must hold every lone caller's commit.
+    settle(db, shared, state)?;
     if state.checkpoint_failed || state.wal.as_ref().is_some_and(Wal::has_failed) {
         // A durable commit now could be overwritten by the log's older records at the next open's replay.
         return Err(StoreError::Io("the write-ahead log failed earlier; reopen the store".to_string()));
@@ -588,14 +707,7 @@ fn apply_group(
     let mut wrote = false;
     let log;
     {
-        let mut t = Tables {
-            objects: txn.open_table(OBJECTS).map_err(io)?,
-            names: txn.open_table(NAMES).map_err(io)?,
-            members: txn.open_table(MEMBERS).map_err(io)?,
-            usage: txn.open_table(USAGE).map_err(io)?,
-            records: txn.open_table(RECORDS).map_err(io)?,
-            log: use_log.then(Vec::new),
-        };
+        let mut t = Tables::open(&txn, use_log)?;
         let seq_before = state.next_seq;
         for w in work {
             match w {
@@ -666,13 +778,24 @@ enum Planned {
 
 /// Checks all of one caller's changes, then applies them; on a failed check nothing is applied.
 fn apply_changes(t: &mut Tables<'_>, state: &mut WriterState, changes: Vec<Prepared>) -> Result<Vec<Step>, GroupError> {
+    let planned = plan_changes(&t.objects, state, changes)?;
+    write_planned(planned, &mut |op| t.apply(op))
+}
+
+/// Checks all of one caller's changes against `objects` (and each other) and
+/// gives new objects their sequence numbers; writes nothing.
+fn plan_changes(
+    objects: &impl ReadableTable<&'static str, &'static [u8]>,
+    state: &mut WriterState,
+    changes: Vec<Prepared>,
+) -> Result<Vec<Planned>, GroupError> {
     // The state each id will have after the changes checked so far (None: absent).
     let mut overlay: HashMap<String, Option<Header>> = HashMap::new();
     let mut planned = Vec::with_capacity(changes.len());
     for change in changes {
         match change {
             Prepared::Put { mut object, sealed, expected } => {
-                let old = current_header(t, &overlay, &object.id)?;
+                let old = current_header(objects, &overlay, &object.id)?;
                 let revision = match (expected, &old) {
                     (None, None) => 1,
                     (None, Some(_)) => return Err(GroupError::Caller(StoreError::AlreadyExists { id: object.id })),
@@ -699,7 +822,7 @@ fn apply_changes(t: &mut Tables<'_>, state: &mut WriterState, changes: Vec<Prepa
                 overlay.insert(object.id.clone(), Some(header));
                 planned.push(Planned::Put { object, bytes, seq, old });
             }
-            Prepared::Delete { id, expected } => match current_header(t, &overlay, &id)? {
+            Prepared::Delete { id, expected } => match current_header(objects, &overlay, &id)? {
                 Some(old) if old.revision == expected => {
                     overlay.insert(id.clone(), None);
                     planned.push(Planned::Delete { id, old });
@@ -709,33 +832,41 @@ fn apply_changes(t: &mut Tables<'_>, state: &mut WriterState, changes: Vec<Prepa
             Prepared::Record { table, key, value } => planned.push(Planned::Record { table, key, value }),
         }
     }
+    Ok(planned)
+}
+
+/// Hands the table writes of checked changes to `write`, in order.
+fn write_planned(
+    planned: Vec<Planned>,
+    write: &mut impl FnMut(Op<'_>) -> Result<(), GroupError>,
+) -> Result<Vec<Step>, GroupError> {
     let mut steps = Vec::with_capacity(planned.len());
     for p in planned {
         match p {
             Planned::Put { object, bytes, seq, old } => {
                 let id = object.id.as_str();
                 if let Some(old) = &old {
-                    remove_index(t, old)?;
+                    remove_index(write, old)?;
                 }
-                t.apply(Op::ObjectPut { id, record: &bytes })?;
+                write(Op::ObjectPut { id, record: &bytes })?;
                 let keystore = object.keystore.as_str();
                 for name in &object.names {
-                    t.apply(Op::NamePut { keystore, name, seq, id })?;
+                    write(Op::NamePut { keystore, name, seq, id })?;
                 }
-                t.apply(Op::MemberPut { keystore, seq, id })?;
+                write(Op::MemberPut { keystore, seq, id })?;
                 steps.push(Step::Put { object });
             }
             Planned::Delete { id, old } => {
-                remove_index(t, &old)?;
-                t.apply(Op::ObjectRemove { id: &id })?;
-                t.apply(Op::UsageRemove { id: &id })?;
+                remove_index(write, &old)?;
+                write(Op::ObjectRemove { id: &id })?;
+                write(Op::UsageRemove { id: &id })?;
                 steps.push(Step::Delete { id, revision: old.revision });
             }
             Planned::Record { table, key, value } => {
                 let (kind, key) = (table.as_str(), key.as_str());
                 match &value {
-                    Some(value) => t.apply(Op::RecordPut { kind, key, value })?,
-                    None => t.apply(Op::RecordRemove { kind, key })?,
+                    Some(value) => write(Op::RecordPut { kind, key, value })?,
+                    None => write(Op::RecordRemove { kind, key })?,
                 }
                 steps.push(Step::Record);
             }
@@ -745,24 +876,24 @@ fn apply_changes(t: &mut Tables<'_>, state: &mut WriterState, changes: Vec<Prepa
 }
 
 /// Removes the name and membership entries of the record `old`.
-fn remove_index(t: &mut Tables<'_>, old: &Header) -> Result<(), GroupError> {
+fn remove_index(write: &mut impl FnMut(Op<'_>) -> Result<(), GroupError>, old: &Header) -> Result<(), GroupError> {
     let (keystore, seq) = (old.keystore.as_str(), old.seq);
     for name in &old.names {
-        t.apply(Op::NameRemove { keystore, name, seq })?;
+        write(Op::NameRemove { keystore, name, seq })?;
     }
-    t.apply(Op::MemberRemove { keystore, seq })?;
+    write(Op::MemberRemove { keystore, seq })?;
     Ok(())
 }
 
 fn current_header(
-    t: &Tables<'_>,
+    objects: &impl ReadableTable<&'static str, &'static [u8]>,
     overlay: &HashMap<String, Option<Header>>,
     id: &str,
 ) -> Result<Option<Header>, GroupError> {
     if let Some(h) = overlay.get(id) {
         return Ok(h.clone());
     }
-    let Some(guard) = t.objects.get(id)? else { return Ok(None) };
+    let Some(guard) = objects.get(id)? else { return Ok(None) };
     let header = record::decode(guard.value())
         .map(|r| r.header())
         .map_err(|reason| GroupError::Caller(StoreError::Corrupt { id: id.to_string(), reason: reason.to_string() }))?;

@@ -563,3 +563,41 @@ async fn a_slow_log_sends_lone_callers_to_the_writer_until_it_is_fast_again() {
     assert!(store.lone_commits() > lone, "lone callers never committed themselves again");
     store.close().await.unwrap();
 }
+
+/// A lone caller is answered once its record is synced in the log; redb gets
+/// it afterwards, and a reader of redb that comes first applies it itself:
+/// every read, from any index, sees every answered commit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readers_see_a_lone_commit_that_redb_does_not_hold_yet() {
+    let disk = Arc::new(Disk::default());
+    // No idle checkpoint (the writer would apply the records) during the test.
+    let hold = StoreOptions { checkpoint_interval: Duration::from_secs(3600), ..never_slow() };
+    let store = start_logged_with(&disk, hold);
+    for i in 0..3 {
+        let id = format!("k{i}");
+        let mut o = object(&id, b"");
+        o.names = vec![format!("name {i}")];
+        // Store::commit would also queue the record's application; commit as it does, without that.
+        let db = store.inner.db().unwrap();
+        let put = redb::Prepared::Put { object: o, sealed: None, expected: None };
+        let (answer, _) = redb::commit_alone(&db, &store.inner.shared, &mut lock(&store.inner.writer_state), vec![put]);
+        answer.unwrap();
+        assert!(store.inner.shared.deferred.load(Ordering::Acquire), "redb already holds the commit");
+        // Neither read goes through the cache: the name index, and the key store's members.
+        assert_eq!(store.ids_by_name("ks", &format!("name {i}")).await.unwrap(), vec![id.clone()]);
+        assert!(!store.inner.shared.deferred.load(Ordering::Acquire));
+        assert_eq!(store.list("ks").await.unwrap().len(), i + 1);
+    }
+    // A commit checked against redb: it must hold the earlier ones.
+    let again = Change::Put { object: object("k0", b"other"), expected_revision: None };
+    assert_eq!(store.commit(vec![again]).await.unwrap_err(), StoreError::AlreadyExists { id: "k0".to_string() });
+    // Through Store::commit, the caller's thread applies its record once answered.
+    store.commit(put("k9")).await.unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while store.inner.shared.deferred.load(Ordering::Acquire) {
+        assert!(std::time::Instant::now() < deadline, "the lone commit was never applied to redb");
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    assert!(logged_records(&disk) >= 4, "the commits are durable through the log");
+    store.close().await.unwrap();
+}
