@@ -334,10 +334,26 @@ fn openssl(args: &[&str], dir: &Path) -> Vec<u8> {
     out.stdout
 }
 
-fn scratch(name: &str) -> PathBuf {
+/// A directory for the openssl CLI's files (private keys among them), removed when dropped.
+struct Scratch(PathBuf);
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn scratch(name: &str) -> Scratch {
     let dir = std::env::temp_dir().join(format!("coffer-kat-asym-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    Scratch(dir)
 }
 
 #[test]
@@ -404,7 +420,6 @@ fn openssl_cli_keys_load_here_and_ours_load_there() {
         let theirs = openssl(&sign_args, &dir);
         assert!(verify(&public, scheme, b"signed by coffer", &theirs).unwrap(), "{alg}");
     }
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]
@@ -436,7 +451,6 @@ fn openssl_cli_rsa_oaep_ciphertext_decrypts_here() {
         );
         assert_eq!(&rsa_decrypt(&key, RsaPadding::oaep(h), &ct).unwrap()[..], &[0x5au8; 32], "{md}");
     }
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]
@@ -447,7 +461,6 @@ fn openssl_cli_aes_wrapped_key_unwraps_here() {
     // `openssl enc` takes the wrap ciphers with an explicit KEK and the default IV.
     let wrapped = openssl(&["enc", "-id-aes256-wrap", "-K", kek, "-iv", "A6A6A6A6A6A6A6A6", "-in", "key"], &dir);
     assert_eq!(&unwrap(WrapMode::Rfc3394, &hex::decode(kek).unwrap(), &wrapped).unwrap()[..], &[0x33u8; 32]);
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]
@@ -494,5 +507,4 @@ fn certificate_facts_are_read_from_an_openssl_cli_certificate() {
         serial.trim().trim_start_matches("serial=").trim_start_matches('0'),
         info.serial_hex.trim_start_matches('0')
     );
-    std::fs::remove_dir_all(dir).unwrap();
 }

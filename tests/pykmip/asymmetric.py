@@ -16,7 +16,9 @@ command line on the other side:
   without Sign, with the reason the client's version expects.
 """
 
+import atexit
 import os
+import shutil
 import subprocess
 import tempfile
 
@@ -36,6 +38,8 @@ MASK = E.CryptographicUsageMask
 VALID = E.ValidityIndicator.VALID
 INVALID = E.ValidityIndicator.INVALID
 WORK = tempfile.mkdtemp(prefix="coffer-asym-")
+# It holds private keys exported from the server: gone when the test ends.
+atexit.register(shutil.rmtree, WORK, ignore_errors=True)
 
 
 def path(name):
