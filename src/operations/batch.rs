@@ -33,10 +33,10 @@ pub(crate) async fn run(
     if undo {
         ctx.undo.start();
     }
-    let decoded: Vec<_> = items.iter().map(|raw| RequestBatchItem::decode(raw, v)).collect();
-    let mut responses = Vec::with_capacity(decoded.len());
+    let mut responses = Vec::with_capacity(items.len());
     let mut failed = false;
-    for item in decoded {
+    // Decoded one at a time, as it runs: a decoded item (its payload) is large to hold and move.
+    for item in items.iter().map(|raw| RequestBatchItem::decode(raw, v)) {
         let (operation, id, result) = match item {
             Ok(item) if failed && option != BatchErrorContinuationOption::Continue => {
                 (Some(item.operation), item.unique_batch_item_id, Err(Error::NotRunAfterFailure))
