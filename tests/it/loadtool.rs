@@ -96,6 +96,9 @@ fn assert_report_fields(r: &serde_json::Value) {
         assert!(r["latency_us"][key].is_number(), "latency_us.{key} in {r}");
     }
     assert!(r["failure_reasons"].is_array() && r["connection_errors"].is_array(), "{r}");
+    for key in ["reconnect", "per_thread_runtimes", "busy_poll"] {
+        assert!(r[key].is_boolean(), "{key} in {r}");
+    }
     let l = &r["latency_us"];
     let p = |k: &str| l[k].as_f64().unwrap();
     assert!(p("p50") <= p("p90") && p("p90") <= p("p99") && p("p99") <= p("p99_9") && p("p99_9") <= p("max"), "{l}");
@@ -411,9 +414,92 @@ fn bench_drives_coffer_with_encrypt_and_with_a_connection_per_operation() {
         let r = json_report(&out);
         assert_report_fields(&r);
         assert_eq!(r["reconnect"], serde_json::Value::Bool(extra == Some("--reconnect")), "{r}");
+        assert_eq!(r["per_thread_runtimes"], extra == Some("--per-thread-runtimes"), "{r}");
+        assert_eq!(r["busy_poll"], false, "{r}");
         assert!(r["ops"].as_u64().unwrap() >= 20, "{r}");
         assert_eq!(r["failures"], 0, "{r}");
         assert!(r["server_cpu_us_per_op"].as_f64().unwrap() > 0.0, "{r}");
     }
     assert!(server.log_shows("resumed=true", std::time::Duration::from_secs(5)), "{}", server.log());
+}
+
+/// Runs `coffer bench` and gives it `within` to exit: a run still going
+/// after that is killed and fails the test (rather than hanging it).
+fn bench_within(args: &[&str], within: std::time::Duration) -> (Output, std::time::Duration) {
+    use std::process::Stdio;
+    let start = std::time::Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_coffer"))
+        .arg("bench")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The report is one line and stderr a few: the pipes cannot fill up while we poll.
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > within {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "coffer bench {args:?} still running after {within:?}; stderr: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let elapsed = start.elapsed();
+    (child.wait_with_output().unwrap(), elapsed)
+}
+
+/// `--busy-poll` against coffer, with a current-thread runtime per tool
+/// thread and with the work-stealing runtime: the load runs clean, the
+/// report says busy_poll and the layout, and the spinning task does not
+/// keep the tool alive after the window. (That the spinning runtime never
+/// sleeps is checked in `loadtool::tests`, on a quiet runtime.)
+#[test]
+fn bench_busy_poll_runs_clean_reports_itself_and_ends_with_the_window() {
+    let server = crate::harness::Server::start();
+    let conf = server.pykmip_conf();
+    let pid = server.pid().to_string();
+    let (warmup, duration) = (0.2, 1.0);
+    for (threads, per_thread) in [("1", true), ("2", false)] {
+        let (w, d) = (warmup.to_string(), duration.to_string());
+        let mut args = vec![
+            "--pykmip-conf",
+            conf.to_str().unwrap(),
+            "--server-name",
+            "localhost",
+            "--op",
+            "encrypt",
+            "--connections",
+            "2",
+            "--duration",
+            &d,
+            "--warmup",
+            &w,
+            "--server-pid",
+            &pid,
+            "--threads",
+            threads,
+            "--busy-poll",
+            "--json",
+        ];
+        if per_thread {
+            args.push("--per-thread-runtimes");
+        }
+        // Setup (a Create, an Activate, one Encrypt) and two handshakes take well under the slack.
+        let limit = std::time::Duration::from_secs_f64(warmup + duration + 5.0);
+        let (out, elapsed) = bench_within(&args, limit);
+        let r = json_report(&out);
+        assert!(out.status.success(), "{args:?}: exit {:?}, report {r}", out.status);
+        assert_report_fields(&r);
+        assert_eq!(r["busy_poll"], true, "{r}");
+        assert_eq!(r["per_thread_runtimes"], per_thread, "{r}");
+        assert_eq!(r["threads"].as_u64().unwrap().to_string(), threads, "{r}");
+        assert!(r["ops"].as_u64().unwrap() > 0, "{r}");
+        assert_eq!(r["failures"], 0, "{r}");
+        assert_eq!(r["connection_errors"].as_array().unwrap().len(), 0, "{r}");
+        assert!(elapsed.as_secs_f64() >= warmup + duration, "{args:?}: ended after {elapsed:?}");
+    }
 }
