@@ -69,7 +69,7 @@ pub struct BenchArgs {
     #[arg(long)]
     pub per_thread_runtimes: bool,
     /// Keep every tool runtime polling its sockets, never sleeping, from the start of the warm-up to
-    /// the end of the window (one task per runtime that yields in a loop). This burns its threads'
+    /// the end of the window (a task per tool thread that yields in a loop). This burns its threads'
     /// cores, so it is meant for a tool with cores of its own (e.g. under `taskset`, the server
     /// confined to other CPUs; see benches/compare.sh --pin): the tool's own wake-up delays then drop
     /// out of the latencies it measures, and the server stops paying an inter-processor wake-up of a

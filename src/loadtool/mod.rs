@@ -21,9 +21,9 @@
 //!    buffer, checks it in place (the one batch item's Result Status,
 //!    with the structure's lengths; no allocation), records the latency in
 //!    its own [`Histogram`], and loops. Nothing is shared between tasks
-//!    while they run. With `--busy-poll`, each runtime also runs one task
-//!    that yields in a loop until the window closes, so the runtime never
-//!    sleeps in `epoll_wait` (for a tool pinned to cores of its own).
+//!    while they run. With `--busy-poll`, each runtime also runs a task per
+//!    worker that yields in a loop until the window closes, so the runtime
+//!    never sleeps in `epoll_wait` (for a tool pinned to cores of its own).
 //! 4. The measured window opens after the warm-up; only responses that
 //!    arrive inside it are counted. Server and tool CPU times are read from
 //!    `/proc/PID/stat` at both edges of the window (for the server, of its
@@ -177,9 +177,10 @@ pub struct Config {
     /// then counts the handshake. Sessions are resumed when the server
     /// allows it (the tool keeps rustls's default session cache).
     pub reconnect: bool,
-    /// Every load runtime also runs a task that yields in a loop from the
-    /// start of the warm-up to the end of the window, so the runtime polls
-    /// its sockets without ever sleeping in `epoll_wait` ([`spin_until`]).
+    /// Every load runtime also runs a task per worker thread that yields in
+    /// a loop from the start of the warm-up to the end of the window, so
+    /// the runtime polls its sockets without ever sleeping in `epoll_wait`
+    /// ([`spin_until`]).
     pub busy_poll: bool,
 }
 
@@ -512,8 +513,15 @@ fn load_thread(
                 return TaskResult::default();
             }
         };
-        // Started with the load, so the warm-up runs in the same layout as the window.
-        let spinner = shared.busy_poll.then(|| tokio::spawn(spin_until(t1)));
+        // Started with the load, so the warm-up runs in the same layout as the window. One per
+        // worker: with one alone, a work-stealing runtime's other workers still sleep, in epoll_wait
+        // for the one holding the I/O driver (seen with strace).
+        let mut spinners = JoinSet::new();
+        if shared.busy_poll {
+            for _ in 0..workers.max(1) {
+                spinners.spawn(spin_until(t1));
+            }
+        }
         let mut tasks = JoinSet::new();
         for conn in conns {
             let redial = shared.reconnect.then(|| Redial {
@@ -537,11 +545,9 @@ fn load_thread(
             merged.errors.push(format!("{} connections still waiting {DRAIN_TIMEOUT:?} after the end", tasks.len()));
             tasks.abort_all();
         }
-        if let Some(spinner) = spinner {
-            // It ends at t1 by itself; this only makes sure it never outlives the load.
-            spinner.abort();
-            let _ = spinner.await;
-        }
+        // They end at t1 by themselves; this only makes sure none outlives the load.
+        spinners.abort_all();
+        while spinners.join_next().await.is_some() {}
         merged
     })
 }
