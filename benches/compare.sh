@@ -29,8 +29,10 @@
 # tool then never shares a core with the server, and its runtimes poll
 # without sleeping. It needs coffer's pid (--coffer-pid or found with ss);
 # each server gets back the CPU list it had when the script ends. The layout
-# heads the table and every JSONL line carries it ("pin"). Without --pin,
-# tool and server share the machine's cores as the scheduler likes.
+# heads the table and every JSONL line carries it ("pin"). Meant for an
+# otherwise quiet machine: pinned, neither side can move away from other
+# work on its CPUs (see BENCHMARKS.md). Without --pin, tool and server
+# share the machine's cores as the scheduler likes.
 #
 # Every raw report is kept, one JSON object per line, in --out (default
 # target/compare-<UTC time>.jsonl). Exit status: non-zero if any run had a
