@@ -31,7 +31,8 @@
 # each server gets back the CPU list it had when the script ends. The layout
 # heads the table and every JSONL line carries it ("pin"). Meant for an
 # otherwise quiet machine: pinned, neither side can move away from other
-# work on its CPUs (see BENCHMARKS.md). Without --pin, tool and server
+# work on its CPUs (see BENCHMARKS.md); give coffer as many connection
+# runtimes as SERVER_CPUS (COFFER_KMIP_THREADS). Without --pin, tool and server
 # share the machine's cores as the scheduler likes.
 #
 # Every raw report is kept, one JSON object per line, in --out (default
