@@ -68,6 +68,14 @@ pub struct BenchArgs {
     /// (no work stealing: less CPU per operation, but a thread that loses its core stalls its share).
     #[arg(long)]
     pub per_thread_runtimes: bool,
+    /// Keep every tool runtime polling its sockets, never sleeping, from the start of the warm-up to
+    /// the end of the window (a task per tool thread that yields in a loop). This burns its threads'
+    /// cores, so it is meant for a tool with cores of its own (e.g. under `taskset`, the server
+    /// confined to other CPUs; see benches/compare.sh --pin): the tool's own wake-up delays then drop
+    /// out of the latencies it measures, and the server stops paying an inter-processor wake-up of a
+    /// sleeping tool thread per response. On cores shared with the server it takes the server's CPU.
+    #[arg(long)]
+    pub busy_poll: bool,
     /// Print the report as one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -157,6 +165,7 @@ pub fn run(args: BenchArgs, stdout: &mut dyn Write) -> Result<(), CliError> {
         threads: args.threads,
         per_thread: args.per_thread_runtimes,
         reconnect: args.reconnect,
+        busy_poll: args.busy_poll,
     };
     let report = loadtool::run(&config).map_err(BenchError::Load)?;
     if args.json {
@@ -180,13 +189,15 @@ pub fn run(args: BenchArgs, stdout: &mut dyn Write) -> Result<(), CliError> {
 fn write_text(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(
         out,
-        "{} against {} (KMIP {}), {} connections{}, {} tool threads, {:.1} s measured",
+        "{} against {} (KMIP {}), {} connections{}, {} tool threads{}{}, {:.1} s measured",
         r.op,
         r.addr,
         r.kmip_version,
         r.connections,
         if r.reconnect { " (a new one per operation)" } else { "" },
         r.threads,
+        if r.per_thread_runtimes { " (a runtime each)" } else { "" },
+        if r.busy_poll { ", busy-polling" } else { "" },
         r.duration_secs
     )?;
     writeln!(out, "  ops          {} ({:.0} ops/s)", r.ops, r.ops_per_sec)?;

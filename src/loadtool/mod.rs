@@ -21,7 +21,9 @@
 //!    buffer, checks it in place (the one batch item's Result Status,
 //!    with the structure's lengths; no allocation), records the latency in
 //!    its own [`Histogram`], and loops. Nothing is shared between tasks
-//!    while they run.
+//!    while they run. With `--busy-poll`, each runtime also runs a task per
+//!    worker that yields in a loop until the window closes, so the runtime
+//!    never sleeps in `epoll_wait` (for a tool pinned to cores of its own).
 //! 4. The measured window opens after the warm-up; only responses that
 //!    arrive inside it are counted. Server and tool CPU times are read from
 //!    `/proc/PID/stat` at both edges of the window (for the server, of its
@@ -175,6 +177,11 @@ pub struct Config {
     /// then counts the handshake. Sessions are resumed when the server
     /// allows it (the tool keeps rustls's default session cache).
     pub reconnect: bool,
+    /// Every load runtime also runs a task per worker thread that yields in
+    /// a loop from the start of the warm-up to the end of the window, so
+    /// the runtime polls its sockets without ever sleeping in `epoll_wait`
+    /// ([`spin_until`]).
+    pub busy_poll: bool,
 }
 
 /// Latency percentiles, in microseconds.
@@ -220,6 +227,11 @@ pub struct Report {
     pub reconnect: bool,
     /// The tool's load threads (at most one per connection).
     pub threads: usize,
+    /// Each load thread ran its own current-thread runtime (`--per-thread-runtimes`);
+    /// otherwise `threads` were the workers of one work-stealing runtime.
+    pub per_thread_runtimes: bool,
+    /// Every load runtime polled its sockets without sleeping (`--busy-poll`).
+    pub busy_poll: bool,
     /// The measured window, in seconds.
     pub duration_secs: f64,
     /// Successful operations completed inside the window.
@@ -409,6 +421,7 @@ struct Shared {
     /// Bounds the connections being opened at once, over all threads.
     opening: Arc<tokio::sync::Semaphore>,
     reconnect: bool,
+    busy_poll: bool,
 }
 
 /// The load threads' signal: wait, run over a window, or give up.
@@ -440,6 +453,7 @@ async fn setup(config: &Config) -> Result<Shared, LoadError> {
         // burst of 64 SYNs gets most of them dropped and retried for seconds.
         opening: Arc::new(tokio::sync::Semaphore::new(CONNECT_PARALLELISM)),
         reconnect: config.reconnect,
+        busy_poll: config.busy_poll,
     })
 }
 
@@ -499,6 +513,15 @@ fn load_thread(
                 return TaskResult::default();
             }
         };
+        // Started with the load, so the warm-up runs in the same layout as the window. One per
+        // worker: with one alone, a work-stealing runtime's other workers still sleep, in epoll_wait
+        // for the one holding the I/O driver (seen with strace).
+        let mut spinners = JoinSet::new();
+        if shared.busy_poll {
+            for _ in 0..workers.max(1) {
+                spinners.spawn(spin_until(t1));
+            }
+        }
         let mut tasks = JoinSet::new();
         for conn in conns {
             let redial = shared.reconnect.then(|| Redial {
@@ -522,8 +545,23 @@ fn load_thread(
             merged.errors.push(format!("{} connections still waiting {DRAIN_TIMEOUT:?} after the end", tasks.len()));
             tasks.abort_all();
         }
+        // They end at t1 by themselves; this only makes sure none outlives the load.
+        spinners.abort_all();
+        while spinners.join_next().await.is_some() {}
         merged
     })
+}
+
+/// `--busy-poll`: yields until `t1`. While a task has yielded, tokio polls
+/// its I/O driver with a zero timeout instead of blocking in `epoll_wait`,
+/// so the runtime's thread never sleeps: a response is picked up as soon as
+/// it lands, without the scheduler's wake-up latency, and the server's
+/// write never has to wake a sleeping tool thread (an inter-processor
+/// interrupt per response when the tool has a core of its own).
+async fn spin_until(t1: Instant) {
+    while Instant::now() < t1 {
+        tokio::task::yield_now().await;
+    }
 }
 
 /// The report of a run: the merged results over the measured window.
@@ -549,6 +587,8 @@ fn report(
         connections: config.connections,
         reconnect: config.reconnect,
         threads: config.threads.clamp(1, config.connections),
+        per_thread_runtimes: config.per_thread,
+        busy_poll: config.busy_poll,
         duration_secs: window.as_secs_f64(),
         ops,
         ops_per_sec: ops as f64 / window.as_secs_f64().max(f64::MIN_POSITIVE),
@@ -769,5 +809,67 @@ impl Conn {
     /// [`Conn::close`] that leaves the value in place (to be replaced).
     async fn close_in_place(&mut self) {
         let _ = self.stream.shutdown().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs `body` on a current-thread runtime, beside a [`spin_until`] of
+    /// `spin` when given; returns what `body` gave, the wall time and this
+    /// thread's CPU time over the run.
+    fn on_current_thread<F: std::future::Future<Output = bool>>(
+        spin: Option<Duration>,
+        body: F,
+    ) -> (bool, Duration, Duration) {
+        let rt = current_thread().unwrap();
+        let cpu0 = cpu::this_thread_cpu().unwrap();
+        let start = std::time::Instant::now();
+        let done = rt.block_on(async {
+            let spinner = spin.map(|d| tokio::spawn(spin_until(Instant::now() + d)));
+            let done = body.await;
+            if let Some(s) = spinner {
+                s.await.unwrap();
+            }
+            done
+        });
+        (done, start.elapsed(), cpu::this_thread_cpu().unwrap().saturating_sub(cpu0))
+    }
+
+    /// A datagram sent after 100 ms on a socket pair of the runtime.
+    async fn datagram_after_a_pause() -> bool {
+        let (a, b) =
+            (tokio::net::UdpSocket::bind("127.0.0.1:0").await, tokio::net::UdpSocket::bind("127.0.0.1:0").await);
+        let (a, b) = (a.unwrap(), b.unwrap());
+        let to = b.local_addr().unwrap();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            a.send_to(b"x", to).await.unwrap();
+        });
+        let mut buf = [0u8; 4];
+        b.recv(&mut buf).await.unwrap() == 1
+    }
+
+    #[test]
+    fn spin_until_keeps_the_runtime_polling_its_sockets_without_sleeping_and_ends_at_t1() {
+        let spin = Duration::from_millis(400);
+        let (received, wall, cpu) = on_current_thread(Some(spin), datagram_after_a_pause());
+        // The socket and the timer were still served while the spinner ran.
+        assert!(received);
+        // It ends at t1 (scheduling on a shared machine may add a little).
+        assert!(wall >= spin && wall < spin + Duration::from_secs(2), "{wall:?}");
+        // A thread that never sleeps: its CPU time follows the wall clock
+        // (a tenth of it at least, even with the cores shared).
+        assert!(cpu >= wall / 10, "cpu {cpu:?} over {wall:?}");
+
+        // The same wait without the spinner sleeps in epoll_wait: no CPU to speak of.
+        let (received, wall, cpu) = on_current_thread(None, async {
+            let got = datagram_after_a_pause().await;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            got
+        });
+        assert!(received);
+        assert!(cpu < wall / 10, "cpu {cpu:?} over {wall:?} without the spinner");
     }
 }

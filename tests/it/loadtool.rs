@@ -96,6 +96,9 @@ fn assert_report_fields(r: &serde_json::Value) {
         assert!(r["latency_us"][key].is_number(), "latency_us.{key} in {r}");
     }
     assert!(r["failure_reasons"].is_array() && r["connection_errors"].is_array(), "{r}");
+    for key in ["reconnect", "per_thread_runtimes", "busy_poll"] {
+        assert!(r[key].is_boolean(), "{key} in {r}");
+    }
     let l = &r["latency_us"];
     let p = |k: &str| l[k].as_f64().unwrap();
     assert!(p("p50") <= p("p90") && p("p90") <= p("p99") && p("p99") <= p("p99_9") && p("p99_9") <= p("max"), "{l}");
@@ -411,9 +414,190 @@ fn bench_drives_coffer_with_encrypt_and_with_a_connection_per_operation() {
         let r = json_report(&out);
         assert_report_fields(&r);
         assert_eq!(r["reconnect"], serde_json::Value::Bool(extra == Some("--reconnect")), "{r}");
+        assert_eq!(r["per_thread_runtimes"], extra == Some("--per-thread-runtimes"), "{r}");
+        assert_eq!(r["busy_poll"], false, "{r}");
         assert!(r["ops"].as_u64().unwrap() >= 20, "{r}");
         assert_eq!(r["failures"], 0, "{r}");
         assert!(r["server_cpu_us_per_op"].as_f64().unwrap() > 0.0, "{r}");
     }
     assert!(server.log_shows("resumed=true", std::time::Duration::from_secs(5)), "{}", server.log());
+}
+
+/// Runs `coffer bench` and gives it `within` to exit: a run still going
+/// after that is killed and fails the test (rather than hanging it).
+fn bench_within(args: &[&str], within: std::time::Duration) -> (Output, std::time::Duration) {
+    use std::process::Stdio;
+    let start = std::time::Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_coffer"))
+        .arg("bench")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The report is one line and stderr a few: the pipes cannot fill up while we poll.
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > within {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "coffer bench {args:?} still running after {within:?}; stderr: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let elapsed = start.elapsed();
+    (child.wait_with_output().unwrap(), elapsed)
+}
+
+/// `--busy-poll` against coffer, with a current-thread runtime per tool
+/// thread and with the work-stealing runtime: the load runs clean, the
+/// report says busy_poll and the layout, and the spinning task does not
+/// keep the tool alive after the window. (That the spinning runtime never
+/// sleeps is checked in `loadtool::tests`, on a quiet runtime.)
+#[test]
+fn bench_busy_poll_runs_clean_reports_itself_and_ends_with_the_window() {
+    let server = crate::harness::Server::start();
+    let conf = server.pykmip_conf();
+    let pid = server.pid().to_string();
+    let (warmup, duration) = (0.2, 1.0);
+    for (threads, per_thread) in [("1", true), ("2", false)] {
+        let (w, d) = (warmup.to_string(), duration.to_string());
+        let mut args = vec![
+            "--pykmip-conf",
+            conf.to_str().unwrap(),
+            "--server-name",
+            "localhost",
+            "--op",
+            "encrypt",
+            "--connections",
+            "2",
+            "--duration",
+            &d,
+            "--warmup",
+            &w,
+            "--server-pid",
+            &pid,
+            "--threads",
+            threads,
+            "--busy-poll",
+            "--json",
+        ];
+        if per_thread {
+            args.push("--per-thread-runtimes");
+        }
+        // Setup (a Create, an Activate, one Encrypt) and two handshakes take well under the slack.
+        let limit = std::time::Duration::from_secs_f64(warmup + duration + 5.0);
+        let (out, elapsed) = bench_within(&args, limit);
+        let r = json_report(&out);
+        assert!(out.status.success(), "{args:?}: exit {:?}, report {r}", out.status);
+        assert_report_fields(&r);
+        assert_eq!(r["busy_poll"], true, "{r}");
+        assert_eq!(r["per_thread_runtimes"], per_thread, "{r}");
+        assert_eq!(r["threads"].as_u64().unwrap().to_string(), threads, "{r}");
+        assert!(r["ops"].as_u64().unwrap() > 0, "{r}");
+        assert_eq!(r["failures"], 0, "{r}");
+        assert_eq!(r["connection_errors"].as_array().unwrap().len(), 0, "{r}");
+        assert!(elapsed.as_secs_f64() >= warmup + duration, "{args:?}: ended after {elapsed:?}");
+    }
+}
+
+/// `Cpus_allowed_list` of a process (its main thread), e.g. `0-1`.
+fn cpus_allowed(pid: u32) -> Option<String> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("Cpus_allowed_list:"))?;
+    Some(line.split_once(':')?.1.trim().to_owned())
+}
+
+/// The CPU lists of every thread of `pid`.
+fn thread_cpus(pid: u32) -> Vec<String> {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else { return Vec::new() };
+    tasks
+        .flatten()
+        .filter_map(|t| {
+            let status = std::fs::read_to_string(t.path().join("status")).ok()?;
+            let line = status.lines().find(|l| l.starts_with("Cpus_allowed_list:"))?;
+            Some(line.split_once(':')?.1.trim().to_owned())
+        })
+        .collect()
+}
+
+/// The CPU lists of the `coffer bench` processes aimed at `addr`.
+fn bench_cpus(addr: &str) -> Vec<String> {
+    let Ok(procs) = std::fs::read_dir("/proc") else { return Vec::new() };
+    procs
+        .flatten()
+        .filter_map(|p| {
+            let pid: u32 = p.file_name().to_str()?.parse().ok()?;
+            let cmdline = std::fs::read(p.path().join("cmdline")).ok()?;
+            let args: Vec<&[u8]> = cmdline.split(|&b| b == 0).collect();
+            // After taskset's exec: before it, taskset's own command line holds the same words.
+            let coffer = args.first().is_some_and(|a| a.ends_with(b"coffer"));
+            let aimed = coffer && args.contains(&&b"bench"[..]) && args.contains(&addr.as_bytes());
+            if aimed {
+                cpus_allowed(pid)
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+/// `compare.sh --pin 0:1` against coffer: while it runs, every server
+/// thread is confined to CPU 0 and the tool to CPU 1; the tool runs one
+/// busy-polling runtime per tool CPU; the table and the JSONL say so; and
+/// the server gets its CPUs back when the script ends.
+#[test]
+fn compare_sh_pin_confines_the_server_and_the_tool_and_gives_the_cpus_back() {
+    let server = crate::harness::Server::start();
+    let pid = server.pid();
+    let before = cpus_allowed(pid).unwrap();
+    if !before.contains(['-', ',']) {
+        eprintln!("\n!!!!! SKIPPED: the server may only run on CPU {before}; --pin 0:1 needs two !!!!!\n");
+        return;
+    }
+    let out_file = server.dir.join("compare.jsonl");
+    let mut script = Command::new(repo().join("benches/compare.sh"))
+        .env("COFFER_BIN", env!("CARGO_BIN_EXE_coffer"))
+        .arg("--coffer-data")
+        .arg(&server.data)
+        .args(["--coffer-pid", &pid.to_string(), "--no-pykmip", "--ops", "encrypt", "--connections", "2"])
+        .args(["--duration", "1", "--warmup", "0.2", "--pin", "0:1", "--out"])
+        .arg(&out_file)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // What the server's threads and the tool were allowed while the script ran.
+    let addr = server.kmip.to_string();
+    let (mut server_seen, mut tool_seen) = (Vec::new(), Vec::new());
+    let start = std::time::Instant::now();
+    while script.try_wait().unwrap().is_none() {
+        assert!(start.elapsed() < std::time::Duration::from_secs(60), "compare.sh still running after 60 s");
+        let tool = bench_cpus(&addr);
+        if !tool.is_empty() {
+            // Kept only if the tool is still running after the reading: the script gives the
+            // CPUs back once the last run is over.
+            let threads = thread_cpus(pid);
+            if !bench_cpus(&addr).is_empty() {
+                server_seen.extend(threads);
+            }
+        }
+        tool_seen.extend(tool);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = script.wait_with_output().unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "compare.sh: {stdout}\n{stderr}");
+    assert!(!tool_seen.is_empty() && tool_seen.iter().all(|c| c == "1"), "tool on {tool_seen:?}");
+    assert!(!server_seen.is_empty() && server_seen.iter().all(|c| c == "0"), "server threads on {server_seen:?}");
+    assert_eq!(thread_cpus(pid).into_iter().filter(|c| *c != before).count(), 0, "CPUs not given back");
+    assert!(stdout.contains("Layout: every server thread on CPUs 0 (taskset -a -p), the tool on CPUs 1"), "{stdout}");
+    let line = std::fs::read_to_string(&out_file).unwrap();
+    let r: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
+    assert_eq!(r["pin"], serde_json::json!({"server_cpus": "0", "tool_cpus": "1"}), "{r}");
+    assert_eq!((&r["threads"], &r["per_thread_runtimes"], &r["busy_poll"]), (&1.into(), &true.into(), &true.into()));
+    assert!(r["ops"].as_u64().unwrap() > 0 && r["failures"] == 0, "{r}");
 }
