@@ -867,9 +867,9 @@ fn plan_changes(
 /// does not matter; `before` is what the changed ids were before them.
 /// Names an object already had are not checked again. Two objects taking
 /// one name in the same changes are refused; but a name may be taken when
-/// the same changes rewrite an object that had it: a rotation, whose new
-/// version takes its predecessor's names while the predecessor, revision-
-/// checked, keeps them (see `operations::rotation`) or drops them.
+/// the same changes put an object that held it (with material): a rotation,
+/// whose new version takes its predecessor's names while the predecessor,
+/// revision-checked, keeps them (see `operations::rotation`) or drops them.
 /// One range of `names` per name taken, only when no such object hands it on.
 fn check_names(
     objects: &impl ReadableTable<&'static str, &'static [u8]>,
@@ -883,6 +883,10 @@ fn check_names(
             .get(id)
             .and_then(Option::as_ref)
             .is_some_and(|h| h.keystore == keystore && h.names.iter().any(|n| n == name))
+    };
+    // Held it before the changes, and is put by them: hands it on.
+    let hands_on = |id: &str, after: &Option<Header>, keystore: &str, name: &str| {
+        after.is_some() && before.get(id).and_then(Option::as_ref).is_some_and(|h| holds(h, keystore, name))
     };
     let taken = |name: &str| Err(GroupError::Caller(StoreError::NameTaken { name: name.to_string() }));
     for (i, id) in puts.iter().enumerate() {
@@ -903,7 +907,7 @@ fn check_names(
                     continue;
                 }
                 if had(other, keystore, name) {
-                    handed_on = true;
+                    handed_on |= hands_on(other, after, keystore, name);
                 } else if after.as_ref().is_some_and(|h| holds(h, keystore, name)) {
                     return taken(name);
                 }

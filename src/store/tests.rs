@@ -765,5 +765,13 @@ async fn a_name_passes_on_within_one_commit_in_either_order() {
         insert(named("z", "ks", &["n"], Some(b"z"))),
     ];
     assert_eq!(store.commit(with_holder).await.unwrap_err(), name_taken("n"));
+    // A holder deleted, or put without material, hands nothing on while others hold the name.
+    let deleted =
+        vec![Change::Delete { id: "v3".into(), expected_revision: 2 }, insert(named("w", "ks", &["n"], Some(b"w")))];
+    assert_eq!(store.commit(deleted).await.unwrap_err(), name_taken("n"));
+    store.commit(vec![replace(named("v3", "ks", &["n"], None), 2)]).await.unwrap();
+    let destroyed = vec![replace(named("v3", "ks", &["n"], None), 3), insert(named("w", "ks", &["n"], Some(b"w")))];
+    assert_eq!(store.commit(destroyed).await.unwrap_err(), name_taken("n"));
+    assert!(store.get("w").await.unwrap().is_none());
     store.close().await.unwrap();
 }
