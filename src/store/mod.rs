@@ -431,8 +431,8 @@ impl Store {
     /// whose Put gives an object a name another object of its key store holds
     /// with key material gets NameTaken (checked in the same step, so two
     /// callers cannot both take a name), and none of its changes apply; other
-    /// callers in the same group are unaffected. Returns the new revisions, one per change (for a Delete,
-    /// the revision the object had; 0 for a Record).
+    /// callers in the same group are unaffected. Returns the new revisions,
+    /// one per change (for a Delete, the revision the object had; 0 for a Record).
     pub async fn commit(&self, changes: Vec<Change>) -> Result<Vec<u64>, StoreError> {
         if changes.is_empty() {
             return Ok(Vec::new());

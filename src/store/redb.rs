@@ -17,10 +17,11 @@
 //!
 //! The writer takes every request queued (up to [`MAX_GROUP`]; while the
 //! group is smaller than the previous one it waits up to [`MAX_LINGER`] for
-//! stragglers, see [`gather`]), checks and applies each caller's changes in
-//! one write transaction (a caller whose check fails is skipped and told
-//! why), makes the group durable with one fsync, then updates the cache and
-//! answers everyone. If anything fails, nobody is told it succeeded: everyone
+//! stragglers, see [`gather`]), checks (revisions, and names: see
+//! [`check_names`]) and applies each caller's changes in one write
+//! transaction (a caller whose check fails is skipped and told why), makes
+//! the group durable with one fsync, then updates the cache and answers
+//! everyone. If anything fails, nobody is told it succeeded: everyone
 //! gets [`StoreError::Io`].
 //!
 //! A caller with nobody else committing commits on its own thread instead
