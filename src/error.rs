@@ -372,7 +372,11 @@ impl From<CryptoError> for Error {
 
 impl From<StoreError> for Error {
     fn from(e: StoreError) -> Error {
-        Error::Store(e)
+        match e {
+            // The store's atomic backstop of the operations' own Name check: answered the same way.
+            StoreError::NameTaken { name } => Error::NonUniqueName(name),
+            other => Error::Store(other),
+        }
     }
 }
 
@@ -587,6 +591,22 @@ mod tests {
         let e = Error::ObjectNotFound { id: "x".into() };
         assert_eq!(e.kmip_result(ProtocolVersion::V1_0).0, ResultReason::ItemNotFound);
         assert_eq!(e.kmip_result(ProtocolVersion::V2_0).0, ResultReason::ObjectNotFound);
+    }
+
+    /// The store's refusal of a taken Name is answered as the operations' own check answers it.
+    #[test]
+    fn a_name_the_store_refuses_is_answered_as_a_non_unique_name() {
+        let refused = Error::from(StoreError::NameTaken { name: "k".into() });
+        assert!(!refused.is_internal());
+        for (v, reason) in [
+            (ProtocolVersion::V1_0, ResultReason::InvalidField),
+            (ProtocolVersion::V1_4, ResultReason::InvalidField),
+            (ProtocolVersion::V2_0, ResultReason::NonUniqueNameAttribute),
+            (ProtocolVersion::V2_1, ResultReason::NonUniqueNameAttribute),
+        ] {
+            assert_eq!(refused.kmip_result(v), Error::NonUniqueName("k".into()).kmip_result(v));
+            assert_eq!(refused.kmip_result(v).0, reason);
+        }
     }
 
     #[test]

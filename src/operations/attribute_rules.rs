@@ -256,6 +256,8 @@ pub fn check_known(attribute: &Attribute) -> Result<(), Error> {
 /// Refuses a Name that an object of the client's key store already has
 /// (the object itself included, as BL-M-8-21 shows): Non Unique Name
 /// Attribute, Invalid Field in 1.x.
+/// The store's commit refuses atomically what a racing request took
+/// meanwhile (a name held by an object with key material).
 pub async fn check_name_free(ctx: &RequestContext<'_>, attribute: &Attribute) -> Result<(), Error> {
     if let Attribute::Name(name) = attribute {
         if !ctx.store.ids_by_name(&ctx.client.keystore, &name.value).await?.is_empty() {

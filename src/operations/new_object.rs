@@ -58,6 +58,10 @@ pub(crate) fn client_attributes(list: &Attributes, object_type: ObjectType) -> R
 /// client that destroys a key may register a new one under the same name,
 /// and Locate by that name still finds exactly one (destroyed objects are
 /// not on-line storage).
+///
+/// This read gives the early, exact answer; two requests racing for one
+/// name can both pass it, and the store's commit refuses the later one
+/// atomically (`StoreError::NameTaken`, answered the same way).
 pub(crate) async fn check_names_unique(ctx: &RequestContext<'_>, attributes: &[Attribute]) -> Result<(), Error> {
     let names: Vec<&str> = attributes
         .iter()

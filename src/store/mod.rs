@@ -197,6 +197,12 @@ pub enum StoreError {
         /// What is wrong, without content.
         reason: String,
     },
+    /// A Put gave an object a name that another object of its key store
+    /// holds while that object has key material (see [`Store::commit`]).
+    NameTaken {
+        /// The name.
+        name: String,
+    },
     /// The file or the disk failed. The commit was not acknowledged (if the
     /// failure was the final sync, whether it reached the disk is unknown).
     /// redb then refuses further writes until the store is reopened.
@@ -216,6 +222,7 @@ impl fmt::Display for StoreError {
         match self {
             StoreError::Conflict { id } => write!(f, "object {id} was changed concurrently"),
             StoreError::AlreadyExists { id } => write!(f, "object {id} already exists"),
+            StoreError::NameTaken { name } => write!(f, "the name {name:?} is held by another object"),
             StoreError::Corrupt { id, reason } => write!(f, "stored object {id} is corrupt: {reason}"),
             StoreError::Io(e) => write!(f, "store I/O failed: {e}"),
             StoreError::Closed => f.write_str("the store is closed"),
@@ -420,10 +427,12 @@ impl Store {
     /// Applies the changes atomically and durably (fsync'd) before returning;
     /// concurrent callers share one transaction and one fsync (group commit),
     /// and a caller with nobody else committing commits on its own thread.
-    /// A caller whose revision check fails gets Conflict/AlreadyExists and
-    /// none of its changes apply; other callers in the same group are
-    /// unaffected. Returns the new revisions, one per change (for a Delete,
-    /// the revision the object had; 0 for a Record).
+    /// A caller whose revision check fails gets Conflict/AlreadyExists, one
+    /// whose Put gives an object a name another object of its key store holds
+    /// with key material gets NameTaken (checked in the same step, so two
+    /// callers cannot both take a name), and none of its changes apply; other
+    /// callers in the same group are unaffected. Returns the new revisions,
+    /// one per change (for a Delete, the revision the object had; 0 for a Record).
     pub async fn commit(&self, changes: Vec<Change>) -> Result<Vec<u64>, StoreError> {
         if changes.is_empty() {
             return Ok(Vec::new());

@@ -33,6 +33,9 @@ pub(crate) struct Header {
     pub seq: u64,
     pub keystore: String,
     pub names: Vec<String>,
+    /// It has sealed material (a destroyed object has none): such an object
+    /// holds its names against new takers (see `redb::check_names`).
+    pub material: bool,
 }
 
 /// A field is longer than the format allows (4 GiB).
@@ -139,7 +142,13 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Record<'_>, &'static str> {
 
 impl Record<'_> {
     pub(crate) fn header(&self) -> Header {
-        Header { revision: self.revision, seq: self.seq, keystore: self.keystore.clone(), names: self.names.clone() }
+        Header {
+            revision: self.revision,
+            seq: self.seq,
+            keystore: self.keystore.clone(),
+            names: self.names.clone(),
+            material: self.sealed.is_some(),
+        }
     }
 }
 

@@ -17,10 +17,11 @@
 //!
 //! The writer takes every request queued (up to [`MAX_GROUP`]; while the
 //! group is smaller than the previous one it waits up to [`MAX_LINGER`] for
-//! stragglers, see [`gather`]), checks and applies each caller's changes in
-//! one write transaction (a caller whose check fails is skipped and told
-//! why), makes the group durable with one fsync, then updates the cache and
-//! answers everyone. If anything fails, nobody is told it succeeded: everyone
+//! stragglers, see [`gather`]), checks (revisions, and names: see
+//! [`check_names`]) and applies each caller's changes in one write
+//! transaction (a caller whose check fails is skipped and told why), makes
+//! the group durable with one fsync, then updates the cache and answers
+//! everyone. If anything fails, nobody is told it succeeded: everyone
 //! gets [`StoreError::Io`].
 //!
 //! A caller with nobody else committing commits on its own thread instead
@@ -371,7 +372,8 @@ fn log_alone(
     let planned = {
         let txn = db.begin_read().map_err(io)?;
         let objects = txn.open_table(OBJECTS).map_err(io)?;
-        plan_changes(&objects, state, changes).map_err(GroupError::into_store)?
+        let names = txn.open_table(NAMES).map_err(io)?;
+        plan_changes(&objects, &names, state, changes).map_err(GroupError::into_store)?
     };
     let mut body = Vec::new();
     let steps = write_planned(planned, &mut |op| note(&mut body, op)).map_err(GroupError::into_store)?;
@@ -778,24 +780,33 @@ enum Planned {
 
 /// Checks all of one caller's changes, then applies them; on a failed check nothing is applied.
 fn apply_changes(t: &mut Tables<'_>, state: &mut WriterState, changes: Vec<Prepared>) -> Result<Vec<Step>, GroupError> {
-    let planned = plan_changes(&t.objects, state, changes)?;
+    let planned = plan_changes(&t.objects, &t.names, state, changes)?;
     write_planned(planned, &mut |op| t.apply(op))
 }
 
-/// Checks all of one caller's changes against `objects` (and each other) and
-/// gives new objects their sequence numbers; writes nothing.
+/// Checks all of one caller's changes against `objects` (and each other),
+/// the names they give against `names` ([`check_names`]), and gives new
+/// objects their sequence numbers; writes nothing.
 fn plan_changes(
     objects: &impl ReadableTable<&'static str, &'static [u8]>,
+    names: &impl ReadableTable<(&'static str, &'static str, u64), &'static str>,
     state: &mut WriterState,
     changes: Vec<Prepared>,
 ) -> Result<Vec<Planned>, GroupError> {
     // The state each id will have after the changes checked so far (None: absent).
     let mut overlay: HashMap<String, Option<Header>> = HashMap::new();
+    // The state each id changed had before this caller's changes.
+    let mut before: HashMap<String, Option<Header>> = HashMap::new();
+    // The ids put, in order.
+    let mut puts: Vec<String> = Vec::new();
     let mut planned = Vec::with_capacity(changes.len());
     for change in changes {
         match change {
             Prepared::Put { mut object, sealed, expected } => {
                 let old = current_header(objects, &overlay, &object.id)?;
+                if !overlay.contains_key(&object.id) {
+                    before.insert(object.id.clone(), old.clone());
+                }
                 let revision = match (expected, &old) {
                     (None, None) => 1,
                     (None, Some(_)) => return Err(GroupError::Caller(StoreError::AlreadyExists { id: object.id })),
@@ -818,12 +829,22 @@ fn plan_changes(
                                 reason: format!("object {} has a field over 4 GiB", object.id),
                             })
                         })?;
-                let header = Header { revision, seq, keystore: object.keystore.clone(), names: object.names.clone() };
+                let header = Header {
+                    revision,
+                    seq,
+                    keystore: object.keystore.clone(),
+                    names: object.names.clone(),
+                    material: sealed.is_some(),
+                };
                 overlay.insert(object.id.clone(), Some(header));
+                puts.push(object.id.clone());
                 planned.push(Planned::Put { object, bytes, seq, old });
             }
             Prepared::Delete { id, expected } => match current_header(objects, &overlay, &id)? {
                 Some(old) if old.revision == expected => {
+                    if !overlay.contains_key(&id) {
+                        before.insert(id.clone(), Some(old.clone()));
+                    }
                     overlay.insert(id.clone(), None);
                     planned.push(Planned::Delete { id, old });
                 }
@@ -832,7 +853,84 @@ fn plan_changes(
             Prepared::Record { table, key, value } => planned.push(Planned::Record { table, key, value }),
         }
     }
+    check_names(objects, names, &overlay, &before, &puts)?;
     Ok(planned)
+}
+
+/// Refuses a caller's changes ([`StoreError::NameTaken`]) when one of its
+/// Puts gives an object a name that another object of the same key store
+/// holds, with key material, once the changes are applied: the Name
+/// uniqueness of KMIP, checked atomically with the commit (the operations
+/// layer checks first, for its exact errors, but two requests can both pass
+/// that check). A destroyed object (no material) does not hold its names.
+///
+/// Checked on the final state of the changes (`overlay`), so their order
+/// does not matter; `before` is what the changed ids were before them.
+/// Names an object already had are not checked again. Two objects taking
+/// one name in the same changes are refused; but a name may be taken when
+/// the same changes put an object that held it (with material): a rotation,
+/// whose new version takes its predecessor's names while the predecessor,
+/// revision-checked, keeps them (see `operations::rotation`) or drops them.
+/// One range of `names` per name taken, only when no such object hands it on.
+fn check_names(
+    objects: &impl ReadableTable<&'static str, &'static [u8]>,
+    names: &impl ReadableTable<(&'static str, &'static str, u64), &'static str>,
+    overlay: &HashMap<String, Option<Header>>,
+    before: &HashMap<String, Option<Header>>,
+    puts: &[String],
+) -> Result<(), GroupError> {
+    let had = |id: &str, keystore: &str, name: &str| {
+        before
+            .get(id)
+            .and_then(Option::as_ref)
+            .is_some_and(|h| h.keystore == keystore && h.names.iter().any(|n| n == name))
+    };
+    // Held it before the changes, and is put by them: hands it on.
+    let hands_on = |id: &str, after: &Option<Header>, keystore: &str, name: &str| {
+        after.is_some() && before.get(id).and_then(Option::as_ref).is_some_and(|h| holds(h, keystore, name))
+    };
+    let taken = |name: &str| Err(GroupError::Caller(StoreError::NameTaken { name: name.to_string() }));
+    for (i, id) in puts.iter().enumerate() {
+        // An id put twice is checked once, in its final state.
+        if puts.iter().take(i).any(|earlier| earlier == id) {
+            continue;
+        }
+        let Some(Some(header)) = overlay.get(id) else { continue };
+        let keystore = header.keystore.as_str();
+        for name in &header.names {
+            let name = name.as_str();
+            if had(id, keystore, name) {
+                continue;
+            }
+            let mut handed_on = false;
+            for (other, after) in overlay {
+                if other == id {
+                    continue;
+                }
+                if had(other, keystore, name) {
+                    handed_on |= hands_on(other, after, keystore, name);
+                } else if after.as_ref().is_some_and(|h| holds(h, keystore, name)) {
+                    return taken(name);
+                }
+            }
+            if handed_on {
+                continue;
+            }
+            for row in names.range((keystore, name, 0u64)..=(keystore, name, u64::MAX))? {
+                let (_, other) = row?;
+                let other = other.value();
+                if other != id && current_header(objects, overlay, other)?.is_some_and(|h| holds(&h, keystore, name)) {
+                    return taken(name);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The object (as of `h`) holds `name` in `keystore` against new takers.
+fn holds(h: &Header, keystore: &str, name: &str) -> bool {
+    h.material && h.keystore == keystore && h.names.iter().any(|n| n == name)
 }
 
 /// Hands the table writes of checked changes to `write`, in order.

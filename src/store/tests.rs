@@ -601,3 +601,177 @@ async fn readers_see_a_lone_commit_that_redb_does_not_hold_yet() {
     assert!(logged_records(&disk) >= 4, "the commits are durable through the log");
     store.close().await.unwrap();
 }
+
+/// An object of `keystore` with `names`, and material unless None (destroyed).
+fn named(id: &str, keystore: &str, names: &[&str], material: Option<&[u8]>) -> StoredObject {
+    StoredObject {
+        id: id.to_string(),
+        keystore: keystore.to_string(),
+        revision: 0,
+        names: names.iter().map(|n| n.to_string()).collect(),
+        metadata: b"m".to_vec(),
+        material: material.map(|m| Zeroizing::new(m.to_vec())),
+    }
+}
+
+fn insert(object: StoredObject) -> Change {
+    Change::Put { object, expected_revision: None }
+}
+
+fn replace(object: StoredObject, revision: u64) -> Change {
+    Change::Put { object, expected_revision: Some(revision) }
+}
+
+fn name_taken(name: &str) -> StoreError {
+    StoreError::NameTaken { name: name.to_string() }
+}
+
+/// Two requests that both passed the operations' Name check cannot both
+/// commit: of 32 callers putting a new object with one name at once (in the
+/// writer's groups, with and without a log, or alone), exactly one succeeds
+/// and the others get NameTaken with nothing of theirs applied, while the
+/// other callers of their groups and the same name in another key store are
+/// unaffected.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn of_32_concurrent_commits_taking_one_name_exactly_one_succeeds() {
+    for logged in [true, false] {
+        let disk = Arc::new(Disk::default());
+        disk.log_sync_ms.store(1, Ordering::SeqCst);
+        let store = Arc::new(if logged { start_logged(&disk) } else { start_on(&disk) });
+        let before = store.commits_written();
+        let takers: Vec<_> = (0..32)
+            .map(|i| {
+                let store = Arc::clone(&store);
+                let (id, extra) = (format!("k{i}"), format!("extra{i}"));
+                let changes = vec![
+                    insert(named(&id, "ks", &["shared"], Some(b"material"))),
+                    insert(named(&extra, "ks", &[&extra], Some(b"material"))),
+                ];
+                tokio::spawn(async move { store.commit(changes).await })
+            })
+            .collect();
+        let bystanders: Vec<_> = (0..16)
+            .map(|i| {
+                let store = Arc::clone(&store);
+                // One of them takes the name in another key store.
+                let other = if i == 0 { "shared".to_string() } else { format!("own{i}") };
+                let changes = vec![
+                    insert(named(&format!("b{i}"), "ks", &[&format!("own{i}")], Some(b"material"))),
+                    insert(named(&format!("o{i}"), "other", &[&other], Some(b"material"))),
+                ];
+                tokio::spawn(async move { store.commit(changes).await })
+            })
+            .collect();
+        let mut winners = Vec::new();
+        for (i, t) in takers.into_iter().enumerate() {
+            match t.await.unwrap() {
+                Ok(_) => winners.push(i),
+                Err(e) => assert_eq!(e, name_taken("shared"), "logged {logged}: caller {i}"),
+            }
+        }
+        assert_eq!(winners.len(), 1, "logged {logged}: {winners:?} all took the name");
+        let mut bystanders_ok = 0;
+        for t in bystanders {
+            let r = t.await.unwrap();
+            assert!(r.is_ok(), "logged {logged}: a bystander failed: {r:?}");
+            bystanders_ok += 1;
+        }
+        assert_eq!(bystanders_ok, 16);
+        assert!(store.commits_written() - before < 48, "logged {logged}: no group had two callers");
+        let winner = winners.first().copied().unwrap();
+        assert_eq!(store.ids_by_name("ks", "shared").await.unwrap(), vec![format!("k{winner}")]);
+        assert_eq!(store.ids_by_name("other", "shared").await.unwrap(), vec!["o0".to_string()]);
+        for i in 0..32 {
+            // A refused caller's other object was not applied either.
+            assert_eq!(store.get(&format!("extra{i}")).await.unwrap().is_some(), i == winner, "extra{i}");
+            assert_eq!(store.get(&format!("k{i}")).await.unwrap().is_some(), i == winner, "k{i}");
+        }
+        store.close().await.unwrap();
+    }
+}
+
+/// A destroyed object (its material gone) does not hold its name; an object
+/// keeps its own names through any later Put, and cannot add a taken one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_destroyed_holder_frees_its_name_and_a_put_keeps_its_own() {
+    let disk = Arc::new(Disk::default());
+    let store = start_logged_with(&disk, never_slow());
+    store.commit(vec![insert(named("a", "ks", &["n"], Some(b"a")))]).await.unwrap();
+    assert_eq!(store.commit(vec![insert(named("b", "ks", &["n"], Some(b"b")))]).await.unwrap_err(), name_taken("n"));
+    // A later Put of the holder keeps its name (its material and metadata change).
+    let mut a = named("a", "ks", &["n", "a2"], Some(b"a, changed"));
+    a.metadata = b"changed".to_vec();
+    store.commit(vec![replace(a, 1)]).await.unwrap();
+    // Another object may not add the name either.
+    store.commit(vec![insert(named("c", "ks", &["c"], Some(b"c")))]).await.unwrap();
+    let c = named("c", "ks", &["c", "a2"], Some(b"c"));
+    assert_eq!(store.commit(vec![replace(c, 1)]).await.unwrap_err(), name_taken("a2"));
+    // Destroyed: no material; it keeps its names in its record, but no longer holds them.
+    store.commit(vec![replace(named("a", "ks", &["n", "a2"], None), 2)]).await.unwrap();
+    store.commit(vec![insert(named("b", "ks", &["n"], Some(b"b")))]).await.unwrap();
+    assert_eq!(store.ids_by_name("ks", "n").await.unwrap(), vec!["a".to_string(), "b".to_string()]);
+    // Both keep their names through later Puts.
+    store.commit(vec![replace(named("a", "ks", &["n", "a2"], None), 3)]).await.unwrap();
+    store.commit(vec![replace(named("b", "ks", &["n"], Some(b"b2")), 1)]).await.unwrap();
+    store.close().await.unwrap();
+}
+
+/// In one commit, a name may pass from one object to another whatever the
+/// order of their Puts (ReKey: the new version takes the name, its
+/// predecessor drops it, or keeps it, as `operations::rotation` does); two
+/// objects taking one new name are refused, and nothing of the commit applies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_name_passes_on_within_one_commit_in_either_order() {
+    let disk = Arc::new(Disk::default());
+    let store = start_logged_with(&disk, never_slow());
+    store.commit(vec![insert(named("old", "ks", &["n"], Some(b"old")))]).await.unwrap();
+    // The predecessor drops the name: new version first, then predecessor first.
+    let (moved, revision) = (named("old", "ks", &[], Some(b"old")), 1);
+    store.commit(vec![insert(named("v2", "ks", &["n"], Some(b"v2"))), replace(moved, revision)]).await.unwrap();
+    let back = named("v2", "ks", &[], Some(b"v2"));
+    store.commit(vec![replace(back, 1), insert(named("v3", "ks", &["n"], Some(b"v3")))]).await.unwrap();
+    assert_eq!(store.ids_by_name("ks", "n").await.unwrap(), vec!["v3".to_string()]);
+    // The predecessor keeps the name (a rotation here), in either order.
+    store
+        .commit(vec![
+            insert(named("v4", "ks", &["n"], Some(b"v4"))),
+            replace(named("v3", "ks", &["n"], Some(b"v3")), 1),
+        ])
+        .await
+        .unwrap();
+    store
+        .commit(vec![
+            replace(named("v4", "ks", &["n"], Some(b"v4")), 1),
+            insert(named("v5", "ks", &["n"], Some(b"v5"))),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(store.ids_by_name("ks", "n").await.unwrap().len(), 3);
+    // ... but nobody else takes it.
+    assert_eq!(store.commit(vec![insert(named("x", "ks", &["n"], Some(b"x")))]).await.unwrap_err(), name_taken("n"));
+    // Two objects taking one new name in one commit.
+    let two = vec![
+        insert(named("y", "ks", &["m"], Some(b"y"))),
+        record("notes", "k", Some(b"v")),
+        insert(named("z", "ks", &["m"], Some(b"z"))),
+    ];
+    assert_eq!(store.commit(two).await.unwrap_err(), name_taken("m"));
+    assert!(store.get("y").await.unwrap().is_none());
+    assert!(store.records("notes").await.unwrap().is_empty());
+    // ... even beside a holder that passes the name on.
+    let with_holder = vec![
+        insert(named("y", "ks", &["n"], Some(b"y"))),
+        replace(named("v5", "ks", &[], Some(b"v5")), 1),
+        insert(named("z", "ks", &["n"], Some(b"z"))),
+    ];
+    assert_eq!(store.commit(with_holder).await.unwrap_err(), name_taken("n"));
+    // A holder deleted, or put without material, hands nothing on while others hold the name.
+    let deleted =
+        vec![Change::Delete { id: "v3".into(), expected_revision: 2 }, insert(named("w", "ks", &["n"], Some(b"w")))];
+    assert_eq!(store.commit(deleted).await.unwrap_err(), name_taken("n"));
+    store.commit(vec![replace(named("v3", "ks", &["n"], None), 2)]).await.unwrap();
+    let destroyed = vec![replace(named("v3", "ks", &["n"], None), 3), insert(named("w", "ks", &["n"], Some(b"w")))];
+    assert_eq!(store.commit(destroyed).await.unwrap_err(), name_taken("n"));
+    assert!(store.get("w").await.unwrap().is_none());
+    store.close().await.unwrap();
+}

@@ -36,6 +36,7 @@ mod server_concurrency;
 mod server_connections;
 mod server_durability;
 mod server_kmip;
+mod server_names;
 mod server_tls;
 mod store_basics;
 mod store_crash;

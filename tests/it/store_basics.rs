@@ -72,7 +72,7 @@ async fn put_get_list_names_and_delete_round_trip() {
     let revs = store
         .commit(vec![
             insert(object("k1", "ks", &["alpha"], Some(b"material one"))),
-            insert(object("k2", "ks", &["alpha", "beta"], None)),
+            insert(object("k2", "ks", &["beta"], None)),
             insert(object("k3", "other", &["alpha"], Some(b"three"))),
         ])
         .await
@@ -91,8 +91,12 @@ async fn put_get_list_names_and_delete_round_trip() {
     assert_eq!(ids(&store.list("ks").await.unwrap()), vec!["k1", "k2", "k4"]);
     assert_eq!(ids(&store.list("other").await.unwrap()), vec!["k3"]);
     assert!(store.list("none").await.unwrap().is_empty());
-    assert_eq!(store.ids_by_name("ks", "alpha").await.unwrap(), vec!["k1", "k2"]);
+    assert_eq!(store.ids_by_name("ks", "alpha").await.unwrap(), vec!["k1"]);
     assert_eq!(store.ids_by_name("ks", "beta").await.unwrap(), vec!["k2"]);
+    // A name is unique in its key store while its holder has key material.
+    let taken = store.commit(vec![insert(object("k5", "ks", &["alpha"], None))]).await.unwrap_err();
+    assert_eq!(taken, StoreError::NameTaken { name: "alpha".to_string() });
+    assert!(store.get("k5").await.unwrap().is_none());
     assert_eq!(store.ids_by_name("other", "alpha").await.unwrap(), vec!["k3"]);
     assert!(store.ids_by_name("ks", "alph").await.unwrap().is_empty());
 
@@ -104,7 +108,7 @@ async fn put_get_list_names_and_delete_round_trip() {
     let k1 = store.get("k1").await.unwrap().unwrap();
     assert_eq!((k1.revision, k1.metadata.as_slice()), (2, &b"new meta"[..]));
     assert_eq!(k1.material.as_deref().map(Vec::as_slice), Some(&b"material two"[..]));
-    assert_eq!(store.ids_by_name("ks", "alpha").await.unwrap(), vec!["k2"]);
+    assert!(store.ids_by_name("ks", "alpha").await.unwrap().is_empty());
     assert_eq!(store.ids_by_name("ks", "gamma").await.unwrap(), vec!["k1"]);
     assert_eq!(ids(&store.list("ks").await.unwrap()), vec!["k1", "k2", "k4"], "creation order is kept");
 
@@ -180,7 +184,7 @@ async fn reopen_after_drop_preserves_everything() {
     {
         let store = open(&dir.file());
         store.commit(vec![insert(object("a", "ks", &["n"], Some(b"aaa")))]).await.unwrap();
-        store.commit(vec![insert(object("b", "ks", &["n"], None))]).await.unwrap();
+        store.commit(vec![insert(object("b", "ks", &["o"], None))]).await.unwrap();
         let changed = Change::Put { object: object("a", "ks", &["n", "m"], Some(b"AAA")), expected_revision: Some(1) };
         store.commit(vec![changed]).await.unwrap();
         store.usage("a").record(UsageKind::Encrypt);
@@ -190,12 +194,13 @@ async fn reopen_after_drop_preserves_everything() {
     let a = store.get("a").await.unwrap().unwrap();
     assert_eq!((a.revision, a.material.as_deref().map(Vec::as_slice)), (2, Some(&b"AAA"[..])));
     assert_eq!(ids(&store.list("ks").await.unwrap()), vec!["a", "b"]);
-    assert_eq!(store.ids_by_name("ks", "n").await.unwrap(), vec!["a", "b"]);
+    assert_eq!(store.ids_by_name("ks", "n").await.unwrap(), vec!["a"]);
+    assert_eq!(store.ids_by_name("ks", "o").await.unwrap(), vec!["b"]);
     assert_eq!(store.ids_by_name("ks", "m").await.unwrap(), vec!["a"]);
     assert_eq!(store.usage("a").count(UsageKind::Encrypt), 1, "drop flushes the counters");
-    // New objects come after the old ones in creation order.
-    store.commit(vec![insert(object("0-first-by-name", "ks", &["n"], None))]).await.unwrap();
-    assert_eq!(store.ids_by_name("ks", "n").await.unwrap(), vec!["a", "b", "0-first-by-name"]);
+    // New objects come after the old ones in creation order (b, without material, does not hold its name).
+    store.commit(vec![insert(object("0-first-by-name", "ks", &["o"], None))]).await.unwrap();
+    assert_eq!(store.ids_by_name("ks", "o").await.unwrap(), vec!["b", "0-first-by-name"]);
     store.close().await.unwrap();
     store.close().await.unwrap();
     assert_eq!(store.get("zz").await.unwrap_err(), StoreError::Closed);
@@ -293,7 +298,8 @@ async fn concurrent_commits_share_fsyncs() {
             let store = store.clone();
             tokio::spawn(async move {
                 let id = format!("key-{i:03}");
-                store.commit(vec![insert(object(&id, "ks", &["same"], Some(id.as_bytes())))]).await
+                let name = format!("name of {id}");
+                store.commit(vec![insert(object(&id, "ks", &[&name], Some(id.as_bytes())))]).await
             })
         })
         .collect();
@@ -304,7 +310,7 @@ async fn concurrent_commits_share_fsyncs() {
     eprintln!("200 concurrent commits: {fsyncs} transactions");
     assert!(fsyncs < 100, "200 concurrent commits took {fsyncs} transactions");
     assert_eq!(store.list("ks").await.unwrap().len(), 200);
-    assert_eq!(store.ids_by_name("ks", "same").await.unwrap().len(), 200);
+    assert_eq!(store.ids_by_name("ks", "name of key-123").await.unwrap(), vec!["key-123"]);
     store.close().await.unwrap();
 
     // All durable: a fresh open sees every one, with its bytes.

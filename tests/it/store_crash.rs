@@ -74,7 +74,8 @@ async fn child_commits_until_killed() {
                         id: id.clone(),
                         keystore: "ks".to_string(),
                         revision: 0,
-                        names: vec![format!("writer-{w}")],
+                        // Names are unique in a key store: each object its own.
+                        names: vec![name_of(&id)],
                         metadata: vec![0x42; 200],
                         material: Some(Zeroizing::new(material_for(&id))),
                     };
@@ -132,7 +133,13 @@ fn commit_until_killed(data: &Path, checkpoints: bool) -> Vec<String> {
     answered
 }
 
-/// Every answered object is in `store` with its bytes, and each writer's objects are a prefix of its ids, in order.
+/// The name the child gives object `id`.
+fn name_of(id: &str) -> String {
+    format!("name of {id}")
+}
+
+/// Every answered object is in `store` with its bytes, each writer's objects
+/// are a prefix of its ids, in order, and each is found by its name.
 async fn check_answered(store: &Store, answered: &[String]) {
     for id in answered {
         let object = store.get(id).await.unwrap().unwrap_or_else(|| panic!("answered commit {id} was lost"));
@@ -141,10 +148,14 @@ async fn check_answered(store: &Store, answered: &[String]) {
     let listed = store.list("ks").await.unwrap();
     assert!(listed.len() >= answered.len(), "{} listed, {} answered", listed.len(), answered.len());
     for w in 0..WRITERS {
-        let ids = store.ids_by_name("ks", &format!("writer-{w}")).await.unwrap();
-        // Each writer committed in sequence: what is there is a prefix of its ids, in order.
+        let prefix = format!("w{w}-");
+        let ids: Vec<String> = listed.iter().filter(|o| o.id.starts_with(&prefix)).map(|o| o.id.clone()).collect();
+        // Each writer committed in sequence: what is there is a prefix of its ids, in creation order.
         let expected: Vec<String> = (0..ids.len()).map(|n| format!("w{w}-{n}")).collect();
         assert_eq!(ids, expected, "writer {w}");
+        for id in &ids {
+            assert_eq!(store.ids_by_name("ks", &name_of(id)).await.unwrap(), vec![id.clone()], "{id}");
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! The store against a model: random commits of puts and deletes (with right,
-//! stale and missing revisions) applied to the store and to a `BTreeMap`;
-//! after every commit the answers and every read must agree.
+//! stale and missing revisions, names taken and freed) applied to the store
+//! and to a `BTreeMap`; after every commit the answers and every read must agree.
 //!
 //! Runs on the in-memory backend (the same store code, no fsync) so that a
 //! few thousand commits take well under a second.
@@ -94,8 +94,51 @@ impl Model {
                 _ => return Err(StoreError::Conflict { id: id.clone() }),
             }
         }
+        self.check_names(&next, changes)?;
         *self = next;
         Ok(revisions)
+    }
+
+    /// The store's Name rule, on the commit's final state `next`: an object
+    /// put may not take a name (one it did not have) that another object of
+    /// its key store holds with material, unless another object put by the
+    /// commit held it with material before (a rotation hands it on); two
+    /// objects taking one name in a commit are refused.
+    fn check_names(
+        &self,
+        next: &Model,
+        changes: &[(String, Option<ModelObject>, Option<u64>)],
+    ) -> Result<(), StoreError> {
+        let has = |o: &ModelObject, ks: &str, name: &str| o.keystore == ks && o.names.iter().any(|n| n == name);
+        let holds = |o: &ModelObject, ks: &str, name: &str| o.material.is_some() && has(o, ks, name);
+        let mut checked: Vec<&String> = Vec::new();
+        for (id, put, _) in changes {
+            if put.is_none() || checked.contains(&id) {
+                continue;
+            }
+            checked.push(id);
+            let Some(o) = next.objects.get(id) else { continue };
+            let ks = o.keystore.as_str();
+            for name in &o.names {
+                if self.objects.get(id).is_some_and(|b| has(b, ks, name)) {
+                    continue;
+                }
+                let taken = || StoreError::NameTaken { name: name.clone() };
+                let mut handed_on = false;
+                for (other, _, _) in changes.iter().filter(|(other, _, _)| other != id) {
+                    let (before, after) = (self.objects.get(other), next.objects.get(other));
+                    if before.is_some_and(|b| has(b, ks, name)) {
+                        handed_on |= after.is_some() && before.is_some_and(|b| holds(b, ks, name));
+                    } else if after.is_some_and(|a| holds(a, ks, name)) {
+                        return Err(taken());
+                    }
+                }
+                if !handed_on && next.objects.iter().any(|(other, a)| other != id && holds(a, ks, name)) {
+                    return Err(taken());
+                }
+            }
+        }
+        Ok(())
     }
 
     fn in_order<'a>(&'a self, keep: impl Fn(&ModelObject) -> bool + 'a) -> Vec<String> {
