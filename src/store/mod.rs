@@ -480,10 +480,13 @@ impl Store {
                     // Closed meanwhile: the writer's last checkpoint, or the next open's replay, takes the log.
                     let _ = self.inner.send(redb::Request::Nudge);
                 }
-                if self.inner.shared.deferred.load(Ordering::Acquire) {
-                    // Queued on this worker, it runs once the caller has sent its answer and
-                    // waits for the client's next request: no other thread to wake.
-                    tokio::spawn(settle_later(
+                // Queued on this worker, it runs once the caller has sent its answer and waits
+                // for the client's next request: no other thread to wake. Outside a runtime,
+                // readers, the next commit or the writer's idle tick apply it.
+                if let (true, Ok(runtime)) =
+                    (self.inner.shared.deferred.load(Ordering::Acquire), tokio::runtime::Handle::try_current())
+                {
+                    runtime.spawn(settle_later(
                         Arc::clone(&self.inner.shared),
                         Arc::clone(&self.inner.writer_state),
                         Arc::downgrade(&db),
@@ -593,15 +596,10 @@ impl Inner {
     /// pool, where readers run, so waiting for the writer's state is fine).
     fn read_db(&self) -> Result<Arc<::redb::Database>, StoreError> {
         let db = self.db()?;
-        self.settle_with(&db)?;
-        Ok(db)
-    }
-
-    fn settle_with(&self, db: &::redb::Database) -> Result<(), StoreError> {
         if self.shared.deferred.load(Ordering::Acquire) {
-            redb::settle(db, &self.shared, &mut lock(&self.writer_state))?;
+            redb::settle(&db, &self.shared, &mut lock(&self.writer_state))?;
         }
-        Ok(())
+        Ok(db)
     }
 
     fn send(&self, request: redb::Request) -> Result<(), StoreError> {
