@@ -775,3 +775,43 @@ async fn a_name_passes_on_within_one_commit_in_either_order() {
     assert!(store.get("w").await.unwrap().is_none());
     store.close().await.unwrap();
 }
+
+/// Polls `fut` to completion on the calling thread, outside any tokio runtime.
+fn block_on_plain_thread<F: std::future::Future>(fut: F) -> F::Output {
+    struct Unpark(std::thread::Thread);
+    impl std::task::Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = std::task::Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = std::task::Context::from_waker(&waker);
+    let mut fut = std::pin::pin!(fut);
+    loop {
+        if let std::task::Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
+            return v;
+        }
+        std::thread::park_timeout(Duration::from_millis(10));
+    }
+}
+
+/// A lone commit polled by a thread outside the runtime (no task can be
+/// queued there to apply its record) succeeds, and the record still reaches
+/// redb: the writer's idle tick applies it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lone_commit_polled_outside_the_runtime_is_applied_by_the_writer() {
+    let disk = Arc::new(Disk::default());
+    let store = Arc::new(start_logged_with(&disk, never_slow()));
+    let s = Arc::clone(&store);
+    std::thread::spawn(move || block_on_plain_thread(s.commit(put("outside"))))
+        .join()
+        .expect("the commit panicked")
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while store.inner.shared.deferred.load(Ordering::Acquire) {
+        assert!(std::time::Instant::now() < deadline, "the record was never applied to redb");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert!(store.get("outside").await.unwrap().is_some());
+    Arc::try_unwrap(store).ok().expect("one handle left").close().await.unwrap();
+}
