@@ -866,7 +866,8 @@ fn plan_changes(
 ///
 /// Checked on the final state of the changes (`overlay`), so their order
 /// does not matter; `before` is what the changed ids were before them.
-/// Names an object already had are not checked again. Two objects taking
+/// Names an object already had are not checked again (unless it was destroyed
+/// and gets its material back: a batch's Undo). Two objects taking
 /// one name in the same changes are refused; but a name may be taken when
 /// the same changes put an object that held it (with material): a rotation,
 /// whose new version takes its predecessor's names while the predecessor,
@@ -897,9 +898,12 @@ fn check_names(
         }
         let Some(Some(header)) = overlay.get(id) else { continue };
         let keystore = header.keystore.as_str();
+        // A destroyed object given its material back (a batch's Undo restores what it
+        // destroyed) takes its names anew: another object may have taken them meanwhile.
+        let revived = header.material && before.get(id).and_then(Option::as_ref).is_some_and(|h| !h.material);
         for name in &header.names {
             let name = name.as_str();
-            if had(id, keystore, name) {
+            if had(id, keystore, name) && !revived {
                 continue;
             }
             let mut handed_on = false;

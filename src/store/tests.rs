@@ -713,6 +713,11 @@ async fn a_destroyed_holder_frees_its_name_and_a_put_keeps_its_own() {
     // Both keep their names through later Puts.
     store.commit(vec![replace(named("a", "ks", &["n", "a2"], None), 3)]).await.unwrap();
     store.commit(vec![replace(named("b", "ks", &["n"], Some(b"b2")), 1)]).await.unwrap();
+    // The destroyed one brought back with its material (a batch's Undo puts back what it
+    // destroyed): its name is now b's, so it is refused; without that name it comes back.
+    let restored = named("a", "ks", &["n", "a2"], Some(b"a, changed"));
+    assert_eq!(store.commit(vec![replace(restored, 4)]).await.unwrap_err(), name_taken("n"));
+    store.commit(vec![replace(named("a", "ks", &["a2"], Some(b"a, changed")), 4)]).await.unwrap();
     store.close().await.unwrap();
 }
 

@@ -100,7 +100,7 @@ impl Model {
     }
 
     /// The store's Name rule, on the commit's final state `next`: an object
-    /// put may not take a name (one it did not have) that another object of
+    /// put may not take a name (one it did not have, or had while destroyed) that another object of
     /// its key store holds with material, unless another object put by the
     /// commit held it with material before (a rotation hands it on); two
     /// objects taking one name in a commit are refused.
@@ -119,8 +119,10 @@ impl Model {
             checked.push(id);
             let Some(o) = next.objects.get(id) else { continue };
             let ks = o.keystore.as_str();
+            // Given its material back, a destroyed object takes its names anew.
+            let revived = o.material.is_some() && self.objects.get(id).is_some_and(|b| b.material.is_none());
             for name in &o.names {
-                if self.objects.get(id).is_some_and(|b| has(b, ks, name)) {
+                if self.objects.get(id).is_some_and(|b| has(b, ks, name)) && !revived {
                     continue;
                 }
                 let taken = || StoreError::NameTaken { name: name.clone() };
