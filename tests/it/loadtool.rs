@@ -601,3 +601,63 @@ fn compare_sh_pin_confines_the_server_and_the_tool_and_gives_the_cpus_back() {
     assert_eq!((&r["threads"], &r["per_thread_runtimes"], &r["busy_poll"]), (&1.into(), &true.into(), &true.into()));
     assert!(r["ops"].as_u64().unwrap() > 0 && r["failures"] == 0, "{r}");
 }
+
+/// A process's state letter from /proc (`T` when stopped), or None once it is gone.
+fn proc_state(pid: u32) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The state follows the command name, which is in parentheses and may hold spaces.
+    stat.rsplit_once(") ").and_then(|(_, rest)| rest.chars().next())
+}
+
+/// `compare.sh` against coffer and a pykmip-server it starts: each server's
+/// cells run with the other one stopped (it wakes up even when idle), and
+/// both are running again when the script ends.
+#[test]
+fn compare_sh_stops_the_server_it_is_not_measuring_and_resumes_both() {
+    if pykmip_server_binary().is_none() {
+        return;
+    }
+    let server = crate::harness::Server::start();
+    let pykmip_dir = scratch("compare-pause");
+    // Stopped at the end of the test, whatever happens (compare.sh starts it and leaves it running).
+    let _stop = PyKmipServer { dir: pykmip_dir.clone(), pid: 0 };
+    let coffer = server.pid();
+    let mut script = Command::new(repo().join("benches/compare.sh"))
+        .env("COFFER_BIN", env!("CARGO_BIN_EXE_coffer"))
+        .arg("--coffer-data")
+        .arg(&server.data)
+        .args(["--coffer-pid", &coffer.to_string(), "--ops", "encrypt", "--connections", "1"])
+        .args(["--duration", "1", "--warmup", "0.5", "--pykmip-port", &free_port().to_string(), "--pykmip-dir"])
+        .arg(&pykmip_dir)
+        .arg("--out")
+        .arg(server.dir.join("compare.jsonl"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (mut coffer_stopped, mut pykmip_stopped, mut both_stopped) = (0, 0, 0);
+    let start = std::time::Instant::now();
+    while script.try_wait().unwrap().is_none() {
+        assert!(start.elapsed() < std::time::Duration::from_secs(90), "compare.sh still running after 90 s");
+        let pykmip = std::fs::read_to_string(pykmip_dir.join("server.pid")).ok().and_then(|p| p.trim().parse().ok());
+        let c = proc_state(coffer) == Some('T');
+        let p = pykmip.and_then(proc_state) == Some('T');
+        coffer_stopped += usize::from(c && !p);
+        pykmip_stopped += usize::from(p && !c);
+        both_stopped += usize::from(c && p);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = script.wait_with_output().unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "compare.sh: {stdout}\n{stderr}");
+    assert!(coffer_stopped > 0, "coffer was never stopped during pykmip-server's cell");
+    assert!(pykmip_stopped > 0, "pykmip-server was never stopped during coffer's cell");
+    assert_eq!(both_stopped, 0, "both servers stopped at once");
+    let pykmip: u32 = std::fs::read_to_string(pykmip_dir.join("server.pid")).unwrap().trim().parse().unwrap();
+    assert_ne!(proc_state(coffer), Some('T'), "coffer left stopped");
+    assert_ne!(proc_state(pykmip), Some('T'), "pykmip-server left stopped");
+    assert!(
+        stdout.contains("| coffer | encrypt | 1 |") && stdout.contains("| pykmip-server | encrypt | 1 |"),
+        "{stdout}"
+    );
+}
