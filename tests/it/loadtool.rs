@@ -382,6 +382,28 @@ fn bench_drives_coffer_with_sign_and_create_key_pair_and_no_failures() {
     }
 }
 
+/// `coffer bench` arguments: Encrypt against the server of `conf` (its
+/// process `pid`) on two connections, for `duration` after `warmup`, as JSON.
+fn encrypt_on_two_connections<'a>(conf: &'a str, pid: &'a str, duration: &'a str, warmup: &'a str) -> Vec<&'a str> {
+    vec![
+        "--pykmip-conf",
+        conf,
+        "--server-name",
+        "localhost",
+        "--op",
+        "encrypt",
+        "--connections",
+        "2",
+        "--duration",
+        duration,
+        "--warmup",
+        warmup,
+        "--server-pid",
+        pid,
+        "--json",
+    ]
+}
+
 /// The tool against coffer itself (`coffer serve`), kept connections and
 /// then `--reconnect`: every operation succeeds, and the reconnecting run's
 /// handshakes after the first are resumptions.
@@ -391,23 +413,7 @@ fn bench_drives_coffer_with_encrypt_and_with_a_connection_per_operation() {
     let conf = server.pykmip_conf();
     let pid = server.pid().to_string();
     for extra in [None, Some("--reconnect"), Some("--per-thread-runtimes")] {
-        let mut args = vec![
-            "--pykmip-conf",
-            conf.to_str().unwrap(),
-            "--server-name",
-            "localhost",
-            "--op",
-            "encrypt",
-            "--connections",
-            "2",
-            "--duration",
-            "1",
-            "--warmup",
-            "0.2",
-            "--server-pid",
-            &pid,
-            "--json",
-        ];
+        let mut args = encrypt_on_two_connections(conf.to_str().unwrap(), &pid, "1", "0.2");
         args.extend(extra);
         let out = bench(&args);
         assert!(out.status.success(), "{extra:?}: {}", String::from_utf8_lossy(&out.stderr));
@@ -465,26 +471,8 @@ fn bench_busy_poll_runs_clean_reports_itself_and_ends_with_the_window() {
     let (warmup, duration) = (0.2, 1.0);
     for (threads, per_thread) in [("1", true), ("2", false)] {
         let (w, d) = (warmup.to_string(), duration.to_string());
-        let mut args = vec![
-            "--pykmip-conf",
-            conf.to_str().unwrap(),
-            "--server-name",
-            "localhost",
-            "--op",
-            "encrypt",
-            "--connections",
-            "2",
-            "--duration",
-            &d,
-            "--warmup",
-            &w,
-            "--server-pid",
-            &pid,
-            "--threads",
-            threads,
-            "--busy-poll",
-            "--json",
-        ];
+        let mut args = encrypt_on_two_connections(conf.to_str().unwrap(), &pid, &d, &w);
+        args.extend(["--threads", threads, "--busy-poll"]);
         if per_thread {
             args.push("--per-thread-runtimes");
         }
