@@ -287,10 +287,17 @@ impl AesKey {
         };
         let out = f(&mut keyed)?;
         if let Some(pool) = pool {
-            let mut idle = lock(pool);
-            if idle.len() < POOLED_PER_USE {
-                idle.push(keyed);
-            }
+            let surplus = {
+                let mut idle = lock(pool);
+                if idle.len() < POOLED_PER_USE {
+                    idle.push(keyed);
+                    None
+                } else {
+                    Some(keyed)
+                }
+            };
+            // Freed (and cleansed) after the lock is released.
+            drop(surplus);
         }
         Ok(out)
     }
