@@ -101,7 +101,7 @@ pub struct Encrypted {
 /// block without padding, AAD outside GCM), [`CryptoError::Unsupported`]
 /// (padding with CTR or GCM).
 pub fn aes_encrypt(key: &[u8], params: &AesParams<'_>, plaintext: &[u8]) -> Result<Encrypted, CryptoError> {
-    AesKey::new(key)?.encrypt(params, plaintext)
+    AesKey::one_off(key)?.encrypt(params, plaintext)
 }
 
 /// Decrypts `ciphertext` under `key` as `params` say; `tag` is the GCM tag
@@ -117,7 +117,7 @@ pub fn aes_decrypt(
     ciphertext: &[u8],
     tag: Option<&[u8]>,
 ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
-    AesKey::new(key)?.decrypt(params, ciphertext, tag)
+    AesKey::one_off(key)?.decrypt(params, ciphertext, tag)
 }
 
 /// How many idle keyed contexts an [`AesKey`] keeps per mode and direction:
@@ -148,6 +148,8 @@ pub struct AesKey {
     key: Zeroizing<Vec<u8>>,
     /// Idle keyed contexts, indexed by [`pool_index`].
     pools: [Mutex<Vec<Keyed>>; POOLS],
+    /// How many idle contexts a pool keeps: [`POOLED_PER_USE`], or 0 for a one-off call.
+    keep: usize,
 }
 
 impl fmt::Debug for AesKey {
@@ -171,7 +173,13 @@ impl AesKey {
     /// Errors: [`CryptoError::InvalidKeyLength`].
     pub fn new(key: &[u8]) -> Result<AesKey, CryptoError> {
         aes_cipher(Mode::Cbc, key.len())?;
-        Ok(AesKey { key: Zeroizing::new(key.to_vec()), pools: std::array::from_fn(|_| Mutex::new(Vec::new())) })
+        let pools = std::array::from_fn(|_| Mutex::new(Vec::new()));
+        Ok(AesKey { key: Zeroizing::new(key.to_vec()), pools, keep: POOLED_PER_USE })
+    }
+
+    /// For one call: its context is freed on return, not pooled.
+    fn one_off(key: &[u8]) -> Result<AesKey, CryptoError> {
+        Ok(AesKey { keep: 0, ..AesKey::new(key)? })
     }
 
     /// Encrypts `plaintext` as `params` say; see [`aes_encrypt`] for the errors.
@@ -286,10 +294,10 @@ impl AesKey {
             None => Keyed::new(dir, cipher, &self.key)?,
         };
         let out = f(&mut keyed)?;
-        if let Some(pool) = pool {
+        if let Some(pool) = pool.filter(|_| self.keep > 0) {
             let surplus = {
                 let mut idle = lock(pool);
-                if idle.len() < POOLED_PER_USE {
+                if idle.len() < self.keep {
                     idle.push(keyed);
                     None
                 } else {
@@ -1016,6 +1024,15 @@ mod tests {
         });
         let idle = key.idle();
         assert!((1..=POOLS * POOLED_PER_USE).contains(&idle), "{idle}");
+    }
+
+    #[test]
+    fn a_one_off_call_pools_nothing() {
+        let key = AesKey::one_off(&key(16)).unwrap();
+        let params = AesParams { iv: Some(&[1u8; 16]), ..AesParams::new(Mode::Cbc, Padding::Pkcs7) };
+        let enc = key.encrypt(&params, b"once").unwrap();
+        assert_eq!(&key.decrypt(&params, &enc.ciphertext, None).unwrap()[..], b"once");
+        assert_eq!(key.idle(), 0);
     }
 
     #[test]
