@@ -4,7 +4,8 @@
 //! isolates what the codec, the model and the operations cost.
 //!
 //! `cargo bench --bench engine [filter]`. The requests are the load tool's
-//! (`coffer::loadtool::requests`: KMIP 1.2, AES-256-CBC, 64-byte payload), so
+//! (`coffer::loadtool::requests`: KMIP 1.2, AES-256-CBC, 64-byte payload; the
+//! Decrypt takes the Encrypt's ciphertext), so
 //! the figures line up with `coffer bench`. It reports the median and best
 //! run in ns/op, and the thread's CPU time per operation (from
 //! `/proc/thread-self/schedstat`: on a machine shared with builds, wall time
@@ -84,7 +85,18 @@ fn main() {
         let client = ClientIdentity::new(([127, 0, 0, 1], 5696).into(), "bench", "default");
         let uid = created_uid(&must_succeed(&engine, &client, frame(requests::create())).await);
         must_succeed(&engine, &client, frame(requests::activate(&uid))).await;
-        let cases = [("encrypt", frame(requests::encrypt(&uid))), ("get", frame(requests::get(&uid)))];
+        let ciphertext = match requests::typed_payload(
+            &must_succeed(&engine, &client, frame(requests::encrypt(&uid))).await,
+            coffer::kmip::table::Operation::Encrypt,
+        ) {
+            Ok(coffer::kmip::payloads::ResponsePayload::Encrypt(e)) => e.data.expect("ciphertext"),
+            other => panic!("not an Encrypt response: {other:?}"),
+        };
+        let cases = [
+            ("encrypt", frame(requests::encrypt(&uid))),
+            ("decrypt", frame(requests::decrypt(&uid, ciphertext))),
+            ("get", frame(requests::get(&uid))),
+        ];
         for (name, request) in &cases {
             if filter.as_deref().is_some_and(|f| !name.contains(f)) {
                 continue;

@@ -4,8 +4,9 @@
 //! Parameters into [`symmetric::AesParams`] or a [`mac::MacAlgorithm`], and map
 //! [`CryptoError`] to a Result Reason in one place above this module.
 //!
-//! - [`symmetric`]: AES in ECB, CBC, CTR and GCM, and [`symmetric::seal`] /
-//!   [`symmetric::open`] for records at rest.
+//! - [`symmetric`]: AES in ECB, CBC, CTR and GCM ([`symmetric::AesKey`] reuses
+//!   contexts keyed once per key), and [`symmetric::seal`] / [`symmetric::open`]
+//!   for records at rest.
 //! - [`mac`]: HMAC (SHA-1, SHA-2) and CMAC-AES, with a constant-time verify.
 //! - [`rng`]: random bytes and fresh key material from OpenSSL's DRBGs.
 //! - [`hash`]: SHA-1, SHA-2 and SHA-3 digests.

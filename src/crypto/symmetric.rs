@@ -1,12 +1,17 @@
 //! AES in ECB, CBC, CTR and GCM over OpenSSL's `EVP_CIPHER_CTX`, and the
 //! AES-256-GCM envelope ([`seal`] / [`open`]) for records at rest.
 //!
-//! Each call builds one `CipherCtx` over a cipher fetched once per process (an
-//! explicit fetch skips OpenSSL 3's per-call implicit provider lookup), feeds the
-//! whole input in one update, and allocates only its output. OpenSSL clears the
-//! key schedule when the context is freed at the end of the call.
+//! An [`AesKey`] keeps OpenSSL contexts keyed with its key and reuses them:
+//! a call re-initialises a pooled context with the IV alone, so the key
+//! schedule and provider setup are paid once per key, not once per call.
+//! [`aes_encrypt`] / [`aes_decrypt`] are the one-off form of the same code.
+//! Ciphers are fetched once per process (an explicit fetch skips OpenSSL 3's
+//! per-call implicit provider lookup); each call feeds the whole input in one
+//! update and allocates only its output. OpenSSL clears a context's key
+//! schedule when it is freed.
 
-use std::sync::OnceLock;
+use std::fmt;
+use std::sync::{Mutex, OnceLock};
 
 use openssl::cipher::{Cipher, CipherRef};
 use openssl::cipher_ctx::CipherCtx;
@@ -87,7 +92,8 @@ pub struct Encrypted {
     pub tag: Option<Vec<u8>>,
 }
 
-/// Encrypts `plaintext` under `key` (16, 24 or 32 bytes) as `params` say.
+/// Encrypts `plaintext` under `key` (16, 24 or 32 bytes) as `params` say: a
+/// one-off [`AesKey::encrypt`] (the context is freed on return).
 ///
 /// Errors: [`CryptoError::InvalidKeyLength`], [`CryptoError::InvalidIvLength`]
 /// (an IV for ECB, a CBC/CTR IV that is not 16 bytes, a GCM IV outside 1..=128),
@@ -95,46 +101,12 @@ pub struct Encrypted {
 /// block without padding, AAD outside GCM), [`CryptoError::Unsupported`]
 /// (padding with CTR or GCM).
 pub fn aes_encrypt(key: &[u8], params: &AesParams<'_>, plaintext: &[u8]) -> Result<Encrypted, CryptoError> {
-    let cipher = aes_cipher(params.mode, key.len())?;
-    check_input(params, plaintext.len())?;
-    let tag_len = match params.mode {
-        Mode::Gcm => encrypt_tag_len(params.tag_len)?,
-        _ => 0,
-    };
-    let generated = match params.iv {
-        Some(iv) => {
-            check_iv(params.mode, iv)?;
-            None
-        }
-        None => generate_iv(params.mode)?,
-    };
-    let iv = params.iv.or(generated.as_deref());
-
-    let mut ctx = CipherCtx::new().map_err(|e| backend("cipher context", &e))?;
-    init(&mut ctx, Direction::Encrypt, cipher, params.mode, key, iv)?;
-    ctx.set_padding(params.padding == Padding::Pkcs7);
-    if params.mode == Mode::Gcm && !params.aad.is_empty() {
-        ctx.cipher_update(params.aad, None).map_err(|e| backend("AAD", &e))?;
-    }
-    // One block of slack covers PKCS#7's added block and OpenSSL's update bound.
-    let mut out = vec![0u8; plaintext.len() + BLOCK];
-    let written = ctx.cipher_update(plaintext, Some(&mut out)).map_err(|e| backend("encrypt", &e))?;
-    let rest = out.get_mut(written..).ok_or_else(|| CryptoError::Backend("encrypt: output overrun".into()))?;
-    let last = ctx.cipher_final(rest).map_err(|e| backend("encrypt final", &e))?;
-    out.truncate(written + last);
-
-    let tag = if params.mode == Mode::Gcm {
-        let mut tag = vec![0u8; tag_len];
-        ctx.tag(&mut tag).map_err(|e| backend("GCM tag", &e))?;
-        Some(tag)
-    } else {
-        None
-    };
-    Ok(Encrypted { ciphertext: out, iv: generated, tag })
+    AesKey::one_off(key)?.encrypt(params, plaintext)
 }
 
 /// Decrypts `ciphertext` under `key` as `params` say; `tag` is the GCM tag
 /// (exactly `params.tag_len` bytes, required for GCM, refused for other modes).
+/// A one-off [`AesKey::decrypt`].
 ///
 /// Errors as [`aes_encrypt`], plus [`CryptoError::AuthenticationFailed`] for a
 /// GCM tag mismatch or bad PKCS#7 padding, and [`CryptoError::InvalidInput`]
@@ -145,46 +117,267 @@ pub fn aes_decrypt(
     ciphertext: &[u8],
     tag: Option<&[u8]>,
 ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
-    let cipher = aes_cipher(params.mode, key.len())?;
-    check_input(params, ciphertext.len())?;
-    if params.mode != Mode::Ecb && params.iv.is_none() {
-        return Err(CryptoError::InvalidInput(format!("{:?} decryption needs the IV used to encrypt", params.mode)));
-    }
-    if let Some(iv) = params.iv {
-        check_iv(params.mode, iv)?;
-    }
-    if params.padding == Padding::Pkcs7 && (ciphertext.is_empty() || !ciphertext.len().is_multiple_of(BLOCK)) {
-        return Err(CryptoError::InvalidInput(format!(
-            "padded ciphertext must be whole 16-byte blocks, got {} bytes",
-            ciphertext.len()
-        )));
-    }
-    let tag = match (params.mode, tag) {
-        // The tag must be as long as the parameters say: otherwise a forger could
-        // cut a 16-byte tag to 4 bytes and need only 2^32 guesses.
-        (Mode::Gcm, Some(tag)) if tag.len() == encrypt_tag_len(params.tag_len)? => Some(tag),
-        (Mode::Gcm, Some(tag)) => return Err(CryptoError::InvalidTagLength(tag.len())),
-        (Mode::Gcm, None) => return Err(CryptoError::InvalidInput("GCM decryption needs the tag".into())),
-        (_, Some(_)) => return Err(CryptoError::InvalidInput("a tag is only used with GCM".into())),
-        (_, None) => None,
-    };
+    AesKey::one_off(key)?.decrypt(params, ciphertext, tag)
+}
 
-    let mut ctx = CipherCtx::new().map_err(|e| backend("cipher context", &e))?;
-    init(&mut ctx, Direction::Decrypt, cipher, params.mode, key, params.iv)?;
-    ctx.set_padding(params.padding == Padding::Pkcs7);
-    if let Some(tag) = tag {
-        ctx.set_tag(tag).map_err(|e| backend("GCM tag", &e))?;
+/// How many idle keyed contexts an [`AesKey`] keeps per mode and direction:
+/// one per request that computes with the key at the same moment (a call
+/// holds one only while it runs, never across an await). Past that a call
+/// builds a context and frees it, as a one-off call does.
+const POOLED_PER_USE: usize = 4;
+
+/// The (mode, direction) pools of an [`AesKey`].
+const POOLS: usize = 8;
+
+/// An AES key and OpenSSL contexts already keyed with it, reused across calls.
+///
+/// Keying a context (`EVP_CipherInit_ex` with cipher and key: key schedule,
+/// provider context, parameter lookups) costs about as much as the AES work
+/// on a short message. A pooled context is re-initialised with the IV only,
+/// which keeps the key schedule. Each pooled context remembers its padding
+/// and GCM IV length, so those are set only when a call needs another value.
+///
+/// A context that failed at any step is freed, never pooled: no state of a
+/// failed call (a rejected GCM tag, bad padding, half-fed AAD) can reach the
+/// next one. The contexts hold the key schedule; OpenSSL cleanses them when
+/// freed, which is when this value is dropped (the key bytes are zeroized then too).
+///
+/// Shared by concurrent callers (`&self`); the pools' locks are held only to
+/// take or return a context.
+pub struct AesKey {
+    key: Zeroizing<Vec<u8>>,
+    /// Idle keyed contexts, indexed by [`pool_index`].
+    pools: [Mutex<Vec<Keyed>>; POOLS],
+    /// How many idle contexts a pool keeps: [`POOLED_PER_USE`], or 0 for a one-off call.
+    keep: usize,
+}
+
+impl fmt::Debug for AesKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "AesKey(AES-{}, ..)", self.key.len() * 8)
     }
-    if params.mode == Mode::Gcm && !params.aad.is_empty() {
-        ctx.cipher_update(params.aad, None).map_err(|e| backend("AAD", &e))?;
+}
+
+/// A context keyed for one (mode, direction), and what it was last set to.
+struct Keyed {
+    ctx: CipherCtx,
+    /// Padding as last set (OpenSSL pads by default).
+    padding: bool,
+    /// The IV length as last set (the cipher's default at first); GCM alone changes it.
+    iv_len: usize,
+}
+
+impl AesKey {
+    /// Keeps a copy of `key` (16, 24 or 32 bytes) for building contexts; none is built yet.
+    ///
+    /// Errors: [`CryptoError::InvalidKeyLength`].
+    pub fn new(key: &[u8]) -> Result<AesKey, CryptoError> {
+        aes_cipher(Mode::Cbc, key.len())?;
+        let pools = std::array::from_fn(|_| Mutex::new(Vec::new()));
+        Ok(AesKey { key: Zeroizing::new(key.to_vec()), pools, keep: POOLED_PER_USE })
     }
-    let mut out = Zeroizing::new(vec![0u8; ciphertext.len() + BLOCK]);
-    let written = ctx.cipher_update(ciphertext, Some(&mut out)).map_err(|e| backend("decrypt", &e))?;
-    let rest = out.get_mut(written..).ok_or_else(|| CryptoError::Backend("decrypt: output overrun".into()))?;
-    // The only ways final fails after the checks above are a tag mismatch and bad padding.
-    let last = ctx.cipher_final(rest).map_err(|_| CryptoError::AuthenticationFailed)?;
-    out.truncate(written + last);
-    Ok(out)
+
+    /// For one call: its context is freed on return, not pooled.
+    fn one_off(key: &[u8]) -> Result<AesKey, CryptoError> {
+        Ok(AesKey { keep: 0, ..AesKey::new(key)? })
+    }
+
+    /// Encrypts `plaintext` as `params` say; see [`aes_encrypt`] for the errors.
+    pub fn encrypt(&self, params: &AesParams<'_>, plaintext: &[u8]) -> Result<Encrypted, CryptoError> {
+        let cipher = aes_cipher(params.mode, self.key.len())?;
+        check_input(params, plaintext.len())?;
+        let tag_len = match params.mode {
+            Mode::Gcm => encrypt_tag_len(params.tag_len)?,
+            _ => 0,
+        };
+        let generated = match params.iv {
+            Some(iv) => {
+                check_iv(params.mode, iv)?;
+                None
+            }
+            None => generate_iv(params.mode)?,
+        };
+        let iv = params.iv.or(generated.as_deref());
+
+        let (ciphertext, tag) = self.with_context(Direction::Encrypt, cipher, params.mode, |keyed| {
+            keyed.start(Direction::Encrypt, params.mode, params.padding, iv)?;
+            let ctx = &mut keyed.ctx;
+            if params.mode == Mode::Gcm && !params.aad.is_empty() {
+                ctx.cipher_update(params.aad, None).map_err(|e| backend("AAD", &e))?;
+            }
+            // One block of slack covers PKCS#7's added block and OpenSSL's update bound.
+            let mut out = vec![0u8; plaintext.len() + BLOCK];
+            let written = ctx.cipher_update(plaintext, Some(&mut out)).map_err(|e| backend("encrypt", &e))?;
+            let rest = out.get_mut(written..).ok_or_else(|| CryptoError::Backend("encrypt: output overrun".into()))?;
+            let last = ctx.cipher_final(rest).map_err(|e| backend("encrypt final", &e))?;
+            out.truncate(written + last);
+            let tag = if params.mode == Mode::Gcm {
+                let mut tag = vec![0u8; tag_len];
+                ctx.tag(&mut tag).map_err(|e| backend("GCM tag", &e))?;
+                Some(tag)
+            } else {
+                None
+            };
+            Ok((out, tag))
+        })?;
+        Ok(Encrypted { ciphertext, iv: generated, tag })
+    }
+
+    /// Decrypts `ciphertext` as `params` say; see [`aes_decrypt`] for `tag` and the errors.
+    pub fn decrypt(
+        &self,
+        params: &AesParams<'_>,
+        ciphertext: &[u8],
+        tag: Option<&[u8]>,
+    ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+        let cipher = aes_cipher(params.mode, self.key.len())?;
+        check_input(params, ciphertext.len())?;
+        if params.mode != Mode::Ecb && params.iv.is_none() {
+            return Err(CryptoError::InvalidInput(format!(
+                "{:?} decryption needs the IV used to encrypt",
+                params.mode
+            )));
+        }
+        if let Some(iv) = params.iv {
+            check_iv(params.mode, iv)?;
+        }
+        if params.padding == Padding::Pkcs7 && (ciphertext.is_empty() || !ciphertext.len().is_multiple_of(BLOCK)) {
+            return Err(CryptoError::InvalidInput(format!(
+                "padded ciphertext must be whole 16-byte blocks, got {} bytes",
+                ciphertext.len()
+            )));
+        }
+        let tag = match (params.mode, tag) {
+            // The tag must be as long as the parameters say: otherwise a forger could
+            // cut a 16-byte tag to 4 bytes and need only 2^32 guesses.
+            (Mode::Gcm, Some(tag)) if tag.len() == encrypt_tag_len(params.tag_len)? => Some(tag),
+            (Mode::Gcm, Some(tag)) => return Err(CryptoError::InvalidTagLength(tag.len())),
+            (Mode::Gcm, None) => return Err(CryptoError::InvalidInput("GCM decryption needs the tag".into())),
+            (_, Some(_)) => return Err(CryptoError::InvalidInput("a tag is only used with GCM".into())),
+            (_, None) => None,
+        };
+
+        self.with_context(Direction::Decrypt, cipher, params.mode, |keyed| {
+            keyed.start(Direction::Decrypt, params.mode, params.padding, params.iv)?;
+            let ctx = &mut keyed.ctx;
+            // Set on every call: a pooled context still holds the previous call's tag.
+            if let Some(tag) = tag {
+                ctx.set_tag(tag).map_err(|e| backend("GCM tag", &e))?;
+            }
+            if params.mode == Mode::Gcm && !params.aad.is_empty() {
+                ctx.cipher_update(params.aad, None).map_err(|e| backend("AAD", &e))?;
+            }
+            let mut out = Zeroizing::new(vec![0u8; ciphertext.len() + BLOCK]);
+            let written = ctx.cipher_update(ciphertext, Some(&mut out)).map_err(|e| backend("decrypt", &e))?;
+            let rest = out.get_mut(written..).ok_or_else(|| CryptoError::Backend("decrypt: output overrun".into()))?;
+            // The only ways final fails after the checks above are a tag mismatch and bad padding.
+            let last = ctx.cipher_final(rest).map_err(|_| CryptoError::AuthenticationFailed)?;
+            out.truncate(written + last);
+            Ok(out)
+        })
+    }
+
+    /// Runs `f` with a context keyed for `mode` and `dir`: an idle one from the
+    /// pool, else a new one. It goes back to the pool only when `f` succeeded
+    /// and the pool has room; otherwise it is freed here.
+    fn with_context<T>(
+        &self,
+        dir: Direction,
+        cipher: &CipherRef,
+        mode: Mode,
+        f: impl FnOnce(&mut Keyed) -> Result<T, CryptoError>,
+    ) -> Result<T, CryptoError> {
+        let pool = self.pools.get(pool_index(mode, dir));
+        let idle = pool.and_then(|p| lock(p).pop());
+        let mut keyed = match idle {
+            Some(keyed) => keyed,
+            None => Keyed::new(dir, cipher, &self.key)?,
+        };
+        let out = f(&mut keyed)?;
+        if let Some(pool) = pool.filter(|_| self.keep > 0) {
+            let surplus = {
+                let mut idle = lock(pool);
+                if idle.len() < self.keep {
+                    idle.push(keyed);
+                    None
+                } else {
+                    Some(keyed)
+                }
+            };
+            // Freed (and cleansed) after the lock is released.
+            drop(surplus);
+        }
+        Ok(out)
+    }
+
+    /// Idle keyed contexts, over all modes and directions.
+    #[cfg(test)]
+    fn idle(&self) -> usize {
+        self.pools.iter().map(|p| lock(p).len()).sum()
+    }
+}
+
+fn lock(pool: &Mutex<Vec<Keyed>>) -> std::sync::MutexGuard<'_, Vec<Keyed>> {
+    // Only pushes and pops run under the lock: a poisoned pool holds whole contexts.
+    pool.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn pool_index(mode: Mode, dir: Direction) -> usize {
+    let mode = match mode {
+        Mode::Ecb => 0,
+        Mode::Cbc => 1,
+        Mode::Ctr => 2,
+        Mode::Gcm => 3,
+    };
+    mode * 2 + usize::from(dir == Direction::Decrypt)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Encrypt,
+    Decrypt,
+}
+
+impl Keyed {
+    /// A context with the cipher and key set (the key schedule computed), no IV yet.
+    fn new(dir: Direction, cipher: &CipherRef, key: &[u8]) -> Result<Keyed, CryptoError> {
+        let mut ctx = CipherCtx::new().map_err(|e| backend("cipher context", &e))?;
+        match dir {
+            Direction::Encrypt => ctx.encrypt_init(Some(cipher), Some(key), None),
+            Direction::Decrypt => ctx.decrypt_init(Some(cipher), Some(key), None),
+        }
+        .map_err(|e| backend("cipher init", &e))?;
+        Ok(Keyed { ctx, padding: true, iv_len: cipher.iv_length() })
+    }
+
+    /// Starts one message: padding and GCM IV length when they differ from
+    /// what the context holds, then the IV alone (the key schedule is kept).
+    /// The init also resets what a finished message left: buffered bytes,
+    /// CTR position, GCM AAD and length state.
+    fn start(&mut self, dir: Direction, mode: Mode, padding: Padding, iv: Option<&[u8]>) -> Result<(), CryptoError> {
+        let pad = padding == Padding::Pkcs7;
+        if self.padding != pad {
+            self.ctx.set_padding(pad);
+            self.padding = pad;
+        }
+        // ECB takes no IV; an empty one (allowed by `check_iv`) is not passed on.
+        let iv = if mode == Mode::Ecb { None } else { iv };
+        if let Some(iv) = iv {
+            // The init checks the IV against the context's IV length, so that comes first.
+            if mode == Mode::Gcm && iv.len() != self.iv_len {
+                self.ctx.set_iv_length(iv.len()).map_err(|e| backend("GCM IV length", &e))?;
+                self.iv_len = iv.len();
+            }
+            if iv.len() < self.iv_len {
+                return Err(CryptoError::InvalidIvLength { expected: self.iv_len, actual: iv.len() });
+            }
+        }
+        match dir {
+            Direction::Encrypt => self.ctx.encrypt_init(None, None, iv),
+            Direction::Decrypt => self.ctx.decrypt_init(None, None, iv),
+        }
+        .map_err(|e| backend("cipher init", &e))
+    }
 }
 
 /// AES-256-GCM with a random 12-byte nonce: nonce || ciphertext || 16-byte tag. For sealing records at rest.
@@ -248,39 +441,6 @@ pub fn open(key: &[u8; 32], aad: &[u8], sealed: &[u8]) -> Result<Zeroizing<Vec<u
     let mut scratch = [0u8; BLOCK];
     ctx.cipher_final(&mut scratch).map_err(|_| CryptoError::AuthenticationFailed)?;
     Ok(out)
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Direction {
-    Encrypt,
-    Decrypt,
-}
-
-/// Sets cipher, key and IV; a GCM IV other than 12 bytes needs its length set
-/// between choosing the cipher and giving the IV.
-fn init(
-    ctx: &mut CipherCtx,
-    dir: Direction,
-    cipher: &CipherRef,
-    mode: Mode,
-    key: &[u8],
-    iv: Option<&[u8]>,
-) -> Result<(), CryptoError> {
-    let call = |ctx: &mut CipherCtx, cipher: Option<&CipherRef>, key: Option<&[u8]>, iv: Option<&[u8]>| match dir {
-        Direction::Encrypt => ctx.encrypt_init(cipher, key, iv),
-        Direction::Decrypt => ctx.decrypt_init(cipher, key, iv),
-    };
-    // ECB takes no IV; an empty one (allowed by `check_iv`) is not passed on.
-    let iv = if mode == Mode::Ecb { None } else { iv };
-    let custom_gcm_iv = mode == Mode::Gcm && iv.is_some_and(|iv| iv.len() != GCM_DEFAULT_IV);
-    if custom_gcm_iv {
-        call(ctx, Some(cipher), None, None).map_err(|e| backend("cipher init", &e))?;
-        let len = iv.map_or(GCM_DEFAULT_IV, <[u8]>::len);
-        ctx.set_iv_length(len).map_err(|e| backend("GCM IV length", &e))?;
-        call(ctx, None, Some(key), iv).map_err(|e| backend("cipher init", &e))
-    } else {
-        call(ctx, Some(cipher), Some(key), iv).map_err(|e| backend("cipher init", &e))
-    }
 }
 
 /// Checks what does not depend on the key or IV: input size, padding and AAD.
@@ -657,5 +817,231 @@ mod tests {
         let (ct, tag) = rest.split_at(rest.len() - 16);
         let params = AesParams { iv: Some(nonce), aad: b"aad", ..AesParams::new(Mode::Gcm, Padding::None) };
         assert_eq!(&aes_decrypt(&key, &params, ct, Some(tag)).unwrap()[..], b"interop");
+    }
+
+    /// A small deterministic generator (xorshift64*), so a failing sequence replays.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+
+        fn bytes(&mut self, len: usize) -> Vec<u8> {
+            (0..len).map(|_| self.next() as u8).collect()
+        }
+    }
+
+    /// One call's inputs, drawn at random; `input` is plaintext or ciphertext.
+    struct Call {
+        mode: Mode,
+        padding: Padding,
+        decrypt: bool,
+        iv: Vec<u8>,
+        aad: Vec<u8>,
+        tag_len: usize,
+        input: Vec<u8>,
+        tag: Option<Vec<u8>>,
+    }
+
+    impl Call {
+        fn params(&self) -> AesParams<'_> {
+            let iv = if self.mode == Mode::Ecb { None } else { Some(&self.iv[..]) };
+            AesParams { mode: self.mode, padding: self.padding, iv, aad: &self.aad, tag_len: self.tag_len }
+        }
+
+        /// Runs the call through the pooled contexts of `key`.
+        fn pooled(&self, key: &AesKey) -> Result<(Vec<u8>, Option<Vec<u8>>), CryptoError> {
+            if self.decrypt {
+                key.decrypt(&self.params(), &self.input, self.tag.as_deref()).map(|p| (p.to_vec(), None))
+            } else {
+                key.encrypt(&self.params(), &self.input).map(|e| (e.ciphertext, e.tag))
+            }
+        }
+
+        /// Runs the call through `openssl::symm::Crypter`, a fresh context
+        /// set up by code that is not ours: the reference.
+        fn reference(&self, key: &[u8]) -> Result<(Vec<u8>, Option<Vec<u8>>), CryptoError> {
+            use openssl::symm::{Cipher as C, Crypter, Mode as Dir};
+            let cipher = match (self.mode, key.len()) {
+                (Mode::Ecb, 16) => C::aes_128_ecb(),
+                (Mode::Ecb, 24) => C::aes_192_ecb(),
+                (Mode::Ecb, _) => C::aes_256_ecb(),
+                (Mode::Cbc, 16) => C::aes_128_cbc(),
+                (Mode::Cbc, 24) => C::aes_192_cbc(),
+                (Mode::Cbc, _) => C::aes_256_cbc(),
+                (Mode::Ctr, 16) => C::aes_128_ctr(),
+                (Mode::Ctr, 24) => C::aes_192_ctr(),
+                (Mode::Ctr, _) => C::aes_256_ctr(),
+                (Mode::Gcm, 16) => C::aes_128_gcm(),
+                (Mode::Gcm, 24) => C::aes_192_gcm(),
+                (Mode::Gcm, _) => C::aes_256_gcm(),
+            };
+            let dir = if self.decrypt { Dir::Decrypt } else { Dir::Encrypt };
+            let mut c = Crypter::new(cipher, dir, key, self.params().iv).unwrap();
+            c.pad(self.padding == Padding::Pkcs7);
+            if let Some(tag) = &self.tag {
+                c.set_tag(tag).unwrap();
+            }
+            if !self.aad.is_empty() {
+                c.aad_update(&self.aad).unwrap();
+            }
+            let mut out = vec![0u8; self.input.len() + 32];
+            let n = c.update(&self.input, &mut out).unwrap();
+            let m = c.finalize(&mut out[n..]).map_err(|_| CryptoError::AuthenticationFailed)?;
+            out.truncate(n + m);
+            let tag = (self.mode == Mode::Gcm && !self.decrypt).then(|| {
+                let mut tag = vec![0u8; self.tag_len];
+                c.get_tag(&mut tag).unwrap();
+                tag
+            });
+            Ok((out, tag))
+        }
+    }
+
+    /// A random call: every mode, padding on and off, GCM IVs of 1 to 128
+    /// bytes, AAD and tag lengths; a decryption of what the reference
+    /// encrypted, tampered with (tag, ciphertext or AAD) one time in three.
+    fn random_call(rng: &mut Rng, key: &[u8]) -> Call {
+        let (mode, padding) = MODES[rng.below(MODES.len())];
+        let iv_len = match mode {
+            Mode::Ecb => 0,
+            Mode::Cbc | Mode::Ctr => 16,
+            Mode::Gcm => [1usize, 8, 12, 12, 16, 60, 128][rng.below(7)],
+        };
+        let aad_len = if mode == Mode::Gcm { [0usize, 0, 5, 16, 40][rng.below(5)] } else { 0 };
+        let tag_len = if mode == Mode::Gcm { [4usize, 8, 12, 16, 16][rng.below(5)] } else { 16 };
+        let mut len = rng.below(70);
+        if padding == Padding::None && matches!(mode, Mode::Ecb | Mode::Cbc) {
+            len -= len % 16;
+        }
+        let mut call = Call {
+            mode,
+            padding,
+            decrypt: false,
+            iv: rng.bytes(iv_len),
+            aad: rng.bytes(aad_len),
+            tag_len,
+            input: rng.bytes(len),
+            tag: None,
+        };
+        if rng.below(2) == 0 {
+            let (ciphertext, tag) = call.reference(key).unwrap();
+            call.decrypt = true;
+            call.input = ciphertext;
+            call.tag = tag;
+            if rng.below(3) == 0 {
+                match (&mut call.tag, call.input.len()) {
+                    (Some(tag), _) if rng.below(2) == 0 => tag[0] ^= 0x01,
+                    (Some(_), _) => call.aad.push(0),
+                    (None, n) if n > 0 => call.input[n - 1] ^= 0x01,
+                    (None, _) => {}
+                }
+            }
+        }
+        call
+    }
+
+    #[test]
+    fn pooled_contexts_give_what_a_fresh_context_gives_across_interleaved_calls() {
+        let mut rng = Rng(0x1234_5678_9abc_def1);
+        let (mut failed, mut decrypted) = (0, 0);
+        for len in KEY_LENS {
+            let key_bytes = rng.bytes(len);
+            let key = AesKey::new(&key_bytes).unwrap();
+            for i in 0..600 {
+                let call = random_call(&mut rng, &key_bytes);
+                let want = call.reference(&key_bytes);
+                let got = call.pooled(&key);
+                assert_eq!(
+                    got, want,
+                    "call {i}: {:?}/{:?} decrypt {} key {len}",
+                    call.mode, call.padding, call.decrypt
+                );
+                failed += usize::from(got.is_err());
+                decrypted += usize::from(call.decrypt && got.is_ok());
+            }
+            // Every (mode, direction) was used; each pool stays bounded.
+            assert!((1..=POOLS * POOLED_PER_USE).contains(&key.idle()), "{}", key.idle());
+        }
+        // The sequence did exercise failures between successes.
+        assert!(failed > 100 && decrypted > 300, "{failed} failed, {decrypted} decrypted");
+    }
+
+    #[test]
+    fn a_context_that_failed_is_freed_and_the_next_call_succeeds() {
+        let key = AesKey::new(&key(32)).unwrap();
+        let gcm = AesParams { iv: Some(&[7u8; 12]), aad: b"aad", ..AesParams::new(Mode::Gcm, Padding::None) };
+        let enc = key.encrypt(&gcm, b"sixteen bytes!!!").unwrap();
+        let tag = enc.tag.unwrap();
+        assert_eq!(&key.decrypt(&gcm, &enc.ciphertext, Some(&tag)).unwrap()[..], b"sixteen bytes!!!");
+        assert_eq!(key.idle(), 2, "one encrypting and one decrypting context pooled");
+        let mut bad = tag.clone();
+        bad[15] ^= 0x80;
+        assert_eq!(key.decrypt(&gcm, &enc.ciphertext, Some(&bad)).unwrap_err(), CryptoError::AuthenticationFailed);
+        assert_eq!(key.idle(), 1, "the context that saw the bad tag is not pooled");
+        assert_eq!(&key.decrypt(&gcm, &enc.ciphertext, Some(&tag)).unwrap()[..], b"sixteen bytes!!!");
+
+        let cbc = AesParams { iv: Some(&[9u8; 16]), ..AesParams::new(Mode::Cbc, Padding::Pkcs7) };
+        let enc = key.encrypt(&cbc, &[0xabu8; 16]).unwrap();
+        let mut tampered = enc.ciphertext.clone();
+        tampered[15] ^= 0x01;
+        assert_eq!(key.decrypt(&cbc, &enc.ciphertext, None).unwrap()[..], [0xabu8; 16]);
+        let before = key.idle();
+        assert_eq!(key.decrypt(&cbc, &tampered, None).unwrap_err(), CryptoError::AuthenticationFailed);
+        assert_eq!(key.idle(), before - 1);
+        assert_eq!(key.decrypt(&cbc, &enc.ciphertext, None).unwrap()[..], [0xabu8; 16]);
+        // The same context without padding: the pad block comes back as data.
+        let raw = AesParams { padding: Padding::None, ..cbc };
+        let plain = key.decrypt(&raw, &enc.ciphertext, None).unwrap();
+        assert_eq!((plain.len(), plain[31]), (32, 0x10));
+        assert_eq!(key.decrypt(&cbc, &enc.ciphertext, None).unwrap()[..], [0xabu8; 16]);
+    }
+
+    #[test]
+    fn pools_are_bounded_under_concurrent_use_and_every_answer_is_right() {
+        let mut rng = Rng(0x0bad_cafe_f00d_0001);
+        let key_bytes = rng.bytes(32);
+        let key = AesKey::new(&key_bytes).unwrap();
+        std::thread::scope(|scope| {
+            for t in 0..8u64 {
+                let (key, key_bytes) = (&key, &key_bytes);
+                scope.spawn(move || {
+                    let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ (t + 1));
+                    for i in 0..300 {
+                        let call = random_call(&mut rng, key_bytes);
+                        assert_eq!(call.pooled(key), call.reference(key_bytes), "thread {t} call {i}");
+                    }
+                });
+            }
+        });
+        let idle = key.idle();
+        assert!((1..=POOLS * POOLED_PER_USE).contains(&idle), "{idle}");
+    }
+
+    #[test]
+    fn a_one_off_call_pools_nothing() {
+        let key = AesKey::one_off(&key(16)).unwrap();
+        let params = AesParams { iv: Some(&[1u8; 16]), ..AesParams::new(Mode::Cbc, Padding::Pkcs7) };
+        let enc = key.encrypt(&params, b"once").unwrap();
+        assert_eq!(&key.decrypt(&params, &enc.ciphertext, None).unwrap()[..], b"once");
+        assert_eq!(key.idle(), 0);
+    }
+
+    #[test]
+    fn an_aes_key_refuses_bad_lengths_and_prints_no_key_byte() {
+        assert_eq!(
+            AesKey::new(&[0u8; 20]).unwrap_err(),
+            CryptoError::InvalidKeyLength { expected: "16, 24 or 32 bytes", actual: 20 }
+        );
+        let key = AesKey::new(&[0xc7u8; 32]).unwrap();
+        assert_eq!(format!("{key:?}"), "AesKey(AES-256, ..)");
     }
 }

@@ -1,11 +1,12 @@
 //! What every handler is given: who is asking, in which protocol version,
 //! the store, the clock, and the batch's ID Placeholder.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use time::OffsetDateTime;
 
 use crate::auth::ClientIdentity;
+use crate::crypto::symmetric::AesKey;
 use crate::error::Error;
 use crate::kmip::attributes::Attribute;
 use crate::kmip::codec::DateTime;
@@ -77,6 +78,33 @@ impl UndoLog {
     }
 }
 
+/// What the store's cache keeps beside one stored revision of an object:
+/// the managed object decoded from it and, once an Encrypt or Decrypt has
+/// used it, AES contexts keyed with its key bytes. A new revision (rotation,
+/// revoke, destroy, an attribute change) gets a new entry; this one, and
+/// with it the contexts and their key schedules, is freed when the cache
+/// drops it and the last request holding it ends.
+pub(crate) struct CachedObject {
+    object: Arc<ManagedObject>,
+    aes: OnceLock<AesKey>,
+}
+
+impl CachedObject {
+    /// The AES contexts of this revision's key: built by `build` from the
+    /// decoded object on first use, then shared by every request.
+    pub(crate) fn aes_key(
+        &self,
+        build: impl FnOnce(&ManagedObject) -> Result<AesKey, Error>,
+    ) -> Result<&AesKey, Error> {
+        if let Some(key) = self.aes.get() {
+            return Ok(key);
+        }
+        let key = build(&self.object)?;
+        // Two first users may both build one; the first set is kept, the other freed.
+        Ok(self.aes.get_or_init(|| key))
+    }
+}
+
 impl RequestContext<'_> {
     /// The request time as a KMIP Date-Time.
     pub fn now_kmip(&self) -> DateTime {
@@ -108,35 +136,48 @@ impl RequestContext<'_> {
     /// decodes nothing). Copied only when its state is due to change with
     /// time, and then not kept, so the cached form is always the stored one.
     pub async fn load_shared(&self, id: &str) -> Result<Arc<ManagedObject>, Error> {
+        Ok(self.load_cached(id).await?.0)
+    }
+
+    /// [`RequestContext::load_shared`], and the cache entry it came from
+    /// (for what is kept beside the object, such as its keyed AES contexts).
+    pub(crate) async fn load_cached(&self, id: &str) -> Result<(Arc<ManagedObject>, Arc<CachedObject>), Error> {
         let (stored, decoded) = match self.store.get_with_decoded(id).await? {
             Some((stored, decoded)) if stored.keystore == self.client.keystore => (stored, decoded),
             _ => return Err(Error::ObjectNotFound { id: id.to_owned() }),
         };
-        let object = match decoded.and_then(|d| d.downcast::<ManagedObject>().ok()) {
-            Some(object) => object,
+        let cached = match decoded.and_then(|d| d.downcast::<CachedObject>().ok()) {
+            Some(cached) => cached,
             None => {
                 let object = Arc::new(ManagedObject::from_stored(&stored)?);
-                self.store.attach_decoded(&stored, object.clone());
-                object
+                let cached = Arc::new(CachedObject { object, aes: OnceLock::new() });
+                self.store.attach_decoded(&stored, cached.clone());
+                cached
             }
         };
-        match lifecycle::refreshed_state(&object, self.now_kmip()) {
-            None => Ok(object),
+        let object = match lifecycle::refreshed_state(&cached.object, self.now_kmip()) {
+            None => Arc::clone(&cached.object),
             Some(state) => {
-                let mut copy = ManagedObject::clone(&object);
+                let mut copy = ManagedObject::clone(&cached.object);
                 copy.set(Attribute::State(state));
-                Ok(Arc::new(copy))
+                Arc::new(copy)
             }
-        }
+        };
+        Ok((object, cached))
     }
 
     /// [`RequestContext::load_shared`] of an object that must still have its key material.
     pub async fn load_live_shared(&self, id: &str) -> Result<Arc<ManagedObject>, Error> {
-        let object = self.load_shared(id).await?;
+        Ok(self.load_live_cached(id).await?.0)
+    }
+
+    /// [`RequestContext::load_cached`] of an object that must still have its key material.
+    pub(crate) async fn load_live_cached(&self, id: &str) -> Result<(Arc<ManagedObject>, Arc<CachedObject>), Error> {
+        let (object, cached) = self.load_cached(id).await?;
         if object.object.is_none() {
             return Err(Error::ObjectDestroyed { id: id.to_owned() });
         }
-        Ok(object)
+        Ok((object, cached))
     }
 
     /// Writes objects durably, in one transaction; answered only once durable.
@@ -169,9 +210,18 @@ impl RequestContext<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::symmetric::{aes_encrypt, AesParams, Mode, Padding};
+    use crate::kmip::attributes::{CryptographicParameters, RevocationReason};
+    use crate::kmip::payloads::{
+        DecryptRequest, DestroyRequest, EncryptRequest, RequestPayload, ResponsePayload, RevokeRequest,
+    };
+    use crate::kmip::secret::Secret;
+    use crate::kmip::table::{BlockCipherMode, PaddingMethod, ResultStatus, RevocationReasonCode};
     use crate::kmip::table::{CryptographicUsageMask as M, State};
     use crate::kmip::version::ProtocolVersion as V;
     use crate::operations::crypto_cases::{aes_key, key_attributes, Bench};
+    use crate::operations::crypto_params::none;
+    use bytes::Bytes;
 
     fn client(keystore: &str) -> ClientIdentity {
         ClientIdentity {
@@ -230,8 +280,88 @@ mod tests {
         assert_eq!((first.state(), second.state()), (State::Active, State::Active));
         assert!(!Arc::ptr_eq(&first, &second), "each is a refreshed copy");
         let stored = bench.store.get_with_decoded("k").await?.and_then(|(_, d)| d);
-        let cached = stored.and_then(|d| d.downcast::<ManagedObject>().ok()).map(|o| o.state());
+        let cached = stored.and_then(|d| d.downcast::<CachedObject>().ok()).map(|c| c.object.state());
         assert_eq!(cached, Some(State::PreActive), "the cache holds the object as stored");
+        Ok(())
+    }
+
+    /// The decoded form the cache holds beside `id`, if any.
+    async fn cached(store: &Store, id: &str) -> Option<Arc<CachedObject>> {
+        let (_, decoded) = store.get_with_decoded(id).await.ok()??;
+        decoded?.downcast::<CachedObject>().ok()
+    }
+
+    fn cbc(iv: &[u8; 16]) -> AesParams<'_> {
+        AesParams { iv: Some(iv), ..AesParams::new(Mode::Cbc, Padding::Pkcs7) }
+    }
+
+    /// An Encrypt of `PLAIN` with AES-CBC and `IV` through the engine; the ciphertext.
+    async fn encrypt(bench: &Bench) -> Vec<u8> {
+        let params = CryptographicParameters {
+            block_cipher_mode: Some(BlockCipherMode::CBC),
+            padding_method: Some(PaddingMethod::PKCS5),
+            ..none()
+        };
+        let request = EncryptRequest {
+            iv_counter_nonce: Some(Bytes::from_static(&IV)),
+            ..EncryptRequest::new(Some("k".into()), Some(params), Secret::from_slice(PLAIN))
+        };
+        let item = bench.run(V::V1_2, RequestPayload::Encrypt(request)).await;
+        let Some(ResponsePayload::Encrypt(out)) = item.payload else { panic!("{item:?}") };
+        out.data.unwrap().to_vec()
+    }
+
+    const IV: [u8; 16] = [7; 16];
+    const PLAIN: &[u8] = b"the same plaintext each time";
+
+    #[tokio::test]
+    async fn keyed_aes_contexts_live_with_their_revision_and_destroy_frees_them() -> Result<(), Error> {
+        let bench = Bench::new();
+        bench.put("k", aes_key(&[1u8; 32]), key_attributes(State::Active, M::Encrypt | M::Decrypt)).await;
+        let old = aes_encrypt(&[1u8; 32], &cbc(&IV), PLAIN).unwrap().ciphertext;
+        assert_eq!(encrypt(&bench).await, old);
+        let first = cached(&bench.store, "k").await.expect("the Encrypt attached a decoded form");
+        assert!(first.aes.get().is_some(), "with keyed contexts");
+        assert_eq!(encrypt(&bench).await, old);
+        assert!(Arc::ptr_eq(&first, &cached(&bench.store, "k").await.unwrap()), "reused by the next Encrypt");
+        let weak = Arc::downgrade(&first);
+        drop(first);
+        let first = weak;
+
+        // New key bytes under the same identifier: a new revision, so new contexts.
+        let me = client("default");
+        let ctx = context(&bench.store, &me);
+        let mut replaced = ctx.load("k").await?;
+        replaced.object = Some(aes_key(&[2u8; 32]));
+        ctx.save(&[&replaced]).await?;
+        assert!(first.upgrade().is_none(), "the old revision's contexts are freed");
+        let new = aes_encrypt(&[2u8; 32], &cbc(&IV), PLAIN).unwrap().ciphertext;
+        assert_ne!(new, old);
+        assert_eq!(encrypt(&bench).await, new);
+
+        // A compromised key still decrypts (with contexts of its own), until Destroy.
+        let revoke = RevokeRequest {
+            unique_identifier: Some("k".into()),
+            revocation_reason: RevocationReason { code: RevocationReasonCode::KeyCompromise, message: None },
+            compromise_occurrence_date: Some(DateTime(6)),
+        };
+        assert_eq!(bench.run(V::V2_1, RequestPayload::Revoke(revoke)).await.result_status, ResultStatus::Success);
+        let decrypt = DecryptRequest {
+            iv_counter_nonce: Some(Bytes::from_static(&IV)),
+            ..DecryptRequest::new(Some("k".into()), None, Bytes::from(new))
+        };
+        let item = bench.run(V::V2_1, RequestPayload::Decrypt(decrypt)).await;
+        let Some(ResponsePayload::Decrypt(out)) = item.payload else { panic!("{item:?}") };
+        assert_eq!(out.data.as_ref().map(Secret::expose), Some(PLAIN));
+        let compromised = cached(&bench.store, "k").await.expect("the Decrypt attached a decoded form");
+        assert!(compromised.aes.get().is_some());
+        let weak = Arc::downgrade(&compromised);
+        drop(compromised);
+        let compromised = weak;
+        let destroy = DestroyRequest { unique_identifier: Some("k".into()) };
+        assert_eq!(bench.run(V::V2_1, RequestPayload::Destroy(destroy)).await.result_status, ResultStatus::Success);
+        assert!(compromised.upgrade().is_none(), "Destroy freed the contexts");
+        assert!(cached(&bench.store, "k").await.is_none_or(|c| c.aes.get().is_none()));
         Ok(())
     }
 }

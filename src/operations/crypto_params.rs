@@ -10,7 +10,7 @@
 
 use crate::crypto::mac::MacAlgorithm;
 use crate::crypto::rng;
-use crate::crypto::symmetric::{AesParams, Mode, Padding};
+use crate::crypto::symmetric::{AesKey, AesParams, Mode, Padding};
 use crate::crypto::CryptoError;
 use crate::error::Error;
 use crate::kmip::attributes::{Attribute, CryptographicParameters, UsageLimits};
@@ -21,7 +21,7 @@ use crate::kmip::table::{
 };
 use crate::kmip::version::ProtocolVersion;
 use crate::lifecycle::{self, Use};
-use crate::operations::context::RequestContext;
+use crate::operations::context::{CachedObject, RequestContext};
 use crate::operations::managed::ManagedObject;
 use crate::store::StoreError;
 use crate::ttlv::{Ttlv, Value};
@@ -158,6 +158,15 @@ pub(crate) fn key_bytes(
         Error::InvalidField(format!("object {:?} has no raw key material the server can use", key.id))
     })?;
     Ok((bytes, block.cryptographic_algorithm))
+}
+
+/// The AES contexts of `cached`'s key, kept beside that revision in the
+/// store's cache: built from its key bytes on first use, reused after.
+pub(crate) fn aes_key(cached: &CachedObject, operation: Operation) -> Result<&AesKey, Error> {
+    cached.aes_key(|object| {
+        let (bytes, _) = key_bytes(object, operation)?;
+        Ok(AesKey::new(bytes)?)
+    })
 }
 
 /// The key block of `key`, which must be one of `types`, and its key bytes

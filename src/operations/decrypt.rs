@@ -1,7 +1,7 @@
 //! Decrypt (KMIP 1.4 §4.30, 2.1 §6.1.16): AES in ECB, CBC, CTR or GCM with
 //! a managed symmetric key; the plaintext is held in zeroizing memory.
 
-use crate::crypto::symmetric::{aes_decrypt, Mode};
+use crate::crypto::symmetric::Mode;
 use crate::crypto::CryptoError;
 use crate::error::Error;
 use crate::kmip::payloads::{DecryptRequest, DecryptResponse};
@@ -16,13 +16,14 @@ use crate::stats::UsageKind;
 pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: DecryptRequest) -> Result<DecryptResponse, Error> {
     crypto_params::refuse_streaming(req.correlation_value.is_some(), req.init_indicator, req.final_indicator)?;
     let id = ctx.resolve_id(req.unique_identifier.clone())?;
-    let key = ctx.load_live_shared(&id).await?;
+    let (key, cached) = ctx.load_live_cached(&id).await?;
     // RSA: a public key encrypts, its private key decrypts.
     if matches!(key.object_type(), Some(ObjectType::PublicKey | ObjectType::PrivateKey)) {
         return crate::operations::rsa_crypt::decrypt(ctx, (*key).clone(), req).await;
     }
     crypto_params::check_key(ctx, &key, Operation::Decrypt, Use::Process, CryptographicUsageMask::Decrypt, "Decrypt")?;
-    let (key_bytes, algorithm) = crypto_params::key_bytes(&key, Operation::Decrypt)?;
+    // The bytes are used below through the cached contexts; a key without usable ones is refused first.
+    let (_, algorithm) = crypto_params::key_bytes(&key, Operation::Decrypt)?;
     let data = req.data.ok_or_else(|| Error::MissingData("Decrypt needs Data".into()))?;
 
     let params = crypto_params::effective(req.cryptographic_parameters.as_ref(), &key);
@@ -54,7 +55,8 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: DecryptRequest) ->
     // spec defines it for authenticated modes only.
     let tag = if aes.mode == Mode::Gcm { tag } else { None };
 
-    let mut plaintext = aes_decrypt(key_bytes, &aes, &data, tag).map_err(|e| match e {
+    let aes_key = crypto_params::aes_key(&cached, Operation::Decrypt)?;
+    let mut plaintext = aes_key.decrypt(&aes, &data, tag).map_err(|e| match e {
         CryptoError::AuthenticationFailed if aes.mode == Mode::Gcm => Error::CryptographicFailure(format!(
             "the Authenticated Encryption Tag did not verify with object {id:?}: wrong key, IV, data, additional \
              data or tag"

@@ -20,13 +20,14 @@ use crate::stats::UsageKind;
 pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: EncryptRequest) -> Result<EncryptResponse, Error> {
     crypto_params::refuse_streaming(req.correlation_value.is_some(), req.init_indicator, req.final_indicator)?;
     let id = ctx.resolve_id(req.unique_identifier.clone())?;
-    let key = ctx.load_live_shared(&id).await?;
+    let (key, cached) = ctx.load_live_cached(&id).await?;
     // RSA: a public key encrypts, its private key decrypts.
     if matches!(key.object_type(), Some(ObjectType::PublicKey | ObjectType::PrivateKey)) {
         return crate::operations::rsa_crypt::encrypt(ctx, (*key).clone(), req).await;
     }
     crypto_params::check_key(ctx, &key, Operation::Encrypt, Use::Protect, CryptographicUsageMask::Encrypt, "Encrypt")?;
-    let (key_bytes, algorithm) = crypto_params::key_bytes(&key, Operation::Encrypt)?;
+    // The bytes are used below through the cached contexts; a key without usable ones is refused first.
+    let (_, algorithm) = crypto_params::key_bytes(&key, Operation::Encrypt)?;
     let data = req.data.ok_or_else(|| Error::MissingData("Encrypt needs Data".into()))?;
 
     let params = crypto_params::effective(req.cryptographic_parameters.as_ref(), &key);
@@ -50,7 +51,7 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: EncryptRequest) ->
     }
 
     crypto_params::consume_usage_limit(ctx, &key, Operation::Encrypt, data.len()).await?;
-    let encrypted = crate::crypto::symmetric::aes_encrypt(key_bytes, &aes, data.expose())?;
+    let encrypted = crypto_params::aes_key(&cached, Operation::Encrypt)?.encrypt(&aes, data.expose())?;
     drop(data);
     ctx.usage(&id).record(UsageKind::Encrypt);
     Ok(EncryptResponse {
