@@ -4,7 +4,7 @@ use std::fmt;
 
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-use crate::kmip::codec::{FromTtlv, ModelError, ModelErrorKind, ToTtlv};
+use crate::kmip::codec::{FromTtlv, ModelError, ModelErrorKind, Out, ToTtlv};
 use crate::kmip::version::ProtocolVersion;
 use crate::ttlv::{ItemType, Tag, Ttlv, Value};
 
@@ -80,9 +80,11 @@ impl FromTtlv for Secret {
     }
 }
 
+/// Written straight from the secret into the output buffer, which the
+/// caller wipes (the server holds responses in `Zeroizing`).
 impl ToTtlv for Secret {
-    fn to_ttlv(&self, tag: Tag, _v: ProtocolVersion) -> Ttlv {
-        Ttlv::new(tag, Value::ByteString(self.to_bytes()))
+    fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {
+        out.writer().bytes(tag, self.expose());
     }
 }
 
@@ -112,7 +114,7 @@ mod tests {
     #[test]
     fn a_written_item_holds_its_own_copy() {
         let s = Secret::from_slice(&[7; 16]);
-        let item = s.to_ttlv(Tag::Key, ProtocolVersion::V2_1);
+        let item = s.to_ttlv(Tag::Key, ProtocolVersion::V2_1).unwrap();
         drop(s);
         assert_eq!(item.value, Value::ByteString(bytes::Bytes::from_static(&[7; 16])));
     }
