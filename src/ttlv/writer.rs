@@ -93,22 +93,19 @@ pub trait Sink: sealed::Sealed {
 /// response) is never left behind in freed memory. The final buffer is the
 /// caller's to wipe (the server holds responses in `Zeroizing`).
 impl Sink for Vec<u8> {
+    #[inline]
     fn filled(&self) -> usize {
         self.len()
     }
 
+    #[inline]
     fn make_room(&mut self, additional: usize) {
-        if self.capacity().saturating_sub(self.len()) >= additional {
-            return;
+        if self.capacity().saturating_sub(self.len()) < additional {
+            grow_wiping(self, additional);
         }
-        let want = self.len().saturating_add(additional).max(self.capacity().saturating_mul(2)).max(256);
-        let mut grown = Vec::with_capacity(want);
-        grown.extend_from_slice(self);
-        let mut old = std::mem::replace(self, grown);
-        // Wipes the whole allocation, spare capacity included.
-        old.zeroize();
     }
 
+    #[inline]
     fn append(&mut self, bytes: &[u8]) {
         self.extend_from_slice(bytes);
     }
@@ -125,6 +122,18 @@ impl Sink for Vec<u8> {
         }
         self.truncate(len);
     }
+}
+
+/// Moves `buf` to an allocation with room for `additional` more bytes (at
+/// least twice as large) and wipes the one it leaves.
+#[cold]
+fn grow_wiping(buf: &mut Vec<u8>, additional: usize) {
+    let want = buf.len().saturating_add(additional).max(buf.capacity().saturating_mul(2)).max(256);
+    let mut grown = Vec::with_capacity(want);
+    grown.extend_from_slice(buf);
+    let mut old = std::mem::replace(buf, grown);
+    // Wipes the whole allocation, spare capacity included.
+    old.zeroize();
 }
 
 /// A `BytesMut` grows as it does on its own (callers of [`encode`] pass
@@ -417,5 +426,89 @@ mod tests {
     fn big_integers_are_sign_extended() {
         let item = Ttlv::new(Tag::new(0x420020), Value::BigInteger(Bytes::from_static(&[0x80, 0x01])));
         assert_eq!(hex::encode(encode_to_vec(&item).unwrap()), "4200200400000008ffffffffffff8001");
+    }
+
+    #[test]
+    fn the_writer_nests_pads_and_patches_every_structure_length() {
+        // Structure(Integer, Structure(Text "abc", Bytes 8), Big Integer 0x80 01, Boolean),
+        // appended after bytes already in the buffer, into a vector with no room.
+        let mut out = b"xyz".to_vec();
+        out.shrink_to_fit();
+        let mut w = Writer::new(&mut out);
+        w.structure(Tag::new(0x420078), |w| {
+            w.integer(Tag::new(0x42000D), -2);
+            w.structure(Tag::new(0x420077), |w| {
+                w.text(Tag::new(0x420094), "abc");
+                w.bytes(Tag::new(0x420093), &[9; 8]);
+            });
+            w.big_integer(Tag::new(0x420020), &[0x80, 0x01]);
+            w.boolean(Tag::new(0x420008), true);
+        });
+        assert_eq!(w.written(), 8 + 16 + (8 + 16 + 16) + 16 + 16);
+        w.finish().unwrap();
+        assert_eq!(
+            hex::encode(&out),
+            concat!(
+                "78797a",
+                "4200780100000058",
+                "42000d0200000004fffffffe00000000",
+                "4200770100000020",
+                "4200940700000003616263000000000042009308000000080909090909090909",
+                "4200200400000008ffffffffffff8001",
+                "42000806000000080000000000000001",
+            )
+        );
+        // The same tree written through `item` gives the same bytes.
+        let tree = Ttlv::structure(
+            Tag::new(0x420078),
+            vec![
+                Ttlv::new(Tag::new(0x42000D), Value::Integer(-2)),
+                Ttlv::structure(
+                    Tag::new(0x420077),
+                    vec![
+                        Ttlv::new(Tag::new(0x420094), Value::TextString("abc".into())),
+                        Ttlv::new(Tag::new(0x420093), Value::ByteString(Bytes::from_static(&[9; 8]))),
+                    ],
+                ),
+                Ttlv::new(Tag::new(0x420020), Value::BigInteger(Bytes::from_static(&[0x80, 0x01]))),
+                Ttlv::new(Tag::new(0x420008), Value::Boolean(true)),
+            ],
+        );
+        assert_eq!(out.get(3..).unwrap(), encode_to_vec(&tree).unwrap());
+    }
+
+    #[test]
+    fn an_item_too_long_fails_the_write_and_leaves_the_buffer_as_it_was() {
+        // The wire limit is 4 GiB; the same check with a 16-byte limit.
+        let text = Tag::new(0x420094);
+        let mut out = b"xyz".to_vec();
+        let mut w = Writer::with_limit(&mut out, 16);
+        w.structure(Tag::new(0x420078), |w| {
+            w.integer(Tag::new(0x42000D), 1);
+            w.text(text, "seventeen bytes!!");
+            // Skipped once the writer has failed.
+            w.integer(Tag::new(0x42000D), 2);
+            assert!(w.failed());
+        });
+        assert_eq!(w.finish(), Err(EncodeError::TooLong(text)));
+        assert_eq!(out, b"xyz");
+
+        // A structure whose children each fit but whose length does not.
+        let outer = Tag::new(0x420078);
+        let mut out = BytesMut::from(&b"xyz"[..]);
+        let mut w = Writer::with_limit(&mut out, 24);
+        w.structure(outer, |w| {
+            w.long(Tag::new(0x42000D), 1);
+            w.long(Tag::new(0x42000D), 2);
+        });
+        assert_eq!(w.finish(), Err(EncodeError::TooLong(outer)));
+        assert_eq!(&out[..], b"xyz");
+
+        // At the limit exactly, it is written (the structure's value is 24 bytes).
+        let mut out = Vec::new();
+        let mut w = Writer::with_limit(&mut out, 24);
+        w.structure(outer, |w| w.text(text, "sixteen bytes!!!"));
+        w.finish().unwrap();
+        assert_eq!(out.len(), 8 + 8 + 16);
     }
 }
