@@ -12,9 +12,9 @@ use crate::ttlv::{ItemType, Tag, Ttlv, Value};
 /// memory that is zeroized on drop, and never printed.
 ///
 /// Decoding copies the bytes out of the request frame, so that the frame
-/// holds no view of them and the connection layer can wipe it; writing a
-/// TTLV item copies them into a [`bytes::Bytes`] that is wiped when its
-/// last view is dropped ([`Secret::to_bytes`]).
+/// holds no view of them and the connection layer can wipe it; writing
+/// copies them straight into the output buffer (no temporary copy), which
+/// the writer wipes when it grows it and its owner wipes after use.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(Zeroizing<Vec<u8>>);
 
@@ -42,12 +42,6 @@ impl Secret {
     /// True when there are no bytes.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
-    }
-
-    /// A copy as [`bytes::Bytes`] (for a TTLV item) whose memory is wiped
-    /// when the last view of it is dropped.
-    pub fn to_bytes(&self) -> bytes::Bytes {
-        bytes::Bytes::from_owner(Zeroizing::new(self.0.to_vec()))
     }
 }
 

@@ -31,7 +31,6 @@ impl std::error::Error for EncodeError {}
 
 /// Appends the encoding of `item` to `out`. On error `out` is left as it was.
 pub fn encode(item: &Ttlv, out: &mut BytesMut) -> Result<(), EncodeError> {
-    out.reserve(encoded_len(item));
     let mut w = Writer::new(out);
     w.item(item);
     // The outermost item is the one too long: it holds the one that failed,
