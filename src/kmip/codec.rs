@@ -1,10 +1,14 @@
-//! Typed values <-> [`Ttlv`]: the [`FromTtlv`] / [`ToTtlv`] traits, the
-//! [`Fields`] cursor that reads a structure's children in order, and
-//! [`ModelError`], which names the tag path of whatever was wrong.
+//! Typed values <-> TTLV: the [`FromTtlv`] / [`ToTtlv`] traits, the
+//! [`Fields`] cursor that reads a structure's children in order, [`Out`],
+//! which writes them in order straight to bytes, and [`ModelError`], which
+//! names the tag path of whatever was wrong.
 //!
 //! Every typed item (payloads, objects, attributes, plain values) reads and
 //! writes itself through the same two signatures, with the message's
-//! protocol version as context, so one model serves KMIP 1.0-2.1.
+//! protocol version as context, so one model serves KMIP 1.0-2.1. Reading
+//! is from a [`Ttlv`] tree; writing is to bytes through a
+//! [`Writer`](crate::ttlv::Writer), with no tree in between (a tree, where
+//! one is wanted, is those bytes read back: [`ToTtlv::to_ttlv`]).
 
 use std::fmt;
 
