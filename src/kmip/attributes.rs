@@ -228,12 +228,13 @@ macro_rules! attributes {
                 })
             }
 
-            /// The value under the attribute's own tag (not for Custom).
-            fn value_ttlv(&self, v: ProtocolVersion) -> Ttlv {
+            /// Writes the value under `tag`, or under the attribute's own
+            /// tag (Attribute Value for a custom one) when `tag` is `None`.
+            fn write_value(&self, tag: Option<Tag>, out: &mut Out<'_>) {
                 match self {
-                    $( Attribute::$variant(x) => x.to_ttlv(Tag::$tag, v), )*
-                    Attribute::Custom { value, .. } => value.to_ttlv(Tag::AttributeValue, v),
-                    Attribute::Other(t) => t.clone(),
+                    $( Attribute::$variant(x) => x.write_ttlv(tag.unwrap_or(Tag::$tag), out), )*
+                    Attribute::Custom { value, .. } => value.write_ttlv(tag.unwrap_or(Tag::AttributeValue), out),
+                    Attribute::Other(t) => t.write_ttlv(tag.unwrap_or(t.tag), out),
                 }
             }
         }
@@ -387,18 +388,18 @@ impl Attribute {
     }
 
     /// Writes a 1.x Attribute structure under `tag`.
-    pub fn to_v1(&self, tag: Tag, index: Option<i32>, v: ProtocolVersion) -> Ttlv {
-        let mut out = Out::new(v);
+    pub fn write_v1(&self, tag: Tag, index: Option<i32>, out: &mut Out<'_>) {
         let name = match self {
             Attribute::Custom { name, .. } if !name.starts_with("x-") && !name.starts_with("y-") => {
                 format!("x-{name}")
             }
             other => other.name(),
         };
-        out.req(Tag::AttributeName, &name);
-        out.opt(Tag::AttributeIndex, &index);
-        out.raw([self.value_ttlv(v).to_ttlv(Tag::AttributeValue, v)]);
-        out.into_structure(tag)
+        out.structure(tag, |out| {
+            out.req(Tag::AttributeName, &name);
+            out.opt(Tag::AttributeIndex, &index);
+            self.write_value(Some(Tag::AttributeValue), out);
+        });
     }
 
     /// Reads one attribute of a 2.x Attributes structure (its own tag, or a
@@ -417,16 +418,14 @@ impl Attribute {
 
     /// Writes the 2.x form: the value under its own tag, or a vendor
     /// Attribute (a 1.x custom name gets Vendor Identification `x`).
-    pub fn to_v2(&self, v: ProtocolVersion) -> Ttlv {
+    pub fn write_v2(&self, out: &mut Out<'_>) {
         match self {
-            Attribute::Custom { vendor, name, value } => {
-                let mut out = Out::new(v);
-                out.req(Tag::VendorIdentification, &vendor.clone().unwrap_or_else(|| "x".to_owned()));
+            Attribute::Custom { vendor, name, value } => out.structure(Tag::Attribute, |out| {
+                out.req(Tag::VendorIdentification, vendor.as_deref().unwrap_or("x"));
                 out.req(Tag::AttributeName, name);
                 out.req(Tag::AttributeValue, value);
-                out.into_structure(Tag::Attribute)
-            }
-            other => other.value_ttlv(v),
+            }),
+            other => other.write_value(None, out),
         }
     }
 }
@@ -468,13 +467,14 @@ fn is_wrapper(tag: Tag) -> bool {
 }
 
 impl ToTtlv for IndexedAttribute {
-    fn to_ttlv(&self, tag: Tag, v: ProtocolVersion) -> Ttlv {
+    fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {
+        let v = out.version();
         if v.is_2x() && is_wrapper(tag) {
-            Ttlv::structure(tag, vec![self.attribute.to_v2(v)])
+            out.structure(tag, |out| self.attribute.write_v2(out));
         } else if v.is_2x() {
-            self.attribute.to_v2(v)
+            self.attribute.write_v2(out);
         } else {
-            self.attribute.to_v1(tag, self.index, v)
+            self.attribute.write_v1(tag, self.index, out);
         }
     }
 }
@@ -525,7 +525,7 @@ impl Attributes {
     }
 
     /// Writes the children, dropping attributes `v` does not define.
-    pub fn write_items(&self, out: &mut Out) {
+    pub fn write_items(&self, out: &mut Out<'_>) {
         let v = out.version();
         if !v.is_2x() {
             out.rep(Tag::Name, &self.template_names);
@@ -543,10 +543,8 @@ impl FromTtlv for Attributes {
 }
 
 impl ToTtlv for Attributes {
-    fn to_ttlv(&self, tag: Tag, v: ProtocolVersion) -> Ttlv {
-        let mut out = Out::new(v);
-        self.write_items(&mut out);
-        out.into_structure(tag)
+    fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {
+        out.structure(tag, |out| self.write_items(out));
     }
 }
 
@@ -563,7 +561,7 @@ impl Inline for Attributes {
         }
     }
 
-    fn write_inline(&self, out: &mut Out) {
+    fn write_inline(&self, out: &mut Out<'_>) {
         let v = out.version();
         if v.is_2x() {
             if !self.items.is_empty() {
@@ -594,8 +592,8 @@ impl FromTtlv for WrappedAttribute {
 }
 
 impl ToTtlv for WrappedAttribute {
-    fn to_ttlv(&self, tag: Tag, v: ProtocolVersion) -> Ttlv {
-        Ttlv::structure(tag, vec![self.0.to_v2(v)])
+    fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {
+        out.structure(tag, |out| self.0.write_v2(out));
     }
 }
 
@@ -646,16 +644,14 @@ impl FromTtlv for AttributeReference {
 }
 
 impl ToTtlv for AttributeReference {
-    fn to_ttlv(&self, tag: Tag, v: ProtocolVersion) -> Ttlv {
+    fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {
         match self {
-            AttributeReference::Name(s) => Ttlv::new(tag, Value::TextString(s.clone())),
-            AttributeReference::Tag(t) => Ttlv::new(tag, Value::Enumeration(t.value())),
-            AttributeReference::Vendor { vendor, name } => {
-                let mut out = Out::new(v);
+            AttributeReference::Name(s) => out.writer().text(tag, s),
+            AttributeReference::Tag(t) => out.writer().enumeration(tag, t.value()),
+            AttributeReference::Vendor { vendor, name } => out.structure(tag, |out| {
                 out.req(Tag::VendorIdentification, vendor);
                 out.req(Tag::AttributeName, name);
-                out.into_structure(tag)
-            }
+            }),
         }
     }
 }

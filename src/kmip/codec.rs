@@ -1,17 +1,23 @@
-//! Typed values <-> [`Ttlv`]: the [`FromTtlv`] / [`ToTtlv`] traits, the
-//! [`Fields`] cursor that reads a structure's children in order, and
-//! [`ModelError`], which names the tag path of whatever was wrong.
+//! Typed values <-> TTLV: the [`FromTtlv`] / [`ToTtlv`] traits, the
+//! [`Fields`] cursor that reads a structure's children in order, [`Out`],
+//! which writes them in order straight to bytes, and [`ModelError`], which
+//! names the tag path of whatever was wrong.
 //!
 //! Every typed item (payloads, objects, attributes, plain values) reads and
 //! writes itself through the same two signatures, with the message's
-//! protocol version as context, so one model serves KMIP 1.0-2.1.
+//! protocol version as context, so one model serves KMIP 1.0-2.1. Reading
+//! is from a [`Ttlv`] tree; writing is to bytes through a
+//! [`Writer`](crate::ttlv::Writer), with no tree in between (a tree, where
+//! one is wanted, is those bytes read back: [`ToTtlv::to_ttlv`]).
 
 use std::fmt;
 
 use bytes::Bytes;
 
+use zeroize::Zeroizing;
+
 use crate::kmip::version::ProtocolVersion;
-use crate::ttlv::{ItemType, Tag, Ttlv, Value};
+use crate::ttlv::{self, EncodeError, ItemType, Limits, Tag, Ttlv, Value, Writer};
 
 /// Reads a typed value from a TTLV item.
 pub trait FromTtlv: Sized {
@@ -21,9 +27,35 @@ pub trait FromTtlv: Sized {
 }
 
 /// Writes a typed value as a TTLV item.
+///
+/// Writing bytes is the one encoding ([`ToTtlv::write_ttlv`]); a tree, for
+/// tests and the text encodings, is those bytes read back
+/// ([`ToTtlv::to_ttlv`]).
 pub trait ToTtlv {
-    /// The item for this value under `tag` in a message of version `v`.
-    fn to_ttlv(&self, tag: Tag, v: ProtocolVersion) -> Ttlv;
+    /// Writes this value as the item `tag` (in the version `out` writes).
+    fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>);
+
+    /// The encoding of this value as the item `tag` in a message of
+    /// version `v`, in a new vector (which the caller wipes if it holds
+    /// key material).
+    fn encode_ttlv(&self, tag: Tag, v: ProtocolVersion) -> Result<Vec<u8>, EncodeError> {
+        let mut buf = Vec::new();
+        let mut out = Out::new(v, &mut buf);
+        self.write_ttlv(tag, &mut out);
+        out.finish()?;
+        Ok(buf)
+    }
+
+    /// The item for this value under `tag` in a message of version `v`, as
+    /// a tree: the bytes [`ToTtlv::encode_ttlv`] writes, read back. Byte strings
+    /// are views of one buffer that is wiped when the last is dropped; a
+    /// Big Integer holds its bytes as written (sign-extended to eight).
+    fn to_ttlv(&self, tag: Tag, v: ProtocolVersion) -> Result<Ttlv, EncodeError> {
+        let bytes = Bytes::from_owner(Zeroizing::new(self.encode_ttlv(tag, v)?));
+        // What the writer wrote always reads back (the vector tests check
+        // it); an error here is a bug in the writer.
+        ttlv::decode(&bytes, &Limits::UNBOUNDED).map_err(|_| EncodeError::Unreadable(tag))
+    }
 }
 
 /// How the server should answer a [`ModelError`] (KMIP 1.4 §11, 2.1 §11).
@@ -259,19 +291,20 @@ pub trait Inline: Sized {
     /// Reads the list at the cursor.
     fn read_inline(f: &mut Fields<'_>) -> Result<Self, ModelError>;
     /// Writes the list.
-    fn write_inline(&self, out: &mut Out);
+    fn write_inline(&self, out: &mut Out<'_>);
 }
 
-/// Collects a structure's children in order when writing.
-pub struct Out {
+/// Writes a structure's fields in order, in a message's version, straight
+/// into a byte buffer (a [`Writer`]).
+pub struct Out<'a> {
     v: ProtocolVersion,
-    items: Vec<Ttlv>,
+    w: Writer<'a>,
 }
 
-impl Out {
-    /// An empty list of children for a message of version `v`.
-    pub fn new(v: ProtocolVersion) -> Out {
-        Out { v, items: Vec::new() }
+impl<'a> Out<'a> {
+    /// A writer of items for a message of version `v`, appending to `buf`.
+    pub fn new(v: ProtocolVersion, buf: &'a mut Vec<u8>) -> Out<'a> {
+        Out { v, w: Writer::new(buf) }
     }
 
     /// The protocol version being written.
@@ -279,10 +312,35 @@ impl Out {
         self.v
     }
 
+    /// The byte writer, for primitive items.
+    pub fn writer(&mut self) -> &mut Writer<'a> {
+        &mut self.w
+    }
+
+    /// Ends the write; on error (an item over 4 GiB) the buffer holds what
+    /// it held before.
+    pub fn finish(self) -> Result<(), EncodeError> {
+        self.w.finish()
+    }
+
+    /// Writes `fields` in version `v` (a message is written in its header's).
+    pub fn in_version(&mut self, v: ProtocolVersion, fields: impl FnOnce(&mut Out<'a>)) {
+        let outer = std::mem::replace(&mut self.v, v);
+        fields(self);
+        self.v = outer;
+    }
+
+    /// A structure `tag` whose fields `fields` writes.
+    pub fn structure(&mut self, tag: Tag, fields: impl FnOnce(&mut Out<'a>)) {
+        let open = self.w.begin(tag);
+        fields(self);
+        self.w.end(open);
+    }
+
     /// Writes a required field.
-    pub fn req<T: ToTtlv>(&mut self, tag: impl TagFor, value: &T) {
+    pub fn req<T: ToTtlv + ?Sized>(&mut self, tag: impl TagFor, value: &T) {
         let tag = tag.tag_for(self.v);
-        self.items.push(value.to_ttlv(tag, self.v));
+        value.write_ttlv(tag, self);
     }
 
     /// Writes an optional field if it is present.
@@ -294,8 +352,9 @@ impl Out {
 
     /// Writes each value of a repeated field.
     pub fn rep<T: ToTtlv>(&mut self, tag: impl TagFor, values: &[T]) {
+        let tag = tag.tag_for(self.v);
         for value in values {
-            self.req(tag.tag_for(self.v), value);
+            value.write_ttlv(tag, self);
         }
     }
 
@@ -304,19 +363,9 @@ impl Out {
         value.write_inline(self);
     }
 
-    /// Appends items as they are.
-    pub fn raw(&mut self, items: impl IntoIterator<Item = Ttlv>) {
-        self.items.extend(items);
-    }
-
-    /// The structure `tag` holding the children written.
-    pub fn into_structure(self, tag: Tag) -> Ttlv {
-        Ttlv::structure(tag, self.items)
-    }
-
-    /// The children written.
-    pub fn into_items(self) -> Vec<Ttlv> {
-        self.items
+    /// Writes an item as it is, its own tag included.
+    pub fn raw(&mut self, item: &Ttlv) {
+        self.w.item(item);
     }
 }
 
@@ -341,7 +390,7 @@ pub struct DateTimeExtended(pub i64);
 pub struct BigInteger(pub Bytes);
 
 macro_rules! primitive_field {
-    ($ty:ty, $variant:ident, $item:ident, |$x:ident| $read:expr, |$y:ident| $write:expr) => {
+    ($ty:ty, $variant:ident, $item:ident, $method:ident, |$x:ident| $read:expr, |$y:ident| $write:expr) => {
         impl FromTtlv for $ty {
             fn from_ttlv(item: &Ttlv, _v: ProtocolVersion) -> Result<Self, ModelError> {
                 match &item.value {
@@ -351,23 +400,30 @@ macro_rules! primitive_field {
             }
         }
         impl ToTtlv for $ty {
-            fn to_ttlv(&self, tag: Tag, _v: ProtocolVersion) -> Ttlv {
+            fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {
                 let $y = self;
-                Ttlv::new(tag, Value::$variant($write))
+                out.writer().$method(tag, $write);
             }
         }
     };
 }
 
-primitive_field!(i32, Integer, Integer, |x| *x, |y| *y);
-primitive_field!(i64, LongInteger, LongInteger, |x| *x, |y| *y);
-primitive_field!(bool, Boolean, Boolean, |x| *x, |y| *y);
-primitive_field!(String, TextString, TextString, |x| x.clone(), |y| y.clone());
-primitive_field!(Bytes, ByteString, ByteString, |x| x.clone(), |y| y.clone());
-primitive_field!(DateTime, DateTime, DateTime, |x| DateTime(*x), |y| y.0);
-primitive_field!(Interval, Interval, Interval, |x| Interval(*x), |y| y.0);
-primitive_field!(DateTimeExtended, DateTimeExtended, DateTimeExtended, |x| DateTimeExtended(*x), |y| y.0);
-primitive_field!(BigInteger, BigInteger, BigInteger, |x| BigInteger(x.clone()), |y| y.0.clone());
+primitive_field!(i32, Integer, Integer, integer, |x| *x, |y| *y);
+primitive_field!(i64, LongInteger, LongInteger, long, |x| *x, |y| *y);
+primitive_field!(bool, Boolean, Boolean, boolean, |x| *x, |y| *y);
+primitive_field!(String, TextString, TextString, text, |x| x.clone(), |y| y);
+primitive_field!(Bytes, ByteString, ByteString, bytes, |x| x.clone(), |y| y);
+primitive_field!(DateTime, DateTime, DateTime, datetime, |x| DateTime(*x), |y| y.0);
+primitive_field!(Interval, Interval, Interval, interval, |x| Interval(*x), |y| y.0);
+primitive_field!(DateTimeExtended, DateTimeExtended, DateTimeExtended, datetime_ext, |x| DateTimeExtended(*x), |y| y.0);
+primitive_field!(BigInteger, BigInteger, BigInteger, big_integer, |x| BigInteger(x.clone()), |y| &y.0);
+
+/// Text is written from a borrowed string too (no `String` needed).
+impl ToTtlv for str {
+    fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {
+        out.writer().text(tag, self);
+    }
+}
 
 /// A raw item is read and written as it is (tag replaced on write).
 impl FromTtlv for Ttlv {
@@ -377,8 +433,8 @@ impl FromTtlv for Ttlv {
 }
 
 impl ToTtlv for Ttlv {
-    fn to_ttlv(&self, tag: Tag, _v: ProtocolVersion) -> Ttlv {
-        Ttlv::new(tag, self.value.clone())
+    fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {
+        out.writer().item_as(tag, self);
     }
 }
 
@@ -394,8 +450,8 @@ macro_rules! enum_fields {
             }
         }
         impl ToTtlv for $ty {
-            fn to_ttlv(&self, tag: Tag, _v: ProtocolVersion) -> Ttlv {
-                Ttlv::new(tag, Value::Enumeration(self.value()))
+            fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {
+                out.writer().enumeration(tag, self.value());
             }
         }
     )*};
@@ -413,8 +469,8 @@ macro_rules! mask_fields {
             }
         }
         impl ToTtlv for $ty {
-            fn to_ttlv(&self, tag: Tag, _v: ProtocolVersion) -> Ttlv {
-                Ttlv::new(tag, Value::Integer(self.0))
+            fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {
+                out.writer().integer(tag, self.0);
             }
         }
     )*};
@@ -502,15 +558,11 @@ macro_rules! kmip_struct {
         }
 
         impl $crate::kmip::codec::ToTtlv for $name {
-            fn to_ttlv(
-                &self,
-                tag: $crate::ttlv::Tag,
-                v: $crate::kmip::version::ProtocolVersion,
-            ) -> $crate::ttlv::Ttlv {
-                #[allow(unused_mut)]
-                let mut out = $crate::kmip::codec::Out::new(v);
-                $( out.$kind($tag, &self.$field); )*
-                out.into_structure(tag)
+            fn write_ttlv(&self, tag: $crate::ttlv::Tag, out: &mut $crate::kmip::codec::Out<'_>) {
+                #[allow(unused_variables)]
+                out.structure(tag, |out| {
+                    $( out.$kind($tag, &self.$field); )*
+                });
             }
         }
     };
@@ -542,7 +594,7 @@ mod tests {
     fn structure_round_trips_and_reports_paths() {
         let v = ProtocolVersion::V1_4;
         let p = Probe { id: "a".into(), mask: Some(12), names: vec!["x".into(), "y".into()] };
-        let t = p.to_ttlv(Tag::RequestPayload, v);
+        let t = p.to_ttlv(Tag::RequestPayload, v).unwrap();
         assert_eq!(Probe::from_ttlv(&t, v).unwrap(), p);
 
         let missing = Ttlv::structure(Tag::RequestPayload, vec![]);

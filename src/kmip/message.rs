@@ -14,7 +14,7 @@ use crate::kmip::codec::{kmip_struct, DateTime, Fields, FromTtlv, ModelError, Mo
 use crate::kmip::payloads::{RequestPayload, ResponsePayload};
 use crate::kmip::table::{BatchErrorContinuationOption, CredentialType, Operation, ResultReason, ResultStatus};
 use crate::kmip::version::ProtocolVersion;
-use crate::ttlv::{Tag, Ttlv, Value};
+use crate::ttlv::{EncodeError, Tag, Ttlv, Value};
 
 impl FromTtlv for ProtocolVersion {
     fn from_ttlv(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
@@ -27,11 +27,11 @@ impl FromTtlv for ProtocolVersion {
 }
 
 impl ToTtlv for ProtocolVersion {
-    fn to_ttlv(&self, tag: Tag, v: ProtocolVersion) -> Ttlv {
-        let mut out = Out::new(v);
-        out.req(Tag::ProtocolVersionMajor, &self.major);
-        out.req(Tag::ProtocolVersionMinor, &self.minor);
-        out.into_structure(tag)
+    fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {
+        out.structure(tag, |out| {
+            out.req(Tag::ProtocolVersionMajor, &self.major);
+            out.req(Tag::ProtocolVersionMinor, &self.minor);
+        });
     }
 }
 
@@ -169,22 +169,20 @@ impl FromTtlv for Credential {
 }
 
 impl ToTtlv for Credential {
-    fn to_ttlv(&self, tag: Tag, v: ProtocolVersion) -> Ttlv {
-        let mut out = Out::new(v);
-        let (ty, value) = match self {
-            Credential::UsernameAndPassword(c) => {
-                (CredentialType::UsernameAndPassword, c.to_ttlv(Tag::CredentialValue, v))
-            }
-            Credential::Device(c) => (CredentialType::Device, c.to_ttlv(Tag::CredentialValue, v)),
-            Credential::Attestation(c) => (CredentialType::Attestation, c.to_ttlv(Tag::CredentialValue, v)),
-            Credential::OneTimePassword(c) => (CredentialType::OneTimePassword, c.to_ttlv(Tag::CredentialValue, v)),
-            Credential::HashedPassword(c) => (CredentialType::HashedPassword, c.to_ttlv(Tag::CredentialValue, v)),
-            Credential::Ticket(c) => (CredentialType::Ticket, c.to_ttlv(Tag::CredentialValue, v)),
-            Credential::Other { credential_type, value } => (*credential_type, value.to_ttlv(Tag::CredentialValue, v)),
+    fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {
+        let (ty, value): (CredentialType, &dyn ToTtlv) = match self {
+            Credential::UsernameAndPassword(c) => (CredentialType::UsernameAndPassword, c),
+            Credential::Device(c) => (CredentialType::Device, c),
+            Credential::Attestation(c) => (CredentialType::Attestation, c),
+            Credential::OneTimePassword(c) => (CredentialType::OneTimePassword, c),
+            Credential::HashedPassword(c) => (CredentialType::HashedPassword, c),
+            Credential::Ticket(c) => (CredentialType::Ticket, c),
+            Credential::Other { credential_type, value } => (*credential_type, value),
         };
-        out.req(Tag::CredentialType, &ty);
-        out.raw([value]);
-        out.into_structure(tag)
+        out.structure(tag, |out| {
+            out.req(Tag::CredentialType, &ty);
+            out.req(Tag::CredentialValue, value);
+        });
     }
 }
 
@@ -329,14 +327,14 @@ impl FromTtlv for RequestBatchItem {
 }
 
 impl ToTtlv for RequestBatchItem {
-    fn to_ttlv(&self, tag: Tag, v: ProtocolVersion) -> Ttlv {
-        let mut out = Out::new(v);
-        out.req(Tag::Operation, &self.operation);
-        out.opt(Tag::Ephemeral, &self.ephemeral);
-        out.opt(Tag::UniqueBatchItemID, &self.unique_batch_item_id);
-        out.raw([self.payload.to_ttlv(Tag::RequestPayload, v)]);
-        out.opt(Tag::MessageExtension, &self.message_extension);
-        out.into_structure(tag)
+    fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {
+        out.structure(tag, |out| {
+            out.req(Tag::Operation, &self.operation);
+            out.opt(Tag::Ephemeral, &self.ephemeral);
+            out.opt(Tag::UniqueBatchItemID, &self.unique_batch_item_id);
+            out.req(Tag::RequestPayload, &self.payload);
+            out.opt(Tag::MessageExtension, &self.message_extension);
+        });
     }
 }
 
@@ -393,19 +391,17 @@ impl FromTtlv for ResponseBatchItem {
 }
 
 impl ToTtlv for ResponseBatchItem {
-    fn to_ttlv(&self, tag: Tag, v: ProtocolVersion) -> Ttlv {
-        let mut out = Out::new(v);
-        out.opt(Tag::Operation, &self.operation);
-        out.opt(Tag::UniqueBatchItemID, &self.unique_batch_item_id);
-        out.req(Tag::ResultStatus, &self.result_status);
-        out.opt(Tag::ResultReason, &self.result_reason);
-        out.opt(Tag::ResultMessage, &self.result_message);
-        out.opt(Tag::AsynchronousCorrelationValue, &self.asynchronous_correlation_value);
-        if let Some(p) = &self.payload {
-            out.raw([p.to_ttlv(Tag::ResponsePayload, v)]);
-        }
-        out.opt(Tag::MessageExtension, &self.message_extension);
-        out.into_structure(tag)
+    fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {
+        out.structure(tag, |out| {
+            out.opt(Tag::Operation, &self.operation);
+            out.opt(Tag::UniqueBatchItemID, &self.unique_batch_item_id);
+            out.req(Tag::ResultStatus, &self.result_status);
+            out.opt(Tag::ResultReason, &self.result_reason);
+            out.opt(Tag::ResultMessage, &self.result_message);
+            out.opt(Tag::AsynchronousCorrelationValue, &self.asynchronous_correlation_value);
+            out.opt(Tag::ResponsePayload, &self.payload);
+            out.opt(Tag::MessageExtension, &self.message_extension);
+        });
     }
 }
 
@@ -497,13 +493,36 @@ impl FromTtlv for RequestMessage {
     }
 }
 
+impl RequestMessage {
+    /// Writes a Request Message from its header and batch items, in the
+    /// header's version, without owning them (the load tool writes its
+    /// message this way).
+    pub fn write_parts(header: &RequestHeader, batch_items: &[RequestBatchItem], tag: Tag, out: &mut Out<'_>) {
+        out.in_version(header.protocol_version, |out| {
+            out.structure(tag, |out| {
+                out.req(Tag::RequestHeader, header);
+                out.rep(Tag::BatchItem, batch_items);
+            });
+        });
+    }
+
+    /// The encoding of a Request Message from its header and batch items,
+    /// appended to `buf`; on error `buf` holds what it held before.
+    pub fn encode_parts(
+        header: &RequestHeader,
+        batch_items: &[RequestBatchItem],
+        buf: &mut Vec<u8>,
+    ) -> Result<(), EncodeError> {
+        let mut out = Out::new(header.protocol_version, buf);
+        RequestMessage::write_parts(header, batch_items, Tag::RequestMessage, &mut out);
+        out.finish()
+    }
+}
+
+/// Written in the header's own version, whatever the writer's.
 impl ToTtlv for RequestMessage {
-    fn to_ttlv(&self, tag: Tag, _v: ProtocolVersion) -> Ttlv {
-        let v = self.header.protocol_version;
-        let mut out = Out::new(v);
-        out.req(Tag::RequestHeader, &self.header);
-        out.rep(Tag::BatchItem, &self.batch_items);
-        out.into_structure(tag)
+    fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {
+        RequestMessage::write_parts(&self.header, &self.batch_items, tag, out);
     }
 }
 
@@ -532,12 +551,35 @@ impl FromTtlv for ResponseMessage {
     }
 }
 
+impl ResponseMessage {
+    /// Writes a Response Message from its header and batch items, in the
+    /// header's version, without owning them (the server writes its
+    /// message this way).
+    pub fn write_parts(header: &ResponseHeader, batch_items: &[ResponseBatchItem], tag: Tag, out: &mut Out<'_>) {
+        out.in_version(header.protocol_version, |out| {
+            out.structure(tag, |out| {
+                out.req(Tag::ResponseHeader, header);
+                out.rep(Tag::BatchItem, batch_items);
+            });
+        });
+    }
+
+    /// The encoding of a Response Message from its header and batch items,
+    /// appended to `buf`; on error `buf` holds what it held before.
+    pub fn encode_parts(
+        header: &ResponseHeader,
+        batch_items: &[ResponseBatchItem],
+        buf: &mut Vec<u8>,
+    ) -> Result<(), EncodeError> {
+        let mut out = Out::new(header.protocol_version, buf);
+        ResponseMessage::write_parts(header, batch_items, Tag::ResponseMessage, &mut out);
+        out.finish()
+    }
+}
+
+/// Written in the header's own version, whatever the writer's.
 impl ToTtlv for ResponseMessage {
-    fn to_ttlv(&self, tag: Tag, _v: ProtocolVersion) -> Ttlv {
-        let v = self.header.protocol_version;
-        let mut out = Out::new(v);
-        out.req(Tag::ResponseHeader, &self.header);
-        out.rep(Tag::BatchItem, &self.batch_items);
-        out.into_structure(tag)
+    fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {
+        ResponseMessage::write_parts(&self.header, &self.batch_items, tag, out);
     }
 }

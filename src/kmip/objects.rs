@@ -40,10 +40,10 @@ impl FromTtlv for KeyMaterial {
 }
 
 impl ToTtlv for KeyMaterial {
-    fn to_ttlv(&self, tag: Tag, v: ProtocolVersion) -> Ttlv {
+    fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {
         match self {
-            KeyMaterial::Bytes(s) => s.to_ttlv(tag, v),
-            KeyMaterial::Transparent(t) => t.to_ttlv(tag, v),
+            KeyMaterial::Bytes(s) => s.write_ttlv(tag, out),
+            KeyMaterial::Transparent(t) => t.write_ttlv(tag, out),
         }
     }
 }
@@ -156,21 +156,19 @@ impl FromTtlv for TransparentKey {
     }
 }
 
+/// The numbers are written straight from their secrets into the output
+/// buffer (which the server wipes): no copy in between.
 impl ToTtlv for TransparentKey {
-    fn to_ttlv(&self, tag: Tag, _v: ProtocolVersion) -> Ttlv {
-        let children = self
-            .fields
-            .iter()
-            .map(|(t, value)| {
-                let value = match value {
-                    TransparentValue::BigInteger(s) => Value::BigInteger(s.to_bytes()),
-                    TransparentValue::ByteString(s) => Value::ByteString(s.to_bytes()),
-                    TransparentValue::Enumeration(e) => Value::Enumeration(*e),
-                };
-                Ttlv::new(*t, value)
-            })
-            .collect();
-        Ttlv::structure(tag, children)
+    fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {
+        out.structure(tag, |out| {
+            for (t, value) in &self.fields {
+                match value {
+                    TransparentValue::BigInteger(s) => out.writer().big_integer(*t, s.expose()),
+                    TransparentValue::ByteString(s) => out.writer().bytes(*t, s.expose()),
+                    TransparentValue::Enumeration(e) => out.writer().enumeration(*t, *e),
+                }
+            }
+        });
     }
 }
 
@@ -203,15 +201,13 @@ impl FromTtlv for KeyValue {
 }
 
 impl ToTtlv for KeyValue {
-    fn to_ttlv(&self, tag: Tag, v: ProtocolVersion) -> Ttlv {
+    fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {
         match self {
-            KeyValue::Wrapped(s) => s.to_ttlv(tag, v),
-            KeyValue::Plain { key_material, attributes } => {
-                let mut out = Out::new(v);
+            KeyValue::Wrapped(s) => s.write_ttlv(tag, out),
+            KeyValue::Plain { key_material, attributes } => out.structure(tag, |out| {
                 out.req(Tag::KeyMaterial, key_material);
-                attributes.write_inline(&mut out);
-                out.into_structure(tag)
-            }
+                attributes.write_inline(out);
+            }),
         }
     }
 }
@@ -532,19 +528,19 @@ impl FromTtlv for Object {
 
 impl ToTtlv for Object {
     /// The object is always written under its own tag.
-    fn to_ttlv(&self, _tag: Tag, v: ProtocolVersion) -> Ttlv {
+    fn write_ttlv(&self, _tag: Tag, out: &mut Out<'_>) {
         let tag = self.tag();
         match self {
-            Object::Certificate(o) => o.to_ttlv(tag, v),
-            Object::SymmetricKey(o) => o.to_ttlv(tag, v),
-            Object::PublicKey(o) => o.to_ttlv(tag, v),
-            Object::PrivateKey(o) => o.to_ttlv(tag, v),
-            Object::SplitKey(o) => o.to_ttlv(tag, v),
-            Object::Template(o) => o.to_ttlv(tag, v),
-            Object::SecretData(o) => o.to_ttlv(tag, v),
-            Object::OpaqueObject(o) => o.to_ttlv(tag, v),
-            Object::PGPKey(o) => o.to_ttlv(tag, v),
-            Object::CertificateRequest(o) => o.to_ttlv(tag, v),
+            Object::Certificate(o) => o.write_ttlv(tag, out),
+            Object::SymmetricKey(o) => o.write_ttlv(tag, out),
+            Object::PublicKey(o) => o.write_ttlv(tag, out),
+            Object::PrivateKey(o) => o.write_ttlv(tag, out),
+            Object::SplitKey(o) => o.write_ttlv(tag, out),
+            Object::Template(o) => o.write_ttlv(tag, out),
+            Object::SecretData(o) => o.write_ttlv(tag, out),
+            Object::OpaqueObject(o) => o.write_ttlv(tag, out),
+            Object::PGPKey(o) => o.write_ttlv(tag, out),
+            Object::CertificateRequest(o) => o.write_ttlv(tag, out),
         }
     }
 }
@@ -631,7 +627,7 @@ mod tests {
         let tree = ttlv::decode(&Bytes::from(bytes.clone()), &Limits::UNBOUNDED).unwrap();
         let object = Object::from_ttlv(&tree, V).unwrap();
         // Written back, byte for byte, from its zeroizing copies.
-        assert_eq!(ttlv::encode_to_vec(&object.to_ttlv(Tag::PrivateKey, V)).unwrap(), bytes);
+        assert_eq!(object.encode_ttlv(Tag::PrivateKey, V).unwrap(), bytes);
         let Some(KeyValue::Plain { key_material: KeyMaterial::Transparent(t), .. }) =
             object.key_block().and_then(|b| b.key_value.clone())
         else {

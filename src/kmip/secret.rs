@@ -4,7 +4,7 @@ use std::fmt;
 
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-use crate::kmip::codec::{FromTtlv, ModelError, ModelErrorKind, ToTtlv};
+use crate::kmip::codec::{FromTtlv, ModelError, ModelErrorKind, Out, ToTtlv};
 use crate::kmip::version::ProtocolVersion;
 use crate::ttlv::{ItemType, Tag, Ttlv, Value};
 
@@ -12,9 +12,9 @@ use crate::ttlv::{ItemType, Tag, Ttlv, Value};
 /// memory that is zeroized on drop, and never printed.
 ///
 /// Decoding copies the bytes out of the request frame, so that the frame
-/// holds no view of them and the connection layer can wipe it; writing a
-/// TTLV item copies them into a [`bytes::Bytes`] that is wiped when its
-/// last view is dropped ([`Secret::to_bytes`]).
+/// holds no view of them and the connection layer can wipe it; writing
+/// copies them straight into the output buffer (no temporary copy), which
+/// the writer wipes when it grows it and its owner wipes after use.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(Zeroizing<Vec<u8>>);
 
@@ -42,12 +42,6 @@ impl Secret {
     /// True when there are no bytes.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
-    }
-
-    /// A copy as [`bytes::Bytes`] (for a TTLV item) whose memory is wiped
-    /// when the last view of it is dropped.
-    pub fn to_bytes(&self) -> bytes::Bytes {
-        bytes::Bytes::from_owner(Zeroizing::new(self.0.to_vec()))
     }
 }
 
@@ -80,9 +74,11 @@ impl FromTtlv for Secret {
     }
 }
 
+/// Written straight from the secret into the output buffer, which the
+/// caller wipes (the server holds responses in `Zeroizing`).
 impl ToTtlv for Secret {
-    fn to_ttlv(&self, tag: Tag, _v: ProtocolVersion) -> Ttlv {
-        Ttlv::new(tag, Value::ByteString(self.to_bytes()))
+    fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {
+        out.writer().bytes(tag, self.expose());
     }
 }
 
@@ -112,7 +108,7 @@ mod tests {
     #[test]
     fn a_written_item_holds_its_own_copy() {
         let s = Secret::from_slice(&[7; 16]);
-        let item = s.to_ttlv(Tag::Key, ProtocolVersion::V2_1);
+        let item = s.to_ttlv(Tag::Key, ProtocolVersion::V2_1).unwrap();
         drop(s);
         assert_eq!(item.value, Value::ByteString(bytes::Bytes::from_static(&[7; 16])));
     }

@@ -35,8 +35,7 @@ const IV: [u8; 16] = [0x1f; 16];
 /// One whole Request Message with one batch item, encoded.
 pub fn message(version: ProtocolVersion, payload: RequestPayload) -> Result<Vec<u8>, LoadError> {
     let msg = RequestMessage::new(version, vec![payload]);
-    let tree = msg.to_ttlv(Tag::RequestMessage, version);
-    ttlv::encode_to_vec(&tree).map_err(|e| LoadError::Protocol(format!("encoding the request: {e}")))
+    msg.encode_ttlv(Tag::RequestMessage, version).map_err(|e| LoadError::Protocol(format!("encoding the request: {e}")))
 }
 
 /// Create: one AES-256 key usable to Encrypt and Decrypt.

@@ -191,7 +191,7 @@ mod tests {
         );
         let request = AddAttributeRequest::from_ttlv(&payload, V21).expect("decodes");
         assert_eq!(request.attribute.attribute, Attribute::Description("This is opaque".into()));
-        assert_eq!(crate::kmip::codec::ToTtlv::to_ttlv(&request, Tag::RequestPayload, V21), payload);
+        assert_eq!(crate::kmip::codec::ToTtlv::to_ttlv(&request, Tag::RequestPayload, V21).unwrap(), payload);
     }
 
     #[tokio::test]

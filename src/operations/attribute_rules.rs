@@ -536,7 +536,7 @@ pub(crate) mod harness {
             let mut message = RequestMessage::new(v, payloads);
             message.header.batch_error_continuation_option =
                 Some(crate::kmip::table::BatchErrorContinuationOption::Continue);
-            let frame = ttlv::encode_to_vec(&message.to_ttlv(Tag::RequestMessage, v)).expect("encodes");
+            let frame = message.encode_ttlv(Tag::RequestMessage, v).expect("encodes");
             let bytes = match self.engine.process(&self.client, Bytes::from(frame)).await {
                 Reply::Send(b) => b,
                 other => panic!("unexpected reply {other:?}"),

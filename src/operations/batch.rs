@@ -161,7 +161,7 @@ mod tests {
     async fn batch(engine: &Engine, option: BatchErrorContinuationOption, payloads: Vec<Rq>) -> Vec<ResponseBatchItem> {
         let mut message = RequestMessage::new(V, payloads);
         message.header.batch_error_continuation_option = Some(option);
-        let frame = ttlv::encode_to_vec(&message.to_ttlv(Tag::RequestMessage, V)).expect("encode");
+        let frame = message.encode_ttlv(Tag::RequestMessage, V).expect("encode");
         let Reply::Send(bytes) = engine.process(&client_of("default"), Bytes::from(frame)).await else {
             panic!("no answer")
         };

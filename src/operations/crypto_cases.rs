@@ -56,7 +56,7 @@ impl Bench {
     /// Runs one batch item at version `v` and returns its response item.
     pub(crate) async fn run(&self, v: ProtocolVersion, payload: RequestPayload) -> ResponseBatchItem {
         let message = RequestMessage::new(v, vec![payload]);
-        let frame = ttlv::encode_to_vec(&message.to_ttlv(Tag::RequestMessage, v)).expect("encodes");
+        let frame = message.encode_ttlv(Tag::RequestMessage, v).expect("encodes");
         let Reply::Send(bytes) = self.engine.process(&client_of("default"), Bytes::from(frame)).await else {
             panic!("no response")
         };

@@ -263,7 +263,7 @@ mod tests {
         let engine = engine();
         let id = register(&engine, V::V2_1, aes_object(&[1; 16], Some(128)), vec![]).await;
         let r = got(&engine, V::V1_0, get(&id)).await;
-        let tree = r.to_ttlv(Tag::ResponsePayload, V::V1_0);
+        let tree = r.to_ttlv(Tag::ResponsePayload, V::V1_0).unwrap();
         let mut stack = vec![&tree];
         while let Some(item) = stack.pop() {
             let since = crate::kmip::table::tag_info(item.tag).map(|i| i.since);

@@ -114,8 +114,7 @@ impl World {
 
 /// Sends one request message; the raw response bytes.
 async fn raw(engine: &Engine, who: &ClientIdentity, v: V, payloads: Vec<Rq>) -> Vec<u8> {
-    let message = RequestMessage::new(v, payloads).to_ttlv(Tag::RequestMessage, v);
-    let frame = ttlv::encode_to_vec(&message).expect("encodes");
+    let frame = RequestMessage::new(v, payloads).encode_ttlv(Tag::RequestMessage, v).expect("encodes");
     match engine.process(who, Bytes::from(frame)).await {
         Reply::Send(bytes) => bytes,
         other => panic!("{other:?}"),

@@ -354,8 +354,7 @@ mod tests {
             let stored = store_private(&parse_private(&pkcs8(&key(KeyPairSpec::Rsa(1024)))).expect("p")).expect("s");
             let out = private_as(&stored, F::TransparentRSAPrivateKey).expect("convert");
             let Some(KeyValue::Plain { key_material, .. }) = &out.key_value else { panic!("no key value") };
-            let bytes = crate::ttlv::encode_to_vec(&key_material.to_ttlv(Tag::KeyMaterial, ProtocolVersion::V2_1))
-                .expect("encode");
+            let bytes = key_material.encode_ttlv(Tag::KeyMaterial, ProtocolVersion::V2_1).expect("encode");
             let tree =
                 crate::ttlv::decode(&bytes::Bytes::from(bytes), &crate::ttlv::Limits::UNBOUNDED).expect("decode");
             for child in tree.children() {

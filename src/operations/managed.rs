@@ -73,11 +73,13 @@ impl ManagedObject {
     /// The store record for this object.
     pub fn to_stored(&self) -> Result<StoredObject, Error> {
         let attributes = Attributes::new(self.attributes.iter().cloned());
-        let metadata = ttlv::encode_to_vec(&attributes.to_ttlv(Tag::Attributes, RECORD_VERSION))
+        let metadata = attributes
+            .encode_ttlv(Tag::Attributes, RECORD_VERSION)
             .map_err(|e| Error::Internal(format!("encoding the attributes of {}: {e}", self.id)))?;
         let material = match &self.object {
             Some(object) => Some(Zeroizing::new(
-                ttlv::encode_to_vec(&object.to_ttlv(object.tag(), RECORD_VERSION))
+                object
+                    .encode_ttlv(object.tag(), RECORD_VERSION)
                     .map_err(|e| Error::Internal(format!("encoding object {}: {e}", self.id)))?,
             )),
             None => None,

@@ -67,7 +67,9 @@ use time::OffsetDateTime;
 use crate::auth::ClientIdentity;
 use crate::clock::Clock;
 use crate::error::Error;
-use crate::kmip::codec::{DateTime, FromTtlv, ToTtlv};
+use zeroize::Zeroize;
+
+use crate::kmip::codec::{DateTime, FromTtlv};
 use crate::kmip::message::{RequestBatchItem, RequestHeader, ResponseBatchItem, ResponseHeader, ResponseMessage};
 use crate::kmip::payloads::{RequestPayload, ResponsePayload};
 use crate::kmip::table::{ObjectType, Operation};
@@ -288,11 +290,13 @@ impl Engine {
     /// Encodes the response; when it exceeds the client's Maximum Response
     /// Size, every item is answered Response Too Large instead.
     fn respond(&self, request: &RequestHeader, now: OffsetDateTime, items: Vec<ResponseBatchItem>) -> Vec<u8> {
-        let encoded = encode_response(request, now, &items);
+        let mut encoded = encode_response(request, now, &items);
         let max = request.maximum_response_size.and_then(|m| usize::try_from(m).ok());
         match max {
             Some(max) if encoded.len() > max => {
                 let error = Error::ResponseTooLarge { size: encoded.len(), max };
+                // It may hold key material (a Get) and is not sent: wipe it.
+                encoded.zeroize();
                 let items = items
                     .into_iter()
                     .map(|i| batch::failure(request.protocol_version, i.operation, i.unique_batch_item_id, &error))
@@ -377,19 +381,25 @@ fn encode_response(request: &RequestHeader, now: OffsetDateTime, items: &[Respon
         server_correlation_value: None,
         batch_count: i32::try_from(items.len()).unwrap_or(i32::MAX),
     };
-    let message = ResponseMessage { header, batch_items: items.to_vec() };
-    let tree = message.to_ttlv(Tag::ResponseMessage, v);
-    match ttlv::encode_to_vec(&tree) {
-        Ok(bytes) => bytes,
+    // Written straight from the borrowed items into one buffer. The guess
+    // fits a small answer (an Encrypt's is ~300 bytes) in one allocation;
+    // a larger one grows, and the writer wipes what it grows out of.
+    let mut bytes = Vec::with_capacity(RESPONSE_GUESS.saturating_mul(items.len().saturating_add(1)));
+    match ResponseMessage::encode_parts(&header, items, &mut bytes) {
+        Ok(()) => bytes,
         Err(e) => {
             // Only an item over 4 GiB fails to encode; answer that instead.
             tracing::error!(error = %e, "response could not be encoded");
             let item = batch::failure(v, None, None, &Error::Internal(e.to_string()));
-            let message = ResponseMessage { header: message.header, batch_items: vec![item] };
-            ttlv::encode_to_vec(&message.to_ttlv(Tag::ResponseMessage, v)).unwrap_or_default()
+            // The writer left `bytes` empty (and wiped what it had written).
+            bytes.clear();
+            ResponseMessage::encode_parts(&header, &[item], &mut bytes).map(|()| bytes).unwrap_or_default()
         }
     }
 }
+
+/// Bytes reserved for a response per batch item, and once more for the header.
+const RESPONSE_GUESS: usize = 256;
 
 /// The Request Header of a message whose later bytes are malformed: the
 /// first item inside the outer structure, decoded on its own.
@@ -423,6 +433,7 @@ fn nearest_supported(v: ProtocolVersion) -> ProtocolVersion {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kmip::codec::ToTtlv;
     use crate::kmip::message::RequestMessage;
     use crate::kmip::payloads::{DiscoverVersionsRequest, QueryRequest};
     use crate::kmip::table::{QueryFunction, ResultReason, ResultStatus};
@@ -449,7 +460,7 @@ mod tests {
             })
             .collect();
         let message = RequestMessage { header, batch_items };
-        ttlv::encode_to_vec(&message.to_ttlv(Tag::RequestMessage, v)).unwrap_or_default()
+        message.encode_ttlv(Tag::RequestMessage, v).unwrap_or_default()
     }
 
     async fn answer(frame: Vec<u8>) -> (Reply, Option<ResponseMessage>) {

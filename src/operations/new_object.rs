@@ -299,8 +299,7 @@ pub(crate) mod test_support {
         v: ProtocolVersion,
         payloads: Vec<RequestPayload>,
     ) -> Vec<ResponseBatchItem> {
-        let frame =
-            ttlv::encode_to_vec(&RequestMessage::new(v, payloads).to_ttlv(Tag::RequestMessage, v)).unwrap_or_default();
+        let frame = RequestMessage::new(v, payloads).encode_ttlv(Tag::RequestMessage, v).unwrap_or_default();
         let reply = engine.process(client, Bytes::from(frame)).await;
         let Reply::Send(bytes) = reply else { return Vec::new() };
         let tree = ttlv::decode(&Bytes::from(bytes), &ttlv::Limits::UNBOUNDED).ok();

@@ -25,7 +25,7 @@ use bytes::Bytes;
 pub use reader::{decode, decode_header, DecodeError, DecodeErrorKind, FrameHeader, Limits};
 pub use tag::Tag;
 pub use text::{TextError, TextErrorKind};
-pub use writer::{encode, encode_to_vec, encoded_len, EncodeError};
+pub use writer::{encode, encode_to_vec, encoded_len, EncodeError, Open, Sink, Writer};
 
 /// The length of an item's tag, type and length fields.
 pub const HEADER_LEN: usize = 8;

@@ -36,7 +36,7 @@ fn two_items() -> Bytes {
             item(b"2", RequestPayload::Query(QueryRequest { query_functions: vec![QueryFunction::QueryOperations] })),
         ],
     };
-    Bytes::from(ttlv::encode_to_vec(&message.to_ttlv(Tag::RequestMessage, v)).unwrap())
+    Bytes::from(message.encode_ttlv(Tag::RequestMessage, v).unwrap())
 }
 
 fn decode(bytes: &[u8]) -> ResponseMessage {

@@ -349,7 +349,7 @@ pub fn message(
 
 /// `message` encoded as TTLV.
 pub fn encode(message: &RequestMessage) -> Vec<u8> {
-    ttlv::encode_to_vec(&message.to_ttlv(Tag::RequestMessage, message.header.protocol_version)).unwrap()
+    message.encode_ttlv(Tag::RequestMessage, message.header.protocol_version).unwrap()
 }
 
 /// Decodes a whole response message with our model.

@@ -20,24 +20,35 @@ fn tree(hex_str: &str) -> Ttlv {
     ttlv::decode(&bytes, &Limits::UNBOUNDED).unwrap()
 }
 
-/// Decodes typed and re-encodes; `Err` says why it did not round-trip.
+/// Decodes typed and writes back; `Err` says why it did not round-trip.
+///
+/// Three checks: writing the typed value straight to bytes gives the
+/// original bytes; the tree form of the typed value (`to_ttlv`, those bytes
+/// read back) is the original tree; and writing that tree gives the same
+/// bytes again (the tree path and the direct path agree).
 fn round_trip(hex_str: &str) -> Result<(), String> {
     let original = hex::decode(hex_str.trim()).unwrap();
     let t = tree(hex_str);
     let v = ProtocolVersion::V1_0; // ignored: the header's version governs
-    let back = if t.tag == Tag::RequestMessage {
+    let (direct, back) = if t.tag == Tag::RequestMessage {
         let m = RequestMessage::from_ttlv(&t, v).map_err(|e| format!("decode: {e}"))?;
-        m.to_ttlv(Tag::RequestMessage, v)
+        (m.encode_ttlv(Tag::RequestMessage, v), m.to_ttlv(Tag::RequestMessage, v))
     } else {
         let m = ResponseMessage::from_ttlv(&t, v).map_err(|e| format!("decode: {e}"))?;
-        m.to_ttlv(Tag::ResponseMessage, v)
+        (m.encode_ttlv(Tag::ResponseMessage, v), m.to_ttlv(Tag::ResponseMessage, v))
     };
-    let bytes = ttlv::encode_to_vec(&back).unwrap();
-    if bytes == original {
-        Ok(())
-    } else {
-        Err(format!("re-encoded differently ({} vs {} bytes)", bytes.len(), original.len()))
+    let direct = direct.map_err(|e| format!("write: {e}"))?;
+    if direct != original {
+        return Err(format!("re-encoded differently ({} vs {} bytes)", direct.len(), original.len()));
     }
+    let back = back.map_err(|e| format!("tree: {e}"))?;
+    if back != t {
+        return Err("the typed value's tree differs from the decoded tree".into());
+    }
+    if ttlv::encode_to_vec(&back).map_err(|e| format!("tree write: {e}"))? != direct {
+        return Err("the tree writes other bytes than the typed value".into());
+    }
+    Ok(())
 }
 
 struct Tally {
@@ -233,32 +244,35 @@ mod attribute_versions {
 
     #[test]
     fn an_attribute_kmip_1_x_lacks_is_not_written_for_1_x() {
-        let t = list().to_ttlv(Tag::TemplateAttribute, ProtocolVersion::V1_2);
+        let t = list().to_ttlv(Tag::TemplateAttribute, ProtocolVersion::V1_2).unwrap();
         assert_eq!(names_1x(&t), vec!["Cryptographic Length", "Activation Date", "x-purpose"]);
-        let t = list().to_ttlv(Tag::TemplateAttribute, ProtocolVersion::V1_4);
+        let t = list().to_ttlv(Tag::TemplateAttribute, ProtocolVersion::V1_4).unwrap();
         assert_eq!(names_1x(&t), vec!["Cryptographic Length", "Description", "Activation Date", "x-purpose"]);
     }
 
     #[test]
     fn kmip_2_x_writes_each_attribute_under_its_own_tag_and_custom_ones_as_vendor_attributes() {
-        let t = list().to_ttlv(Tag::Attributes, ProtocolVersion::V2_0);
+        let t = list().to_ttlv(Tag::Attributes, ProtocolVersion::V2_0).unwrap();
         let tags: Vec<Tag> = t.children().iter().map(|c| c.tag).collect();
         // Rotate Interval is 2.1: dropped for 2.0.
         assert_eq!(tags, vec![Tag::CryptographicLength, Tag::Description, Tag::ActivationDate, Tag::Attribute]);
         let vendor = t.child(Tag::Attribute).unwrap();
         assert_eq!(vendor.child(Tag::VendorIdentification).unwrap().value, Value::TextString("x".into()));
-        let t21 = list().to_ttlv(Tag::Attributes, ProtocolVersion::V2_1);
+        let t21 = list().to_ttlv(Tag::Attributes, ProtocolVersion::V2_1).unwrap();
         assert!(t21.child(Tag::RotateInterval).is_some());
     }
 
     #[test]
     fn one_attribute_reads_the_same_from_1_x_and_2_x_shapes() {
         let a = list();
-        let v1 =
-            Attributes::from_ttlv(&a.to_ttlv(Tag::TemplateAttribute, ProtocolVersion::V1_4), ProtocolVersion::V1_4)
-                .unwrap();
+        let v1 = Attributes::from_ttlv(
+            &a.to_ttlv(Tag::TemplateAttribute, ProtocolVersion::V1_4).unwrap(),
+            ProtocolVersion::V1_4,
+        )
+        .unwrap();
         let v2 =
-            Attributes::from_ttlv(&a.to_ttlv(Tag::Attributes, ProtocolVersion::V2_1), ProtocolVersion::V2_1).unwrap();
+            Attributes::from_ttlv(&a.to_ttlv(Tag::Attributes, ProtocolVersion::V2_1).unwrap(), ProtocolVersion::V2_1)
+                .unwrap();
         let first: Vec<_> = v1.iter().take(3).cloned().collect();
         let second: Vec<_> =
             v2.iter().filter(|a| !matches!(a, Attribute::RotateInterval(_))).take(3).cloned().collect();

@@ -14,7 +14,7 @@ use coffer::kmip::message::{ResponseBatchItem, ResponseHeader, ResponseMessage};
 use coffer::kmip::payloads::{DiscoverVersionsResponse, ResponsePayload};
 use coffer::kmip::table::{Operation, ResultReason, ResultStatus};
 use coffer::kmip::ProtocolVersion;
-use coffer::ttlv::{self, Tag};
+use coffer::ttlv::Tag;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -207,7 +207,7 @@ fn canned(success: bool) -> Vec<u8> {
         batch_count: 1,
     };
     let msg = ResponseMessage { header, batch_items: vec![item] };
-    ttlv::encode_to_vec(&msg.to_ttlv(Tag::ResponseMessage, v)).unwrap()
+    msg.encode_ttlv(Tag::ResponseMessage, v).unwrap()
 }
 
 /// A TLS server on its own 2-worker runtime that reads whole request frames

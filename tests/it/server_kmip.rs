@@ -19,7 +19,7 @@ pub fn discover_versions(v: ProtocolVersion) -> Vec<u8> {
         v,
         vec![RequestPayload::DiscoverVersions(DiscoverVersionsRequest { protocol_versions: Vec::new() })],
     );
-    ttlv::encode_to_vec(&message.to_ttlv(Tag::RequestMessage, v)).unwrap()
+    message.encode_ttlv(Tag::RequestMessage, v).unwrap()
 }
 
 /// Reads one response message and decodes it with our model.

@@ -38,12 +38,12 @@ impl FromTtlv for ExportResponse {
 }
 
 impl ToTtlv for ExportResponse {
-    fn to_ttlv(&self, tag: Tag, v: ProtocolVersion) -> Ttlv {
-        let mut out = Out::new(v);
-        out.req(Tag::ObjectType, &self.object_type);
-        out.req(Tag::UniqueIdentifier, &self.unique_identifier);
-        out.req(Attributes::TAG, &self.attributes);
-        out.req(self.object.tag(), &self.object);
-        out.into_structure(tag)
+    fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {
+        out.structure(tag, |out| {
+            out.req(Tag::ObjectType, &self.object_type);
+            out.req(Tag::UniqueIdentifier, &self.unique_identifier);
+            out.req(Attributes::TAG, &self.attributes);
+            out.req(self.object.tag(), &self.object);
+        });
     }
 }

@@ -60,11 +60,11 @@ impl FromTtlv for GetResponse {
 }
 
 impl ToTtlv for GetResponse {
-    fn to_ttlv(&self, tag: Tag, v: ProtocolVersion) -> Ttlv {
-        let mut out = Out::new(v);
-        out.req(Tag::ObjectType, &self.object_type);
-        out.req(Tag::UniqueIdentifier, &self.unique_identifier);
-        out.req(self.object.tag(), &self.object);
-        out.into_structure(tag)
+    fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {
+        out.structure(tag, |out| {
+            out.req(Tag::ObjectType, &self.object_type);
+            out.req(Tag::UniqueIdentifier, &self.unique_identifier);
+            out.req(self.object.tag(), &self.object);
+        });
     }
 }

@@ -37,14 +37,14 @@ impl FromTtlv for GetAttributesResponse {
 }
 
 impl ToTtlv for GetAttributesResponse {
-    fn to_ttlv(&self, tag: Tag, v: ProtocolVersion) -> Ttlv {
-        let mut out = Out::new(v);
-        out.req(Tag::UniqueIdentifier, &self.unique_identifier);
-        if v.is_2x() {
-            out.req(Tag::Attributes, &self.attributes);
-        } else {
-            self.attributes.write_inline(&mut out);
-        }
-        out.into_structure(tag)
+    fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {
+        out.structure(tag, |out| {
+            out.req(Tag::UniqueIdentifier, &self.unique_identifier);
+            if out.version().is_2x() {
+                out.req(Tag::Attributes, &self.attributes);
+            } else {
+                self.attributes.write_inline(out);
+            }
+        });
     }
 }

@@ -39,15 +39,15 @@ impl FromTtlv for ImportRequest {
 }
 
 impl ToTtlv for ImportRequest {
-    fn to_ttlv(&self, tag: Tag, v: ProtocolVersion) -> Ttlv {
-        let mut out = Out::new(v);
-        out.req(Tag::UniqueIdentifier, &self.unique_identifier);
-        out.req(Tag::ObjectType, &self.object_type);
-        out.opt(Tag::ReplaceExisting, &self.replace_existing);
-        out.opt(Tag::KeyWrapType, &self.key_wrap_type);
-        out.req(Attributes::TAG, &self.attributes);
-        out.req(self.object.tag(), &self.object);
-        out.into_structure(tag)
+    fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {
+        out.structure(tag, |out| {
+            out.req(Tag::UniqueIdentifier, &self.unique_identifier);
+            out.req(Tag::ObjectType, &self.object_type);
+            out.opt(Tag::ReplaceExisting, &self.replace_existing);
+            out.opt(Tag::KeyWrapType, &self.key_wrap_type);
+            out.req(Attributes::TAG, &self.attributes);
+            out.req(self.object.tag(), &self.object);
+        });
     }
 }
 

@@ -6,7 +6,7 @@
 //! as `Other { operation, raw }`, so the server can answer Operation Not
 //! Supported for that batch item alone.
 
-use crate::kmip::codec::{FromTtlv, ModelError, ToTtlv};
+use crate::kmip::codec::{FromTtlv, ModelError, Out, ToTtlv};
 use crate::kmip::table::Operation;
 use crate::kmip::version::ProtocolVersion;
 use crate::ttlv::{Tag, Ttlv};
@@ -112,10 +112,10 @@ macro_rules! payloads {
         }
 
         impl ToTtlv for RequestPayload {
-            fn to_ttlv(&self, tag: Tag, v: ProtocolVersion) -> Ttlv {
+            fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {
                 match self {
-                    $( RequestPayload::$op(p) => p.to_ttlv(tag, v), )*
-                    RequestPayload::Other { raw, .. } => raw.to_ttlv(tag, v),
+                    $( RequestPayload::$op(p) => p.write_ttlv(tag, out), )*
+                    RequestPayload::Other { raw, .. } => raw.write_ttlv(tag, out),
                 }
             }
         }
@@ -139,10 +139,10 @@ macro_rules! payloads {
         }
 
         impl ToTtlv for ResponsePayload {
-            fn to_ttlv(&self, tag: Tag, v: ProtocolVersion) -> Ttlv {
+            fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {
                 match self {
-                    $( ResponsePayload::$op(p) => p.to_ttlv(tag, v), )*
-                    ResponsePayload::Other { raw, .. } => raw.to_ttlv(tag, v),
+                    $( ResponsePayload::$op(p) => p.write_ttlv(tag, out), )*
+                    ResponsePayload::Other { raw, .. } => raw.write_ttlv(tag, out),
                 }
             }
         }

@@ -33,13 +33,13 @@ impl FromTtlv for RegisterRequest {
 }
 
 impl ToTtlv for RegisterRequest {
-    fn to_ttlv(&self, tag: Tag, v: ProtocolVersion) -> Ttlv {
-        let mut out = Out::new(v);
-        out.req(Tag::ObjectType, &self.object_type);
-        out.req(Attributes::TAG, &self.attributes);
-        out.req(self.object.tag(), &self.object);
-        out.opt(Tag::ProtectionStorageMasks, &self.protection_storage_masks);
-        out.into_structure(tag)
+    fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {
+        out.structure(tag, |out| {
+            out.req(Tag::ObjectType, &self.object_type);
+            out.req(Attributes::TAG, &self.attributes);
+            out.req(self.object.tag(), &self.object);
+            out.opt(Tag::ProtectionStorageMasks, &self.protection_storage_masks);
+        });
     }
 }
 
