@@ -17,9 +17,10 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: DecryptRequest) ->
     crypto_params::refuse_streaming(req.correlation_value.is_some(), req.init_indicator, req.final_indicator)?;
     let id = ctx.resolve_id(req.unique_identifier.clone())?;
     let key = ctx.load_live_shared(&id).await?;
-    // RSA: a public key encrypts, its private key decrypts.
+    // RSA: a public key encrypts, its private key decrypts. Boxed: a rare
+    // path whose future would otherwise enlarge every AES request's.
     if matches!(key.object_type(), Some(ObjectType::PublicKey | ObjectType::PrivateKey)) {
-        return crate::operations::rsa_crypt::decrypt(ctx, (*key).clone(), req).await;
+        return Box::pin(crate::operations::rsa_crypt::decrypt(ctx, (*key).clone(), req)).await;
     }
     crypto_params::check_key(ctx, &key, Operation::Decrypt, Use::Process, CryptographicUsageMask::Decrypt, "Decrypt")?;
     let (key_bytes, algorithm) = crypto_params::key_bytes(&key, Operation::Decrypt)?;

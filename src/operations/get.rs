@@ -13,6 +13,7 @@ use crate::kmip::objects::{
 use crate::kmip::payloads::{GetRequest, GetResponse};
 use crate::kmip::table::KeyFormatType;
 use crate::operations::context::RequestContext;
+use crate::operations::managed::ManagedObject;
 use crate::operations::new_object::{format_name, type_name};
 use crate::operations::{key_forms, key_wrap};
 use crate::stats::UsageKind;
@@ -94,20 +95,26 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: GetRequest) -> Res
     };
     let object = match &req.key_wrapping_specification {
         None => object,
-        Some(spec) => wrap_object(ctx, spec, object).await?,
+        // Boxed, as the Fresh write below: rare paths kept out of every Get's future.
+        Some(spec) => Box::pin(wrap_object(ctx, spec, object)).await?,
     };
     ctx.usage(&id).record(UsageKind::Get);
     if managed.attributes.iter().any(|a| matches!(a, Attribute::Fresh(true))) {
-        // Served once: no longer Fresh (KMIP 1.4 §3.34). A concurrent Get
-        // that cleared it first makes this write conflict, which is fine.
-        let mut managed = crate::operations::managed::ManagedObject::clone(&managed);
-        managed.set(Attribute::Fresh(false));
-        match ctx.save(&[&managed]).await {
-            Ok(()) | Err(Error::Store(StoreError::Conflict { .. })) => {}
-            Err(e) => return Err(e),
-        }
+        // Boxed: once per key, and its copy of the object would otherwise sit in every Get's future.
+        Box::pin(clear_fresh(ctx, &managed)).await?;
     }
     Ok(GetResponse { object_type: object.object_type(), unique_identifier: id, object })
+}
+
+/// Served once: no longer Fresh (KMIP 1.4 §3.34). A concurrent Get that
+/// cleared it first makes this write conflict, which is fine.
+async fn clear_fresh(ctx: &RequestContext<'_>, managed: &ManagedObject) -> Result<(), Error> {
+    let mut managed = ManagedObject::clone(managed);
+    managed.set(Attribute::Fresh(false));
+    match ctx.save(&[&managed]).await {
+        Ok(()) | Err(Error::Store(StoreError::Conflict { .. })) => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// The object with its key block wrapped as `spec` says.
