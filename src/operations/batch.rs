@@ -5,7 +5,7 @@
 use bytes::Bytes;
 
 use crate::error::Error;
-use crate::kmip::message::{RequestBatchItem, RequestHeader, ResponseBatchItem};
+use crate::kmip::message::{RawBatchItem, RequestHeader, ResponseBatchItem};
 use crate::kmip::payloads::ResponsePayload;
 use crate::kmip::table::{BatchErrorContinuationOption, Operation, ResultStatus};
 use crate::kmip::version::ProtocolVersion;
@@ -35,13 +35,16 @@ pub(crate) async fn run(
     }
     let mut responses = Vec::with_capacity(items.len());
     let mut failed = false;
-    // Decoded one at a time, as it runs: a decoded item (its payload) is large to hold and move.
-    for item in items.iter().map(|raw| RequestBatchItem::decode(raw, v)) {
+    // Decoded one at a time, as it runs, and the payload only by dispatch, into its operation's type.
+    for item in items.iter().map(|raw| RawBatchItem::decode(raw, v)) {
         let (operation, id, result) = match item {
             Ok(item) if failed && option != BatchErrorContinuationOption::Continue => {
                 (Some(item.operation), item.unique_batch_item_id, Err(Error::NotRunAfterFailure))
             }
-            Ok(item) => (Some(item.operation), item.unique_batch_item_id, dispatch(ctx, item.payload).await),
+            Ok(item) => {
+                let result = dispatch(ctx, &item).await;
+                (Some(item.operation), item.unique_batch_item_id, result)
+            }
             Err(e) if failed && option != BatchErrorContinuationOption::Continue => {
                 (e.operation, e.unique_batch_item_id, Err(Error::NotRunAfterFailure))
             }

@@ -68,8 +68,8 @@ use crate::auth::ClientIdentity;
 use crate::clock::Clock;
 use crate::error::Error;
 use crate::kmip::codec::{DateTime, FromTtlv, ToTtlv};
-use crate::kmip::message::{RequestBatchItem, RequestHeader, ResponseBatchItem, ResponseHeader, ResponseMessage};
-use crate::kmip::payloads::{RequestPayload, ResponsePayload};
+use crate::kmip::message::{RawBatchItem, RequestHeader, ResponseBatchItem, ResponseHeader, ResponseMessage};
+use crate::kmip::payloads::{DecryptRequest, EncryptRequest, GetRequest, RequestPayload, ResponsePayload};
 use crate::kmip::table::{ObjectType, Operation};
 use crate::kmip::version::ProtocolVersion;
 use crate::store::Store;
@@ -270,7 +270,7 @@ impl Engine {
         let answers = items
             .iter()
             .map(|raw| {
-                let (operation, id) = match RequestBatchItem::decode(raw, v) {
+                let (operation, id) = match RawBatchItem::decode(raw, v) {
                     Ok(item) => (Some(item.operation), item.unique_batch_item_id),
                     Err(e) => (e.operation, e.unique_batch_item_id),
                 };
@@ -314,22 +314,57 @@ impl Engine {
     }
 }
 
-/// Runs one decoded payload: the dispatch every operation goes through.
-pub(crate) async fn dispatch(ctx: &mut RequestContext<'_>, payload: RequestPayload) -> Result<ResponsePayload, Error> {
-    use RequestPayload as Rq;
+/// Runs one batch item: the dispatch every operation goes through.
+///
+/// Encrypt, Decrypt and Get (the hot path) are decoded straight into their
+/// request type and run inline; every other operation goes through the
+/// [`RequestPayload`] enum and a boxed future, so the state machine each
+/// request initialises and moves is only as large as those three need.
+pub(crate) async fn dispatch(ctx: &mut RequestContext<'_>, item: &RawBatchItem<'_>) -> Result<ResponsePayload, Error> {
     use ResponsePayload as Rs;
-    // An operation the client's protocol version does not define is not one it may ask for
-    // (e.g. Sign at 1.0/1.1, Set Attribute at 1.x): refused before any handler runs.
-    // Discover Versions (1.1) is the negotiation itself, which a client sends in whatever
-    // version it starts from, 1.0 included.
-    let operation = payload.operation();
+    match item.operation {
+        Operation::Encrypt => {
+            let req = item.decode_as::<EncryptRequest>()?;
+            check_defined(ctx, Operation::Encrypt)?;
+            encrypt::handle(ctx, req).await.map(Rs::Encrypt)
+        }
+        Operation::Decrypt => {
+            let req = item.decode_as::<DecryptRequest>()?;
+            check_defined(ctx, Operation::Decrypt)?;
+            decrypt::handle(ctx, req).await.map(Rs::Decrypt)
+        }
+        Operation::Get => {
+            let req = item.decode_as::<GetRequest>()?;
+            check_defined(ctx, Operation::Get)?;
+            get::handle(ctx, req).await.map(Rs::Get)
+        }
+        _ => {
+            let payload = item.decode_payload()?;
+            Box::pin(dispatch_payload(ctx, payload)).await
+        }
+    }
+}
+
+/// An operation the client's protocol version does not define is not one it may ask for
+/// (e.g. Sign at 1.0/1.1, Set Attribute at 1.x): refused before any handler runs.
+/// Discover Versions (1.1) is the negotiation itself, which a client sends in whatever
+/// version it starts from, 1.0 included.
+fn check_defined(ctx: &RequestContext<'_>, operation: Operation) -> Result<(), Error> {
     let defined = operation.since().is_some_and(|since| since <= ctx.version);
     if !defined && operation != Operation::DiscoverVersions {
         return Err(Error::OperationNotSupported(operation));
     }
-    // Only Encrypt, Decrypt and Get (the hot path) run inline: every other
-    // handler's future is boxed, so the state machine that each request
-    // initialises and moves is as small as the largest of those three.
+    Ok(())
+}
+
+/// Runs one decoded payload (every operation but the hot three, which
+/// [`dispatch`] runs without building a [`RequestPayload`]).
+async fn dispatch_payload(ctx: &mut RequestContext<'_>, payload: RequestPayload) -> Result<ResponsePayload, Error> {
+    use RequestPayload as Rq;
+    use ResponsePayload as Rs;
+    check_defined(ctx, payload.operation())?;
+    // Every handler's future is boxed but the hot three's (for the batch
+    // tests and any caller that holds a decoded payload).
     match payload {
         Rq::DiscoverVersions(r) => Box::pin(discover_versions::handle(ctx, r)).await.map(Rs::DiscoverVersions),
         Rq::Query(r) => Box::pin(query::handle(ctx, r)).await.map(Rs::Query),
@@ -426,7 +461,7 @@ fn nearest_supported(v: ProtocolVersion) -> ProtocolVersion {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kmip::message::RequestMessage;
+    use crate::kmip::message::{RequestBatchItem, RequestMessage};
     use crate::kmip::payloads::{DiscoverVersionsRequest, QueryRequest};
     use crate::kmip::table::{QueryFunction, ResultReason, ResultStatus};
     use crate::operations::new_object::test_support::client_of;
@@ -522,6 +557,52 @@ mod tests {
         let item = response.batch_items.first().expect("one item");
         assert_eq!(item.result_reason, Some(ResultReason::InvalidMessage));
         assert!(item.result_message.as_deref().unwrap_or("").contains("padding"), "{:?}", item.result_message);
+    }
+
+    #[tokio::test]
+    async fn a_malformed_hot_path_payload_fails_alone_with_its_tag_path() {
+        // Encrypt, Decrypt and Get are decoded straight into their request
+        // type: a bad field still fails that item alone, naming where.
+        let bad_id = Ttlv::new(Tag::UniqueIdentifier, crate::ttlv::Value::Integer(7));
+        let frame = request_with(
+            ProtocolVersion::V1_2,
+            Some(crate::kmip::table::BatchErrorContinuationOption::Continue),
+            vec![
+                RequestPayload::Other {
+                    operation: Operation::Encrypt,
+                    raw: Ttlv::structure(Tag::RequestPayload, vec![bad_id.clone()]),
+                },
+                RequestPayload::Other {
+                    operation: Operation::Get,
+                    raw: Ttlv::structure(Tag::RequestPayload, vec![bad_id]),
+                },
+                RequestPayload::Query(QueryRequest { query_functions: vec![QueryFunction::QueryOperations] }),
+            ],
+        );
+        let (reply, response) = answer(frame).await;
+        assert!(matches!(reply, Reply::Send(_)), "connection kept: {reply:?}");
+        let items = response.expect("response").batch_items;
+        assert_eq!(items.len(), 3);
+        for item in items.iter().take(2) {
+            assert_eq!(item.result_status, ResultStatus::OperationFailed, "{item:?}");
+            assert_eq!(item.unique_batch_item_id.as_deref(), Some(&b"id"[..]));
+            let message = item.result_message.as_deref().unwrap_or("");
+            assert!(message.contains("UniqueIdentifier") || message.contains("Unique Identifier"), "{message}");
+        }
+        assert_eq!(items.get(2).map(|i| i.result_status), Some(ResultStatus::Success));
+    }
+
+    #[tokio::test]
+    async fn a_hot_path_operation_the_version_does_not_define_is_not_supported() {
+        // Encrypt is a 1.2 operation: a well-formed one at 1.1 is refused as such.
+        let encrypt = crate::kmip::payloads::EncryptRequest::new(
+            Some("k".into()),
+            None,
+            crate::kmip::secret::Secret::from_slice(b"data"),
+        );
+        let (_, response) = answer(request(ProtocolVersion::V1_1, vec![RequestPayload::Encrypt(encrypt)])).await;
+        let items = response.expect("response").batch_items;
+        assert_eq!(items.first().and_then(|i| i.result_reason), Some(ResultReason::OperationNotSupported));
     }
 
     #[tokio::test]
