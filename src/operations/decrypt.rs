@@ -13,9 +13,9 @@ use crate::operations::crypto_params;
 use crate::stats::UsageKind;
 
 /// Decrypts the request's Data with the named key.
-pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: DecryptRequest) -> Result<DecryptResponse, Error> {
+pub(crate) async fn handle(ctx: &mut RequestContext<'_>, mut req: DecryptRequest) -> Result<DecryptResponse, Error> {
     crypto_params::refuse_streaming(req.correlation_value.is_some(), req.init_indicator, req.final_indicator)?;
-    let id = ctx.resolve_id(req.unique_identifier.clone())?;
+    let id = ctx.resolve_id(req.unique_identifier.take())?;
     let key = ctx.load_live_shared(&id).await?;
     // RSA: a public key encrypts, its private key decrypts. Boxed: a rare
     // path whose future would otherwise enlarge every AES request's.
@@ -65,7 +65,7 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: DecryptRequest) ->
         )),
         other => Error::Crypto(other),
     })?;
-    ctx.usage(&id).record(UsageKind::Decrypt);
+    ctx.record_use(&id, UsageKind::Decrypt);
     Ok(DecryptResponse {
         unique_identifier: id,
         // Moved, not copied, out of the zeroizing buffer into the secret.

@@ -98,7 +98,7 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: GetRequest) -> Res
         // Boxed, as the Fresh write below: rare paths kept out of every Get's future.
         Some(spec) => Box::pin(wrap_object(ctx, spec, object)).await?,
     };
-    ctx.usage(&id).record(UsageKind::Get);
+    ctx.record_use(&id, UsageKind::Get);
     if managed.attributes.iter().any(|a| matches!(a, Attribute::Fresh(true))) {
         // Boxed: once per key, and its copy of the object would otherwise sit in every Get's future.
         Box::pin(clear_fresh(ctx, &managed)).await?;
