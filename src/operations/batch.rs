@@ -36,34 +36,27 @@ pub(crate) async fn run(
     let mut responses = Vec::with_capacity(items.len());
     let mut failed = false;
     // Decoded one at a time, as it runs, and the payload only by dispatch, into its operation's type.
-    for item in items.iter().map(|raw| RawBatchItem::decode(raw, v)) {
-        let (operation, id, result) = match item {
-            Ok(item) if failed && option != BatchErrorContinuationOption::Continue => {
-                (Some(item.operation), item.unique_batch_item_id, Err(Error::NotRunAfterFailure))
-            }
-            Ok(item) => {
-                let result = dispatch(ctx, &item).await;
-                (Some(item.operation), item.unique_batch_item_id, result)
-            }
-            Err(e) if failed && option != BatchErrorContinuationOption::Continue => {
-                (e.operation, e.unique_batch_item_id, Err(Error::NotRunAfterFailure))
-            }
-            Err(e) => (e.operation, e.unique_batch_item_id, Err(Error::Model(e.error))),
-        };
-        responses.push(match result {
-            Ok(payload) => success(operation, id, payload),
-            Err(error) => {
-                if undo && !failed {
-                    let mut item = failure(v, operation, id, &error);
-                    undo_earlier(ctx, &mut responses, &mut item).await;
-                    failed = true;
-                    responses.push(item);
+    // A success is pushed where it is matched: the response payload is large, and each move a copy.
+    for raw in items {
+        let skip = failed && option != BatchErrorContinuationOption::Continue;
+        let (operation, id, error) = match RawBatchItem::decode(raw, v) {
+            Ok(item) if skip => (Some(item.operation), item.unique_batch_item_id, Error::NotRunAfterFailure),
+            Ok(item) => match dispatch(ctx, &item).await {
+                Ok(payload) => {
+                    responses.push(success(Some(item.operation), item.unique_batch_item_id, payload));
                     continue;
                 }
-                failed = true;
-                failure(v, operation, id, &error)
-            }
-        });
+                Err(error) => (Some(item.operation), item.unique_batch_item_id, error),
+            },
+            Err(e) if skip => (e.operation, e.unique_batch_item_id, Error::NotRunAfterFailure),
+            Err(e) => (e.operation, e.unique_batch_item_id, Error::Model(e.error)),
+        };
+        let mut item = failure(v, operation, id, &error);
+        if undo && !failed {
+            undo_earlier(ctx, &mut responses, &mut item).await;
+        }
+        failed = true;
+        responses.push(item);
     }
     if undo {
         ctx.undo.take();
