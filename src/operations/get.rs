@@ -174,7 +174,7 @@ mod tests {
 
     async fn got(engine: &Engine, v: V, req: GetRequest) -> GetResponse {
         match ok(one(engine, v, Rq::Get(req)).await) {
-            Rs::Get(r) => r,
+            Rs::Get(r) => *r,
             other => panic!("{other:?}"),
         }
     }

@@ -326,17 +326,17 @@ pub(crate) async fn dispatch(ctx: &mut RequestContext<'_>, item: &RawBatchItem<'
         Operation::Encrypt => {
             let req = item.decode_as::<EncryptRequest>()?;
             check_defined(ctx, Operation::Encrypt)?;
-            encrypt::handle(ctx, req).await.map(Rs::Encrypt)
+            encrypt::handle(ctx, req).await.map(|r| Rs::Encrypt(Box::new(r)))
         }
         Operation::Decrypt => {
             let req = item.decode_as::<DecryptRequest>()?;
             check_defined(ctx, Operation::Decrypt)?;
-            decrypt::handle(ctx, req).await.map(Rs::Decrypt)
+            decrypt::handle(ctx, req).await.map(|r| Rs::Decrypt(Box::new(r)))
         }
         Operation::Get => {
             let req = item.decode_as::<GetRequest>()?;
             check_defined(ctx, Operation::Get)?;
-            get::handle(ctx, req).await.map(Rs::Get)
+            get::handle(ctx, req).await.map(|r| Rs::Get(Box::new(r)))
         }
         _ => {
             let payload = item.decode_payload()?;
@@ -366,39 +366,51 @@ async fn dispatch_payload(ctx: &mut RequestContext<'_>, payload: RequestPayload)
     // Every handler's future is boxed but the hot three's (for the batch
     // tests and any caller that holds a decoded payload).
     match payload {
-        Rq::DiscoverVersions(r) => Box::pin(discover_versions::handle(ctx, r)).await.map(Rs::DiscoverVersions),
-        Rq::Query(r) => Box::pin(query::handle(ctx, r)).await.map(Rs::Query),
-        Rq::Create(r) => Box::pin(create::handle(ctx, r)).await.map(Rs::Create),
-        Rq::Register(r) => Box::pin(register::handle(ctx, r)).await.map(Rs::Register),
-        Rq::DeriveKey(r) => Box::pin(derive_key::handle(ctx, r)).await.map(Rs::DeriveKey),
-        Rq::Import(r) => Box::pin(import::handle(ctx, r)).await.map(Rs::Import),
-        Rq::Export(r) => Box::pin(export::handle(ctx, r)).await.map(Rs::Export),
-        Rq::Get(r) => get::handle(ctx, r).await.map(Rs::Get),
-        Rq::Locate(r) => Box::pin(locate::handle(ctx, r)).await.map(Rs::Locate),
-        Rq::GetAttributes(r) => Box::pin(get_attributes::handle(ctx, r)).await.map(Rs::GetAttributes),
-        Rq::GetAttributeList(r) => Box::pin(get_attribute_list::handle(ctx, r)).await.map(Rs::GetAttributeList),
-        Rq::AddAttribute(r) => Box::pin(add_attribute::handle(ctx, r)).await.map(Rs::AddAttribute),
-        Rq::ModifyAttribute(r) => Box::pin(modify_attribute::handle(ctx, r)).await.map(Rs::ModifyAttribute),
-        Rq::DeleteAttribute(r) => Box::pin(delete_attribute::handle(ctx, r)).await.map(Rs::DeleteAttribute),
-        Rq::SetAttribute(r) => Box::pin(set_attribute::handle(ctx, r)).await.map(Rs::SetAttribute),
-        Rq::Activate(r) => Box::pin(activate::handle(ctx, r)).await.map(Rs::Activate),
-        Rq::Revoke(r) => Box::pin(revoke::handle(ctx, r)).await.map(Rs::Revoke),
-        Rq::Destroy(r) => Box::pin(destroy::handle(ctx, r)).await.map(Rs::Destroy),
-        Rq::Encrypt(r) => encrypt::handle(ctx, r).await.map(Rs::Encrypt),
-        Rq::Decrypt(r) => decrypt::handle(ctx, r).await.map(Rs::Decrypt),
-        Rq::MAC(r) => Box::pin(mac::handle(ctx, r)).await.map(Rs::MAC),
-        Rq::MACVerify(r) => Box::pin(mac_verify::handle(ctx, r)).await.map(Rs::MACVerify),
-        Rq::RNGRetrieve(r) => Box::pin(rng_retrieve::handle(ctx, r)).await.map(Rs::RNGRetrieve),
-        Rq::RNGSeed(r) => Box::pin(rng_seed::handle(ctx, r)).await.map(Rs::RNGSeed),
-        Rq::ReKey(r) => Box::pin(rekey::handle(ctx, r)).await.map(Rs::ReKey),
-        Rq::ReKeyKeyPair(r) => Box::pin(rekey_key_pair::handle(ctx, r)).await.map(Rs::ReKeyKeyPair),
-        Rq::CreateKeyPair(r) => Box::pin(create_key_pair::handle(ctx, r)).await.map(Rs::CreateKeyPair),
-        Rq::Sign(r) => Box::pin(sign::handle(ctx, r)).await.map(Rs::Sign),
-        Rq::SignatureVerify(r) => Box::pin(signature_verify::handle(ctx, r)).await.map(Rs::SignatureVerify),
-        Rq::Hash(r) => Box::pin(hash::handle(ctx, r)).await.map(Rs::Hash),
-        Rq::GetUsageAllocation(r) => Box::pin(get_usage_allocation::handle(ctx, r)).await.map(Rs::GetUsageAllocation),
-        Rq::Check(r) => Box::pin(check::handle(ctx, r)).await.map(Rs::Check),
-        Rq::ObtainLease(r) => Box::pin(obtain_lease::handle(ctx, r)).await.map(Rs::ObtainLease),
+        Rq::DiscoverVersions(r) => {
+            Box::pin(discover_versions::handle(ctx, r)).await.map(|r| Rs::DiscoverVersions(Box::new(r)))
+        }
+        Rq::Query(r) => Box::pin(query::handle(ctx, r)).await.map(|r| Rs::Query(Box::new(r))),
+        Rq::Create(r) => Box::pin(create::handle(ctx, r)).await.map(|r| Rs::Create(Box::new(r))),
+        Rq::Register(r) => Box::pin(register::handle(ctx, r)).await.map(|r| Rs::Register(Box::new(r))),
+        Rq::DeriveKey(r) => Box::pin(derive_key::handle(ctx, r)).await.map(|r| Rs::DeriveKey(Box::new(r))),
+        Rq::Import(r) => Box::pin(import::handle(ctx, r)).await.map(|r| Rs::Import(Box::new(r))),
+        Rq::Export(r) => Box::pin(export::handle(ctx, r)).await.map(|r| Rs::Export(Box::new(r))),
+        Rq::Get(r) => get::handle(ctx, r).await.map(|r| Rs::Get(Box::new(r))),
+        Rq::Locate(r) => Box::pin(locate::handle(ctx, r)).await.map(|r| Rs::Locate(Box::new(r))),
+        Rq::GetAttributes(r) => Box::pin(get_attributes::handle(ctx, r)).await.map(|r| Rs::GetAttributes(Box::new(r))),
+        Rq::GetAttributeList(r) => {
+            Box::pin(get_attribute_list::handle(ctx, r)).await.map(|r| Rs::GetAttributeList(Box::new(r)))
+        }
+        Rq::AddAttribute(r) => Box::pin(add_attribute::handle(ctx, r)).await.map(|r| Rs::AddAttribute(Box::new(r))),
+        Rq::ModifyAttribute(r) => {
+            Box::pin(modify_attribute::handle(ctx, r)).await.map(|r| Rs::ModifyAttribute(Box::new(r)))
+        }
+        Rq::DeleteAttribute(r) => {
+            Box::pin(delete_attribute::handle(ctx, r)).await.map(|r| Rs::DeleteAttribute(Box::new(r)))
+        }
+        Rq::SetAttribute(r) => Box::pin(set_attribute::handle(ctx, r)).await.map(|r| Rs::SetAttribute(Box::new(r))),
+        Rq::Activate(r) => Box::pin(activate::handle(ctx, r)).await.map(|r| Rs::Activate(Box::new(r))),
+        Rq::Revoke(r) => Box::pin(revoke::handle(ctx, r)).await.map(|r| Rs::Revoke(Box::new(r))),
+        Rq::Destroy(r) => Box::pin(destroy::handle(ctx, r)).await.map(|r| Rs::Destroy(Box::new(r))),
+        Rq::Encrypt(r) => encrypt::handle(ctx, r).await.map(|r| Rs::Encrypt(Box::new(r))),
+        Rq::Decrypt(r) => decrypt::handle(ctx, r).await.map(|r| Rs::Decrypt(Box::new(r))),
+        Rq::MAC(r) => Box::pin(mac::handle(ctx, r)).await.map(|r| Rs::MAC(Box::new(r))),
+        Rq::MACVerify(r) => Box::pin(mac_verify::handle(ctx, r)).await.map(|r| Rs::MACVerify(Box::new(r))),
+        Rq::RNGRetrieve(r) => Box::pin(rng_retrieve::handle(ctx, r)).await.map(|r| Rs::RNGRetrieve(Box::new(r))),
+        Rq::RNGSeed(r) => Box::pin(rng_seed::handle(ctx, r)).await.map(|r| Rs::RNGSeed(Box::new(r))),
+        Rq::ReKey(r) => Box::pin(rekey::handle(ctx, r)).await.map(|r| Rs::ReKey(Box::new(r))),
+        Rq::ReKeyKeyPair(r) => Box::pin(rekey_key_pair::handle(ctx, r)).await.map(|r| Rs::ReKeyKeyPair(Box::new(r))),
+        Rq::CreateKeyPair(r) => Box::pin(create_key_pair::handle(ctx, r)).await.map(|r| Rs::CreateKeyPair(Box::new(r))),
+        Rq::Sign(r) => Box::pin(sign::handle(ctx, r)).await.map(|r| Rs::Sign(Box::new(r))),
+        Rq::SignatureVerify(r) => {
+            Box::pin(signature_verify::handle(ctx, r)).await.map(|r| Rs::SignatureVerify(Box::new(r)))
+        }
+        Rq::Hash(r) => Box::pin(hash::handle(ctx, r)).await.map(|r| Rs::Hash(Box::new(r))),
+        Rq::GetUsageAllocation(r) => {
+            Box::pin(get_usage_allocation::handle(ctx, r)).await.map(|r| Rs::GetUsageAllocation(Box::new(r)))
+        }
+        Rq::Check(r) => Box::pin(check::handle(ctx, r)).await.map(|r| Rs::Check(Box::new(r))),
+        Rq::ObtainLease(r) => Box::pin(obtain_lease::handle(ctx, r)).await.map(|r| Rs::ObtainLease(Box::new(r))),
         other => Err(Error::OperationNotSupported(other.operation())),
     }
 }
