@@ -502,7 +502,7 @@ impl RequestMessage {
 impl RequestMessage {
     /// Step one of decoding: the header, and the batch items still raw. An
     /// error here means the message cannot be answered in the client's version.
-    pub fn read_header(msg: &Ttlv) -> Result<(RequestHeader, Vec<&Ttlv>), ModelError> {
+    pub fn read_header(msg: &Ttlv) -> Result<(RequestHeader, &[Ttlv]), ModelError> {
         if msg.tag != Tag::RequestMessage {
             return Err(ModelError::new(msg.tag, ModelErrorKind::Unexpected(msg.tag)));
         }
@@ -521,7 +521,7 @@ impl RequestMessage {
         };
         let mut f = Fields::new(msg, peek)?;
         let header: RequestHeader = f.req(Tag::RequestHeader)?;
-        let items = f.raw_rep(Tag::BatchItem).iter().collect();
+        let items = f.raw_rep(Tag::BatchItem);
         f.finish()?;
         Ok((header, items))
     }
@@ -532,7 +532,7 @@ impl RequestMessage {
     ) -> Result<(RequestHeader, Vec<Result<RequestBatchItem, BatchItemError>>), ModelError> {
         let (header, items) = RequestMessage::read_header(msg)?;
         let v = header.protocol_version;
-        let items = items.into_iter().map(|i| RequestBatchItem::decode(i, v)).collect();
+        let items = items.iter().map(|i| RequestBatchItem::decode(i, v)).collect();
         Ok((header, items))
     }
 }

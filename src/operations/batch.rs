@@ -25,7 +25,7 @@ use crate::ttlv::Ttlv;
 pub(crate) async fn run(
     ctx: &mut RequestContext<'_>,
     header: &RequestHeader,
-    items: &[&Ttlv],
+    items: &[Ttlv],
 ) -> Vec<ResponseBatchItem> {
     let v = ctx.version;
     let option = header.batch_error_continuation_option.unwrap_or(BatchErrorContinuationOption::Stop);

@@ -237,7 +237,7 @@ impl Engine {
         // Admission (revoked credential, key store out of service, allowlist)
         // before any item runs: atomics only on the admitted path.
         if let Err(refusal) = crate::auth::admit(client, &header, now.unix_timestamp()).await {
-            return self.refuse(client, &header, &items, now, &refusal);
+            return self.refuse(client, &header, items, now, &refusal);
         }
         let mut ctx = RequestContext {
             store: &self.store,
@@ -247,7 +247,7 @@ impl Engine {
             id_placeholder: None,
             undo: Default::default(),
         };
-        let batch_items = batch::run(&mut ctx, &header, &items).await;
+        let batch_items = batch::run(&mut ctx, &header, items).await;
         Reply::Send(self.respond(&header, now, batch_items))
     }
 
@@ -257,7 +257,7 @@ impl Engine {
         &self,
         client: &ClientIdentity,
         header: &RequestHeader,
-        items: &[&Ttlv],
+        items: &[Ttlv],
         now: OffsetDateTime,
         refusal: &crate::auth::Refusal,
     ) -> Reply {
