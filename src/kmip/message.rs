@@ -503,6 +503,13 @@ impl RequestMessage {
     /// Step one of decoding: the header, and the batch items still raw. An
     /// error here means the message cannot be answered in the client's version.
     pub fn read_header(msg: &Ttlv) -> Result<(RequestHeader, &[Ttlv]), ModelError> {
+        RequestMessage::read_header_at(msg, None)
+    }
+
+    /// [`RequestMessage::read_header`] for a caller that has already read the
+    /// header's Protocol Version (`peeked`, taken from this very header), so
+    /// it is not read twice; None reads it here.
+    pub fn read_header_at(msg: &Ttlv, peeked: Option<ProtocolVersion>) -> Result<(RequestHeader, &[Ttlv]), ModelError> {
         if msg.tag != Tag::RequestMessage {
             return Err(ModelError::new(msg.tag, ModelErrorKind::Unexpected(msg.tag)));
         }
@@ -511,10 +518,11 @@ impl RequestMessage {
             Some(h) if h.tag == Tag::RequestHeader => h,
             _ => return Err(ModelError::new(msg.tag, ModelErrorKind::Missing(Tag::RequestHeader))),
         };
-        let peek = match header_item.child(Tag::ProtocolVersion) {
-            Some(pv) => ProtocolVersion::from_ttlv(pv, ProtocolVersion::V1_0)
+        let peek = match (peeked, header_item.child(Tag::ProtocolVersion)) {
+            (Some(v), _) => v,
+            (None, Some(pv)) => ProtocolVersion::from_ttlv(pv, ProtocolVersion::V1_0)
                 .map_err(|e| e.within(Tag::RequestHeader).within(Tag::RequestMessage))?,
-            None => {
+            (None, None) => {
                 return Err(ModelError::new(Tag::RequestHeader, ModelErrorKind::Missing(Tag::ProtocolVersion))
                     .within(Tag::RequestMessage))
             }

@@ -208,7 +208,9 @@ impl Engine {
             let header = RequestHeader::new(nearest_supported(v), 1);
             return Reply::Send(self.message_error(&header, now, &Error::UnsupportedVersion(v)));
         }
-        let (header, items) = match crate::kmip::message::RequestMessage::read_header(&message) {
+        // `asked` came from the header read_header takes (the first item, when
+        // it is one): a message whose first item is another still fails there.
+        let (header, items) = match crate::kmip::message::RequestMessage::read_header_at(&message, asked) {
             Ok(parts) => parts,
             Err(e) => {
                 let error = Error::Model(e);
