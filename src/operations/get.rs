@@ -47,13 +47,11 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: GetRequest) -> Res
         },
         _ => None,
     });
-    let object = managed.object.clone().ok_or_else(|| Error::ObjectDestroyed { id: id.clone() })?;
-    let object = match object {
-        Object::SymmetricKey(mut key) => {
-            key.key_block = symmetric_key(key.key_block, req.key_format_type.or(registered))?;
-            Object::SymmetricKey(key)
-        }
-        Object::SecretData(mut secret) => {
+    // One copy of the object, converted in place: it is large, and every move of it a copy.
+    let mut object = managed.object.clone().ok_or_else(|| Error::ObjectDestroyed { id: id.clone() })?;
+    match &mut object {
+        Object::SymmetricKey(key) => symmetric_key(&mut key.key_block, req.key_format_type.or(registered))?,
+        Object::SecretData(secret) => {
             match req.key_format_type {
                 // Raw and Opaque are both the bytes as they are.
                 Some(f @ (KeyFormatType::Raw | KeyFormatType::Opaque)) => secret.key_block.key_format_type = f,
@@ -65,23 +63,18 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: GetRequest) -> Res
                 }
                 None => {}
             }
-            Object::SecretData(secret)
         }
         // Stored as PKCS#8 and SubjectPublicKeyInfo; returned as registered
         // unless another format is asked for.
-        Object::PrivateKey(mut key) => {
+        Object::PrivateKey(key) => {
             let format = req.key_format_type.or(registered).unwrap_or(KeyFormatType::PKCS_8);
             key.key_block = key_forms::private_as(&key.key_block, format)?;
-            Object::PrivateKey(key)
         }
-        Object::PublicKey(mut key) => {
+        Object::PublicKey(key) => {
             let format = req.key_format_type.or(registered).unwrap_or(KeyFormatType::X_509);
             key.key_block = key_forms::public_as(&key.key_block, format)?;
-            Object::PublicKey(key)
         }
-        Object::SplitKey(split) if matches!(req.key_format_type, None | Some(KeyFormatType::Raw)) => {
-            Object::SplitKey(split)
-        }
+        Object::SplitKey(_) if matches!(req.key_format_type, None | Some(KeyFormatType::Raw)) => {}
         other => {
             if let Some(f) = req.key_format_type {
                 return Err(Error::KeyFormatNotSupported(format!(
@@ -90,14 +83,12 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: GetRequest) -> Res
                     format_name(f)
                 )));
             }
-            other
         }
-    };
-    let object = match &req.key_wrapping_specification {
-        None => object,
+    }
+    if let Some(spec) = &req.key_wrapping_specification {
         // Boxed, as the Fresh write below: rare paths kept out of every Get's future.
-        Some(spec) => Box::pin(wrap_object(ctx, spec, object)).await?,
-    };
+        object = Box::pin(wrap_object(ctx, spec, object)).await?;
+    }
     ctx.record_use(&id, UsageKind::Get);
     if managed.attributes.iter().any(|a| matches!(a, Attribute::Fresh(true))) {
         // Boxed: once per key, and its copy of the object would otherwise sit in every Get's future.
@@ -132,10 +123,10 @@ async fn wrap_object(
     Ok(object)
 }
 
-/// A stored (Raw) symmetric key block in the format asked for.
-fn symmetric_key(block: KeyBlock, format: Option<KeyFormatType>) -> Result<KeyBlock, Error> {
+/// A stored (Raw) symmetric key block put, in place, in the format asked for.
+fn symmetric_key(block: &mut KeyBlock, format: Option<KeyFormatType>) -> Result<(), Error> {
     match format {
-        None | Some(KeyFormatType::Raw) => Ok(block),
+        None | Some(KeyFormatType::Raw) => Ok(()),
         Some(KeyFormatType::TransparentSymmetricKey) => {
             let material = match &block.key_value {
                 Some(KeyValue::Plain { key_material: KeyMaterial::Bytes(b), .. }) => b,
@@ -143,14 +134,13 @@ fn symmetric_key(block: KeyBlock, format: Option<KeyFormatType>) -> Result<KeyBl
             };
             // KMIP 1.4 §2.1.7.1: a structure holding the Key byte string.
             let structure = TransparentKey::new().with(Tag::Key, TransparentValue::ByteString(material.clone()));
-            Ok(KeyBlock {
-                key_format_type: KeyFormatType::TransparentSymmetricKey,
-                key_value: Some(KeyValue::Plain {
-                    key_material: KeyMaterial::Transparent(structure),
-                    attributes: Attributes::default(),
-                }),
-                ..block
-            })
+            block.key_format_type = KeyFormatType::TransparentSymmetricKey;
+            // The Raw key value is dropped (and wiped) as the transparent one replaces it.
+            block.key_value = Some(KeyValue::Plain {
+                key_material: KeyMaterial::Transparent(structure),
+                attributes: Attributes::default(),
+            });
+            Ok(())
         }
         Some(other) => Err(Error::KeyFormatNotSupported(format!(
             "a Symmetric Key is returned in the Raw or Transparent Symmetric Key format, not {}",
