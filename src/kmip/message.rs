@@ -6,7 +6,10 @@
 //! Protocol Version) first, then each batch item is decoded on its own with
 //! [`RequestBatchItem::decode`]; a malformed item is an error for that item
 //! only. An operation coffer does not model still decodes, as
-//! [`RequestPayload::Other`].
+//! [`RequestPayload::Other`]. The server reads an item as a [`RawBatchItem`]
+//! (its payload left raw) and decodes the payload straight into the
+//! operation's request type, so the large [`RequestPayload`] is not built
+//! on its hot path.
 
 use bytes::Bytes;
 
