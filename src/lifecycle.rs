@@ -41,24 +41,22 @@ pub fn refresh(object: &mut ManagedObject, now: DateTime) -> bool {
 /// The state [`refresh`] would move the object to at `now`, or None when it
 /// would leave it as it is (lets a shared, cached object be copied only then).
 pub fn refreshed_state(object: &ManagedObject, now: DateTime) -> Option<State> {
-    let activation = date(object, |a| match a {
-        Attribute::ActivationDate(d) => Some(*d),
-        _ => None,
-    });
-    let deactivation = date(object, |a| match a {
-        Attribute::DeactivationDate(d) => Some(*d),
-        _ => None,
-    });
-    let has_state = object.attributes.iter().any(|a| matches!(a, Attribute::State(_)));
-    let mut state = object.state();
-    if !has_state {
-        return None;
+    // One pass over the attributes (the first of each kind counts): this runs on every load.
+    let (mut state, mut activation, mut deactivation) = (None, None, None);
+    for a in &object.attributes {
+        match a {
+            Attribute::State(s) if state.is_none() => state = Some(*s),
+            Attribute::ActivationDate(d) if activation.is_none() => activation = Some(d.0),
+            Attribute::DeactivationDate(d) if deactivation.is_none() => deactivation = Some(d.0),
+            _ => {}
+        }
     }
-    let before = state;
+    let before = state?;
+    let mut state = before;
     if state == State::PreActive && activation.is_some_and(|d| d <= now.0) {
         state = State::Active;
     }
-    if state == State::Active && deactivation.is_some_and(|d| d <= now.0) {
+    if state == State::Active && deactivation.is_some_and(|d: i64| d <= now.0) {
         state = State::Deactivated;
     }
     (state != before).then_some(state)

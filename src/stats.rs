@@ -97,12 +97,18 @@ impl Default for ObjectUsage {
 }
 
 impl ObjectUsage {
-    /// Counts one use of `kind` now.
+    /// Counts one use of `kind` now (the system clock's time).
     pub fn record(&self, kind: UsageKind) {
+        self.record_at(kind, time::OffsetDateTime::now_utc());
+    }
+
+    /// Counts one use of `kind` at `when`: the engine passes its request's
+    /// time, read once per request from its clock, rather than read the clock again.
+    pub fn record_at(&self, kind: UsageKind, when: time::OffsetDateTime) {
         if let Some(c) = self.counts.get(kind.index()) {
             c.fetch_add(1, Ordering::Relaxed);
         }
-        let now = i64::try_from(time::OffsetDateTime::now_utc().unix_timestamp_nanos()).unwrap_or(i64::MAX);
+        let now = i64::try_from(when.unix_timestamp_nanos()).unwrap_or(i64::MAX);
         self.last_used.fetch_max(now, Ordering::Relaxed);
         // Release: a flusher that sees `dirty` also sees the increments above.
         self.dirty.store(true, Ordering::Release);

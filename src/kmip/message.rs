@@ -6,7 +6,10 @@
 //! Protocol Version) first, then each batch item is decoded on its own with
 //! [`RequestBatchItem::decode`]; a malformed item is an error for that item
 //! only. An operation coffer does not model still decodes, as
-//! [`RequestPayload::Other`].
+//! [`RequestPayload::Other`]. The server reads an item as a [`RawBatchItem`]
+//! (its payload left raw) and decodes the payload straight into the
+//! operation's request type, so the large [`RequestPayload`] is not built
+//! on its hot path.
 
 use bytes::Bytes;
 
@@ -300,29 +303,80 @@ impl RequestBatchItem {
     /// Decodes one batch item; on error keeps the Operation and Unique Batch
     /// Item ID so the answer can echo them.
     pub fn decode(item: &Ttlv, v: ProtocolVersion) -> Result<RequestBatchItem, BatchItemError> {
-        let operation = match item.child(Tag::Operation).map(|o| &o.value) {
-            Some(Value::Enumeration(x)) => Some(Operation::from_value(*x)),
-            _ => None,
-        };
-        let unique_batch_item_id = match item.child(Tag::UniqueBatchItemID).map(|o| &o.value) {
-            Some(Value::ByteString(b)) => Some(b.clone()),
-            _ => None,
-        };
-        RequestBatchItem::from_ttlv(item, v).map_err(|error| BatchItemError { operation, unique_batch_item_id, error })
+        let raw = RawBatchItem::decode(item, v)?;
+        let payload = raw.decode_payload().map_err(|error| BatchItemError {
+            operation: Some(raw.operation),
+            unique_batch_item_id: raw.unique_batch_item_id.clone(),
+            error,
+        })?;
+        let RawBatchItem { operation, ephemeral, unique_batch_item_id, message_extension, .. } = raw;
+        Ok(RequestBatchItem { operation, ephemeral, unique_batch_item_id, payload, message_extension })
     }
 }
 
 impl FromTtlv for RequestBatchItem {
     fn from_ttlv(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
+        RequestBatchItem::decode(item, v).map_err(|e| e.error)
+    }
+}
+
+/// A request batch item with every field decoded but its payload, which is
+/// left as received: the server decodes the payload straight into the
+/// operation's request type (see `operations::dispatch`), so the large
+/// [`RequestPayload`] enum is neither built nor moved on the hot path.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawBatchItem<'a> {
+    /// Operation.
+    pub operation: Operation,
+    /// Ephemeral (2.0).
+    pub ephemeral: Option<bool>,
+    /// Unique Batch Item ID.
+    pub unique_batch_item_id: Option<Bytes>,
+    /// The Request Payload structure, not yet decoded.
+    pub payload: &'a Ttlv,
+    /// Message Extension.
+    pub message_extension: Option<MessageExtension>,
+    /// The protocol version the payload is to be read in.
+    pub version: ProtocolVersion,
+}
+
+impl<'a> RawBatchItem<'a> {
+    /// Decodes one batch item but its payload; on error keeps the Operation
+    /// and Unique Batch Item ID so the answer can echo them.
+    pub fn decode(item: &'a Ttlv, v: ProtocolVersion) -> Result<RawBatchItem<'a>, BatchItemError> {
+        RawBatchItem::fields(item, v).map_err(|error| {
+            let operation = match item.child(Tag::Operation).map(|o| &o.value) {
+                Some(Value::Enumeration(x)) => Some(Operation::from_value(*x)),
+                _ => None,
+            };
+            let unique_batch_item_id = match item.child(Tag::UniqueBatchItemID).map(|o| &o.value) {
+                Some(Value::ByteString(b)) => Some(b.clone()),
+                _ => None,
+            };
+            BatchItemError { operation, unique_batch_item_id, error }
+        })
+    }
+
+    fn fields(item: &'a Ttlv, v: ProtocolVersion) -> Result<RawBatchItem<'a>, ModelError> {
         let mut f = Fields::new(item, v)?;
         let operation: Operation = f.req(Tag::Operation)?;
         let ephemeral = f.opt(Tag::Ephemeral)?;
         let unique_batch_item_id = f.opt(Tag::UniqueBatchItemID)?;
-        let raw = f.raw_req(Tag::RequestPayload)?;
-        let payload = RequestPayload::decode(operation, raw, v).map_err(|e| e.within(Tag::BatchItem))?;
+        let payload = f.raw_req(Tag::RequestPayload)?;
         let message_extension = f.opt(Tag::MessageExtension)?;
         f.finish()?;
-        Ok(RequestBatchItem { operation, ephemeral, unique_batch_item_id, payload, message_extension })
+        Ok(RawBatchItem { operation, ephemeral, unique_batch_item_id, payload, message_extension, version: v })
+    }
+
+    /// The payload decoded as `T`, the request type of this item's operation;
+    /// an error carries its tag path from the batch item down.
+    pub fn decode_as<T: FromTtlv>(&self) -> Result<T, ModelError> {
+        T::from_ttlv(self.payload, self.version).map_err(|e| e.within(Tag::BatchItem))
+    }
+
+    /// The payload decoded into the [`RequestPayload`] of this item's operation.
+    pub fn decode_payload(&self) -> Result<RequestPayload, ModelError> {
+        RequestPayload::decode(self.operation, self.payload, self.version).map_err(|e| e.within(Tag::BatchItem))
     }
 }
 
@@ -447,7 +501,14 @@ impl RequestMessage {
 impl RequestMessage {
     /// Step one of decoding: the header, and the batch items still raw. An
     /// error here means the message cannot be answered in the client's version.
-    pub fn read_header(msg: &Ttlv) -> Result<(RequestHeader, Vec<&Ttlv>), ModelError> {
+    pub fn read_header(msg: &Ttlv) -> Result<(RequestHeader, &[Ttlv]), ModelError> {
+        RequestMessage::read_header_at(msg, None)
+    }
+
+    /// [`RequestMessage::read_header`] for a caller that has already read the
+    /// header's Protocol Version (`peeked`, taken from this very header), so
+    /// it is not read twice; None reads it here.
+    pub fn read_header_at(msg: &Ttlv, peeked: Option<ProtocolVersion>) -> Result<(RequestHeader, &[Ttlv]), ModelError> {
         if msg.tag != Tag::RequestMessage {
             return Err(ModelError::new(msg.tag, ModelErrorKind::Unexpected(msg.tag)));
         }
@@ -456,17 +517,18 @@ impl RequestMessage {
             Some(h) if h.tag == Tag::RequestHeader => h,
             _ => return Err(ModelError::new(msg.tag, ModelErrorKind::Missing(Tag::RequestHeader))),
         };
-        let peek = match header_item.child(Tag::ProtocolVersion) {
-            Some(pv) => ProtocolVersion::from_ttlv(pv, ProtocolVersion::V1_0)
+        let peek = match (peeked, header_item.child(Tag::ProtocolVersion)) {
+            (Some(v), _) => v,
+            (None, Some(pv)) => ProtocolVersion::from_ttlv(pv, ProtocolVersion::V1_0)
                 .map_err(|e| e.within(Tag::RequestHeader).within(Tag::RequestMessage))?,
-            None => {
+            (None, None) => {
                 return Err(ModelError::new(Tag::RequestHeader, ModelErrorKind::Missing(Tag::ProtocolVersion))
                     .within(Tag::RequestMessage))
             }
         };
         let mut f = Fields::new(msg, peek)?;
         let header: RequestHeader = f.req(Tag::RequestHeader)?;
-        let items = f.raw_rep(Tag::BatchItem).iter().collect();
+        let items = f.raw_rep(Tag::BatchItem);
         f.finish()?;
         Ok((header, items))
     }
@@ -477,7 +539,7 @@ impl RequestMessage {
     ) -> Result<(RequestHeader, Vec<Result<RequestBatchItem, BatchItemError>>), ModelError> {
         let (header, items) = RequestMessage::read_header(msg)?;
         let v = header.protocol_version;
-        let items = items.into_iter().map(|i| RequestBatchItem::decode(i, v)).collect();
+        let items = items.iter().map(|i| RequestBatchItem::decode(i, v)).collect();
         Ok((header, items))
     }
 }

@@ -5,7 +5,7 @@
 use bytes::Bytes;
 
 use crate::error::Error;
-use crate::kmip::message::{RequestBatchItem, RequestHeader, ResponseBatchItem};
+use crate::kmip::message::{RawBatchItem, RequestHeader, ResponseBatchItem};
 use crate::kmip::payloads::ResponsePayload;
 use crate::kmip::table::{BatchErrorContinuationOption, Operation, ResultStatus};
 use crate::kmip::version::ProtocolVersion;
@@ -25,7 +25,7 @@ use crate::ttlv::Ttlv;
 pub(crate) async fn run(
     ctx: &mut RequestContext<'_>,
     header: &RequestHeader,
-    items: &[&Ttlv],
+    items: &[Ttlv],
 ) -> Vec<ResponseBatchItem> {
     let v = ctx.version;
     let option = header.batch_error_continuation_option.unwrap_or(BatchErrorContinuationOption::Stop);
@@ -35,32 +35,28 @@ pub(crate) async fn run(
     }
     let mut responses = Vec::with_capacity(items.len());
     let mut failed = false;
-    // Decoded one at a time, as it runs: a decoded item (its payload) is large to hold and move.
-    for item in items.iter().map(|raw| RequestBatchItem::decode(raw, v)) {
-        let (operation, id, result) = match item {
-            Ok(item) if failed && option != BatchErrorContinuationOption::Continue => {
-                (Some(item.operation), item.unique_batch_item_id, Err(Error::NotRunAfterFailure))
-            }
-            Ok(item) => (Some(item.operation), item.unique_batch_item_id, dispatch(ctx, item.payload).await),
-            Err(e) if failed && option != BatchErrorContinuationOption::Continue => {
-                (e.operation, e.unique_batch_item_id, Err(Error::NotRunAfterFailure))
-            }
-            Err(e) => (e.operation, e.unique_batch_item_id, Err(Error::Model(e.error))),
-        };
-        responses.push(match result {
-            Ok(payload) => success(operation, id, payload),
-            Err(error) => {
-                if undo && !failed {
-                    let mut item = failure(v, operation, id, &error);
-                    undo_earlier(ctx, &mut responses, &mut item).await;
-                    failed = true;
-                    responses.push(item);
+    // Decoded one at a time, as it runs, and the payload only by dispatch, into its operation's type.
+    // A success is pushed where it is matched: the response payload is large, and each move a copy.
+    for raw in items {
+        let skip = failed && option != BatchErrorContinuationOption::Continue;
+        let (operation, id, error) = match RawBatchItem::decode(raw, v) {
+            Ok(item) if skip => (Some(item.operation), item.unique_batch_item_id, Error::NotRunAfterFailure),
+            Ok(item) => match dispatch(ctx, &item).await {
+                Ok(payload) => {
+                    responses.push(success(Some(item.operation), item.unique_batch_item_id, payload));
                     continue;
                 }
-                failed = true;
-                failure(v, operation, id, &error)
-            }
-        });
+                Err(error) => (Some(item.operation), item.unique_batch_item_id, error),
+            },
+            Err(e) if skip => (e.operation, e.unique_batch_item_id, Error::NotRunAfterFailure),
+            Err(e) => (e.operation, e.unique_batch_item_id, Error::Model(e.error)),
+        };
+        let mut item = failure(v, operation, id, &error);
+        if undo && !failed {
+            undo_earlier(ctx, &mut responses, &mut item).await;
+        }
+        failed = true;
+        responses.push(item);
     }
     if undo {
         ctx.undo.take();

@@ -13,7 +13,7 @@ use crate::kmip::codec::DateTime;
 use crate::kmip::version::ProtocolVersion;
 use crate::lifecycle;
 use crate::operations::managed::ManagedObject;
-use crate::stats::ObjectUsage;
+use crate::stats::{ObjectUsage, UsageKind};
 use crate::store::{Change, Store, StoredObject};
 
 /// The context of one batch item (and, for the placeholder, of its batch).
@@ -204,6 +204,12 @@ impl RequestContext<'_> {
     /// The usage counters of an object.
     pub fn usage(&self, id: &str) -> Arc<ObjectUsage> {
         self.store.usage(id)
+    }
+
+    /// Counts one use of `kind` of the object `id`, at the request's time
+    /// (the engine's clock, read once per request).
+    pub fn record_use(&self, id: &str, kind: UsageKind) {
+        self.store.usage(id).record_at(kind, self.now);
     }
 }
 

@@ -93,10 +93,12 @@ pub(crate) async fn consume_usage_limit(
     if limits(key).is_none() {
         return Ok(());
     }
-    reserve_usage(ctx, key, operation, |limit| match &limit.unit {
+    // Boxed: only keys with Usage Limits get here, and the inline future
+    // would enlarge every Encrypt's and Decrypt's.
+    Box::pin(reserve_usage(ctx, key, operation, |limit| match &limit.unit {
         Some(Ttlv { value: Value::Enumeration(u), .. }) if *u == UsageLimitsUnit::Object.value() => 1,
         _ => i64::try_from(bytes).unwrap_or(i64::MAX),
-    })
+    }))
     .await
 }
 

@@ -13,13 +13,14 @@ use crate::operations::crypto_params;
 use crate::stats::UsageKind;
 
 /// Decrypts the request's Data with the named key.
-pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: DecryptRequest) -> Result<DecryptResponse, Error> {
+pub(crate) async fn handle(ctx: &mut RequestContext<'_>, mut req: DecryptRequest) -> Result<DecryptResponse, Error> {
     crypto_params::refuse_streaming(req.correlation_value.is_some(), req.init_indicator, req.final_indicator)?;
-    let id = ctx.resolve_id(req.unique_identifier.clone())?;
+    let id = ctx.resolve_id(req.unique_identifier.take())?;
     let (key, cached) = ctx.load_live_cached(&id).await?;
-    // RSA: a public key encrypts, its private key decrypts.
+    // RSA: a public key encrypts, its private key decrypts. Boxed: a rare
+    // path whose future would otherwise enlarge every AES request's.
     if matches!(key.object_type(), Some(ObjectType::PublicKey | ObjectType::PrivateKey)) {
-        return crate::operations::rsa_crypt::decrypt(ctx, (*key).clone(), req).await;
+        return Box::pin(crate::operations::rsa_crypt::decrypt(ctx, (*key).clone(), req)).await;
     }
     crypto_params::check_key(ctx, &key, Operation::Decrypt, Use::Process, CryptographicUsageMask::Decrypt, "Decrypt")?;
     // The bytes are used below through the cached contexts; a key without usable ones is refused first.
@@ -66,7 +67,7 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: DecryptRequest) ->
         )),
         other => Error::Crypto(other),
     })?;
-    ctx.usage(&id).record(UsageKind::Decrypt);
+    ctx.record_use(&id, UsageKind::Decrypt);
     Ok(DecryptResponse {
         unique_identifier: id,
         // Moved, not copied, out of the zeroizing buffer into the secret.

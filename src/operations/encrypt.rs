@@ -17,13 +17,14 @@ use crate::operations::crypto_params;
 use crate::stats::UsageKind;
 
 /// Encrypts the request's Data with the named key.
-pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: EncryptRequest) -> Result<EncryptResponse, Error> {
+pub(crate) async fn handle(ctx: &mut RequestContext<'_>, mut req: EncryptRequest) -> Result<EncryptResponse, Error> {
     crypto_params::refuse_streaming(req.correlation_value.is_some(), req.init_indicator, req.final_indicator)?;
-    let id = ctx.resolve_id(req.unique_identifier.clone())?;
+    let id = ctx.resolve_id(req.unique_identifier.take())?;
     let (key, cached) = ctx.load_live_cached(&id).await?;
-    // RSA: a public key encrypts, its private key decrypts.
+    // RSA: a public key encrypts, its private key decrypts. Boxed: a rare
+    // path whose future would otherwise enlarge every AES request's.
     if matches!(key.object_type(), Some(ObjectType::PublicKey | ObjectType::PrivateKey)) {
-        return crate::operations::rsa_crypt::encrypt(ctx, (*key).clone(), req).await;
+        return Box::pin(crate::operations::rsa_crypt::encrypt(ctx, (*key).clone(), req)).await;
     }
     crypto_params::check_key(ctx, &key, Operation::Encrypt, Use::Protect, CryptographicUsageMask::Encrypt, "Encrypt")?;
     // The bytes are used below through the cached contexts; a key without usable ones is refused first.
@@ -53,7 +54,7 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: EncryptRequest) ->
     crypto_params::consume_usage_limit(ctx, &key, Operation::Encrypt, data.len()).await?;
     let encrypted = crypto_params::aes_key(&cached, Operation::Encrypt)?.encrypt(&aes, data.expose())?;
     drop(data);
-    ctx.usage(&id).record(UsageKind::Encrypt);
+    ctx.record_use(&id, UsageKind::Encrypt);
     Ok(EncryptResponse {
         data: Some(Bytes::from(encrypted.ciphertext)),
         iv_counter_nonce: encrypted.iv.or(sized_iv).map(Bytes::from),
@@ -123,6 +124,29 @@ mod tests {
         assert_eq!(out.data.as_ref().map(Secret::expose), Some(&b"attack at dawn"[..]));
         let usage = bench.store.usage("k");
         assert_eq!((usage.count(UsageKind::Encrypt), usage.count(UsageKind::Decrypt)), (1, 1));
+    }
+
+    #[tokio::test]
+    async fn the_engines_clock_dates_the_response_header_and_the_keys_last_use() {
+        use crate::kmip::codec::{DateTime, FromTtlv, ToTtlv};
+        use crate::kmip::message::{RequestMessage, ResponseMessage};
+        use crate::operations::{Engine, EngineLimits, Reply};
+        use crate::ttlv::{self, Tag};
+        // One clock read per request: the injected time, not the system's, in both places.
+        let bench = bench_with(State::Active, M::Encrypt).await;
+        let at = time::OffsetDateTime::from_unix_timestamp(1_000_000_000).expect("a time");
+        let clock = std::sync::Arc::new(crate::clock::TestClock::at(at));
+        let engine = Engine::with_clock(bench.store.clone(), EngineLimits::default(), clock);
+        let message = RequestMessage::new(V::V1_2, vec![encrypt(Some("k"), Some(cbc()), None)]);
+        let frame = message.encode_ttlv(Tag::RequestMessage, V::V1_2).expect("encodes");
+        let client = crate::operations::new_object::test_support::client_of("default");
+        let Reply::Send(bytes) = engine.process(&client, Bytes::from(frame)).await else { panic!("no response") };
+        let tree = ttlv::decode(&Bytes::from(bytes), &ttlv::Limits::UNBOUNDED).expect("decodes");
+        let response = ResponseMessage::from_ttlv(&tree, V::V1_2).expect("a response");
+        assert_eq!(response.header.time_stamp, DateTime(1_000_000_000));
+        assert_eq!(response.batch_items.first().map(|i| i.result_status), Some(ResultStatus::Success));
+        let usage = bench.store.usage("k");
+        assert_eq!((usage.count(UsageKind::Encrypt), usage.last_used()), (1, Some(at)));
     }
 
     #[tokio::test]

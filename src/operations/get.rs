@@ -13,6 +13,7 @@ use crate::kmip::objects::{
 use crate::kmip::payloads::{GetRequest, GetResponse};
 use crate::kmip::table::KeyFormatType;
 use crate::operations::context::RequestContext;
+use crate::operations::managed::ManagedObject;
 use crate::operations::new_object::{format_name, type_name};
 use crate::operations::{key_forms, key_wrap};
 use crate::stats::UsageKind;
@@ -46,13 +47,11 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: GetRequest) -> Res
         },
         _ => None,
     });
-    let object = managed.object.clone().ok_or_else(|| Error::ObjectDestroyed { id: id.clone() })?;
-    let object = match object {
-        Object::SymmetricKey(mut key) => {
-            key.key_block = symmetric_key(key.key_block, req.key_format_type.or(registered))?;
-            Object::SymmetricKey(key)
-        }
-        Object::SecretData(mut secret) => {
+    // One copy of the object, converted in place: it is large, and every move of it a copy.
+    let mut object = managed.object.clone().ok_or_else(|| Error::ObjectDestroyed { id: id.clone() })?;
+    match &mut object {
+        Object::SymmetricKey(key) => symmetric_key(&mut key.key_block, req.key_format_type.or(registered))?,
+        Object::SecretData(secret) => {
             match req.key_format_type {
                 // Raw and Opaque are both the bytes as they are.
                 Some(f @ (KeyFormatType::Raw | KeyFormatType::Opaque)) => secret.key_block.key_format_type = f,
@@ -64,23 +63,18 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: GetRequest) -> Res
                 }
                 None => {}
             }
-            Object::SecretData(secret)
         }
         // Stored as PKCS#8 and SubjectPublicKeyInfo; returned as registered
         // unless another format is asked for.
-        Object::PrivateKey(mut key) => {
+        Object::PrivateKey(key) => {
             let format = req.key_format_type.or(registered).unwrap_or(KeyFormatType::PKCS_8);
             key.key_block = key_forms::private_as(&key.key_block, format)?;
-            Object::PrivateKey(key)
         }
-        Object::PublicKey(mut key) => {
+        Object::PublicKey(key) => {
             let format = req.key_format_type.or(registered).unwrap_or(KeyFormatType::X_509);
             key.key_block = key_forms::public_as(&key.key_block, format)?;
-            Object::PublicKey(key)
         }
-        Object::SplitKey(split) if matches!(req.key_format_type, None | Some(KeyFormatType::Raw)) => {
-            Object::SplitKey(split)
-        }
+        Object::SplitKey(_) if matches!(req.key_format_type, None | Some(KeyFormatType::Raw)) => {}
         other => {
             if let Some(f) = req.key_format_type {
                 return Err(Error::KeyFormatNotSupported(format!(
@@ -89,25 +83,29 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: GetRequest) -> Res
                     format_name(f)
                 )));
             }
-            other
-        }
-    };
-    let object = match &req.key_wrapping_specification {
-        None => object,
-        Some(spec) => wrap_object(ctx, spec, object).await?,
-    };
-    ctx.usage(&id).record(UsageKind::Get);
-    if managed.attributes.iter().any(|a| matches!(a, Attribute::Fresh(true))) {
-        // Served once: no longer Fresh (KMIP 1.4 §3.34). A concurrent Get
-        // that cleared it first makes this write conflict, which is fine.
-        let mut managed = crate::operations::managed::ManagedObject::clone(&managed);
-        managed.set(Attribute::Fresh(false));
-        match ctx.save(&[&managed]).await {
-            Ok(()) | Err(Error::Store(StoreError::Conflict { .. })) => {}
-            Err(e) => return Err(e),
         }
     }
+    if let Some(spec) = &req.key_wrapping_specification {
+        // Boxed, as the Fresh write below: rare paths kept out of every Get's future.
+        object = Box::pin(wrap_object(ctx, spec, object)).await?;
+    }
+    ctx.record_use(&id, UsageKind::Get);
+    if managed.attributes.iter().any(|a| matches!(a, Attribute::Fresh(true))) {
+        // Boxed: once per key, and its copy of the object would otherwise sit in every Get's future.
+        Box::pin(clear_fresh(ctx, &managed)).await?;
+    }
     Ok(GetResponse { object_type: object.object_type(), unique_identifier: id, object })
+}
+
+/// Served once: no longer Fresh (KMIP 1.4 §3.34). A concurrent Get that
+/// cleared it first makes this write conflict, which is fine.
+async fn clear_fresh(ctx: &RequestContext<'_>, managed: &ManagedObject) -> Result<(), Error> {
+    let mut managed = ManagedObject::clone(managed);
+    managed.set(Attribute::Fresh(false));
+    match ctx.save(&[&managed]).await {
+        Ok(()) | Err(Error::Store(StoreError::Conflict { .. })) => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// The object with its key block wrapped as `spec` says.
@@ -125,10 +123,10 @@ async fn wrap_object(
     Ok(object)
 }
 
-/// A stored (Raw) symmetric key block in the format asked for.
-fn symmetric_key(block: KeyBlock, format: Option<KeyFormatType>) -> Result<KeyBlock, Error> {
+/// A stored (Raw) symmetric key block put, in place, in the format asked for.
+fn symmetric_key(block: &mut KeyBlock, format: Option<KeyFormatType>) -> Result<(), Error> {
     match format {
-        None | Some(KeyFormatType::Raw) => Ok(block),
+        None | Some(KeyFormatType::Raw) => Ok(()),
         Some(KeyFormatType::TransparentSymmetricKey) => {
             let material = match &block.key_value {
                 Some(KeyValue::Plain { key_material: KeyMaterial::Bytes(b), .. }) => b,
@@ -136,14 +134,13 @@ fn symmetric_key(block: KeyBlock, format: Option<KeyFormatType>) -> Result<KeyBl
             };
             // KMIP 1.4 §2.1.7.1: a structure holding the Key byte string.
             let structure = TransparentKey::new().with(Tag::Key, TransparentValue::ByteString(material.clone()));
-            Ok(KeyBlock {
-                key_format_type: KeyFormatType::TransparentSymmetricKey,
-                key_value: Some(KeyValue::Plain {
-                    key_material: KeyMaterial::Transparent(structure),
-                    attributes: Attributes::default(),
-                }),
-                ..block
-            })
+            block.key_format_type = KeyFormatType::TransparentSymmetricKey;
+            // The Raw key value is dropped (and wiped) as the transparent one replaces it.
+            block.key_value = Some(KeyValue::Plain {
+                key_material: KeyMaterial::Transparent(structure),
+                attributes: Attributes::default(),
+            });
+            Ok(())
         }
         Some(other) => Err(Error::KeyFormatNotSupported(format!(
             "a Symmetric Key is returned in the Raw or Transparent Symmetric Key format, not {}",
@@ -167,7 +164,7 @@ mod tests {
 
     async fn got(engine: &Engine, v: V, req: GetRequest) -> GetResponse {
         match ok(one(engine, v, Rq::Get(req)).await) {
-            Rs::Get(r) => r,
+            Rs::Get(r) => *r,
             other => panic!("{other:?}"),
         }
     }

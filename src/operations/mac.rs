@@ -31,7 +31,7 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: MACRequest) -> Res
     let algorithm = crypto_params::mac_algorithm(&key, params, key_algorithm)?;
     crypto_params::consume_usage_limit(ctx, &key, Operation::MAC, data.len()).await?;
     let mac_data = mac(algorithm, key_bytes, &data)?;
-    ctx.usage(&id).record(UsageKind::Mac);
+    ctx.record_use(&id, UsageKind::Mac);
     Ok(MACResponse { unique_identifier: id, mac_data: Some(Bytes::from(mac_data)), correlation_value: None })
 }
 

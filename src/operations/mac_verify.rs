@@ -29,7 +29,7 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: MACVerifyRequest) 
     let params = crypto_params::effective(req.cryptographic_parameters.as_ref(), &key);
     let algorithm = crypto_params::mac_algorithm(&key, params, key_algorithm)?;
     let valid = mac_verify(algorithm, key_bytes, &data, &expected)?;
-    ctx.usage(&id).record(UsageKind::MacVerify);
+    ctx.record_use(&id, UsageKind::MacVerify);
     Ok(MACVerifyResponse {
         unique_identifier: id,
         validity_indicator: if valid { ValidityIndicator::Valid } else { ValidityIndicator::Invalid },

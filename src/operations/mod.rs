@@ -70,8 +70,8 @@ use crate::error::Error;
 use zeroize::Zeroize;
 
 use crate::kmip::codec::{DateTime, FromTtlv};
-use crate::kmip::message::{RequestBatchItem, RequestHeader, ResponseBatchItem, ResponseHeader, ResponseMessage};
-use crate::kmip::payloads::{RequestPayload, ResponsePayload};
+use crate::kmip::message::{RawBatchItem, RequestHeader, ResponseBatchItem, ResponseHeader, ResponseMessage};
+use crate::kmip::payloads::{DecryptRequest, EncryptRequest, GetRequest, RequestPayload, ResponsePayload};
 use crate::kmip::table::{ObjectType, Operation};
 use crate::kmip::version::ProtocolVersion;
 use crate::store::Store;
@@ -210,7 +210,9 @@ impl Engine {
             let header = RequestHeader::new(nearest_supported(v), 1);
             return Reply::Send(self.message_error(&header, now, &Error::UnsupportedVersion(v)));
         }
-        let (header, items) = match crate::kmip::message::RequestMessage::read_header(&message) {
+        // `asked` came from the header read_header takes (the first item, when
+        // it is one): a message whose first item is another still fails there.
+        let (header, items) = match crate::kmip::message::RequestMessage::read_header_at(&message, asked) {
             Ok(parts) => parts,
             Err(e) => {
                 let error = Error::Model(e);
@@ -239,7 +241,7 @@ impl Engine {
         // Admission (revoked credential, key store out of service, allowlist)
         // before any item runs: atomics only on the admitted path.
         if let Err(refusal) = crate::auth::admit(client, &header, now.unix_timestamp()).await {
-            return self.refuse(client, &header, &items, now, &refusal);
+            return self.refuse(client, &header, items, now, &refusal);
         }
         let mut ctx = RequestContext {
             store: &self.store,
@@ -249,7 +251,7 @@ impl Engine {
             id_placeholder: None,
             undo: Default::default(),
         };
-        let batch_items = batch::run(&mut ctx, &header, &items).await;
+        let batch_items = batch::run(&mut ctx, &header, items).await;
         Reply::Send(self.respond(&header, now, batch_items))
     }
 
@@ -259,7 +261,7 @@ impl Engine {
         &self,
         client: &ClientIdentity,
         header: &RequestHeader,
-        items: &[&Ttlv],
+        items: &[Ttlv],
         now: OffsetDateTime,
         refusal: &crate::auth::Refusal,
     ) -> Reply {
@@ -272,7 +274,7 @@ impl Engine {
         let answers = items
             .iter()
             .map(|raw| {
-                let (operation, id) = match RequestBatchItem::decode(raw, v) {
+                let (operation, id) = match RawBatchItem::decode(raw, v) {
                     Ok(item) => (Some(item.operation), item.unique_batch_item_id),
                     Err(e) => (e.operation, e.unique_batch_item_id),
                 };
@@ -318,53 +320,103 @@ impl Engine {
     }
 }
 
-/// Runs one decoded payload: the dispatch every operation goes through.
-pub(crate) async fn dispatch(ctx: &mut RequestContext<'_>, payload: RequestPayload) -> Result<ResponsePayload, Error> {
-    use RequestPayload as Rq;
+/// Runs one batch item: the dispatch every operation goes through.
+///
+/// Encrypt, Decrypt and Get (the hot path) are decoded straight into their
+/// request type and run inline; every other operation goes through the
+/// [`RequestPayload`] enum and a boxed future, so the state machine each
+/// request initialises and moves is only as large as those three need.
+pub(crate) async fn dispatch(ctx: &mut RequestContext<'_>, item: &RawBatchItem<'_>) -> Result<ResponsePayload, Error> {
     use ResponsePayload as Rs;
-    // An operation the client's protocol version does not define is not one it may ask for
-    // (e.g. Sign at 1.0/1.1, Set Attribute at 1.x): refused before any handler runs.
-    // Discover Versions (1.1) is the negotiation itself, which a client sends in whatever
-    // version it starts from, 1.0 included.
-    let operation = payload.operation();
+    match item.operation {
+        Operation::Encrypt => {
+            let req = item.decode_as::<EncryptRequest>()?;
+            check_defined(ctx, Operation::Encrypt)?;
+            encrypt::handle(ctx, req).await.map(|r| Rs::Encrypt(Box::new(r)))
+        }
+        Operation::Decrypt => {
+            let req = item.decode_as::<DecryptRequest>()?;
+            check_defined(ctx, Operation::Decrypt)?;
+            decrypt::handle(ctx, req).await.map(|r| Rs::Decrypt(Box::new(r)))
+        }
+        Operation::Get => {
+            let req = item.decode_as::<GetRequest>()?;
+            check_defined(ctx, Operation::Get)?;
+            get::handle(ctx, req).await.map(|r| Rs::Get(Box::new(r)))
+        }
+        _ => {
+            let payload = item.decode_payload()?;
+            Box::pin(dispatch_payload(ctx, payload)).await
+        }
+    }
+}
+
+/// An operation the client's protocol version does not define is not one it may ask for
+/// (e.g. Sign at 1.0/1.1, Set Attribute at 1.x): refused before any handler runs.
+/// Discover Versions (1.1) is the negotiation itself, which a client sends in whatever
+/// version it starts from, 1.0 included.
+fn check_defined(ctx: &RequestContext<'_>, operation: Operation) -> Result<(), Error> {
     let defined = operation.since().is_some_and(|since| since <= ctx.version);
     if !defined && operation != Operation::DiscoverVersions {
         return Err(Error::OperationNotSupported(operation));
     }
+    Ok(())
+}
+
+/// Runs one decoded payload (every operation but the hot three, which
+/// [`dispatch`] runs without building a [`RequestPayload`]).
+async fn dispatch_payload(ctx: &mut RequestContext<'_>, payload: RequestPayload) -> Result<ResponsePayload, Error> {
+    use RequestPayload as Rq;
+    use ResponsePayload as Rs;
+    check_defined(ctx, payload.operation())?;
+    // Every handler's future is boxed but the hot three's (for the batch
+    // tests and any caller that holds a decoded payload).
     match payload {
-        Rq::DiscoverVersions(r) => discover_versions::handle(ctx, r).await.map(Rs::DiscoverVersions),
-        Rq::Query(r) => query::handle(ctx, r).await.map(Rs::Query),
-        Rq::Create(r) => create::handle(ctx, r).await.map(Rs::Create),
-        Rq::Register(r) => register::handle(ctx, r).await.map(Rs::Register),
-        Rq::DeriveKey(r) => derive_key::handle(ctx, r).await.map(Rs::DeriveKey),
-        Rq::Import(r) => import::handle(ctx, r).await.map(Rs::Import),
-        Rq::Export(r) => export::handle(ctx, r).await.map(Rs::Export),
-        Rq::Get(r) => get::handle(ctx, r).await.map(Rs::Get),
-        Rq::Locate(r) => locate::handle(ctx, r).await.map(Rs::Locate),
-        Rq::GetAttributes(r) => get_attributes::handle(ctx, r).await.map(Rs::GetAttributes),
-        Rq::GetAttributeList(r) => get_attribute_list::handle(ctx, r).await.map(Rs::GetAttributeList),
-        Rq::AddAttribute(r) => add_attribute::handle(ctx, r).await.map(Rs::AddAttribute),
-        Rq::ModifyAttribute(r) => modify_attribute::handle(ctx, r).await.map(Rs::ModifyAttribute),
-        Rq::DeleteAttribute(r) => delete_attribute::handle(ctx, r).await.map(Rs::DeleteAttribute),
-        Rq::SetAttribute(r) => set_attribute::handle(ctx, r).await.map(Rs::SetAttribute),
-        Rq::Activate(r) => activate::handle(ctx, r).await.map(Rs::Activate),
-        Rq::Revoke(r) => revoke::handle(ctx, r).await.map(Rs::Revoke),
-        Rq::Destroy(r) => destroy::handle(ctx, r).await.map(Rs::Destroy),
-        Rq::Encrypt(r) => encrypt::handle(ctx, r).await.map(Rs::Encrypt),
-        Rq::Decrypt(r) => decrypt::handle(ctx, r).await.map(Rs::Decrypt),
-        Rq::MAC(r) => mac::handle(ctx, r).await.map(Rs::MAC),
-        Rq::MACVerify(r) => mac_verify::handle(ctx, r).await.map(Rs::MACVerify),
-        Rq::RNGRetrieve(r) => rng_retrieve::handle(ctx, r).await.map(Rs::RNGRetrieve),
-        Rq::RNGSeed(r) => rng_seed::handle(ctx, r).await.map(Rs::RNGSeed),
-        Rq::ReKey(r) => rekey::handle(ctx, r).await.map(Rs::ReKey),
-        Rq::ReKeyKeyPair(r) => rekey_key_pair::handle(ctx, r).await.map(Rs::ReKeyKeyPair),
-        Rq::CreateKeyPair(r) => create_key_pair::handle(ctx, r).await.map(Rs::CreateKeyPair),
-        Rq::Sign(r) => sign::handle(ctx, r).await.map(Rs::Sign),
-        Rq::SignatureVerify(r) => signature_verify::handle(ctx, r).await.map(Rs::SignatureVerify),
-        Rq::Hash(r) => hash::handle(ctx, r).await.map(Rs::Hash),
-        Rq::GetUsageAllocation(r) => get_usage_allocation::handle(ctx, r).await.map(Rs::GetUsageAllocation),
-        Rq::Check(r) => check::handle(ctx, r).await.map(Rs::Check),
-        Rq::ObtainLease(r) => obtain_lease::handle(ctx, r).await.map(Rs::ObtainLease),
+        Rq::DiscoverVersions(r) => {
+            Box::pin(discover_versions::handle(ctx, r)).await.map(|r| Rs::DiscoverVersions(Box::new(r)))
+        }
+        Rq::Query(r) => Box::pin(query::handle(ctx, r)).await.map(|r| Rs::Query(Box::new(r))),
+        Rq::Create(r) => Box::pin(create::handle(ctx, r)).await.map(|r| Rs::Create(Box::new(r))),
+        Rq::Register(r) => Box::pin(register::handle(ctx, r)).await.map(|r| Rs::Register(Box::new(r))),
+        Rq::DeriveKey(r) => Box::pin(derive_key::handle(ctx, r)).await.map(|r| Rs::DeriveKey(Box::new(r))),
+        Rq::Import(r) => Box::pin(import::handle(ctx, r)).await.map(|r| Rs::Import(Box::new(r))),
+        Rq::Export(r) => Box::pin(export::handle(ctx, r)).await.map(|r| Rs::Export(Box::new(r))),
+        Rq::Get(r) => get::handle(ctx, r).await.map(|r| Rs::Get(Box::new(r))),
+        Rq::Locate(r) => Box::pin(locate::handle(ctx, r)).await.map(|r| Rs::Locate(Box::new(r))),
+        Rq::GetAttributes(r) => Box::pin(get_attributes::handle(ctx, r)).await.map(|r| Rs::GetAttributes(Box::new(r))),
+        Rq::GetAttributeList(r) => {
+            Box::pin(get_attribute_list::handle(ctx, r)).await.map(|r| Rs::GetAttributeList(Box::new(r)))
+        }
+        Rq::AddAttribute(r) => Box::pin(add_attribute::handle(ctx, r)).await.map(|r| Rs::AddAttribute(Box::new(r))),
+        Rq::ModifyAttribute(r) => {
+            Box::pin(modify_attribute::handle(ctx, r)).await.map(|r| Rs::ModifyAttribute(Box::new(r)))
+        }
+        Rq::DeleteAttribute(r) => {
+            Box::pin(delete_attribute::handle(ctx, r)).await.map(|r| Rs::DeleteAttribute(Box::new(r)))
+        }
+        Rq::SetAttribute(r) => Box::pin(set_attribute::handle(ctx, r)).await.map(|r| Rs::SetAttribute(Box::new(r))),
+        Rq::Activate(r) => Box::pin(activate::handle(ctx, r)).await.map(|r| Rs::Activate(Box::new(r))),
+        Rq::Revoke(r) => Box::pin(revoke::handle(ctx, r)).await.map(|r| Rs::Revoke(Box::new(r))),
+        Rq::Destroy(r) => Box::pin(destroy::handle(ctx, r)).await.map(|r| Rs::Destroy(Box::new(r))),
+        Rq::Encrypt(r) => encrypt::handle(ctx, r).await.map(|r| Rs::Encrypt(Box::new(r))),
+        Rq::Decrypt(r) => decrypt::handle(ctx, r).await.map(|r| Rs::Decrypt(Box::new(r))),
+        Rq::MAC(r) => Box::pin(mac::handle(ctx, r)).await.map(|r| Rs::MAC(Box::new(r))),
+        Rq::MACVerify(r) => Box::pin(mac_verify::handle(ctx, r)).await.map(|r| Rs::MACVerify(Box::new(r))),
+        Rq::RNGRetrieve(r) => Box::pin(rng_retrieve::handle(ctx, r)).await.map(|r| Rs::RNGRetrieve(Box::new(r))),
+        Rq::RNGSeed(r) => Box::pin(rng_seed::handle(ctx, r)).await.map(|r| Rs::RNGSeed(Box::new(r))),
+        Rq::ReKey(r) => Box::pin(rekey::handle(ctx, r)).await.map(|r| Rs::ReKey(Box::new(r))),
+        Rq::ReKeyKeyPair(r) => Box::pin(rekey_key_pair::handle(ctx, r)).await.map(|r| Rs::ReKeyKeyPair(Box::new(r))),
+        Rq::CreateKeyPair(r) => Box::pin(create_key_pair::handle(ctx, r)).await.map(|r| Rs::CreateKeyPair(Box::new(r))),
+        Rq::Sign(r) => Box::pin(sign::handle(ctx, r)).await.map(|r| Rs::Sign(Box::new(r))),
+        Rq::SignatureVerify(r) => {
+            Box::pin(signature_verify::handle(ctx, r)).await.map(|r| Rs::SignatureVerify(Box::new(r)))
+        }
+        Rq::Hash(r) => Box::pin(hash::handle(ctx, r)).await.map(|r| Rs::Hash(Box::new(r))),
+        Rq::GetUsageAllocation(r) => {
+            Box::pin(get_usage_allocation::handle(ctx, r)).await.map(|r| Rs::GetUsageAllocation(Box::new(r)))
+        }
+        Rq::Check(r) => Box::pin(check::handle(ctx, r)).await.map(|r| Rs::Check(Box::new(r))),
+        Rq::ObtainLease(r) => Box::pin(obtain_lease::handle(ctx, r)).await.map(|r| Rs::ObtainLease(Box::new(r))),
         other => Err(Error::OperationNotSupported(other.operation())),
     }
 }
@@ -434,7 +486,7 @@ fn nearest_supported(v: ProtocolVersion) -> ProtocolVersion {
 mod tests {
     use super::*;
     use crate::kmip::codec::ToTtlv;
-    use crate::kmip::message::RequestMessage;
+    use crate::kmip::message::{RequestBatchItem, RequestMessage};
     use crate::kmip::payloads::{DiscoverVersionsRequest, QueryRequest};
     use crate::kmip::table::{QueryFunction, ResultReason, ResultStatus};
     use crate::operations::new_object::test_support::client_of;
@@ -530,6 +582,52 @@ mod tests {
         let item = response.batch_items.first().expect("one item");
         assert_eq!(item.result_reason, Some(ResultReason::InvalidMessage));
         assert!(item.result_message.as_deref().unwrap_or("").contains("padding"), "{:?}", item.result_message);
+    }
+
+    #[tokio::test]
+    async fn a_malformed_hot_path_payload_fails_alone_with_its_tag_path() {
+        // Encrypt, Decrypt and Get are decoded straight into their request
+        // type: a bad field still fails that item alone, naming where.
+        let bad_id = Ttlv::new(Tag::UniqueIdentifier, crate::ttlv::Value::Integer(7));
+        let frame = request_with(
+            ProtocolVersion::V1_2,
+            Some(crate::kmip::table::BatchErrorContinuationOption::Continue),
+            vec![
+                RequestPayload::Other {
+                    operation: Operation::Encrypt,
+                    raw: Ttlv::structure(Tag::RequestPayload, vec![bad_id.clone()]),
+                },
+                RequestPayload::Other {
+                    operation: Operation::Get,
+                    raw: Ttlv::structure(Tag::RequestPayload, vec![bad_id]),
+                },
+                RequestPayload::Query(QueryRequest { query_functions: vec![QueryFunction::QueryOperations] }),
+            ],
+        );
+        let (reply, response) = answer(frame).await;
+        assert!(matches!(reply, Reply::Send(_)), "connection kept: {reply:?}");
+        let items = response.expect("response").batch_items;
+        assert_eq!(items.len(), 3);
+        for item in items.iter().take(2) {
+            assert_eq!(item.result_status, ResultStatus::OperationFailed, "{item:?}");
+            assert_eq!(item.unique_batch_item_id.as_deref(), Some(&b"id"[..]));
+            let message = item.result_message.as_deref().unwrap_or("");
+            assert!(message.contains("UniqueIdentifier") || message.contains("Unique Identifier"), "{message}");
+        }
+        assert_eq!(items.get(2).map(|i| i.result_status), Some(ResultStatus::Success));
+    }
+
+    #[tokio::test]
+    async fn a_hot_path_operation_the_version_does_not_define_is_not_supported() {
+        // Encrypt is a 1.2 operation: a well-formed one at 1.1 is refused as such.
+        let encrypt = crate::kmip::payloads::EncryptRequest::new(
+            Some("k".into()),
+            None,
+            crate::kmip::secret::Secret::from_slice(b"data"),
+        );
+        let (_, response) = answer(request(ProtocolVersion::V1_1, vec![RequestPayload::Encrypt(encrypt)])).await;
+        let items = response.expect("response").batch_items;
+        assert_eq!(items.first().and_then(|i| i.result_reason), Some(ResultReason::OperationNotSupported));
     }
 
     #[tokio::test]

@@ -42,7 +42,7 @@ pub(crate) async fn encrypt(
     crypto_params::consume_usage_limit(ctx, &key, Operation::Encrypt, data.len()).await?;
     let ciphertext = asymmetric::rsa_encrypt(&public, padding, data.expose()).map_err(Error::Crypto)?;
     drop(data);
-    ctx.usage(&key.id).record(UsageKind::Encrypt);
+    ctx.record_use(&key.id, UsageKind::Encrypt);
     Ok(EncryptResponse {
         data: Some(Bytes::from(ciphertext)),
         iv_counter_nonce: None,
@@ -79,7 +79,7 @@ pub(crate) async fn decrypt(
         )),
         other => Error::Crypto(other),
     })?;
-    ctx.usage(&key.id).record(UsageKind::Decrypt);
+    ctx.record_use(&key.id, UsageKind::Decrypt);
     Ok(DecryptResponse {
         unique_identifier: key.id,
         data: Some(Secret::from_slice(&plaintext)),

@@ -44,6 +44,6 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: SignRequest) -> Re
     }
     .map_err(Error::Crypto)?;
     drop(private);
-    ctx.usage(&id).record(UsageKind::Sign);
+    ctx.record_use(&id, UsageKind::Sign);
     Ok(SignResponse { unique_identifier: id, signature_data: Some(Bytes::from(signature)), correlation_value: None })
 }

@@ -47,7 +47,7 @@ pub(crate) async fn handle(
             valid = check(alternative)?;
         }
     }
-    ctx.usage(&id).record(UsageKind::SignatureVerify);
+    ctx.record_use(&id, UsageKind::SignatureVerify);
     Ok(SignatureVerifyResponse {
         unique_identifier: id,
         validity_indicator: if valid { ValidityIndicator::Valid } else { ValidityIndicator::Invalid },

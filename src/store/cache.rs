@@ -18,7 +18,7 @@
 use std::any::Any;
 use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, VecDeque};
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::StoredObject;
@@ -36,11 +36,36 @@ struct Slot {
     decoded: Option<Decoded>,
 }
 
+/// The shard maps' hasher: their keys are already hashes, used as they are.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only u64 keys are hashed here (write_u64); fold anything else in all the same.
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
 #[derive(Default)]
 struct Shard {
-    map: HashMap<String, Slot>,
-    /// Clock order; may hold ids no longer in `map` (skipped when reached).
-    order: VecDeque<String>,
+    /// Entries by the keyed hash of their id ([`Cache::hash`]): an id is
+    /// hashed once per lookup, for its shard and its map slot both. Two ids
+    /// whose 64-bit hashes collide anyway share a slot: it holds one of
+    /// them, lookups check the id, and the other is not cached.
+    map: HashMap<u64, Slot, BuildHasherDefault<Prehashed>>,
+    /// Clock order, by id hash; may hold hashes no longer in `map` (skipped when reached).
+    order: VecDeque<u64>,
     /// Bumped by every writer change in this shard.
     epoch: u64,
 }
@@ -48,6 +73,8 @@ struct Shard {
 pub(crate) struct Cache {
     shards: Vec<Mutex<Shard>>,
     per_shard: usize,
+    /// SipHash with a per-process random key: ids can be chosen by a client
+    /// (Import), and a keyed hash keeps them from being made to collide.
     hasher: RandomState,
 }
 
@@ -61,23 +88,28 @@ impl Cache {
         }
     }
 
-    fn shard(&self, id: &str) -> Option<MutexGuard<'_, Shard>> {
-        let i = usize::try_from(self.hasher.hash_one(id) % SHARDS as u64).unwrap_or(0);
+    fn hash(&self, id: &str) -> u64 {
+        self.hasher.hash_one(id)
+    }
+
+    /// The shard of the id hashed `h`, locked.
+    fn shard(&self, h: u64) -> Option<MutexGuard<'_, Shard>> {
+        // Bits 32 and up pick the shard: the map inside uses the low bits
+        // (bucket) and the top seven (tag), which then still vary within it.
+        let i = usize::try_from((h >> 32) % SHARDS as u64).unwrap_or(0);
         // A poisoned shard only means a panic elsewhere mid-update of plain data: keep using it.
         self.shards.get(i).map(|m| m.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
     }
 
     pub(crate) fn get(&self, id: &str) -> Option<Arc<StoredObject>> {
-        let mut shard = self.shard(id)?;
-        let slot = shard.map.get_mut(id)?;
-        slot.referenced = true;
-        Some(Arc::clone(&slot.object))
+        self.get_with_decoded(id).map(|(object, _)| object)
     }
 
     /// Like [`Cache::get`], with the decoded form attached to the entry, if any.
     pub(crate) fn get_with_decoded(&self, id: &str) -> Option<(Arc<StoredObject>, Option<Decoded>)> {
-        let mut shard = self.shard(id)?;
-        let slot = shard.map.get_mut(id)?;
+        let h = self.hash(id);
+        let mut shard = self.shard(h)?;
+        let slot = shard.map.get_mut(&h).filter(|s| s.object.id == id)?;
         slot.referenced = true;
         Some((Arc::clone(&slot.object), slot.decoded.clone()))
     }
@@ -85,8 +117,9 @@ impl Cache {
     /// Attaches `decoded` to the entry of `object`, if the cache still holds
     /// that very object (not an older or newer revision of it).
     pub(crate) fn attach(&self, object: &Arc<StoredObject>, decoded: Decoded) {
-        if let Some(mut shard) = self.shard(&object.id) {
-            if let Some(slot) = shard.map.get_mut(&object.id) {
+        let h = self.hash(&object.id);
+        if let Some(mut shard) = self.shard(h) {
+            if let Some(slot) = shard.map.get_mut(&h) {
                 if Arc::ptr_eq(&slot.object, object) {
                     slot.decoded = Some(decoded);
                 }
@@ -96,62 +129,71 @@ impl Cache {
 
     /// The shard epoch to pass to [`Cache::fill`] after a disk read.
     pub(crate) fn epoch(&self, id: &str) -> u64 {
-        self.shard(id).map_or(0, |s| s.epoch)
+        self.shard(self.hash(id)).map_or(0, |s| s.epoch)
     }
 
     /// Inserts what a reader read from disk, unless a commit touched the shard since `epoch`.
     pub(crate) fn fill(&self, object: Arc<StoredObject>, epoch: u64) {
-        if let Some(mut shard) = self.shard(&object.id) {
+        let h = self.hash(&object.id);
+        if let Some(mut shard) = self.shard(h) {
             if shard.epoch == epoch {
-                self.insert(&mut shard, object);
+                self.insert(&mut shard, h, object);
             }
         }
     }
 
     /// The writer's update after a commit.
     pub(crate) fn put(&self, object: Arc<StoredObject>) {
-        if let Some(mut shard) = self.shard(&object.id) {
+        let h = self.hash(&object.id);
+        if let Some(mut shard) = self.shard(h) {
             shard.epoch = shard.epoch.wrapping_add(1);
-            self.insert(&mut shard, object);
+            self.insert(&mut shard, h, object);
         }
     }
 
     /// The writer's update after a delete.
     pub(crate) fn remove(&self, id: &str) {
-        if let Some(mut shard) = self.shard(id) {
+        let h = self.hash(id);
+        if let Some(mut shard) = self.shard(h) {
             shard.epoch = shard.epoch.wrapping_add(1);
-            shard.map.remove(id);
+            if shard.map.get(&h).is_some_and(|s| s.object.id == id) {
+                shard.map.remove(&h);
+            }
         }
     }
 
-    fn insert(&self, shard: &mut Shard, object: Arc<StoredObject>) {
+    /// Inserts `object`, whose id hashes to `h`, evicting as needed.
+    fn insert(&self, shard: &mut Shard, h: u64, object: Arc<StoredObject>) {
         if self.per_shard == 0 {
             return;
         }
-        if let Some(slot) = shard.map.get_mut(&object.id) {
-            slot.object = object;
-            slot.decoded = None;
+        if let Some(slot) = shard.map.get_mut(&h) {
+            // Another id with the same hash keeps the slot; this one is not cached.
+            if slot.object.id == object.id {
+                slot.object = object;
+                slot.decoded = None;
+            }
             return;
         }
-        shard.order.push_back(object.id.clone());
-        shard.map.insert(object.id.clone(), Slot { object, referenced: false, decoded: None });
+        shard.order.push_back(h);
+        shard.map.insert(h, Slot { object, referenced: false, decoded: None });
         while shard.map.len() > self.per_shard {
-            let Some(id) = shard.order.pop_front() else { break };
-            match shard.map.get_mut(&id) {
+            let Some(h) = shard.order.pop_front() else { break };
+            match shard.map.get_mut(&h) {
                 None => {}
                 Some(slot) if slot.referenced => {
                     slot.referenced = false;
-                    shard.order.push_back(id);
+                    shard.order.push_back(h);
                 }
                 Some(_) => {
-                    shard.map.remove(&id);
+                    shard.map.remove(&h);
                 }
             }
         }
         // Deleted ids linger in `order`; drop them before they outnumber the live ones.
         if shard.order.len() > 2 * self.per_shard + 16 {
             let Shard { map, order, .. } = shard;
-            order.retain(|id| map.contains_key(id));
+            order.retain(|h| map.contains_key(h));
         }
     }
 
@@ -221,6 +263,25 @@ mod tests {
         // Removal drops it with the entry.
         c.remove("a");
         assert!(c.get_with_decoded("a").is_none());
+    }
+
+    #[test]
+    fn ids_whose_hashes_collide_never_answer_for_each_other() {
+        let c = Cache::new(100);
+        c.put(obj("a", 1));
+        // Forge a collision: "b" put in the slot of "a"'s hash is not cached...
+        let h = c.hash("a");
+        if let Some(mut shard) = c.shard(h) {
+            c.insert(&mut shard, h, obj("b", 1));
+        }
+        assert_eq!(c.get("a").map(|o| o.id.clone()).as_deref(), Some("a"));
+        // ...and a slot that held another id is a miss, not that id's object.
+        if let Some(mut shard) = c.shard(h) {
+            shard.map.insert(h, Slot { object: obj("b", 1), referenced: false, decoded: None });
+        }
+        assert!(c.get("a").is_none());
+        c.remove("a");
+        assert!(c.shard(h).is_some_and(|s| s.map.contains_key(&h)), "removing a does not remove b");
     }
 
     #[test]

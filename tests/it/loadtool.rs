@@ -192,8 +192,9 @@ fn canned(success: bool) -> Vec<u8> {
         result_reason: (!success).then_some(ResultReason::ItemNotFound),
         result_message: (!success).then(|| "canned failure".to_owned()),
         asynchronous_correlation_value: None,
-        payload: success
-            .then(|| ResponsePayload::DiscoverVersions(DiscoverVersionsResponse { protocol_versions: vec![v] })),
+        payload: success.then(|| {
+            ResponsePayload::DiscoverVersions(Box::new(DiscoverVersionsResponse { protocol_versions: vec![v] }))
+        }),
         message_extension: None,
     };
     let header = ResponseHeader {

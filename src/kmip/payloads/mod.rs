@@ -59,7 +59,8 @@ macro_rules! payloads {
         $( pub use $module::{$req, $resp}; )*
 
         /// A request payload, typed by its batch item's Operation.
-        // Payloads are moved once per batch item, so boxing the large ones buys nothing.
+        // The server builds this enum only off its hot path (Encrypt, Decrypt and Get are
+        // decoded straight into their request type), so its size is left as it is.
         #[allow(clippy::large_enum_variant)]
         #[derive(Clone, Debug, PartialEq)]
         pub enum RequestPayload {
@@ -77,12 +78,16 @@ macro_rules! payloads {
         }
 
         /// A response payload, typed by its batch item's Operation.
-        #[allow(clippy::large_enum_variant)]
+        ///
+        /// Each payload is boxed: the enum is moved several times per batch
+        /// item (handler, dispatch, batch item, response list), and a box
+        /// moves as a pointer where the largest payloads (Get's object,
+        /// Export's) would be copied whole, every time, for every operation.
         #[derive(Clone, Debug, PartialEq)]
         pub enum ResponsePayload {
             $(
                 #[doc = concat!("`", stringify!($op), "`.")]
-                $op($resp),
+                $op(Box<$resp>),
             )*
             /// An operation coffer does not model; the payload kept as received.
             Other {
@@ -124,7 +129,7 @@ macro_rules! payloads {
             /// Decodes the Response Payload `item` of an `operation` batch item.
             pub fn decode(operation: Operation, item: &Ttlv, v: ProtocolVersion) -> Result<ResponsePayload, ModelError> {
                 Ok(match operation {
-                    $( Operation::$op => ResponsePayload::$op($resp::from_ttlv(item, v)?), )*
+                    $( Operation::$op => ResponsePayload::$op(Box::new($resp::from_ttlv(item, v)?)), )*
                     other => ResponsePayload::Other { operation: other, raw: item.clone() },
                 })
             }
