@@ -43,13 +43,6 @@ pub fn process_tree_cpu(pid: u32) -> io::Result<Duration> {
     Ok(ticks_to_duration(total, clock_ticks_per_second()))
 }
 
-/// The CPU time the calling thread has used so far.
-#[cfg(test)]
-pub(super) fn this_thread_cpu() -> io::Result<Duration> {
-    let (_, ticks) = read_stat("/proc/thread-self/stat")?;
-    Ok(ticks_to_duration(ticks, clock_ticks_per_second()))
-}
-
 /// (parent pid, utime + stime) from a stat file.
 fn read_stat(path: &str) -> io::Result<(u32, u64)> {
     let stat = std::fs::read_to_string(path)?;
