@@ -17,10 +17,10 @@ use crate::kmip::codec::{kmip_struct, DateTime, Fields, FromTtlv, ModelError, Mo
 use crate::kmip::payloads::{RequestPayload, ResponsePayload};
 use crate::kmip::table::{BatchErrorContinuationOption, CredentialType, Operation, ResultReason, ResultStatus};
 use crate::kmip::version::ProtocolVersion;
-use crate::ttlv::{EncodeError, Tag, Ttlv, Value};
+use crate::ttlv::{EncodeError, Item, ItemRef, Tag, Ttlv, ValueRef};
 
 impl FromTtlv for ProtocolVersion {
-    fn from_ttlv(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
+    fn read<'a, I: Item<'a>>(item: I, v: ProtocolVersion) -> Result<Self, ModelError> {
         let mut f = Fields::new(item, v)?;
         let major = f.req(Tag::ProtocolVersionMajor)?;
         let minor = f.req(Tag::ProtocolVersionMinor)?;
@@ -151,7 +151,7 @@ pub enum Credential {
 }
 
 impl FromTtlv for Credential {
-    fn from_ttlv(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
+    fn read<'a, I: Item<'a>>(item: I, v: ProtocolVersion) -> Result<Self, ModelError> {
         let mut f = Fields::new(item, v)?;
         let credential_type: CredentialType = f.req(Tag::CredentialType)?;
         let raw = f.raw_req(Tag::CredentialValue)?;
@@ -159,14 +159,14 @@ impl FromTtlv for Credential {
         let inner = |e: ModelError| e.within(Tag::CredentialValue).within(Tag::Credential);
         Ok(match credential_type {
             CredentialType::UsernameAndPassword => {
-                Credential::UsernameAndPassword(FromTtlv::from_ttlv(raw, v).map_err(inner)?)
+                Credential::UsernameAndPassword(FromTtlv::read(raw, v).map_err(inner)?)
             }
-            CredentialType::Device => Credential::Device(FromTtlv::from_ttlv(raw, v).map_err(inner)?),
-            CredentialType::Attestation => Credential::Attestation(FromTtlv::from_ttlv(raw, v).map_err(inner)?),
-            CredentialType::OneTimePassword => Credential::OneTimePassword(FromTtlv::from_ttlv(raw, v).map_err(inner)?),
-            CredentialType::HashedPassword => Credential::HashedPassword(FromTtlv::from_ttlv(raw, v).map_err(inner)?),
-            CredentialType::Ticket => Credential::Ticket(FromTtlv::from_ttlv(raw, v).map_err(inner)?),
-            other => Credential::Other { credential_type: other, value: raw.clone() },
+            CredentialType::Device => Credential::Device(FromTtlv::read(raw, v).map_err(inner)?),
+            CredentialType::Attestation => Credential::Attestation(FromTtlv::read(raw, v).map_err(inner)?),
+            CredentialType::OneTimePassword => Credential::OneTimePassword(FromTtlv::read(raw, v).map_err(inner)?),
+            CredentialType::HashedPassword => Credential::HashedPassword(FromTtlv::read(raw, v).map_err(inner)?),
+            CredentialType::Ticket => Credential::Ticket(FromTtlv::read(raw, v).map_err(inner)?),
+            other => Credential::Other { credential_type: other, value: raw.tree().into_owned() },
         })
     }
 }
@@ -302,7 +302,7 @@ impl RequestBatchItem {
 
     /// Decodes one batch item; on error keeps the Operation and Unique Batch
     /// Item ID so the answer can echo them.
-    pub fn decode(item: &Ttlv, v: ProtocolVersion) -> Result<RequestBatchItem, BatchItemError> {
+    pub fn decode<'a, I: Item<'a>>(item: I, v: ProtocolVersion) -> Result<RequestBatchItem, BatchItemError> {
         let raw = RawBatchItem::decode(item, v)?;
         let payload = raw.decode_payload().map_err(|error| BatchItemError {
             operation: Some(raw.operation),
@@ -315,7 +315,7 @@ impl RequestBatchItem {
 }
 
 impl FromTtlv for RequestBatchItem {
-    fn from_ttlv(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
+    fn read<'a, I: Item<'a>>(item: I, v: ProtocolVersion) -> Result<Self, ModelError> {
         RequestBatchItem::decode(item, v).map_err(|e| e.error)
     }
 }
@@ -324,8 +324,10 @@ impl FromTtlv for RequestBatchItem {
 /// left as received: the server decodes the payload straight into the
 /// operation's request type (see `operations::dispatch`), so the large
 /// [`RequestPayload`] enum is neither built nor moved on the hot path.
+/// `I` is the item type read: a [`ItemRef`] of the message's view on the
+/// server, a tree's `&Ttlv` elsewhere.
 #[derive(Clone, Debug, PartialEq)]
-pub struct RawBatchItem<'a> {
+pub struct RawBatchItem<I> {
     /// Operation.
     pub operation: Operation,
     /// Ephemeral (2.0).
@@ -333,31 +335,35 @@ pub struct RawBatchItem<'a> {
     /// Unique Batch Item ID.
     pub unique_batch_item_id: Option<Bytes>,
     /// The Request Payload structure, not yet decoded.
-    pub payload: &'a Ttlv,
+    pub payload: I,
     /// Message Extension.
     pub message_extension: Option<MessageExtension>,
     /// The protocol version the payload is to be read in.
     pub version: ProtocolVersion,
 }
 
-impl<'a> RawBatchItem<'a> {
+/// A batch item of a request read from the message's bytes.
+pub type ViewBatchItem<'a> = RawBatchItem<ItemRef<'a>>;
+
+impl<'a, I: Item<'a>> RawBatchItem<I> {
     /// Decodes one batch item but its payload; on error keeps the Operation
     /// and Unique Batch Item ID so the answer can echo them.
-    pub fn decode(item: &'a Ttlv, v: ProtocolVersion) -> Result<RawBatchItem<'a>, BatchItemError> {
+    pub fn decode(item: I, v: ProtocolVersion) -> Result<RawBatchItem<I>, BatchItemError> {
         RawBatchItem::fields(item, v).map_err(|error| {
-            let operation = match item.child(Tag::Operation).map(|o| &o.value) {
-                Some(Value::Enumeration(x)) => Some(Operation::from_value(*x)),
+            let child = |tag: Tag| item.find_child(tag).map(Item::value);
+            let operation = match child(Tag::Operation) {
+                Some(ValueRef::Enumeration(x)) => Some(Operation::from_value(x)),
                 _ => None,
             };
-            let unique_batch_item_id = match item.child(Tag::UniqueBatchItemID).map(|o| &o.value) {
-                Some(Value::ByteString(b)) => Some(b.clone()),
+            let unique_batch_item_id = match child(Tag::UniqueBatchItemID) {
+                Some(ValueRef::ByteString(b)) => Some(b),
                 _ => None,
             };
             BatchItemError { operation, unique_batch_item_id, error }
         })
     }
 
-    fn fields(item: &'a Ttlv, v: ProtocolVersion) -> Result<RawBatchItem<'a>, ModelError> {
+    fn fields(item: I, v: ProtocolVersion) -> Result<RawBatchItem<I>, ModelError> {
         let mut f = Fields::new(item, v)?;
         let operation: Operation = f.req(Tag::Operation)?;
         let ephemeral = f.opt(Tag::Ephemeral)?;
@@ -371,7 +377,7 @@ impl<'a> RawBatchItem<'a> {
     /// The payload decoded as `T`, the request type of this item's operation;
     /// an error carries its tag path from the batch item down.
     pub fn decode_as<T: FromTtlv>(&self) -> Result<T, ModelError> {
-        T::from_ttlv(self.payload, self.version).map_err(|e| e.within(Tag::BatchItem))
+        T::read(self.payload, self.version).map_err(|e| e.within(Tag::BatchItem))
     }
 
     /// The payload decoded into the [`RequestPayload`] of this item's operation.
@@ -502,24 +508,32 @@ impl RequestMessage {
     /// Step one of decoding: the header, and the batch items still raw. An
     /// error here means the message cannot be answered in the client's version.
     pub fn read_header(msg: &Ttlv) -> Result<(RequestHeader, &[Ttlv]), ModelError> {
-        RequestMessage::read_header_at(msg, None)
+        let (header, items) = RequestMessage::read_header_at(msg, None)?;
+        let all = msg.children();
+        // The batch items are the children after the header.
+        let n = items.count();
+        Ok((header, all.get(all.len().saturating_sub(n)..).unwrap_or_default()))
     }
 
     /// [`RequestMessage::read_header`] for a caller that has already read the
     /// header's Protocol Version (`peeked`, taken from this very header), so
-    /// it is not read twice; None reads it here.
-    pub fn read_header_at(msg: &Ttlv, peeked: Option<ProtocolVersion>) -> Result<(RequestHeader, &[Ttlv]), ModelError> {
-        if msg.tag != Tag::RequestMessage {
-            return Err(ModelError::new(msg.tag, ModelErrorKind::Unexpected(msg.tag)));
+    /// it is not read twice; None reads it here. The batch items come back
+    /// still raw, in order.
+    pub fn read_header_at<'a, I: Item<'a>>(
+        msg: I,
+        peeked: Option<ProtocolVersion>,
+    ) -> Result<(RequestHeader, std::iter::Take<I::Children>), ModelError> {
+        if msg.tag() != Tag::RequestMessage {
+            return Err(ModelError::new(msg.tag(), ModelErrorKind::Unexpected(msg.tag())));
         }
         // The header alone first: its version governs how the rest is read.
-        let header_item = match msg.children().first() {
-            Some(h) if h.tag == Tag::RequestHeader => h,
-            _ => return Err(ModelError::new(msg.tag, ModelErrorKind::Missing(Tag::RequestHeader))),
+        let header_item = match msg.children().and_then(|mut c| c.next()) {
+            Some(h) if h.tag() == Tag::RequestHeader => h,
+            _ => return Err(ModelError::new(msg.tag(), ModelErrorKind::Missing(Tag::RequestHeader))),
         };
-        let peek = match (peeked, header_item.child(Tag::ProtocolVersion)) {
+        let peek = match (peeked, header_item.find_child(Tag::ProtocolVersion)) {
             (Some(v), _) => v,
-            (None, Some(pv)) => ProtocolVersion::from_ttlv(pv, ProtocolVersion::V1_0)
+            (None, Some(pv)) => ProtocolVersion::read(pv, ProtocolVersion::V1_0)
                 .map_err(|e| e.within(Tag::RequestHeader).within(Tag::RequestMessage))?,
             (None, None) => {
                 return Err(ModelError::new(Tag::RequestHeader, ModelErrorKind::Missing(Tag::ProtocolVersion))
@@ -528,7 +542,7 @@ impl RequestMessage {
         };
         let mut f = Fields::new(msg, peek)?;
         let header: RequestHeader = f.req(Tag::RequestHeader)?;
-        let items = f.raw_rep(Tag::BatchItem);
+        let items = f.raw_iter(Tag::BatchItem);
         f.finish()?;
         Ok((header, items))
     }
