@@ -210,6 +210,7 @@ pub struct Fields<'a, I: Item<'a> = &'a Ttlv> {
 
 impl<'a, I: Item<'a>> Fields<'a, I> {
     /// A cursor over `item`'s children; an error if it is not a structure.
+    #[inline]
     pub fn new(item: I, v: ProtocolVersion) -> Result<Fields<'a, I>, ModelError> {
         match item.children() {
             Some(items) => Ok(Fields { parent: item.tag(), items, v }),
@@ -228,6 +229,7 @@ impl<'a, I: Item<'a>> Fields<'a, I> {
     }
 
     /// The next field, raw, if it has this tag.
+    #[inline]
     pub fn raw_opt(&mut self, tag: impl TagFor) -> Option<I> {
         let tag = tag.tag_for(self.v);
         let mut rest = self.items.clone();
@@ -241,6 +243,7 @@ impl<'a, I: Item<'a>> Fields<'a, I> {
     }
 
     /// The next field, raw; it must have this tag.
+    #[inline]
     pub fn raw_req(&mut self, tag: impl TagFor) -> Result<I, ModelError> {
         let tag = tag.tag_for(self.v);
         self.raw_opt(tag).ok_or_else(|| ModelError::new(self.parent, ModelErrorKind::Missing(tag)))
@@ -259,12 +262,14 @@ impl<'a, I: Item<'a>> Fields<'a, I> {
     }
 
     /// A required field.
+    #[inline]
     pub fn req<T: FromTtlv>(&mut self, tag: impl TagFor) -> Result<T, ModelError> {
         let item = self.raw_req(tag)?;
         T::read(item, self.v).map_err(|e| e.within(item.tag()).within(self.parent))
     }
 
     /// An optional field.
+    #[inline]
     pub fn opt<T: FromTtlv>(&mut self, tag: impl TagFor) -> Result<Option<T>, ModelError> {
         match self.raw_opt(tag) {
             Some(item) => T::read(item, self.v).map(Some).map_err(|e| e.within(item.tag()).within(self.parent)),
@@ -294,6 +299,7 @@ impl<'a, I: Item<'a>> Fields<'a, I> {
     }
 
     /// Ends the read: any field left over is unexpected.
+    #[inline]
     pub fn finish(self) -> Result<(), ModelError> {
         match self.items.clone().next() {
             None => Ok(()),

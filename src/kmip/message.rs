@@ -659,3 +659,169 @@ impl ToTtlv for ResponseMessage {
         ResponseMessage::write_parts(&self.header, &self.batch_items, tag, out);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ttlv::{decode_view, encode_to_vec, Limits, Value};
+
+    fn s(tag: Tag, children: Vec<Ttlv>) -> Ttlv {
+        Ttlv::structure(tag, children)
+    }
+
+    fn e(tag: Tag, x: u32) -> Ttlv {
+        Ttlv::new(tag, Value::Enumeration(x))
+    }
+
+    fn text(tag: Tag, x: &str) -> Ttlv {
+        Ttlv::new(tag, Value::TextString(x.into()))
+    }
+
+    fn bytes(tag: Tag, x: &'static [u8]) -> Ttlv {
+        Ttlv::new(tag, Value::ByteString(Bytes::from_static(x)))
+    }
+
+    fn item(op: Operation, payload: Vec<Ttlv>) -> Ttlv {
+        s(
+            Tag::BatchItem,
+            vec![
+                e(Tag::Operation, op.value()),
+                bytes(Tag::UniqueBatchItemID, b"\x01"),
+                s(Tag::RequestPayload, payload),
+            ],
+        )
+    }
+
+    /// A 1.4 message with Encrypt, Decrypt, Get, Create (an inline list) and
+    /// Register (a hand-written payload) items.
+    fn message() -> Vec<u8> {
+        let params = s(
+            Tag::CryptographicParameters,
+            vec![
+                e(Tag::BlockCipherMode, 9),
+                e(Tag::CryptographicAlgorithm, 3),
+                Ttlv::new(Tag::TagLength, Value::Integer(16)),
+            ],
+        );
+        let attribute = |name: &str, value: Ttlv| {
+            s(
+                Tag::Attribute,
+                vec![text(Tag::AttributeName, name), Ttlv { tag: Tag::AttributeValue, value: value.value }],
+            )
+        };
+        let template = s(
+            Tag::TemplateAttribute,
+            vec![
+                attribute("Cryptographic Algorithm", e(Tag::AttributeValue, 3)),
+                attribute("Cryptographic Length", Ttlv::new(Tag::AttributeValue, Value::Integer(128))),
+            ],
+        );
+        let msg = s(
+            Tag::RequestMessage,
+            vec![
+                s(
+                    Tag::RequestHeader,
+                    vec![
+                        s(
+                            Tag::ProtocolVersion,
+                            vec![
+                                Ttlv::new(Tag::ProtocolVersionMajor, Value::Integer(1)),
+                                Ttlv::new(Tag::ProtocolVersionMinor, Value::Integer(4)),
+                            ],
+                        ),
+                        Ttlv::new(Tag::BatchCount, Value::Integer(5)),
+                    ],
+                ),
+                item(
+                    Operation::Encrypt,
+                    vec![
+                        text(Tag::UniqueIdentifier, "k1"),
+                        params.clone(),
+                        bytes(Tag::Data, b"plain text"),
+                        bytes(Tag::IVCounterNonce, b"0123456789ab"),
+                    ],
+                ),
+                item(Operation::Decrypt, vec![text(Tag::UniqueIdentifier, "k1"), params, bytes(Tag::Data, b"x")]),
+                item(Operation::Get, vec![text(Tag::UniqueIdentifier, "k2"), e(Tag::KeyFormatType, 1)]),
+                item(Operation::Create, vec![e(Tag::ObjectType, 2), template.clone()]),
+                item(Operation::Register, vec![e(Tag::ObjectType, 7), template]),
+            ],
+        );
+        encode_to_vec(&msg).unwrap()
+    }
+
+    type Decoded = Result<(RequestHeader, Vec<Result<RequestBatchItem, BatchItemError>>), ModelError>;
+
+    /// What the server reads from a message: header, then each item.
+    fn read<'a, I: Item<'a>>(msg: I) -> Decoded {
+        let (header, items) = RequestMessage::read_header_at(msg, None)?;
+        let v = header.protocol_version;
+        Ok((header, items.map(|i| RequestBatchItem::decode(i, v)).collect()))
+    }
+
+    /// Offsets of every item header in a valid encoding.
+    fn headers(b: &[u8], mut pos: usize, end: usize, out: &mut Vec<usize>) {
+        while pos + 8 <= end {
+            out.push(pos);
+            let len = u32::from_be_bytes(b[pos + 4..pos + 8].try_into().unwrap()) as usize;
+            if b[pos + 3] == 1 {
+                headers(b, pos + 8, pos + 8 + len, out);
+            }
+            pos += 8 + len.div_ceil(8) * 8;
+        }
+    }
+
+    /// Reading through the message's view and through its tree gives the
+    /// same values, and the same errors with the same paths and kinds, for
+    /// damaged messages that are still valid TTLV (tags moved, types
+    /// swapped, values changed).
+    #[test]
+    fn a_view_reads_like_its_tree() {
+        let good = message();
+        let mut offsets = Vec::new();
+        headers(&good, 0, good.len(), &mut offsets);
+        let mut state = 0x2545_F491_4F6C_DD1D_u64;
+        let mut rnd = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let (mut compared, mut errors, mut item_errors) = (0, 0, 0);
+        for round in 0..20_000 {
+            let mut b = good.clone();
+            if round > 0 {
+                for _ in 0..=rnd(2) {
+                    let at = offsets[rnd(offsets.len())];
+                    match rnd(3) {
+                        0 => {
+                            let from = offsets[rnd(offsets.len())];
+                            let tag: [u8; 3] = b[from..from + 3].try_into().unwrap();
+                            b[at..at + 3].copy_from_slice(&tag);
+                        }
+                        1 => b[at + 3] = [2, 5, 10, 3, 9, 11, 7, 8][rnd(8)],
+                        _ => {
+                            let i = (at + 8 + rnd(8)).min(b.len() - 1);
+                            b[i] = rnd(256) as u8;
+                        }
+                    }
+                }
+            }
+            let input = Bytes::from(b);
+            let (Ok(view), Ok(tree)) =
+                (decode_view(&input, &Limits::DEFAULT), crate::ttlv::decode(&input, &Limits::DEFAULT))
+            else {
+                continue;
+            };
+            let (by_view, by_tree) = (read(view.root()), read(&tree));
+            assert_eq!(by_view, by_tree, "input {}", hex::encode(&input));
+            compared += 1;
+            match &by_tree {
+                Err(_) => errors += 1,
+                Ok((_, items)) => item_errors += items.iter().filter(|i| i.is_err()).count(),
+            }
+        }
+        // The damage must reach the error paths, message-wide and per item.
+        assert!(compared > 5_000 && errors > 500 && item_errors > 2_000, "{compared} {errors} {item_errors}");
+    }
+}

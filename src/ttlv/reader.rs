@@ -241,22 +241,32 @@ struct Node {
     word: u64,
     /// The value's length in bytes (strings and big integers).
     len: u32,
-    /// The index of the item after this one and its descendants.
-    next: usize,
+    /// How many items follow this one inside it (its descendants).
+    span: u32,
 }
 
 impl View {
     /// The outermost item.
     pub fn root(&self) -> ItemRef<'_> {
-        ItemRef { view: self, index: 0 }
+        // A view always holds its outermost item; the empty fallback is
+        // never seen.
+        match self.nodes.split_first() {
+            Some((node, sub)) => ItemRef { input: &self.input, node, sub },
+            None => ItemRef { input: &self.input, node: &EMPTY, sub: &[] },
+        }
     }
 }
 
-/// One item of a [`View`]: a cheap, copyable reference.
+const EMPTY: Node = Node { tag: Tag::from_bytes([0, 0, 0]), item_type: ItemType::Structure, word: 0, len: 0, span: 0 };
+
+/// One item of a [`View`]: a cheap, copyable reference to its node and
+/// its descendants'.
 #[derive(Clone, Copy)]
 pub struct ItemRef<'a> {
-    view: &'a View,
-    index: usize,
+    input: &'a Bytes,
+    node: &'a Node,
+    /// The item's descendants, in document order.
+    sub: &'a [Node],
 }
 
 impl fmt::Debug for ItemRef<'_> {
@@ -361,50 +371,36 @@ impl<'a> Item<'a> for &'a Ttlv {
 /// The children of a structure in a [`View`].
 #[derive(Clone, Debug)]
 pub struct Children<'a> {
-    view: &'a View,
-    index: usize,
-    end: usize,
+    input: &'a Bytes,
+    /// The children and their descendants, in document order.
+    nodes: &'a [Node],
 }
 
 impl<'a> Iterator for Children<'a> {
     type Item = ItemRef<'a>;
+    #[inline]
     fn next(&mut self) -> Option<ItemRef<'a>> {
-        if self.index >= self.end {
-            return None;
-        }
-        let item = ItemRef { view: self.view, index: self.index };
-        self.index = self.view.nodes.get(self.index).map_or(self.end, |n| n.next);
-        Some(item)
+        let (node, rest) = self.nodes.split_first()?;
+        let (sub, after) = rest.split_at_checked(node.span as usize).unwrap_or((rest, &[]));
+        self.nodes = after;
+        Some(ItemRef { input: self.input, node, sub })
     }
 }
 
 impl<'a> ItemRef<'a> {
-    fn node(self) -> Node {
-        // Every ItemRef is made with the index of a node of its view; the
-        // fallback (an empty structure) is never seen.
-        self.view.nodes.get(self.index).copied().unwrap_or(Node {
-            tag: Tag::from_bytes([0, 0, 0]),
-            item_type: ItemType::Structure,
-            word: 0,
-            len: 0,
-            next: self.index.saturating_add(1),
-        })
+    /// The value bytes of a string or big integer: in range, the decoder
+    /// checked it.
+    fn raw(self) -> &'a [u8] {
+        let start = usize::try_from(self.node.word).unwrap_or(usize::MAX);
+        self.input.get(start..start.saturating_add(self.node.len as usize)).unwrap_or_default()
     }
 
-    fn bytes(self, node: Node) -> Bytes {
-        let start = usize::try_from(node.word).unwrap_or(usize::MAX);
-        let end = start.saturating_add(node.len as usize);
-        // In range: the decoder checked it.
-        if end <= self.view.input.len() {
-            self.view.input.slice(start..end)
-        } else {
-            Bytes::new()
-        }
+    fn bytes(self) -> Bytes {
+        self.input.slice_ref(self.raw())
     }
 
     /// The item and its descendants as a tree.
     pub fn to_tree(self) -> Ttlv {
-        let node = self.node();
         let value = match self.value() {
             ValueRef::Structure => Value::Structure(match Item::children(self) {
                 Some(children) => children.map(ItemRef::to_tree).collect(),
@@ -421,30 +417,28 @@ impl<'a> ItemRef<'a> {
             ValueRef::Interval(x) => Value::Interval(x),
             ValueRef::DateTimeExtended(x) => Value::DateTimeExtended(x),
         };
-        Ttlv { tag: node.tag, value }
+        Ttlv { tag: self.node.tag, value }
     }
 }
 
 impl<'a> Item<'a> for ItemRef<'a> {
     type Children = Children<'a>;
+    #[inline]
     fn tag(self) -> Tag {
-        self.node().tag
+        self.node.tag
     }
+    #[inline]
     fn item_type(self) -> ItemType {
-        self.node().item_type
+        self.node.item_type
     }
+    #[inline]
     fn children(self) -> Option<Children<'a>> {
-        let node = self.node();
-        (node.item_type == ItemType::Structure).then_some(Children {
-            view: self.view,
-            index: self.index.saturating_add(1),
-            end: node.next,
-        })
+        (self.node.item_type == ItemType::Structure).then_some(Children { input: self.input, nodes: self.sub })
     }
+    #[inline]
     fn value(self) -> ValueRef<'a> {
-        let node = self.node();
-        let w = node.word;
-        match node.item_type {
+        let w = self.node.word;
+        match self.node.item_type {
             ItemType::Structure => ValueRef::Structure,
             ItemType::Integer => ValueRef::Integer(i32::from_be_bytes((w as u32).to_be_bytes())),
             ItemType::Enumeration => ValueRef::Enumeration(w as u32),
@@ -453,15 +447,10 @@ impl<'a> Item<'a> for ItemRef<'a> {
             ItemType::DateTime => ValueRef::DateTime(i64::from_be_bytes(w.to_be_bytes())),
             ItemType::DateTimeExtended => ValueRef::DateTimeExtended(i64::from_be_bytes(w.to_be_bytes())),
             ItemType::Boolean => ValueRef::Boolean(w != 0),
-            ItemType::ByteString => ValueRef::ByteString(self.bytes(node)),
-            ItemType::BigInteger => ValueRef::BigInteger(self.bytes(node)),
-            ItemType::TextString => {
-                let start = usize::try_from(w).unwrap_or(usize::MAX);
-                let end = start.saturating_add(node.len as usize);
-                let raw: &'a [u8] = self.view.input.get(start..end).unwrap_or_default();
-                // Checked by the decoder: never the empty fallback.
-                ValueRef::TextString(std::str::from_utf8(raw).unwrap_or_default())
-            }
+            ItemType::ByteString => ValueRef::ByteString(self.bytes()),
+            ItemType::BigInteger => ValueRef::BigInteger(self.bytes()),
+            // Checked by the decoder: never the empty fallback.
+            ItemType::TextString => ValueRef::TextString(std::str::from_utf8(self.raw()).unwrap_or_default()),
         }
     }
     fn tree(self) -> Cow<'a, Ttlv> {
@@ -584,12 +573,14 @@ impl Reader<'_> {
                 let value_end = self.pos.saturating_add(len);
                 self.depth = self.depth.saturating_add(1);
                 let index = self.nodes.len();
-                self.nodes.push(Node { tag, item_type, word: 0, len: 0, next: index });
+                self.nodes.push(Node { tag, item_type, word: 0, len: 0, span: 0 });
                 self.children(value_end).map_err(|e| inside(e, tag))?;
                 self.depth = self.depth.saturating_sub(1);
-                let next = self.nodes.len();
+                // An item takes at least eight bytes: a span fits in u32
+                // for any message under 32 GiB (far above any limit we set).
+                let span = u32::try_from(self.nodes.len().saturating_sub(index).saturating_sub(1)).unwrap_or(u32::MAX);
                 if let Some(node) = self.nodes.get_mut(index) {
-                    node.next = next;
+                    node.span = span;
                 }
                 // A structure's length is a multiple of eight: no padding.
                 return Ok(());
@@ -627,15 +618,13 @@ impl Reader<'_> {
                     return Err(fail_at(value_end, tag, DecodeErrorKind::NonZeroPadding));
                 }
                 self.pos = value_start.saturating_add(padded_len);
-                let next = self.nodes.len().saturating_add(1);
-                self.nodes.push(Node { tag, item_type, word: value_start as u64, len: length, next });
+                self.nodes.push(Node { tag, item_type, word: value_start as u64, len: length, span: 0 });
                 return Ok(());
             }
         };
         // Fixed-size items take sixteen bytes.
         self.pos = start.saturating_add(2 * HEADER_LEN);
-        let next = self.nodes.len().saturating_add(1);
-        self.nodes.push(Node { tag, item_type, word, len: 0, next });
+        self.nodes.push(Node { tag, item_type, word, len: 0, span: 0 });
         Ok(())
     }
 
