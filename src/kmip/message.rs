@@ -661,6 +661,8 @@ impl ToTtlv for ResponseMessage {
 }
 
 #[cfg(test)]
+// Test inputs are built here, with offsets this module computed itself.
+#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
     use crate::ttlv::{decode_view, encode_to_vec, Limits, Value};
