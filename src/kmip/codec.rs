@@ -6,7 +6,9 @@
 //! Every typed item (payloads, objects, attributes, plain values) reads and
 //! writes itself through the same two signatures, with the message's
 //! protocol version as context, so one model serves KMIP 1.0-2.1. Reading
-//! is from a [`Ttlv`] tree; writing is to bytes through a
+//! is from any [`Item`]: a [`Ttlv`] tree's, or a [`View`](crate::ttlv::View)'s,
+//! which the server reads straight from the message's bytes; writing is to
+//! bytes through a
 //! [`Writer`](crate::ttlv::Writer), with no tree in between (a tree, where
 //! one is wanted, is those bytes read back: [`ToTtlv::to_ttlv`]).
 

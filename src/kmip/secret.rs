@@ -6,7 +6,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::kmip::codec::{FromTtlv, ModelError, ModelErrorKind, Out, ToTtlv};
 use crate::kmip::version::ProtocolVersion;
-use crate::ttlv::{Item, ItemType, Tag, ValueRef};
+use crate::ttlv::{Item, ItemType, Tag};
 
 /// Secret bytes (key material, secret data): copied out of the frame into
 /// memory that is zeroized on drop, and never printed.
@@ -64,8 +64,8 @@ impl fmt::Debug for Secret {
 
 impl FromTtlv for Secret {
     fn read<'a, I: Item<'a>>(item: I, _v: ProtocolVersion) -> Result<Self, ModelError> {
-        match item.value() {
-            ValueRef::ByteString(b) => Ok(Secret::from_slice(&b)),
+        match item.byte_string() {
+            Some(b) => Ok(Secret::from_slice(b)),
             _ => Err(ModelError::new(
                 item.tag(),
                 ModelErrorKind::WrongType { expected: ItemType::ByteString, found: item.item_type() },

@@ -325,6 +325,9 @@ pub trait Item<'a>: Copy {
     fn tree(self) -> Cow<'a, Ttlv>;
     /// The items `children` yields, as a slice of trees.
     fn trees(children: Self::Children) -> Cow<'a, [Ttlv]>;
+    /// A Byte String's bytes, borrowed (no [`Bytes`] made): for values
+    /// that are copied at once, such as secrets.
+    fn byte_string(self) -> Option<&'a [u8]>;
     /// The first child with this tag, if the item is a structure.
     fn find_child(self, tag: Tag) -> Option<Self> {
         self.children().and_then(|mut c| c.find(|i| i.tag() == tag))
@@ -362,6 +365,12 @@ impl<'a> Item<'a> for &'a Ttlv {
     }
     fn tree(self) -> Cow<'a, Ttlv> {
         Cow::Borrowed(self)
+    }
+    fn byte_string(self) -> Option<&'a [u8]> {
+        match &self.value {
+            Value::ByteString(b) => Some(b),
+            _ => None,
+        }
     }
     fn trees(children: Self::Children) -> Cow<'a, [Ttlv]> {
         Cow::Borrowed(children.as_slice())
@@ -455,6 +464,9 @@ impl<'a> Item<'a> for ItemRef<'a> {
     }
     fn tree(self) -> Cow<'a, Ttlv> {
         Cow::Owned(self.to_tree())
+    }
+    fn byte_string(self) -> Option<&'a [u8]> {
+        (self.node.item_type == ItemType::ByteString).then(|| self.raw())
     }
     fn trees(children: Children<'a>) -> Cow<'a, [Ttlv]> {
         Cow::Owned(children.map(ItemRef::to_tree).collect())
