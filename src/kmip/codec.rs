@@ -6,7 +6,9 @@
 //! Every typed item (payloads, objects, attributes, plain values) reads and
 //! writes itself through the same two signatures, with the message's
 //! protocol version as context, so one model serves KMIP 1.0-2.1. Reading
-//! is from a [`Ttlv`] tree; writing is to bytes through a
+//! is from any [`Item`]: a [`Ttlv`] tree's, or a [`View`](crate::ttlv::View)'s,
+//! which the server reads straight from the message's bytes; writing is to
+//! bytes through a
 //! [`Writer`](crate::ttlv::Writer), with no tree in between (a tree, where
 //! one is wanted, is those bytes read back: [`ToTtlv::to_ttlv`]).
 
@@ -17,13 +19,25 @@ use bytes::Bytes;
 use zeroize::Zeroizing;
 
 use crate::kmip::version::ProtocolVersion;
-use crate::ttlv::{self, EncodeError, ItemType, Limits, Tag, Ttlv, Value, Writer};
+use crate::ttlv::{self, EncodeError, Item, ItemType, Limits, Tag, Ttlv, ValueRef, Writer};
 
 /// Reads a typed value from a TTLV item.
+///
+/// An implementation gives one of the two methods, never both: [`FromTtlv::read`]
+/// reads any [`Item`] (a tree's or a [`View`](crate::ttlv::View)'s, so the
+/// server reads straight from the message's bytes); [`FromTtlv::from_ttlv`]
+/// reads a tree only, and a view's item is then made a tree first.
 pub trait FromTtlv: Sized {
     /// The typed value of `item` in a message of version `v`. The item's own
     /// tag has already been matched by the caller.
-    fn from_ttlv(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError>;
+    fn from_ttlv(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
+        Self::read(item, v)
+    }
+
+    /// [`FromTtlv::from_ttlv`] for an item of a tree or of a view.
+    fn read<'a, I: Item<'a>>(item: I, v: ProtocolVersion) -> Result<Self, ModelError> {
+        Self::from_ttlv(&item.tree(), v)
+    }
 }
 
 /// Writes a typed value as a TTLV item.
@@ -188,19 +202,21 @@ impl TagFor for ByVersion {
 
 /// A cursor over a structure's children that takes fields by tag, in the
 /// order the spec lists them, and reports what is missing, unexpected or
-/// wrongly typed with the tag path.
-pub struct Fields<'a> {
+/// wrongly typed with the tag path. It reads a tree's items (the default)
+/// or a [`View`](crate::ttlv::View)'s, with the same checks and errors.
+pub struct Fields<'a, I: Item<'a> = &'a Ttlv> {
     parent: Tag,
-    items: &'a [Ttlv],
+    items: I::Children,
     v: ProtocolVersion,
 }
 
-impl<'a> Fields<'a> {
+impl<'a, I: Item<'a>> Fields<'a, I> {
     /// A cursor over `item`'s children; an error if it is not a structure.
-    pub fn new(item: &'a Ttlv, v: ProtocolVersion) -> Result<Fields<'a>, ModelError> {
-        match &item.value {
-            Value::Structure(items) => Ok(Fields { parent: item.tag, items, v }),
-            _ => Err(ModelError::new(item.tag, ModelErrorKind::NotAStructure)),
+    #[inline]
+    pub fn new(item: I, v: ProtocolVersion) -> Result<Fields<'a, I>, ModelError> {
+        match item.children() {
+            Some(items) => Ok(Fields { parent: item.tag(), items, v }),
+            None => Err(ModelError::new(item.tag(), ModelErrorKind::NotAStructure)),
         }
     }
 
@@ -211,14 +227,16 @@ impl<'a> Fields<'a> {
 
     /// The tag of the next unread field.
     pub fn peek_tag(&self) -> Option<Tag> {
-        self.items.first().map(|i| i.tag)
+        self.items.clone().next().map(Item::tag)
     }
 
     /// The next field, raw, if it has this tag.
-    pub fn raw_opt(&mut self, tag: impl TagFor) -> Option<&'a Ttlv> {
+    #[inline]
+    pub fn raw_opt(&mut self, tag: impl TagFor) -> Option<I> {
         let tag = tag.tag_for(self.v);
-        match self.items.split_first() {
-            Some((first, rest)) if first.tag == tag => {
+        let mut rest = self.items.clone();
+        match rest.next() {
+            Some(first) if first.tag() == tag => {
                 self.items = rest;
                 Some(first)
             }
@@ -227,30 +245,36 @@ impl<'a> Fields<'a> {
     }
 
     /// The next field, raw; it must have this tag.
-    pub fn raw_req(&mut self, tag: impl TagFor) -> Result<&'a Ttlv, ModelError> {
+    #[inline]
+    pub fn raw_req(&mut self, tag: impl TagFor) -> Result<I, ModelError> {
         let tag = tag.tag_for(self.v);
         self.raw_opt(tag).ok_or_else(|| ModelError::new(self.parent, ModelErrorKind::Missing(tag)))
     }
 
-    /// Every next field with this tag, raw.
-    pub fn raw_rep(&mut self, tag: impl TagFor) -> &'a [Ttlv] {
+    /// Every next field with this tag, raw, in order.
+    pub fn raw_iter(&mut self, tag: impl TagFor) -> std::iter::Take<I::Children> {
         let tag = tag.tag_for(self.v);
-        let n = self.items.iter().take_while(|i| i.tag == tag).count();
-        let (taken, rest) = self.items.split_at(n);
-        self.items = rest;
-        taken
+        let start = self.items.clone();
+        let mut n = 0;
+        while let Some(item) = self.raw_opt(tag) {
+            let _ = item;
+            n += 1;
+        }
+        start.take(n)
     }
 
     /// A required field.
+    #[inline]
     pub fn req<T: FromTtlv>(&mut self, tag: impl TagFor) -> Result<T, ModelError> {
         let item = self.raw_req(tag)?;
-        T::from_ttlv(item, self.v).map_err(|e| e.within(item.tag).within(self.parent))
+        T::read(item, self.v).map_err(|e| e.within(item.tag()).within(self.parent))
     }
 
     /// An optional field.
+    #[inline]
     pub fn opt<T: FromTtlv>(&mut self, tag: impl TagFor) -> Result<Option<T>, ModelError> {
         match self.raw_opt(tag) {
-            Some(item) => T::from_ttlv(item, self.v).map(Some).map_err(|e| e.within(item.tag).within(self.parent)),
+            Some(item) => T::read(item, self.v).map(Some).map_err(|e| e.within(item.tag()).within(self.parent)),
             None => Ok(None),
         }
     }
@@ -259,29 +283,49 @@ impl<'a> Fields<'a> {
     pub fn rep<T: FromTtlv>(&mut self, tag: impl TagFor) -> Result<Vec<T>, ModelError> {
         let parent = self.parent;
         let v = self.v;
-        self.raw_rep(tag)
-            .iter()
-            .map(|item| T::from_ttlv(item, v).map_err(|e| e.within(item.tag).within(parent)))
-            .collect()
+        self.raw_iter(tag).map(|item| T::read(item, v).map_err(|e| e.within(item.tag()).within(parent))).collect()
     }
 
-    /// A list that sits inline in the structure (see [`Inline`]).
+    /// A list that sits inline in the structure (see [`Inline`]). Inline
+    /// lists read a tree's fields: a view's are made trees first.
     pub fn inl<T: Inline>(&mut self, _tag: impl TagFor) -> Result<T, ModelError> {
         let parent = self.parent;
-        T::read_inline(self).map_err(|e| e.within(parent))
+        let trees = I::trees(self.items.clone());
+        let mut inner = Fields { parent, items: trees.iter(), v: self.v };
+        let value = T::read_inline(&mut inner).map_err(|e| e.within(parent))?;
+        let taken = trees.len().saturating_sub(inner.items.len());
+        for _ in 0..taken {
+            self.items.next();
+        }
+        Ok(value)
+    }
+
+    /// Ends the read: any field left over is unexpected.
+    #[inline]
+    pub fn finish(self) -> Result<(), ModelError> {
+        match self.items.clone().next() {
+            None => Ok(()),
+            Some(extra) => Err(ModelError::new(self.parent, ModelErrorKind::Unexpected(extra.tag()))),
+        }
+    }
+}
+
+impl<'a> Fields<'a, &'a Ttlv> {
+    /// Every next field with this tag, raw.
+    pub fn raw_rep(&mut self, tag: impl TagFor) -> &'a [Ttlv] {
+        let tag = tag.tag_for(self.v);
+        let items = self.items.as_slice();
+        let n = items.iter().take_while(|i| i.tag == tag).count();
+        let (taken, rest) = items.split_at(n);
+        self.items = rest.iter();
+        taken
     }
 
     /// Every field left, raw (for structures kept as they are).
     pub fn rest(&mut self) -> &'a [Ttlv] {
-        std::mem::take(&mut self.items)
-    }
-
-    /// Ends the read: any field left over is unexpected.
-    pub fn finish(self) -> Result<(), ModelError> {
-        match self.items.first() {
-            None => Ok(()),
-            Some(extra) => Err(ModelError::new(self.parent, ModelErrorKind::Unexpected(extra.tag))),
-        }
+        let items = self.items.as_slice();
+        self.items = [].iter();
+        items
     }
 }
 
@@ -369,8 +413,8 @@ impl<'a> Out<'a> {
     }
 }
 
-fn wrong_type(item: &Ttlv, expected: ItemType) -> ModelError {
-    ModelError::new(item.tag, ModelErrorKind::WrongType { expected, found: item.item_type() })
+fn wrong_type<'a>(item: impl Item<'a>, expected: ItemType) -> ModelError {
+    ModelError::new(item.tag(), ModelErrorKind::WrongType { expected, found: item.item_type() })
 }
 
 /// A Date-Time value: seconds since the POSIX epoch.
@@ -392,9 +436,9 @@ pub struct BigInteger(pub Bytes);
 macro_rules! primitive_field {
     ($ty:ty, $variant:ident, $item:ident, $method:ident, |$x:ident| $read:expr, |$y:ident| $write:expr) => {
         impl FromTtlv for $ty {
-            fn from_ttlv(item: &Ttlv, _v: ProtocolVersion) -> Result<Self, ModelError> {
-                match &item.value {
-                    Value::$variant($x) => Ok($read),
+            fn read<'a, I: Item<'a>>(item: I, _v: ProtocolVersion) -> Result<Self, ModelError> {
+                match item.value() {
+                    ValueRef::$variant($x) => Ok($read),
                     _ => Err(wrong_type(item, ItemType::$item)),
                 }
             }
@@ -408,15 +452,15 @@ macro_rules! primitive_field {
     };
 }
 
-primitive_field!(i32, Integer, Integer, integer, |x| *x, |y| *y);
-primitive_field!(i64, LongInteger, LongInteger, long, |x| *x, |y| *y);
-primitive_field!(bool, Boolean, Boolean, boolean, |x| *x, |y| *y);
-primitive_field!(String, TextString, TextString, text, |x| x.clone(), |y| y);
-primitive_field!(Bytes, ByteString, ByteString, bytes, |x| x.clone(), |y| y);
-primitive_field!(DateTime, DateTime, DateTime, datetime, |x| DateTime(*x), |y| y.0);
-primitive_field!(Interval, Interval, Interval, interval, |x| Interval(*x), |y| y.0);
-primitive_field!(DateTimeExtended, DateTimeExtended, DateTimeExtended, datetime_ext, |x| DateTimeExtended(*x), |y| y.0);
-primitive_field!(BigInteger, BigInteger, BigInteger, big_integer, |x| BigInteger(x.clone()), |y| &y.0);
+primitive_field!(i32, Integer, Integer, integer, |x| x, |y| *y);
+primitive_field!(i64, LongInteger, LongInteger, long, |x| x, |y| *y);
+primitive_field!(bool, Boolean, Boolean, boolean, |x| x, |y| *y);
+primitive_field!(String, TextString, TextString, text, |x| x.to_owned(), |y| y);
+primitive_field!(Bytes, ByteString, ByteString, bytes, |x| x, |y| y);
+primitive_field!(DateTime, DateTime, DateTime, datetime, |x| DateTime(x), |y| y.0);
+primitive_field!(Interval, Interval, Interval, interval, |x| Interval(x), |y| y.0);
+primitive_field!(DateTimeExtended, DateTimeExtended, DateTimeExtended, datetime_ext, |x| DateTimeExtended(x), |y| y.0);
+primitive_field!(BigInteger, BigInteger, BigInteger, big_integer, |x| BigInteger(x), |y| &y.0);
 
 /// Text is written from a borrowed string too (no `String` needed).
 impl ToTtlv for str {
@@ -427,8 +471,8 @@ impl ToTtlv for str {
 
 /// A raw item is read and written as it is (tag replaced on write).
 impl FromTtlv for Ttlv {
-    fn from_ttlv(item: &Ttlv, _v: ProtocolVersion) -> Result<Self, ModelError> {
-        Ok(item.clone())
+    fn read<'a, I: Item<'a>>(item: I, _v: ProtocolVersion) -> Result<Self, ModelError> {
+        Ok(item.tree().into_owned())
     }
 }
 
@@ -442,9 +486,9 @@ impl ToTtlv for Ttlv {
 macro_rules! enum_fields {
     ($($ty:ty),* $(,)?) => {$(
         impl FromTtlv for $ty {
-            fn from_ttlv(item: &Ttlv, _v: ProtocolVersion) -> Result<Self, ModelError> {
-                match &item.value {
-                    Value::Enumeration(x) => Ok(<$ty>::from_value(*x)),
+            fn read<'a, I: Item<'a>>(item: I, _v: ProtocolVersion) -> Result<Self, ModelError> {
+                match item.value() {
+                    ValueRef::Enumeration(x) => Ok(<$ty>::from_value(x)),
                     _ => Err(wrong_type(item, ItemType::Enumeration)),
                 }
             }
@@ -461,9 +505,9 @@ macro_rules! enum_fields {
 macro_rules! mask_fields {
     ($($ty:ident),* $(,)?) => {$(
         impl FromTtlv for $ty {
-            fn from_ttlv(item: &Ttlv, _v: ProtocolVersion) -> Result<Self, ModelError> {
-                match &item.value {
-                    Value::Integer(x) => Ok($ty(*x)),
+            fn read<'a, I: Item<'a>>(item: I, _v: ProtocolVersion) -> Result<Self, ModelError> {
+                match item.value() {
+                    ValueRef::Integer(x) => Ok($ty(x)),
                     _ => Err(wrong_type(item, ItemType::Integer)),
                 }
             }
@@ -545,8 +589,8 @@ macro_rules! kmip_struct {
         }
 
         impl $crate::kmip::codec::FromTtlv for $name {
-            fn from_ttlv(
-                item: &$crate::ttlv::Ttlv,
+            fn read<'a, I: $crate::ttlv::Item<'a>>(
+                item: I,
                 v: $crate::kmip::version::ProtocolVersion,
             ) -> Result<Self, $crate::kmip::codec::ModelError> {
                 #[allow(unused_mut)]
@@ -577,6 +621,7 @@ pub(crate) use kmip_struct;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ttlv::Value;
 
     kmip_struct! {
         /// A test structure.

@@ -17,10 +17,10 @@ use crate::kmip::codec::{kmip_struct, DateTime, Fields, FromTtlv, ModelError, Mo
 use crate::kmip::payloads::{RequestPayload, ResponsePayload};
 use crate::kmip::table::{BatchErrorContinuationOption, CredentialType, Operation, ResultReason, ResultStatus};
 use crate::kmip::version::ProtocolVersion;
-use crate::ttlv::{EncodeError, Tag, Ttlv, Value};
+use crate::ttlv::{EncodeError, Item, ItemRef, Tag, Ttlv, ValueRef};
 
 impl FromTtlv for ProtocolVersion {
-    fn from_ttlv(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
+    fn read<'a, I: Item<'a>>(item: I, v: ProtocolVersion) -> Result<Self, ModelError> {
         let mut f = Fields::new(item, v)?;
         let major = f.req(Tag::ProtocolVersionMajor)?;
         let minor = f.req(Tag::ProtocolVersionMinor)?;
@@ -151,7 +151,7 @@ pub enum Credential {
 }
 
 impl FromTtlv for Credential {
-    fn from_ttlv(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
+    fn read<'a, I: Item<'a>>(item: I, v: ProtocolVersion) -> Result<Self, ModelError> {
         let mut f = Fields::new(item, v)?;
         let credential_type: CredentialType = f.req(Tag::CredentialType)?;
         let raw = f.raw_req(Tag::CredentialValue)?;
@@ -159,14 +159,14 @@ impl FromTtlv for Credential {
         let inner = |e: ModelError| e.within(Tag::CredentialValue).within(Tag::Credential);
         Ok(match credential_type {
             CredentialType::UsernameAndPassword => {
-                Credential::UsernameAndPassword(FromTtlv::from_ttlv(raw, v).map_err(inner)?)
+                Credential::UsernameAndPassword(FromTtlv::read(raw, v).map_err(inner)?)
             }
-            CredentialType::Device => Credential::Device(FromTtlv::from_ttlv(raw, v).map_err(inner)?),
-            CredentialType::Attestation => Credential::Attestation(FromTtlv::from_ttlv(raw, v).map_err(inner)?),
-            CredentialType::OneTimePassword => Credential::OneTimePassword(FromTtlv::from_ttlv(raw, v).map_err(inner)?),
-            CredentialType::HashedPassword => Credential::HashedPassword(FromTtlv::from_ttlv(raw, v).map_err(inner)?),
-            CredentialType::Ticket => Credential::Ticket(FromTtlv::from_ttlv(raw, v).map_err(inner)?),
-            other => Credential::Other { credential_type: other, value: raw.clone() },
+            CredentialType::Device => Credential::Device(FromTtlv::read(raw, v).map_err(inner)?),
+            CredentialType::Attestation => Credential::Attestation(FromTtlv::read(raw, v).map_err(inner)?),
+            CredentialType::OneTimePassword => Credential::OneTimePassword(FromTtlv::read(raw, v).map_err(inner)?),
+            CredentialType::HashedPassword => Credential::HashedPassword(FromTtlv::read(raw, v).map_err(inner)?),
+            CredentialType::Ticket => Credential::Ticket(FromTtlv::read(raw, v).map_err(inner)?),
+            other => Credential::Other { credential_type: other, value: raw.tree().into_owned() },
         })
     }
 }
@@ -302,7 +302,7 @@ impl RequestBatchItem {
 
     /// Decodes one batch item; on error keeps the Operation and Unique Batch
     /// Item ID so the answer can echo them.
-    pub fn decode(item: &Ttlv, v: ProtocolVersion) -> Result<RequestBatchItem, BatchItemError> {
+    pub fn decode<'a, I: Item<'a>>(item: I, v: ProtocolVersion) -> Result<RequestBatchItem, BatchItemError> {
         let raw = RawBatchItem::decode(item, v)?;
         let payload = raw.decode_payload().map_err(|error| BatchItemError {
             operation: Some(raw.operation),
@@ -315,7 +315,7 @@ impl RequestBatchItem {
 }
 
 impl FromTtlv for RequestBatchItem {
-    fn from_ttlv(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
+    fn read<'a, I: Item<'a>>(item: I, v: ProtocolVersion) -> Result<Self, ModelError> {
         RequestBatchItem::decode(item, v).map_err(|e| e.error)
     }
 }
@@ -324,8 +324,10 @@ impl FromTtlv for RequestBatchItem {
 /// left as received: the server decodes the payload straight into the
 /// operation's request type (see `operations::dispatch`), so the large
 /// [`RequestPayload`] enum is neither built nor moved on the hot path.
+/// `I` is the item type read: a [`ItemRef`] of the message's view on the
+/// server, a tree's `&Ttlv` elsewhere.
 #[derive(Clone, Debug, PartialEq)]
-pub struct RawBatchItem<'a> {
+pub struct RawBatchItem<I> {
     /// Operation.
     pub operation: Operation,
     /// Ephemeral (2.0).
@@ -333,31 +335,35 @@ pub struct RawBatchItem<'a> {
     /// Unique Batch Item ID.
     pub unique_batch_item_id: Option<Bytes>,
     /// The Request Payload structure, not yet decoded.
-    pub payload: &'a Ttlv,
+    pub payload: I,
     /// Message Extension.
     pub message_extension: Option<MessageExtension>,
     /// The protocol version the payload is to be read in.
     pub version: ProtocolVersion,
 }
 
-impl<'a> RawBatchItem<'a> {
+/// A batch item of a request read from the message's bytes.
+pub type ViewBatchItem<'a> = RawBatchItem<ItemRef<'a>>;
+
+impl<'a, I: Item<'a>> RawBatchItem<I> {
     /// Decodes one batch item but its payload; on error keeps the Operation
     /// and Unique Batch Item ID so the answer can echo them.
-    pub fn decode(item: &'a Ttlv, v: ProtocolVersion) -> Result<RawBatchItem<'a>, BatchItemError> {
+    pub fn decode(item: I, v: ProtocolVersion) -> Result<RawBatchItem<I>, BatchItemError> {
         RawBatchItem::fields(item, v).map_err(|error| {
-            let operation = match item.child(Tag::Operation).map(|o| &o.value) {
-                Some(Value::Enumeration(x)) => Some(Operation::from_value(*x)),
+            let child = |tag: Tag| item.find_child(tag).map(Item::value);
+            let operation = match child(Tag::Operation) {
+                Some(ValueRef::Enumeration(x)) => Some(Operation::from_value(x)),
                 _ => None,
             };
-            let unique_batch_item_id = match item.child(Tag::UniqueBatchItemID).map(|o| &o.value) {
-                Some(Value::ByteString(b)) => Some(b.clone()),
+            let unique_batch_item_id = match child(Tag::UniqueBatchItemID) {
+                Some(ValueRef::ByteString(b)) => Some(b),
                 _ => None,
             };
             BatchItemError { operation, unique_batch_item_id, error }
         })
     }
 
-    fn fields(item: &'a Ttlv, v: ProtocolVersion) -> Result<RawBatchItem<'a>, ModelError> {
+    fn fields(item: I, v: ProtocolVersion) -> Result<RawBatchItem<I>, ModelError> {
         let mut f = Fields::new(item, v)?;
         let operation: Operation = f.req(Tag::Operation)?;
         let ephemeral = f.opt(Tag::Ephemeral)?;
@@ -371,7 +377,7 @@ impl<'a> RawBatchItem<'a> {
     /// The payload decoded as `T`, the request type of this item's operation;
     /// an error carries its tag path from the batch item down.
     pub fn decode_as<T: FromTtlv>(&self) -> Result<T, ModelError> {
-        T::from_ttlv(self.payload, self.version).map_err(|e| e.within(Tag::BatchItem))
+        T::read(self.payload, self.version).map_err(|e| e.within(Tag::BatchItem))
     }
 
     /// The payload decoded into the [`RequestPayload`] of this item's operation.
@@ -502,24 +508,32 @@ impl RequestMessage {
     /// Step one of decoding: the header, and the batch items still raw. An
     /// error here means the message cannot be answered in the client's version.
     pub fn read_header(msg: &Ttlv) -> Result<(RequestHeader, &[Ttlv]), ModelError> {
-        RequestMessage::read_header_at(msg, None)
+        let (header, items) = RequestMessage::read_header_at(msg, None)?;
+        let all = msg.children();
+        // The batch items are the children after the header.
+        let n = items.count();
+        Ok((header, all.get(all.len().saturating_sub(n)..).unwrap_or_default()))
     }
 
     /// [`RequestMessage::read_header`] for a caller that has already read the
     /// header's Protocol Version (`peeked`, taken from this very header), so
-    /// it is not read twice; None reads it here.
-    pub fn read_header_at(msg: &Ttlv, peeked: Option<ProtocolVersion>) -> Result<(RequestHeader, &[Ttlv]), ModelError> {
-        if msg.tag != Tag::RequestMessage {
-            return Err(ModelError::new(msg.tag, ModelErrorKind::Unexpected(msg.tag)));
+    /// it is not read twice; None reads it here. The batch items come back
+    /// still raw, in order.
+    pub fn read_header_at<'a, I: Item<'a>>(
+        msg: I,
+        peeked: Option<ProtocolVersion>,
+    ) -> Result<(RequestHeader, std::iter::Take<I::Children>), ModelError> {
+        if msg.tag() != Tag::RequestMessage {
+            return Err(ModelError::new(msg.tag(), ModelErrorKind::Unexpected(msg.tag())));
         }
         // The header alone first: its version governs how the rest is read.
-        let header_item = match msg.children().first() {
-            Some(h) if h.tag == Tag::RequestHeader => h,
-            _ => return Err(ModelError::new(msg.tag, ModelErrorKind::Missing(Tag::RequestHeader))),
+        let header_item = match msg.children().and_then(|mut c| c.next()) {
+            Some(h) if h.tag() == Tag::RequestHeader => h,
+            _ => return Err(ModelError::new(msg.tag(), ModelErrorKind::Missing(Tag::RequestHeader))),
         };
-        let peek = match (peeked, header_item.child(Tag::ProtocolVersion)) {
+        let peek = match (peeked, header_item.find_child(Tag::ProtocolVersion)) {
             (Some(v), _) => v,
-            (None, Some(pv)) => ProtocolVersion::from_ttlv(pv, ProtocolVersion::V1_0)
+            (None, Some(pv)) => ProtocolVersion::read(pv, ProtocolVersion::V1_0)
                 .map_err(|e| e.within(Tag::RequestHeader).within(Tag::RequestMessage))?,
             (None, None) => {
                 return Err(ModelError::new(Tag::RequestHeader, ModelErrorKind::Missing(Tag::ProtocolVersion))
@@ -528,7 +542,7 @@ impl RequestMessage {
         };
         let mut f = Fields::new(msg, peek)?;
         let header: RequestHeader = f.req(Tag::RequestHeader)?;
-        let items = f.raw_rep(Tag::BatchItem);
+        let items = f.raw_iter(Tag::BatchItem);
         f.finish()?;
         Ok((header, items))
     }
@@ -643,5 +657,173 @@ impl ResponseMessage {
 impl ToTtlv for ResponseMessage {
     fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {
         ResponseMessage::write_parts(&self.header, &self.batch_items, tag, out);
+    }
+}
+
+#[cfg(test)]
+// Test inputs are built here, with offsets this module computed itself.
+#[allow(clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use crate::ttlv::{decode_view, encode_to_vec, Limits, Value};
+
+    fn s(tag: Tag, children: Vec<Ttlv>) -> Ttlv {
+        Ttlv::structure(tag, children)
+    }
+
+    fn e(tag: Tag, x: u32) -> Ttlv {
+        Ttlv::new(tag, Value::Enumeration(x))
+    }
+
+    fn text(tag: Tag, x: &str) -> Ttlv {
+        Ttlv::new(tag, Value::TextString(x.into()))
+    }
+
+    fn bytes(tag: Tag, x: &'static [u8]) -> Ttlv {
+        Ttlv::new(tag, Value::ByteString(Bytes::from_static(x)))
+    }
+
+    fn item(op: Operation, payload: Vec<Ttlv>) -> Ttlv {
+        s(
+            Tag::BatchItem,
+            vec![
+                e(Tag::Operation, op.value()),
+                bytes(Tag::UniqueBatchItemID, b"\x01"),
+                s(Tag::RequestPayload, payload),
+            ],
+        )
+    }
+
+    /// A 1.4 message with Encrypt, Decrypt, Get, Create (an inline list) and
+    /// Register (a hand-written payload) items.
+    fn message() -> Vec<u8> {
+        let params = s(
+            Tag::CryptographicParameters,
+            vec![
+                e(Tag::BlockCipherMode, 9),
+                e(Tag::CryptographicAlgorithm, 3),
+                Ttlv::new(Tag::TagLength, Value::Integer(16)),
+            ],
+        );
+        let attribute = |name: &str, value: Ttlv| {
+            s(
+                Tag::Attribute,
+                vec![text(Tag::AttributeName, name), Ttlv { tag: Tag::AttributeValue, value: value.value }],
+            )
+        };
+        let template = s(
+            Tag::TemplateAttribute,
+            vec![
+                attribute("Cryptographic Algorithm", e(Tag::AttributeValue, 3)),
+                attribute("Cryptographic Length", Ttlv::new(Tag::AttributeValue, Value::Integer(128))),
+            ],
+        );
+        let msg = s(
+            Tag::RequestMessage,
+            vec![
+                s(
+                    Tag::RequestHeader,
+                    vec![
+                        s(
+                            Tag::ProtocolVersion,
+                            vec![
+                                Ttlv::new(Tag::ProtocolVersionMajor, Value::Integer(1)),
+                                Ttlv::new(Tag::ProtocolVersionMinor, Value::Integer(4)),
+                            ],
+                        ),
+                        Ttlv::new(Tag::BatchCount, Value::Integer(5)),
+                    ],
+                ),
+                item(
+                    Operation::Encrypt,
+                    vec![
+                        text(Tag::UniqueIdentifier, "k1"),
+                        params.clone(),
+                        bytes(Tag::Data, b"plain text"),
+                        bytes(Tag::IVCounterNonce, b"0123456789ab"),
+                    ],
+                ),
+                item(Operation::Decrypt, vec![text(Tag::UniqueIdentifier, "k1"), params, bytes(Tag::Data, b"x")]),
+                item(Operation::Get, vec![text(Tag::UniqueIdentifier, "k2"), e(Tag::KeyFormatType, 1)]),
+                item(Operation::Create, vec![e(Tag::ObjectType, 2), template.clone()]),
+                item(Operation::Register, vec![e(Tag::ObjectType, 7), template]),
+            ],
+        );
+        encode_to_vec(&msg).unwrap()
+    }
+
+    type Decoded = Result<(RequestHeader, Vec<Result<RequestBatchItem, BatchItemError>>), ModelError>;
+
+    /// What the server reads from a message: header, then each item.
+    fn read<'a, I: Item<'a>>(msg: I) -> Decoded {
+        let (header, items) = RequestMessage::read_header_at(msg, None)?;
+        let v = header.protocol_version;
+        Ok((header, items.map(|i| RequestBatchItem::decode(i, v)).collect()))
+    }
+
+    /// Offsets of every item header in a valid encoding.
+    fn headers(b: &[u8], mut pos: usize, end: usize, out: &mut Vec<usize>) {
+        while pos + 8 <= end {
+            out.push(pos);
+            let len = u32::from_be_bytes(b[pos + 4..pos + 8].try_into().unwrap()) as usize;
+            if b[pos + 3] == 1 {
+                headers(b, pos + 8, pos + 8 + len, out);
+            }
+            pos += 8 + len.div_ceil(8) * 8;
+        }
+    }
+
+    /// Reading through the message's view and through its tree gives the
+    /// same values, and the same errors with the same paths and kinds, for
+    /// damaged messages that are still valid TTLV (tags moved, types
+    /// swapped, values changed).
+    #[test]
+    fn a_view_reads_like_its_tree() {
+        let good = message();
+        let mut offsets = Vec::new();
+        headers(&good, 0, good.len(), &mut offsets);
+        let mut state = 0x2545_F491_4F6C_DD1D_u64;
+        let mut rnd = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let (mut compared, mut errors, mut item_errors) = (0, 0, 0);
+        for round in 0..20_000 {
+            let mut b = good.clone();
+            if round > 0 {
+                for _ in 0..=rnd(2) {
+                    let at = offsets[rnd(offsets.len())];
+                    match rnd(3) {
+                        0 => {
+                            let from = offsets[rnd(offsets.len())];
+                            let tag: [u8; 3] = b[from..from + 3].try_into().unwrap();
+                            b[at..at + 3].copy_from_slice(&tag);
+                        }
+                        1 => b[at + 3] = [2, 5, 10, 3, 9, 11, 7, 8][rnd(8)],
+                        _ => {
+                            let i = (at + 8 + rnd(8)).min(b.len() - 1);
+                            b[i] = rnd(256) as u8;
+                        }
+                    }
+                }
+            }
+            let input = Bytes::from(b);
+            let (Ok(view), Ok(tree)) =
+                (decode_view(&input, &Limits::DEFAULT), crate::ttlv::decode(&input, &Limits::DEFAULT))
+            else {
+                continue;
+            };
+            let (by_view, by_tree) = (read(view.root()), read(&tree));
+            assert_eq!(by_view, by_tree, "input {}", hex::encode(&input));
+            compared += 1;
+            match &by_tree {
+                Err(_) => errors += 1,
+                Ok((_, items)) => item_errors += items.iter().filter(|i| i.is_err()).count(),
+            }
+        }
+        // The damage must reach the error paths, message-wide and per item.
+        assert!(compared > 5_000 && errors > 500 && item_errors > 2_000, "{compared} {errors} {item_errors}");
     }
 }

@@ -6,7 +6,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::kmip::codec::{FromTtlv, ModelError, ModelErrorKind, Out, ToTtlv};
 use crate::kmip::version::ProtocolVersion;
-use crate::ttlv::{ItemType, Tag, Ttlv, Value};
+use crate::ttlv::{Item, ItemType, Tag};
 
 /// Secret bytes (key material, secret data): copied out of the frame into
 /// memory that is zeroized on drop, and never printed.
@@ -63,11 +63,11 @@ impl fmt::Debug for Secret {
 }
 
 impl FromTtlv for Secret {
-    fn from_ttlv(item: &Ttlv, _v: ProtocolVersion) -> Result<Self, ModelError> {
-        match &item.value {
-            Value::ByteString(b) => Ok(Secret::from_slice(b)),
+    fn read<'a, I: Item<'a>>(item: I, _v: ProtocolVersion) -> Result<Self, ModelError> {
+        match item.byte_string() {
+            Some(b) => Ok(Secret::from_slice(b)),
             _ => Err(ModelError::new(
-                item.tag,
+                item.tag(),
                 ModelErrorKind::WrongType { expected: ItemType::ByteString, found: item.item_type() },
             )),
         }
@@ -85,6 +85,7 @@ impl ToTtlv for Secret {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ttlv::Value;
 
     #[test]
     fn debug_is_redacted() {

@@ -12,7 +12,7 @@ use crate::kmip::version::ProtocolVersion;
 use crate::operations::context::RequestContext;
 use crate::operations::dispatch;
 use crate::store::Change;
-use crate::ttlv::Ttlv;
+use crate::ttlv::ItemRef;
 
 /// Runs every batch item of a message and returns their responses.
 ///
@@ -22,10 +22,11 @@ use crate::ttlv::Ttlv;
 /// too and puts back everything the earlier items wrote, in one durable
 /// commit, answering those items Operation Undone (KMIP 1.4 §6.8, as in
 /// the OASIS BL-M-2 case).
-pub(crate) async fn run(
+pub(crate) async fn run<'a>(
     ctx: &mut RequestContext<'_>,
     header: &RequestHeader,
-    items: &[Ttlv],
+    items: impl Iterator<Item = ItemRef<'a>>,
+    count: usize,
 ) -> Vec<ResponseBatchItem> {
     let v = ctx.version;
     let option = header.batch_error_continuation_option.unwrap_or(BatchErrorContinuationOption::Stop);
@@ -33,7 +34,7 @@ pub(crate) async fn run(
     if undo {
         ctx.undo.start();
     }
-    let mut responses = Vec::with_capacity(items.len());
+    let mut responses = Vec::with_capacity(count);
     let mut failed = false;
     // Decoded one at a time, as it runs, and the payload only by dispatch, into its operation's type.
     // A success is pushed where it is matched: the response payload is large, and each move a copy.

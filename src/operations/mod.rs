@@ -70,12 +70,14 @@ use crate::error::Error;
 use zeroize::Zeroize;
 
 use crate::kmip::codec::{DateTime, FromTtlv};
-use crate::kmip::message::{RawBatchItem, RequestHeader, ResponseBatchItem, ResponseHeader, ResponseMessage};
+use crate::kmip::message::{
+    RawBatchItem, RequestHeader, ResponseBatchItem, ResponseHeader, ResponseMessage, ViewBatchItem,
+};
 use crate::kmip::payloads::{DecryptRequest, EncryptRequest, GetRequest, RequestPayload, ResponsePayload};
 use crate::kmip::table::{ObjectType, Operation};
 use crate::kmip::version::ProtocolVersion;
 use crate::store::Store;
-use crate::ttlv::{self, Tag, Ttlv, HEADER_LEN};
+use crate::ttlv::{self, Item, ItemRef, Tag, Ttlv, HEADER_LEN};
 use context::RequestContext;
 
 /// The operations this server implements; Query reports them.
@@ -187,8 +189,9 @@ impl Engine {
     /// TTLV header included.
     pub async fn process(&self, client: &ClientIdentity, frame: Bytes) -> Reply {
         let now = self.clock.now();
-        let message = match ttlv::decode(&frame, &self.limits.decode) {
-            Ok(message) => message,
+        // Checked whole, but read in place: no tree is built.
+        let view = match ttlv::decode_view(&frame, &self.limits.decode) {
+            Ok(view) => view,
             Err(e) => {
                 // The header alone may still be readable: then the client
                 // hears what was wrong, in its own version, and the stream,
@@ -202,17 +205,18 @@ impl Engine {
         };
         // A version we do not speak may shape its header differently (3.0
         // drops Batch Count): refuse it by its version alone.
+        let message = view.root();
         let asked = message
-            .child(Tag::RequestHeader)
-            .and_then(|h| h.child(Tag::ProtocolVersion))
-            .and_then(|pv| ProtocolVersion::from_ttlv(pv, ProtocolVersion::V1_0).ok());
+            .find_child(Tag::RequestHeader)
+            .and_then(|h| h.find_child(Tag::ProtocolVersion))
+            .and_then(|pv| ProtocolVersion::read(pv, ProtocolVersion::V1_0).ok());
         if let Some(v) = asked.filter(|v| !v.is_supported()) {
             let header = RequestHeader::new(nearest_supported(v), 1);
             return Reply::Send(self.message_error(&header, now, &Error::UnsupportedVersion(v)));
         }
         // `asked` came from the header read_header takes (the first item, when
         // it is one): a message whose first item is another still fails there.
-        let (header, items) = match crate::kmip::message::RequestMessage::read_header_at(&message, asked) {
+        let (header, items) = match crate::kmip::message::RequestMessage::read_header_at(message, asked) {
             Ok(parts) => parts,
             Err(e) => {
                 let error = Error::Model(e);
@@ -222,19 +226,18 @@ impl Engine {
                 };
             }
         };
-        if items.len() > self.limits.max_batch_items {
+        let count = items.clone().count();
+        if count > self.limits.max_batch_items {
             let error = Error::InvalidField(format!(
                 "the message has {} batch items; this server accepts at most {}",
-                items.len(),
-                self.limits.max_batch_items
+                count, self.limits.max_batch_items
             ));
             return Reply::Send(self.message_error(&header, now, &error));
         }
-        if usize::try_from(header.batch_count).ok() != Some(items.len()) {
+        if usize::try_from(header.batch_count).ok() != Some(count) {
             let error = Error::InvalidField(format!(
                 "Batch Count says {} but the message has {} batch items",
-                header.batch_count,
-                items.len()
+                header.batch_count, count
             ));
             return Reply::Send(self.message_error(&header, now, &error));
         }
@@ -251,17 +254,17 @@ impl Engine {
             id_placeholder: None,
             undo: Default::default(),
         };
-        let batch_items = batch::run(&mut ctx, &header, items).await;
+        let batch_items = batch::run(&mut ctx, &header, items, count).await;
         Reply::Send(self.respond(&header, now, batch_items))
     }
 
     /// Every batch item answered with the refusal's error; the connection
     /// closed after it when the refusal says so (a revoked credential).
-    fn refuse(
+    fn refuse<'a>(
         &self,
         client: &ClientIdentity,
         header: &RequestHeader,
-        items: &[Ttlv],
+        items: impl Iterator<Item = ItemRef<'a>>,
         now: OffsetDateTime,
         refusal: &crate::auth::Refusal,
     ) -> Reply {
@@ -272,7 +275,6 @@ impl Engine {
         );
         let v = header.protocol_version;
         let answers = items
-            .iter()
             .map(|raw| {
                 let (operation, id) = match RawBatchItem::decode(raw, v) {
                     Ok(item) => (Some(item.operation), item.unique_batch_item_id),
@@ -326,7 +328,7 @@ impl Engine {
 /// request type and run inline; every other operation goes through the
 /// [`RequestPayload`] enum and a boxed future, so the state machine each
 /// request initialises and moves is only as large as those three need.
-pub(crate) async fn dispatch(ctx: &mut RequestContext<'_>, item: &RawBatchItem<'_>) -> Result<ResponsePayload, Error> {
+pub(crate) async fn dispatch(ctx: &mut RequestContext<'_>, item: &ViewBatchItem<'_>) -> Result<ResponsePayload, Error> {
     use ResponsePayload as Rs;
     match item.operation {
         Operation::Encrypt => {

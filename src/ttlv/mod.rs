@@ -22,7 +22,10 @@ pub mod xml;
 
 use bytes::Bytes;
 
-pub use reader::{decode, decode_header, DecodeError, DecodeErrorKind, FrameHeader, Limits};
+pub use reader::{
+    decode, decode_header, decode_view, Children, DecodeError, DecodeErrorKind, FrameHeader, Item, ItemRef, Limits,
+    ValueRef, View,
+};
 pub use tag::Tag;
 pub use text::{TextError, TextErrorKind};
 pub use writer::{encode, encode_to_vec, encoded_len, EncodeError, Open, Sink, Writer};

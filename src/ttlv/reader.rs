@@ -1,5 +1,6 @@
 //! The strict, bounded TTLV decoder.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use bytes::Bytes;
@@ -188,7 +189,17 @@ pub fn decode_header(head: &[u8; HEADER_LEN], limits: &Limits) -> Result<FrameHe
 }
 
 /// Decodes exactly one item from `input`; any byte left over is an error.
+///
+/// The tree is built from the [`View`] [`decode_view`] makes: one decoder,
+/// one set of checks, whichever form the caller wants.
 pub fn decode(input: &Bytes, limits: &Limits) -> Result<Ttlv, DecodeError> {
+    Ok(decode_view(input, limits)?.root().to_tree())
+}
+
+/// Decodes and checks exactly one item from `input`, as a [`View`]: the
+/// items' tags, types and values located in `input`, with no tree built.
+/// Accepts and refuses exactly what [`decode`] does, with the same errors.
+pub fn decode_view(input: &Bytes, limits: &Limits) -> Result<View, DecodeError> {
     if input.len() > limits.max_message_size {
         return Err(DecodeError {
             offset: 0,
@@ -196,8 +207,11 @@ pub fn decode(input: &Bytes, limits: &Limits) -> Result<Ttlv, DecodeError> {
             kind: DecodeErrorKind::MessageTooLarge { length: input.len(), max: limits.max_message_size },
         });
     }
-    let mut reader = Reader { input, pos: 0, limits, depth: 0 };
-    let item = reader.item(input.len()).map_err(|e| *e)?;
+    // A typical item takes 16 bytes; capped so a large byte string does
+    // not reserve slots it will never use.
+    let guess = (input.len() / 16).min(64);
+    let mut reader = Reader { input, pos: 0, limits, depth: 0, nodes: Vec::with_capacity(guess) };
+    reader.item(input.len()).map_err(|e| *e)?;
     if reader.pos != input.len() {
         return Err(DecodeError {
             offset: reader.pos,
@@ -205,7 +219,258 @@ pub fn decode(input: &Bytes, limits: &Limits) -> Result<Ttlv, DecodeError> {
             kind: DecodeErrorKind::TrailingBytes(input.len().saturating_sub(reader.pos)),
         });
     }
-    Ok(item)
+    Ok(View { input: input.clone(), nodes: reader.nodes })
+}
+
+/// A decoded, checked message: its items in document order, each located
+/// in the message's bytes. Reading a value from it copies nothing but
+/// integers (a byte string is a [`Bytes::slice`] of the message).
+#[derive(Clone, Debug)]
+pub struct View {
+    input: Bytes,
+    nodes: Vec<Node>,
+}
+
+/// One item of a [`View`].
+#[derive(Clone, Copy, Debug)]
+struct Node {
+    tag: Tag,
+    item_type: ItemType,
+    /// A fixed-size value (four-byte ones in the low half); for the others
+    /// the value's offset in the input.
+    word: u64,
+    /// The value's length in bytes (strings and big integers).
+    len: u32,
+    /// How many items follow this one inside it (its descendants).
+    span: u32,
+}
+
+impl View {
+    /// The outermost item.
+    pub fn root(&self) -> ItemRef<'_> {
+        // A view always holds its outermost item; the empty fallback is
+        // never seen.
+        match self.nodes.split_first() {
+            Some((node, sub)) => ItemRef { input: &self.input, node, sub },
+            None => ItemRef { input: &self.input, node: &EMPTY, sub: &[] },
+        }
+    }
+}
+
+const EMPTY: Node = Node { tag: Tag::from_bytes([0, 0, 0]), item_type: ItemType::Structure, word: 0, len: 0, span: 0 };
+
+/// One item of a [`View`]: a cheap, copyable reference to its node and
+/// its descendants'.
+#[derive(Clone, Copy)]
+pub struct ItemRef<'a> {
+    input: &'a Bytes,
+    node: &'a Node,
+    /// The item's descendants, in document order.
+    sub: &'a [Node],
+}
+
+impl fmt::Debug for ItemRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.to_tree().fmt(f)
+    }
+}
+
+impl PartialEq for ItemRef<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_tree() == other.to_tree()
+    }
+}
+
+/// The value of an item, borrowed where it can be.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ValueRef<'a> {
+    /// A structure (read its children instead).
+    Structure,
+    /// Integer.
+    Integer(i32),
+    /// Long Integer.
+    LongInteger(i64),
+    /// Big Integer, its bytes as on the wire.
+    BigInteger(Bytes),
+    /// Enumeration.
+    Enumeration(u32),
+    /// Boolean.
+    Boolean(bool),
+    /// Text String.
+    TextString(&'a str),
+    /// Byte String.
+    ByteString(Bytes),
+    /// Date-Time.
+    DateTime(i64),
+    /// Interval.
+    Interval(u32),
+    /// Date-Time Extended.
+    DateTimeExtended(i64),
+}
+
+/// What the typed model reads: an item of a tree ([`Ttlv`]) or of a
+/// [`View`], through the same calls.
+pub trait Item<'a>: Copy {
+    /// The item's children, in order.
+    type Children: Iterator<Item = Self> + Clone;
+    /// The item's tag.
+    fn tag(self) -> Tag;
+    /// The item's type.
+    fn item_type(self) -> ItemType;
+    /// The children, if the item is a structure.
+    fn children(self) -> Option<Self::Children>;
+    /// The item's value.
+    fn value(self) -> ValueRef<'a>;
+    /// The item as a tree: borrowed if it is one, else built.
+    fn tree(self) -> Cow<'a, Ttlv>;
+    /// The items `children` yields, as a slice of trees.
+    fn trees(children: Self::Children) -> Cow<'a, [Ttlv]>;
+    /// A Byte String's bytes, borrowed (no [`Bytes`] made): for values
+    /// that are copied at once, such as secrets.
+    fn byte_string(self) -> Option<&'a [u8]>;
+    /// The first child with this tag, if the item is a structure.
+    fn find_child(self, tag: Tag) -> Option<Self> {
+        self.children().and_then(|mut c| c.find(|i| i.tag() == tag))
+    }
+}
+
+impl<'a> Item<'a> for &'a Ttlv {
+    type Children = std::slice::Iter<'a, Ttlv>;
+    fn tag(self) -> Tag {
+        self.tag
+    }
+    fn item_type(self) -> ItemType {
+        self.value.item_type()
+    }
+    fn children(self) -> Option<Self::Children> {
+        match &self.value {
+            Value::Structure(items) => Some(items.iter()),
+            _ => None,
+        }
+    }
+    fn value(self) -> ValueRef<'a> {
+        match &self.value {
+            Value::Structure(_) => ValueRef::Structure,
+            Value::Integer(x) => ValueRef::Integer(*x),
+            Value::LongInteger(x) => ValueRef::LongInteger(*x),
+            Value::BigInteger(x) => ValueRef::BigInteger(x.clone()),
+            Value::Enumeration(x) => ValueRef::Enumeration(*x),
+            Value::Boolean(x) => ValueRef::Boolean(*x),
+            Value::TextString(x) => ValueRef::TextString(x),
+            Value::ByteString(x) => ValueRef::ByteString(x.clone()),
+            Value::DateTime(x) => ValueRef::DateTime(*x),
+            Value::Interval(x) => ValueRef::Interval(*x),
+            Value::DateTimeExtended(x) => ValueRef::DateTimeExtended(*x),
+        }
+    }
+    fn tree(self) -> Cow<'a, Ttlv> {
+        Cow::Borrowed(self)
+    }
+    fn byte_string(self) -> Option<&'a [u8]> {
+        match &self.value {
+            Value::ByteString(b) => Some(b),
+            _ => None,
+        }
+    }
+    fn trees(children: Self::Children) -> Cow<'a, [Ttlv]> {
+        Cow::Borrowed(children.as_slice())
+    }
+}
+
+/// The children of a structure in a [`View`].
+#[derive(Clone, Debug)]
+pub struct Children<'a> {
+    input: &'a Bytes,
+    /// The children and their descendants, in document order.
+    nodes: &'a [Node],
+}
+
+impl<'a> Iterator for Children<'a> {
+    type Item = ItemRef<'a>;
+    #[inline]
+    fn next(&mut self) -> Option<ItemRef<'a>> {
+        let (node, rest) = self.nodes.split_first()?;
+        let (sub, after) = rest.split_at_checked(node.span as usize).unwrap_or((rest, &[]));
+        self.nodes = after;
+        Some(ItemRef { input: self.input, node, sub })
+    }
+}
+
+impl<'a> ItemRef<'a> {
+    /// The value bytes of a string or big integer: in range, the decoder
+    /// checked it.
+    fn raw(self) -> &'a [u8] {
+        let start = usize::try_from(self.node.word).unwrap_or(usize::MAX);
+        self.input.get(start..start.saturating_add(self.node.len as usize)).unwrap_or_default()
+    }
+
+    fn bytes(self) -> Bytes {
+        self.input.slice_ref(self.raw())
+    }
+
+    /// The item and its descendants as a tree.
+    pub fn to_tree(self) -> Ttlv {
+        let value = match self.value() {
+            ValueRef::Structure => Value::Structure(match Item::children(self) {
+                Some(children) => children.map(ItemRef::to_tree).collect(),
+                None => Vec::new(),
+            }),
+            ValueRef::Integer(x) => Value::Integer(x),
+            ValueRef::LongInteger(x) => Value::LongInteger(x),
+            ValueRef::BigInteger(x) => Value::BigInteger(x),
+            ValueRef::Enumeration(x) => Value::Enumeration(x),
+            ValueRef::Boolean(x) => Value::Boolean(x),
+            ValueRef::TextString(x) => Value::TextString(x.to_owned()),
+            ValueRef::ByteString(x) => Value::ByteString(x),
+            ValueRef::DateTime(x) => Value::DateTime(x),
+            ValueRef::Interval(x) => Value::Interval(x),
+            ValueRef::DateTimeExtended(x) => Value::DateTimeExtended(x),
+        };
+        Ttlv { tag: self.node.tag, value }
+    }
+}
+
+impl<'a> Item<'a> for ItemRef<'a> {
+    type Children = Children<'a>;
+    #[inline]
+    fn tag(self) -> Tag {
+        self.node.tag
+    }
+    #[inline]
+    fn item_type(self) -> ItemType {
+        self.node.item_type
+    }
+    #[inline]
+    fn children(self) -> Option<Children<'a>> {
+        (self.node.item_type == ItemType::Structure).then_some(Children { input: self.input, nodes: self.sub })
+    }
+    #[inline]
+    fn value(self) -> ValueRef<'a> {
+        let w = self.node.word;
+        match self.node.item_type {
+            ItemType::Structure => ValueRef::Structure,
+            ItemType::Integer => ValueRef::Integer(i32::from_be_bytes((w as u32).to_be_bytes())),
+            ItemType::Enumeration => ValueRef::Enumeration(w as u32),
+            ItemType::Interval => ValueRef::Interval(w as u32),
+            ItemType::LongInteger => ValueRef::LongInteger(i64::from_be_bytes(w.to_be_bytes())),
+            ItemType::DateTime => ValueRef::DateTime(i64::from_be_bytes(w.to_be_bytes())),
+            ItemType::DateTimeExtended => ValueRef::DateTimeExtended(i64::from_be_bytes(w.to_be_bytes())),
+            ItemType::Boolean => ValueRef::Boolean(w != 0),
+            ItemType::ByteString => ValueRef::ByteString(self.bytes()),
+            ItemType::BigInteger => ValueRef::BigInteger(self.bytes()),
+            // Checked by the decoder: never the empty fallback.
+            ItemType::TextString => ValueRef::TextString(std::str::from_utf8(self.raw()).unwrap_or_default()),
+        }
+    }
+    fn tree(self) -> Cow<'a, Ttlv> {
+        Cow::Owned(self.to_tree())
+    }
+    fn byte_string(self) -> Option<&'a [u8]> {
+        (self.node.item_type == ItemType::ByteString).then(|| self.raw())
+    }
+    fn trees(children: Children<'a>) -> Cow<'a, [Ttlv]> {
+        Cow::Owned(children.map(ItemRef::to_tree).collect())
+    }
 }
 
 /// Rounds a value length up to the eight-byte boundary.
@@ -263,6 +528,8 @@ struct Reader<'a> {
     /// cost an allocation per message); an error collects them on its way
     /// out instead, each structure putting its tag in front of the path.
     depth: usize,
+    /// The items read so far, in document order.
+    nodes: Vec<Node>,
 }
 
 impl Reader<'_> {
@@ -273,7 +540,7 @@ impl Reader<'_> {
     /// checks; the error values are built out of line. Inlined into
     /// `children` (and `decode`), so that only a structure costs a call.
     #[inline(always)]
-    fn item(&mut self, end: usize) -> Result<Ttlv, Fail> {
+    fn item(&mut self, end: usize) -> Result<(), Fail> {
         let start = self.pos;
         let window: &[u8] = self.input.get(start..end).unwrap_or_default();
         let Some(&[t0, t1, t2, type_byte, l0, l1, l2, l3]) = window.first_chunk::<HEADER_LEN>() else {
@@ -286,34 +553,22 @@ impl Reader<'_> {
         let Some(item_type) = ItemType::from_code(type_byte) else {
             return Err(fail_at(start, tag, DecodeErrorKind::UnknownItemType(type_byte)));
         };
-        let value = match item_type {
+        let word = match item_type {
             // Four-byte values: value and padding are read as one word.
             ItemType::Integer | ItemType::Enumeration | ItemType::Interval => {
                 let word = self.fixed_word(window, start, tag, item_type, length, 4)?;
                 if word & 0xFFFF_FFFF != 0 {
                     return Err(fail_at(start.saturating_add(HEADER_LEN + 4), tag, DecodeErrorKind::NonZeroPadding));
                 }
-                let value = (word >> 32) as u32;
-                match item_type {
-                    ItemType::Integer => Value::Integer(i32::from_be_bytes(value.to_be_bytes())),
-                    ItemType::Enumeration => Value::Enumeration(value),
-                    _ => Value::Interval(value),
-                }
+                word >> 32
             }
             // Eight-byte values have no padding.
             ItemType::LongInteger | ItemType::DateTime | ItemType::DateTimeExtended | ItemType::Boolean => {
                 let word = self.fixed_word(window, start, tag, item_type, length, 8)?;
-                let signed = i64::from_be_bytes(word.to_be_bytes());
-                match item_type {
-                    ItemType::LongInteger => Value::LongInteger(signed),
-                    ItemType::DateTime => Value::DateTime(signed),
-                    ItemType::DateTimeExtended => Value::DateTimeExtended(signed),
-                    _ => match word {
-                        0 => Value::Boolean(false),
-                        1 => Value::Boolean(true),
-                        other => return Err(fail_at(start, tag, DecodeErrorKind::InvalidBoolean(other))),
-                    },
+                if item_type == ItemType::Boolean && word > 1 {
+                    return Err(fail_at(start, tag, DecodeErrorKind::InvalidBoolean(word)));
                 }
+                word
             }
             ItemType::Structure => {
                 let len = length as usize;
@@ -329,10 +584,18 @@ impl Reader<'_> {
                 self.pos = start.saturating_add(HEADER_LEN);
                 let value_end = self.pos.saturating_add(len);
                 self.depth = self.depth.saturating_add(1);
-                let children = self.children(value_end).map_err(|e| inside(e, tag))?;
+                let index = self.nodes.len();
+                self.nodes.push(Node { tag, item_type, word: 0, len: 0, span: 0 });
+                self.children(value_end).map_err(|e| inside(e, tag))?;
                 self.depth = self.depth.saturating_sub(1);
+                // An item takes at least eight bytes: a span fits in u32
+                // for any message under 32 GiB (far above any limit we set).
+                let span = u32::try_from(self.nodes.len().saturating_sub(index).saturating_sub(1)).unwrap_or(u32::MAX);
+                if let Some(node) = self.nodes.get_mut(index) {
+                    node.span = span;
+                }
                 // A structure's length is a multiple of eight: no padding.
-                return Ok(Ttlv { tag, value: Value::Structure(children) });
+                return Ok(());
             }
             ItemType::TextString | ItemType::ByteString | ItemType::BigInteger => {
                 if item_type == ItemType::BigInteger && !length.is_multiple_of(8) {
@@ -359,25 +622,22 @@ impl Reader<'_> {
                     // Cannot happen: the length was checked against `available`.
                     return Err(fail_at(start, tag, DecodeErrorKind::Truncated { needed: padded_len, available }));
                 };
-                let value = match item_type {
-                    // Validated in place, then copied once into the String.
-                    ItemType::TextString => match std::str::from_utf8(bytes) {
-                        Ok(text) => Value::TextString(text.to_owned()),
-                        Err(_) => return Err(fail_at(value_start, tag, DecodeErrorKind::InvalidUtf8)),
-                    },
-                    ItemType::ByteString => Value::ByteString(self.input.slice(value_start..value_end)),
-                    _ => Value::BigInteger(self.input.slice(value_start..value_end)),
-                };
+                // Validated here, once; read later in place.
+                if item_type == ItemType::TextString && std::str::from_utf8(bytes).is_err() {
+                    return Err(fail_at(value_start, tag, DecodeErrorKind::InvalidUtf8));
+                }
                 if padding.iter().any(|&b| b != 0) {
                     return Err(fail_at(value_end, tag, DecodeErrorKind::NonZeroPadding));
                 }
                 self.pos = value_start.saturating_add(padded_len);
-                return Ok(Ttlv { tag, value });
+                self.nodes.push(Node { tag, item_type, word: value_start as u64, len: length, span: 0 });
+                return Ok(());
             }
         };
         // Fixed-size items take sixteen bytes.
         self.pos = start.saturating_add(2 * HEADER_LEN);
-        Ok(Ttlv { tag, value })
+        self.nodes.push(Node { tag, item_type, word, len: 0, span: 0 });
+        Ok(())
     }
 
     /// The eight value bytes (value and padding) of a fixed-size item whose
@@ -408,21 +668,16 @@ impl Reader<'_> {
     /// Reads the children of a structure whose value ends at `value_end`.
     /// Errors come back without this structure's tag; the caller adds it.
     #[inline(never)]
-    fn children(&mut self, value_end: usize) -> Result<Vec<Ttlv>, Fail> {
-        // A guess from the length (already checked against the bytes
-        // present; a typical child takes 16 bytes), capped at 8: one slot
-        // per 16 bytes sent is at most three times what the peer sent.
-        // Sizing exactly by a first walk over the children's headers cost
-        // 9-26 % more instructions (BENCHMARKS.md).
-        let guess = (value_end.saturating_sub(self.pos) / 16).min(8).min(self.limits.max_items_per_structure);
-        let mut children = Vec::with_capacity(guess);
+    fn children(&mut self, value_end: usize) -> Result<(), Fail> {
+        let mut count = 0usize;
         while self.pos < value_end {
-            if children.len() >= self.limits.max_items_per_structure {
+            if count >= self.limits.max_items_per_structure {
                 return Err(fail(self.pos, DecodeErrorKind::TooManyItems(self.limits.max_items_per_structure)));
             }
-            children.push(self.item(value_end)?);
+            self.item(value_end)?;
+            count = count.saturating_add(1);
         }
-        Ok(children)
+        Ok(())
     }
 }
 

@@ -100,10 +100,14 @@ macro_rules! payloads {
 
         impl RequestPayload {
             /// Decodes the Request Payload `item` of an `operation` batch item.
-            pub fn decode(operation: Operation, item: &Ttlv, v: ProtocolVersion) -> Result<RequestPayload, ModelError> {
+            pub fn decode<'a, I: $crate::ttlv::Item<'a>>(
+                operation: Operation,
+                item: I,
+                v: ProtocolVersion,
+            ) -> Result<RequestPayload, ModelError> {
                 Ok(match operation {
-                    $( Operation::$op => RequestPayload::$op($req::from_ttlv(item, v)?), )*
-                    other => RequestPayload::Other { operation: other, raw: item.clone() },
+                    $( Operation::$op => RequestPayload::$op($req::read(item, v)?), )*
+                    other => RequestPayload::Other { operation: other, raw: item.tree().into_owned() },
                 })
             }
 
