@@ -14,7 +14,8 @@
 use bytes::Bytes;
 
 use crate::kmip::codec::{
-    kmip_struct, ByVersion, DateTime, Fields, FromTtlv, Inline, Interval, ModelError, ModelErrorKind, Out, ToTtlv,
+    kmip_struct, tree_decoded, ByVersion, DateTime, Fields, FromTtlv, Inline, Interval, ModelError, ModelErrorKind,
+    Out, ToTtlv,
 };
 use crate::kmip::table::{
     tag_by_name, tag_info, BlockCipherMode, CertificateType, CryptographicAlgorithm, CryptographicUsageMask,
@@ -447,8 +448,9 @@ impl From<Attribute> for IndexedAttribute {
 
 /// A single attribute field (Add / Modify / Set Attribute): a 1.x Attribute
 /// structure, or in 2.x the attribute under its own tag.
-impl FromTtlv for IndexedAttribute {
-    fn from_ttlv(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
+impl IndexedAttribute {
+    /// Reads the tree of one item (see [`FromTtlv`]).
+    fn from_tree(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
         if v.is_2x() && is_wrapper(item.tag) {
             // 2.x Add / Modify Attribute: New Attribute holds the attribute (BL-M-5-21).
             Ok(IndexedAttribute { attribute: WrappedAttribute::from_ttlv(item, v)?.0, index: None })
@@ -460,6 +462,8 @@ impl FromTtlv for IndexedAttribute {
         }
     }
 }
+
+tree_decoded!(IndexedAttribute);
 
 /// The 2.x structures that wrap one attribute (KMIP 2.1 §7.7).
 fn is_wrapper(tag: Tag) -> bool {
@@ -536,11 +540,14 @@ impl Attributes {
     }
 }
 
-impl FromTtlv for Attributes {
-    fn from_ttlv(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
+impl Attributes {
+    /// Reads the tree of one item (see [`FromTtlv`]).
+    fn from_tree(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
         Attributes::read(item, v)
     }
 }
+
+tree_decoded!(Attributes);
 
 impl ToTtlv for Attributes {
     fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {
@@ -580,8 +587,9 @@ impl Inline for Attributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WrappedAttribute(pub Attribute);
 
-impl FromTtlv for WrappedAttribute {
-    fn from_ttlv(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
+impl WrappedAttribute {
+    /// Reads the tree of one item (see [`FromTtlv`]).
+    fn from_tree(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
         let mut f = Fields::new(item, v)?;
         match f.rest() {
             [one] => Ok(WrappedAttribute(Attribute::from_v2(one, v).map_err(|e| e.within(item.tag))?)),
@@ -590,6 +598,8 @@ impl FromTtlv for WrappedAttribute {
         }
     }
 }
+
+tree_decoded!(WrappedAttribute);
 
 impl ToTtlv for WrappedAttribute {
     fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {
@@ -626,8 +636,9 @@ impl AttributeReference {
 }
 
 /// Reads a 1.x Attribute Name or 2.x Attribute Reference.
-impl FromTtlv for AttributeReference {
-    fn from_ttlv(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
+impl AttributeReference {
+    /// Reads the tree of one item (see [`FromTtlv`]).
+    fn from_tree(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
         match &item.value {
             Value::TextString(s) => Ok(AttributeReference::Name(s.clone())),
             Value::Enumeration(t) => Ok(AttributeReference::Tag(Tag::new(*t))),
@@ -642,6 +653,8 @@ impl FromTtlv for AttributeReference {
         }
     }
 }
+
+tree_decoded!(AttributeReference);
 
 impl ToTtlv for AttributeReference {
     fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {

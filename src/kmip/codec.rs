@@ -23,22 +23,38 @@ use crate::ttlv::{self, EncodeError, Item, ItemType, Limits, Tag, Ttlv, ValueRef
 
 /// Reads a typed value from a TTLV item.
 ///
-/// An implementation gives one of the two methods, never both: [`FromTtlv::read`]
-/// reads any [`Item`] (a tree's or a [`View`](crate::ttlv::View)'s, so the
-/// server reads straight from the message's bytes); [`FromTtlv::from_ttlv`]
-/// reads a tree only, and a view's item is then made a tree first.
+/// [`FromTtlv::read`] reads any [`Item`] (a tree's or a
+/// [`View`](crate::ttlv::View)'s, so the server reads straight from the
+/// message's bytes). A type whose reader still walks a tree has an inherent
+/// `from_tree` and implements this trait with [`tree_decoded!`], which makes
+/// a view's item a tree first.
 pub trait FromTtlv: Sized {
-    /// The typed value of `item` in a message of version `v`. The item's own
-    /// tag has already been matched by the caller.
+    /// The typed value of `item` (of a tree or of a view) in a message of
+    /// version `v`. The item's own tag has already been matched by the caller.
+    fn read<'a, I: Item<'a>>(item: I, v: ProtocolVersion) -> Result<Self, ModelError>;
+
+    /// [`FromTtlv::read`] for an item of a tree.
     fn from_ttlv(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
         Self::read(item, v)
     }
-
-    /// [`FromTtlv::from_ttlv`] for an item of a tree or of a view.
-    fn read<'a, I: Item<'a>>(item: I, v: ProtocolVersion) -> Result<Self, ModelError> {
-        Self::from_ttlv(&item.tree(), v)
-    }
 }
+
+/// Implements [`FromTtlv`] for a type read from a tree by its inherent
+/// `fn from_tree(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError>`.
+macro_rules! tree_decoded {
+    ($ty:ty) => {
+        impl $crate::kmip::codec::FromTtlv for $ty {
+            fn read<'a, I: $crate::ttlv::Item<'a>>(
+                item: I,
+                v: $crate::kmip::version::ProtocolVersion,
+            ) -> Result<Self, $crate::kmip::codec::ModelError> {
+                Self::from_tree(&item.tree(), v)
+            }
+        }
+    };
+}
+
+pub(crate) use tree_decoded;
 
 /// Writes a typed value as a TTLV item.
 ///

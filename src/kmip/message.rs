@@ -13,7 +13,9 @@
 
 use bytes::Bytes;
 
-use crate::kmip::codec::{kmip_struct, DateTime, Fields, FromTtlv, ModelError, ModelErrorKind, Out, ToTtlv};
+use crate::kmip::codec::{
+    kmip_struct, tree_decoded, DateTime, Fields, FromTtlv, ModelError, ModelErrorKind, Out, ToTtlv,
+};
 use crate::kmip::payloads::{RequestPayload, ResponsePayload};
 use crate::kmip::table::{BatchErrorContinuationOption, CredentialType, Operation, ResultReason, ResultStatus};
 use crate::kmip::version::ProtocolVersion;
@@ -419,8 +421,9 @@ pub struct ResponseBatchItem {
     pub message_extension: Option<MessageExtension>,
 }
 
-impl FromTtlv for ResponseBatchItem {
-    fn from_ttlv(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
+impl ResponseBatchItem {
+    /// Reads the tree of one item (see [`FromTtlv`]).
+    fn from_tree(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
         let mut f = Fields::new(item, v)?;
         let operation: Option<Operation> = f.opt(Tag::Operation)?;
         let unique_batch_item_id = f.opt(Tag::UniqueBatchItemID)?;
@@ -449,6 +452,8 @@ impl FromTtlv for ResponseBatchItem {
         })
     }
 }
+
+tree_decoded!(ResponseBatchItem);
 
 impl ToTtlv for ResponseBatchItem {
     fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {
@@ -558,16 +563,19 @@ impl RequestMessage {
     }
 }
 
-impl FromTtlv for RequestMessage {
+impl RequestMessage {
     /// Strict decode: the first malformed item fails the whole message. The
     /// version argument is ignored: the header's own version is used.
-    fn from_ttlv(item: &Ttlv, _v: ProtocolVersion) -> Result<Self, ModelError> {
+    /// Reads the tree of one item (see [`FromTtlv`]).
+    fn from_tree(item: &Ttlv, _v: ProtocolVersion) -> Result<Self, ModelError> {
         let (header, items) = RequestMessage::decode_items(item)?;
         let batch_items =
             items.into_iter().map(|r| r.map_err(|e| e.error.within(Tag::RequestMessage))).collect::<Result<_, _>>()?;
         Ok(RequestMessage { header, batch_items })
     }
 }
+
+tree_decoded!(RequestMessage);
 
 impl RequestMessage {
     /// Writes a Request Message from its header and batch items, in the
@@ -611,9 +619,10 @@ pub struct ResponseMessage {
     pub batch_items: Vec<ResponseBatchItem>,
 }
 
-impl FromTtlv for ResponseMessage {
+impl ResponseMessage {
     /// The header's own version governs the batch items.
-    fn from_ttlv(item: &Ttlv, _v: ProtocolVersion) -> Result<Self, ModelError> {
+    /// Reads the tree of one item (see [`FromTtlv`]).
+    fn from_tree(item: &Ttlv, _v: ProtocolVersion) -> Result<Self, ModelError> {
         let peek = item
             .child(Tag::ResponseHeader)
             .and_then(|h| h.child(Tag::ProtocolVersion))
@@ -626,6 +635,8 @@ impl FromTtlv for ResponseMessage {
         Ok(ResponseMessage { header, batch_items })
     }
 }
+
+tree_decoded!(ResponseMessage);
 
 impl ResponseMessage {
     /// Writes a Response Message from its header and batch items, in the

@@ -7,7 +7,9 @@ use bytes::Bytes;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::kmip::attributes::{Attributes, CryptographicParameters};
-use crate::kmip::codec::{kmip_struct, Fields, FromTtlv, Inline, ModelError, ModelErrorKind, Out, ToTtlv};
+use crate::kmip::codec::{
+    kmip_struct, tree_decoded, Fields, FromTtlv, Inline, ModelError, ModelErrorKind, Out, ToTtlv,
+};
 use crate::kmip::secret::Secret;
 use crate::kmip::table::{
     CertificateRequestType, CertificateType, CryptographicAlgorithm, EncodingOption, KeyCompressionType, KeyFormatType,
@@ -26,8 +28,9 @@ pub enum KeyMaterial {
     Transparent(TransparentKey),
 }
 
-impl FromTtlv for KeyMaterial {
-    fn from_ttlv(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
+impl KeyMaterial {
+    /// Reads the tree of one item (see [`FromTtlv`]).
+    fn from_tree(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
         match &item.value {
             Value::ByteString(_) => Ok(KeyMaterial::Bytes(Secret::from_ttlv(item, v)?)),
             Value::Structure(_) => Ok(KeyMaterial::Transparent(TransparentKey::from_ttlv(item, v)?)),
@@ -38,6 +41,8 @@ impl FromTtlv for KeyMaterial {
         }
     }
 }
+
+tree_decoded!(KeyMaterial);
 
 impl ToTtlv for KeyMaterial {
     fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {
@@ -130,8 +135,9 @@ impl Zeroize for TransparentKey {
 // Every byte it holds is in a `Secret`, which wipes on drop.
 impl ZeroizeOnDrop for TransparentKey {}
 
-impl FromTtlv for TransparentKey {
-    fn from_ttlv(item: &Ttlv, _v: ProtocolVersion) -> Result<Self, ModelError> {
+impl TransparentKey {
+    /// Reads the tree of one item (see [`FromTtlv`]).
+    fn from_tree(item: &Ttlv, _v: ProtocolVersion) -> Result<Self, ModelError> {
         let Value::Structure(children) = &item.value else {
             return Err(ModelError::new(item.tag, ModelErrorKind::NotAStructure));
         };
@@ -155,6 +161,8 @@ impl FromTtlv for TransparentKey {
         Ok(TransparentKey { fields })
     }
 }
+
+tree_decoded!(TransparentKey);
 
 /// The numbers are written straight from their secrets into the output
 /// buffer (which the server wipes): no copy in between.
@@ -187,8 +195,9 @@ pub enum KeyValue {
     Wrapped(Secret),
 }
 
-impl FromTtlv for KeyValue {
-    fn from_ttlv(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
+impl KeyValue {
+    /// Reads the tree of one item (see [`FromTtlv`]).
+    fn from_tree(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
         if let Value::ByteString(_) = item.value {
             return Ok(KeyValue::Wrapped(Secret::from_ttlv(item, v)?));
         }
@@ -199,6 +208,8 @@ impl FromTtlv for KeyValue {
         Ok(KeyValue::Plain { key_material, attributes })
     }
 }
+
+tree_decoded!(KeyValue);
 
 impl ToTtlv for KeyValue {
     fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {
@@ -508,8 +519,9 @@ impl Object {
     }
 }
 
-impl FromTtlv for Object {
-    fn from_ttlv(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
+impl Object {
+    /// Reads the tree of one item (see [`FromTtlv`]).
+    fn from_tree(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
         Ok(match item.tag {
             t if t == Tag::Certificate => Object::Certificate(FromTtlv::from_ttlv(item, v)?),
             t if t == Tag::SymmetricKey => Object::SymmetricKey(FromTtlv::from_ttlv(item, v)?),
@@ -525,6 +537,8 @@ impl FromTtlv for Object {
         })
     }
 }
+
+tree_decoded!(Object);
 
 impl ToTtlv for Object {
     /// The object is always written under its own tag.

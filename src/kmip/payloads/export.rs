@@ -1,7 +1,7 @@
 //! Export (KMIP 1.4 §4.39, 2.1 §6.1.22).
 
 use crate::kmip::attributes::Attributes;
-use crate::kmip::codec::{Fields, FromTtlv, ModelError, Out, ToTtlv};
+use crate::kmip::codec::{tree_decoded, Fields, ModelError, Out, ToTtlv};
 use crate::kmip::objects::Object;
 use crate::kmip::payloads::GetRequest;
 use crate::kmip::table::ObjectType;
@@ -25,8 +25,9 @@ pub struct ExportResponse {
     pub object: Object,
 }
 
-impl FromTtlv for ExportResponse {
-    fn from_ttlv(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
+impl ExportResponse {
+    /// Reads the tree of one item (see [`FromTtlv`]).
+    fn from_tree(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
         let mut f = Fields::new(item, v)?;
         let object_type = f.req(Tag::ObjectType)?;
         let unique_identifier = f.req(Tag::UniqueIdentifier)?;
@@ -36,6 +37,8 @@ impl FromTtlv for ExportResponse {
         Ok(ExportResponse { object_type, unique_identifier, attributes, object })
     }
 }
+
+tree_decoded!(ExportResponse);
 
 impl ToTtlv for ExportResponse {
     fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {

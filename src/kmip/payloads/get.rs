@@ -1,6 +1,6 @@
 //! Get (KMIP 1.4 §4.11, 2.1 §6.1.24).
 
-use crate::kmip::codec::{kmip_struct, Fields, FromTtlv, ModelError, Out, ToTtlv};
+use crate::kmip::codec::{kmip_struct, tree_decoded, Fields, ModelError, Out, ToTtlv};
 use crate::kmip::objects::{KeyWrappingSpecification, Object};
 use crate::kmip::table::{KeyCompressionType, KeyFormatType, KeyWrapType, ObjectType};
 use crate::kmip::version::ProtocolVersion;
@@ -48,8 +48,9 @@ pub struct GetResponse {
     pub object: Object,
 }
 
-impl FromTtlv for GetResponse {
-    fn from_ttlv(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
+impl GetResponse {
+    /// Reads the tree of one item (see [`FromTtlv`]).
+    fn from_tree(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
         let mut f = Fields::new(item, v)?;
         let object_type = f.req(Tag::ObjectType)?;
         let unique_identifier = f.req(Tag::UniqueIdentifier)?;
@@ -58,6 +59,8 @@ impl FromTtlv for GetResponse {
         Ok(GetResponse { object_type, unique_identifier, object })
     }
 }
+
+tree_decoded!(GetResponse);
 
 impl ToTtlv for GetResponse {
     fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {

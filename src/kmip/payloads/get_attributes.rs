@@ -1,7 +1,7 @@
 //! Get Attributes (KMIP 1.4 §4.12, 2.1 §6.1.25).
 
 use crate::kmip::attributes::{AttributeReference, Attributes, ATTRIBUTE_REFERENCE};
-use crate::kmip::codec::{kmip_struct, Fields, FromTtlv, Inline, ModelError, Out, ToTtlv};
+use crate::kmip::codec::{kmip_struct, tree_decoded, Fields, Inline, ModelError, Out, ToTtlv};
 use crate::kmip::version::ProtocolVersion;
 use crate::ttlv::{Tag, Ttlv};
 
@@ -26,8 +26,9 @@ pub struct GetAttributesResponse {
     pub attributes: Attributes,
 }
 
-impl FromTtlv for GetAttributesResponse {
-    fn from_ttlv(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
+impl GetAttributesResponse {
+    /// Reads the tree of one item (see [`FromTtlv`]).
+    fn from_tree(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
         let mut f = Fields::new(item, v)?;
         let unique_identifier = f.req(Tag::UniqueIdentifier)?;
         let attributes = Attributes::read_inline(&mut f)?;
@@ -35,6 +36,8 @@ impl FromTtlv for GetAttributesResponse {
         Ok(GetAttributesResponse { unique_identifier, attributes })
     }
 }
+
+tree_decoded!(GetAttributesResponse);
 
 impl ToTtlv for GetAttributesResponse {
     fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {

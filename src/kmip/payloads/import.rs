@@ -1,7 +1,7 @@
 //! Import (KMIP 1.4 §4.38, 2.1 §6.1.29).
 
 use crate::kmip::attributes::Attributes;
-use crate::kmip::codec::{kmip_struct, Fields, FromTtlv, ModelError, Out, ToTtlv};
+use crate::kmip::codec::{kmip_struct, tree_decoded, Fields, ModelError, Out, ToTtlv};
 use crate::kmip::objects::Object;
 use crate::kmip::table::{KeyWrapType, ObjectType};
 use crate::kmip::version::ProtocolVersion;
@@ -24,8 +24,9 @@ pub struct ImportRequest {
     pub object: Object,
 }
 
-impl FromTtlv for ImportRequest {
-    fn from_ttlv(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
+impl ImportRequest {
+    /// Reads the tree of one item (see [`FromTtlv`]).
+    fn from_tree(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
         let mut f = Fields::new(item, v)?;
         let unique_identifier = f.req(Tag::UniqueIdentifier)?;
         let object_type = f.req(Tag::ObjectType)?;
@@ -37,6 +38,8 @@ impl FromTtlv for ImportRequest {
         Ok(ImportRequest { unique_identifier, object_type, replace_existing, key_wrap_type, attributes, object })
     }
 }
+
+tree_decoded!(ImportRequest);
 
 impl ToTtlv for ImportRequest {
     fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {

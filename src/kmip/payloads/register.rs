@@ -1,7 +1,7 @@
 //! Register (KMIP 1.4 §4.3, 2.1 §6.1.43).
 
 use crate::kmip::attributes::Attributes;
-use crate::kmip::codec::{kmip_struct, Fields, FromTtlv, ModelError, Out, ToTtlv};
+use crate::kmip::codec::{kmip_struct, tree_decoded, Fields, ModelError, Out, ToTtlv};
 use crate::kmip::objects::Object;
 use crate::kmip::table::ObjectType;
 use crate::kmip::version::ProtocolVersion;
@@ -20,8 +20,9 @@ pub struct RegisterRequest {
     pub protection_storage_masks: Option<Ttlv>,
 }
 
-impl FromTtlv for RegisterRequest {
-    fn from_ttlv(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
+impl RegisterRequest {
+    /// Reads the tree of one item (see [`FromTtlv`]).
+    fn from_tree(item: &Ttlv, v: ProtocolVersion) -> Result<Self, ModelError> {
         let mut f = Fields::new(item, v)?;
         let object_type = f.req(Tag::ObjectType)?;
         let attributes = f.req(Attributes::TAG)?;
@@ -31,6 +32,8 @@ impl FromTtlv for RegisterRequest {
         Ok(RegisterRequest { object_type, attributes, object, protection_storage_masks })
     }
 }
+
+tree_decoded!(RegisterRequest);
 
 impl ToTtlv for RegisterRequest {
     fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {
