@@ -87,6 +87,9 @@ impl UndoLog {
 pub(crate) struct CachedObject {
     object: Arc<ManagedObject>,
     aes: OnceLock<AesKey>,
+    /// The object's usage counters, looked up in the store's map (a lock
+    /// and a keyed hash of the id) once per revision rather than per request.
+    usage: OnceLock<Arc<ObjectUsage>>,
 }
 
 impl CachedObject {
@@ -150,7 +153,7 @@ impl RequestContext<'_> {
             Some(cached) => cached,
             None => {
                 let object = Arc::new(ManagedObject::from_stored(&stored)?);
-                let cached = Arc::new(CachedObject { object, aes: OnceLock::new() });
+                let cached = Arc::new(CachedObject { object, aes: OnceLock::new(), usage: OnceLock::new() });
                 self.store.attach_decoded(&stored, cached.clone());
                 cached
             }
@@ -210,6 +213,12 @@ impl RequestContext<'_> {
     /// (the engine's clock, read once per request).
     pub fn record_use(&self, id: &str, kind: UsageKind) {
         self.store.usage(id).record_at(kind, self.now);
+    }
+
+    /// [`RequestContext::record_use`] of the object `cached` holds, through
+    /// the counters kept beside it: the hot path hashes no id for its count.
+    pub(crate) fn record_use_cached(&self, cached: &CachedObject, kind: UsageKind) {
+        cached.usage.get_or_init(|| self.store.usage(&cached.object.id)).record_at(kind, self.now);
     }
 }
 
@@ -288,6 +297,28 @@ mod tests {
         let stored = bench.store.get_with_decoded("k").await?.and_then(|(_, d)| d);
         let cached = stored.and_then(|d| d.downcast::<CachedObject>().ok()).map(|c| c.object.state());
         assert_eq!(cached, Some(State::PreActive), "the cache holds the object as stored");
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn uses_counted_beside_a_revision_land_in_the_stores_counters_across_revisions() -> Result<(), Error> {
+        let bench = Bench::new();
+        bench.put("k", aes_key(&[1u8; 32]), key_attributes(State::Active, M::Encrypt)).await;
+        encrypt(&bench).await;
+        encrypt(&bench).await;
+        let first = cached(&bench.store, "k").await.expect("the Encrypt attached a decoded form");
+        assert!(first.usage.get().is_some_and(|u| Arc::ptr_eq(u, &bench.store.usage("k"))));
+        // A new revision gets a new cache entry, which finds the same counters.
+        let me = client("default");
+        let ctx = context(&bench.store, &me);
+        let mut changed = ctx.load("k").await?;
+        changed.set(Attribute::ActivationDate(DateTime(1)));
+        ctx.save(&[&changed]).await?;
+        encrypt(&bench).await;
+        let second = cached(&bench.store, "k").await.expect("a decoded form of the new revision");
+        assert!(!Arc::ptr_eq(&first, &second));
+        assert_eq!(bench.store.usage("k").count(UsageKind::Encrypt), 3);
+        assert!(bench.store.usage("k").last_used().is_some());
         Ok(())
     }
 
