@@ -86,6 +86,8 @@ impl UndoLog {
 /// drops it and the last request holding it ends.
 pub(crate) struct CachedObject {
     object: Arc<ManagedObject>,
+    /// Its State and the dates that move it, read once: each load applies them.
+    dates: lifecycle::StateDates,
     aes: OnceLock<AesKey>,
     /// The object's usage counters, looked up in the store's map (a lock
     /// and a keyed hash of the id) once per revision rather than per request.
@@ -153,12 +155,13 @@ impl RequestContext<'_> {
             Some(cached) => cached,
             None => {
                 let object = Arc::new(ManagedObject::from_stored(&stored)?);
-                let cached = Arc::new(CachedObject { object, aes: OnceLock::new(), usage: OnceLock::new() });
+                let dates = lifecycle::StateDates::of(&object);
+                let cached = Arc::new(CachedObject { object, dates, aes: OnceLock::new(), usage: OnceLock::new() });
                 self.store.attach_decoded(&stored, cached.clone());
                 cached
             }
         };
-        let object = match lifecycle::refreshed_state(&cached.object, self.now_kmip()) {
+        let object = match cached.dates.refreshed(self.now_kmip()) {
             None => Arc::clone(&cached.object),
             Some(state) => {
                 let mut copy = ManagedObject::clone(&cached.object);
