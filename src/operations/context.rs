@@ -88,6 +88,9 @@ pub(crate) struct CachedObject {
     object: Arc<ManagedObject>,
     /// Its State and the dates that move it, read once: each load applies them.
     dates: lifecycle::StateDates,
+    /// Whether it carries Usage Limits (which a refresh does not change): an
+    /// Encrypt of a key without them skips looking for them.
+    limited: bool,
     aes: OnceLock<AesKey>,
     /// The object's usage counters, looked up in the store's map (a lock
     /// and a keyed hash of the id) once per revision rather than per request.
@@ -95,6 +98,11 @@ pub(crate) struct CachedObject {
 }
 
 impl CachedObject {
+    /// Whether the object carries Usage Limits, whose count each use must take from.
+    pub(crate) fn limited(&self) -> bool {
+        self.limited
+    }
+
     /// The AES contexts of this revision's key: built by `build` from the
     /// decoded object on first use, then shared by every request.
     pub(crate) fn aes_key(
@@ -156,7 +164,9 @@ impl RequestContext<'_> {
             None => {
                 let object = Arc::new(ManagedObject::from_stored(&stored)?);
                 let dates = lifecycle::StateDates::of(&object);
-                let cached = Arc::new(CachedObject { object, dates, aes: OnceLock::new(), usage: OnceLock::new() });
+                let limited = object.attributes.iter().any(|a| matches!(a, Attribute::UsageLimits(_)));
+                let cached =
+                    Arc::new(CachedObject { object, dates, limited, aes: OnceLock::new(), usage: OnceLock::new() });
                 self.store.attach_decoded(&stored, cached.clone());
                 cached
             }

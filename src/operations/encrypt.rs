@@ -51,7 +51,9 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, mut req: EncryptRequest
         aes.iv = Some(iv);
     }
 
-    crypto_params::consume_usage_limit(ctx, &key, Operation::Encrypt, data.len()).await?;
+    if cached.limited() {
+        crypto_params::consume_usage_limit(ctx, &key, Operation::Encrypt, data.len()).await?;
+    }
     let encrypted = crypto_params::aes_key(&cached, Operation::Encrypt)?.encrypt(&aes, data.expose())?;
     drop(data);
     ctx.record_use_cached(&cached, UsageKind::Encrypt);
