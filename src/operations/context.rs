@@ -95,9 +95,19 @@ pub(crate) struct CachedObject {
     /// The object's usage counters, looked up in the store's map (a lock
     /// and a keyed hash of the id) once per revision rather than per request.
     usage: OnceLock<Arc<ObjectUsage>>,
+    /// What Get reads of the attributes, once a Get has read it.
+    release: OnceLock<crate::operations::get::Release>,
 }
 
 impl CachedObject {
+    /// What Get reads of the object's attributes: `read` on first use, then kept.
+    pub(crate) fn release(
+        &self,
+        read: impl FnOnce(&ManagedObject) -> crate::operations::get::Release,
+    ) -> &crate::operations::get::Release {
+        self.release.get_or_init(|| read(&self.object))
+    }
+
     /// Whether the object carries Usage Limits, whose count each use must take from.
     pub(crate) fn limited(&self) -> bool {
         self.limited
@@ -165,8 +175,14 @@ impl RequestContext<'_> {
                 let object = Arc::new(ManagedObject::from_stored(&stored)?);
                 let dates = lifecycle::StateDates::of(&object);
                 let limited = object.attributes.iter().any(|a| matches!(a, Attribute::UsageLimits(_)));
-                let cached =
-                    Arc::new(CachedObject { object, dates, limited, aes: OnceLock::new(), usage: OnceLock::new() });
+                let cached = Arc::new(CachedObject {
+                    object,
+                    dates,
+                    limited,
+                    aes: OnceLock::new(),
+                    usage: OnceLock::new(),
+                    release: OnceLock::new(),
+                });
                 self.store.attach_decoded(&stored, cached.clone());
                 cached
             }

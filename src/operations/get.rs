@@ -29,22 +29,8 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: GetRequest) -> Res
         ));
     }
     let (managed, cached) = ctx.load_live_cached(&id).await?;
-    // One pass over the attributes for everything Get asks of them.
-    let (mut not_extractable, mut sensitive, mut fresh, mut registered) = (false, false, false, None);
-    for a in &managed.attributes {
-        match a {
-            Attribute::Extractable(false) => not_extractable = true,
-            Attribute::Sensitive(true) => sensitive = true,
-            Attribute::Fresh(true) => fresh = true,
-            // Absent a Key Format Type, a key comes in the format it was registered in.
-            Attribute::Other(t) if registered.is_none() && t.tag == Tag::KeyFormatType => {
-                if let Value::Enumeration(e) = t.value {
-                    registered = Some(KeyFormatType::from_value(e));
-                }
-            }
-            _ => {}
-        }
-    }
+    // What Get asks of the attributes, read once per stored revision (a refresh changes only the State).
+    let Release { not_extractable, sensitive, fresh, registered } = *cached.release(Release::of);
     // Not Extractable: never released, not even wrapped (TC-EXTRACTABLE-1).
     if not_extractable {
         return Err(Error::NotExtractable { id });
@@ -101,6 +87,38 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: GetRequest) -> Res
         Box::pin(clear_fresh(ctx, &managed)).await?;
     }
     Ok(GetResponse { object_type: object.object_type(), unique_identifier: id, object })
+}
+
+/// What Get reads of an object's attributes before it releases it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Release {
+    not_extractable: bool,
+    sensitive: bool,
+    fresh: bool,
+    /// The Key Format Type it was registered in, if recorded.
+    registered: Option<KeyFormatType>,
+}
+
+impl Release {
+    /// One pass over the attributes (the first recorded Key Format Type counts).
+    pub(crate) fn of(object: &ManagedObject) -> Release {
+        let mut release = Release { not_extractable: false, sensitive: false, fresh: false, registered: None };
+        for a in &object.attributes {
+            match a {
+                Attribute::Extractable(false) => release.not_extractable = true,
+                Attribute::Sensitive(true) => release.sensitive = true,
+                Attribute::Fresh(true) => release.fresh = true,
+                // Absent a Key Format Type, a key comes in the format it was registered in.
+                Attribute::Other(t) if release.registered.is_none() && t.tag == Tag::KeyFormatType => {
+                    if let Value::Enumeration(e) = t.value {
+                        release.registered = Some(KeyFormatType::from_value(e));
+                    }
+                }
+                _ => {}
+            }
+        }
+        release
+    }
 }
 
 /// Served once: no longer Fresh (KMIP 1.4 §3.34). A concurrent Get that
