@@ -21,10 +21,6 @@ pub enum Use {
     Process,
 }
 
-fn date(object: &ManagedObject, pick: fn(&Attribute) -> Option<DateTime>) -> Option<i64> {
-    object.find(pick).map(|d| d.0)
-}
-
 /// Moves the object to the state its dates imply at `now` (Pre-Active past
 /// its Activation Date becomes Active; Active past its Deactivation Date
 /// becomes Deactivated). Returns true when the state changed.
@@ -41,25 +37,47 @@ pub fn refresh(object: &mut ManagedObject, now: DateTime) -> bool {
 /// The state [`refresh`] would move the object to at `now`, or None when it
 /// would leave it as it is (lets a shared, cached object be copied only then).
 pub fn refreshed_state(object: &ManagedObject, now: DateTime) -> Option<State> {
-    // One pass over the attributes (the first of each kind counts): this runs on every load.
-    let (mut state, mut activation, mut deactivation) = (None, None, None);
-    for a in &object.attributes {
-        match a {
-            Attribute::State(s) if state.is_none() => state = Some(*s),
-            Attribute::ActivationDate(d) if activation.is_none() => activation = Some(d.0),
-            Attribute::DeactivationDate(d) if deactivation.is_none() => deactivation = Some(d.0),
-            _ => {}
+    StateDates::of(object).refreshed(now)
+}
+
+/// What [`refreshed_state`] reads of an object: its State and the dates
+/// that move it (the first of each kind counts). Taken once per stored
+/// revision by the store's cache, so a load of a cached object does not
+/// scan its attributes again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StateDates {
+    state: Option<State>,
+    activation: Option<i64>,
+    deactivation: Option<i64>,
+}
+
+impl StateDates {
+    /// The State and dates of `object`, in one pass over its attributes.
+    pub fn of(object: &ManagedObject) -> StateDates {
+        let (mut state, mut activation, mut deactivation) = (None, None, None);
+        for a in &object.attributes {
+            match a {
+                Attribute::State(s) if state.is_none() => state = Some(*s),
+                Attribute::ActivationDate(d) if activation.is_none() => activation = Some(d.0),
+                Attribute::DeactivationDate(d) if deactivation.is_none() => deactivation = Some(d.0),
+                _ => {}
+            }
         }
+        StateDates { state, activation, deactivation }
     }
-    let before = state?;
-    let mut state = before;
-    if state == State::PreActive && activation.is_some_and(|d| d <= now.0) {
-        state = State::Active;
+
+    /// The state these dates move the object to at `now`, or None when it stays as it is.
+    pub fn refreshed(&self, now: DateTime) -> Option<State> {
+        let before = self.state?;
+        let mut state = before;
+        if state == State::PreActive && self.activation.is_some_and(|d| d <= now.0) {
+            state = State::Active;
+        }
+        if state == State::Active && self.deactivation.is_some_and(|d| d <= now.0) {
+            state = State::Deactivated;
+        }
+        (state != before).then_some(state)
     }
-    if state == State::Active && deactivation.is_some_and(|d: i64| d <= now.0) {
-        state = State::Deactivated;
-    }
-    (state != before).then_some(state)
 }
 
 /// Checks that the object may be used for `what` by `operation` at `now`:
@@ -67,18 +85,28 @@ pub fn refreshed_state(object: &ManagedObject, now: DateTime) -> Option<State> {
 /// processing an Active, Deactivated or Compromised one after its Process
 /// Start Date.
 pub fn check_use(object: &ManagedObject, operation: Operation, what: Use, now: DateTime) -> Result<(), Error> {
-    let state = object.state();
+    // One pass for the State and the date `what` depends on (the first of each counts).
+    let (mut state, mut date) = (None, None);
+    for a in &object.attributes {
+        match (a, what) {
+            (Attribute::State(s), _) if state.is_none() => state = Some(*s),
+            (Attribute::ProtectStopDate(d), Use::Protect) | (Attribute::ProcessStartDate(d), Use::Process)
+                if date.is_none() =>
+            {
+                date = Some(d.0)
+            }
+            _ => {}
+        }
+    }
+    // Objects without a State (opaque objects, ...) count as Active, as ManagedObject::state says.
+    let state = state.unwrap_or(State::Active);
     let refused = || Error::WrongState { id: object.id.clone(), state, operation };
     match what {
         Use::Protect => {
             if state != State::Active {
                 return Err(refused());
             }
-            let stop = date(object, |a| match a {
-                Attribute::ProtectStopDate(d) => Some(*d),
-                _ => None,
-            });
-            if stop.is_some_and(|d| d <= now.0) {
+            if date.is_some_and(|d| d <= now.0) {
                 return Err(Error::OutsideUsePeriod {
                     id: object.id.clone(),
                     operation,
@@ -90,11 +118,7 @@ pub fn check_use(object: &ManagedObject, operation: Operation, what: Use, now: D
             if !matches!(state, State::Active | State::Deactivated | State::Compromised) {
                 return Err(refused());
             }
-            let start = date(object, |a| match a {
-                Attribute::ProcessStartDate(d) => Some(*d),
-                _ => None,
-            });
-            if start.is_some_and(|d| d > now.0) {
+            if date.is_some_and(|d| d > now.0) {
                 return Err(Error::OutsideUsePeriod {
                     id: object.id.clone(),
                     operation,
@@ -246,6 +270,26 @@ mod tests {
         assert!(object.object.is_none());
         assert_eq!(object.state(), State::Destroyed);
         assert!(matches!(destroy(&mut object, NOW), Err(Error::ObjectDestroyed { .. })));
+    }
+
+    #[test]
+    fn the_first_state_and_dates_count_and_both_dates_can_move_a_state_at_once() {
+        let key = object(vec![
+            Attribute::State(State::PreActive),
+            Attribute::ActivationDate(DateTime(NOW.0 - 20)),
+            Attribute::State(State::Destroyed),
+            Attribute::DeactivationDate(DateTime(NOW.0 - 10)),
+            Attribute::DeactivationDate(DateTime(NOW.0 + 10)),
+        ]);
+        let dates = StateDates::of(&key);
+        assert_eq!(dates.refreshed(NOW), Some(State::Deactivated));
+        assert_eq!(dates.refreshed(DateTime(NOW.0 - 15)), Some(State::Active));
+        assert_eq!(dates.refreshed(DateTime(NOW.0 - 30)), None);
+        assert_eq!(refreshed_state(&key, NOW), dates.refreshed(NOW));
+        assert!(matches!(
+            check_use(&key, Operation::Decrypt, Use::Process, NOW),
+            Err(Error::WrongState { state: State::PreActive, .. })
+        ));
     }
 
     #[test]

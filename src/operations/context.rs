@@ -86,10 +86,33 @@ impl UndoLog {
 /// drops it and the last request holding it ends.
 pub(crate) struct CachedObject {
     object: Arc<ManagedObject>,
+    /// Its State and the dates that move it, read once: each load applies them.
+    dates: lifecycle::StateDates,
+    /// Whether it carries Usage Limits (which a refresh does not change): an
+    /// Encrypt of a key without them skips looking for them.
+    limited: bool,
     aes: OnceLock<AesKey>,
+    /// The object's usage counters, looked up in the store's map (a lock
+    /// and a keyed hash of the id) once per revision rather than per request.
+    usage: OnceLock<Arc<ObjectUsage>>,
+    /// What Get reads of the attributes, once a Get has read it.
+    release: OnceLock<crate::operations::get::Release>,
 }
 
 impl CachedObject {
+    /// What Get reads of the object's attributes: `read` on first use, then kept.
+    pub(crate) fn release(
+        &self,
+        read: impl FnOnce(&ManagedObject) -> crate::operations::get::Release,
+    ) -> &crate::operations::get::Release {
+        self.release.get_or_init(|| read(&self.object))
+    }
+
+    /// Whether the object carries Usage Limits, whose count each use must take from.
+    pub(crate) fn limited(&self) -> bool {
+        self.limited
+    }
+
     /// The AES contexts of this revision's key: built by `build` from the
     /// decoded object on first use, then shared by every request.
     pub(crate) fn aes_key(
@@ -150,12 +173,21 @@ impl RequestContext<'_> {
             Some(cached) => cached,
             None => {
                 let object = Arc::new(ManagedObject::from_stored(&stored)?);
-                let cached = Arc::new(CachedObject { object, aes: OnceLock::new() });
+                let dates = lifecycle::StateDates::of(&object);
+                let limited = object.attributes.iter().any(|a| matches!(a, Attribute::UsageLimits(_)));
+                let cached = Arc::new(CachedObject {
+                    object,
+                    dates,
+                    limited,
+                    aes: OnceLock::new(),
+                    usage: OnceLock::new(),
+                    release: OnceLock::new(),
+                });
                 self.store.attach_decoded(&stored, cached.clone());
                 cached
             }
         };
-        let object = match lifecycle::refreshed_state(&cached.object, self.now_kmip()) {
+        let object = match cached.dates.refreshed(self.now_kmip()) {
             None => Arc::clone(&cached.object),
             Some(state) => {
                 let mut copy = ManagedObject::clone(&cached.object);
@@ -210,6 +242,12 @@ impl RequestContext<'_> {
     /// (the engine's clock, read once per request).
     pub fn record_use(&self, id: &str, kind: UsageKind) {
         self.store.usage(id).record_at(kind, self.now);
+    }
+
+    /// [`RequestContext::record_use`] of the object `cached` holds, through
+    /// the counters kept beside it: the hot path hashes no id for its count.
+    pub(crate) fn record_use_cached(&self, cached: &CachedObject, kind: UsageKind) {
+        cached.usage.get_or_init(|| self.store.usage(&cached.object.id)).record_at(kind, self.now);
     }
 }
 
@@ -288,6 +326,28 @@ mod tests {
         let stored = bench.store.get_with_decoded("k").await?.and_then(|(_, d)| d);
         let cached = stored.and_then(|d| d.downcast::<CachedObject>().ok()).map(|c| c.object.state());
         assert_eq!(cached, Some(State::PreActive), "the cache holds the object as stored");
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn uses_counted_beside_a_revision_land_in_the_stores_counters_across_revisions() -> Result<(), Error> {
+        let bench = Bench::new();
+        bench.put("k", aes_key(&[1u8; 32]), key_attributes(State::Active, M::Encrypt)).await;
+        encrypt(&bench).await;
+        encrypt(&bench).await;
+        let first = cached(&bench.store, "k").await.expect("the Encrypt attached a decoded form");
+        assert!(first.usage.get().is_some_and(|u| Arc::ptr_eq(u, &bench.store.usage("k"))));
+        // A new revision gets a new cache entry, which finds the same counters.
+        let me = client("default");
+        let ctx = context(&bench.store, &me);
+        let mut changed = ctx.load("k").await?;
+        changed.set(Attribute::ActivationDate(DateTime(1)));
+        ctx.save(&[&changed]).await?;
+        encrypt(&bench).await;
+        let second = cached(&bench.store, "k").await.expect("a decoded form of the new revision");
+        assert!(!Arc::ptr_eq(&first, &second));
+        assert_eq!(bench.store.usage("k").count(UsageKind::Encrypt), 3);
+        assert!(bench.store.usage("k").last_used().is_some());
         Ok(())
     }
 

@@ -67,7 +67,7 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, mut req: DecryptRequest
         )),
         other => Error::Crypto(other),
     })?;
-    ctx.record_use(&id, UsageKind::Decrypt);
+    ctx.record_use_cached(&cached, UsageKind::Decrypt);
     Ok(DecryptResponse {
         unique_identifier: id,
         // Moved, not copied, out of the zeroizing buffer into the secret.

@@ -51,10 +51,12 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, mut req: EncryptRequest
         aes.iv = Some(iv);
     }
 
-    crypto_params::consume_usage_limit(ctx, &key, Operation::Encrypt, data.len()).await?;
+    if cached.limited() {
+        crypto_params::consume_usage_limit(ctx, &key, Operation::Encrypt, data.len()).await?;
+    }
     let encrypted = crypto_params::aes_key(&cached, Operation::Encrypt)?.encrypt(&aes, data.expose())?;
     drop(data);
-    ctx.record_use(&id, UsageKind::Encrypt);
+    ctx.record_use_cached(&cached, UsageKind::Encrypt);
     Ok(EncryptResponse {
         data: Some(Bytes::from(encrypted.ciphertext)),
         iv_counter_nonce: encrypted.iv.or(sized_iv).map(Bytes::from),

@@ -28,25 +28,17 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: GetRequest) -> Res
             "Key Compression Type applies to elliptic curve keys; this server stores none".into(),
         ));
     }
-    let managed = ctx.load_live_shared(&id).await?;
+    let (managed, cached) = ctx.load_live_cached(&id).await?;
+    // What Get asks of the attributes, read once per stored revision (a refresh changes only the State).
+    let Release { not_extractable, sensitive, fresh, registered } = *cached.release(Release::of);
     // Not Extractable: never released, not even wrapped (TC-EXTRACTABLE-1).
-    if managed.attributes.iter().any(|a| matches!(a, Attribute::Extractable(false))) {
+    if not_extractable {
         return Err(Error::NotExtractable { id });
     }
     // Sensitive: released only wrapped (TC-SENSITIVE-1).
-    if req.key_wrapping_specification.is_none()
-        && managed.attributes.iter().any(|a| matches!(a, Attribute::Sensitive(true)))
-    {
+    if req.key_wrapping_specification.is_none() && sensitive {
         return Err(Error::Sensitive { id });
     }
-    // Absent a Key Format Type, a key comes in the format it was registered in.
-    let registered = managed.find(|a| match a {
-        Attribute::Other(t) if t.tag == Tag::KeyFormatType => match t.value {
-            Value::Enumeration(e) => Some(KeyFormatType::from_value(e)),
-            _ => None,
-        },
-        _ => None,
-    });
     // One copy of the object, converted in place: it is large, and every move of it a copy.
     let mut object = managed.object.clone().ok_or_else(|| Error::ObjectDestroyed { id: id.clone() })?;
     match &mut object {
@@ -89,12 +81,44 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: GetRequest) -> Res
         // Boxed, as the Fresh write below: rare paths kept out of every Get's future.
         object = Box::pin(wrap_object(ctx, spec, object)).await?;
     }
-    ctx.record_use(&id, UsageKind::Get);
-    if managed.attributes.iter().any(|a| matches!(a, Attribute::Fresh(true))) {
+    ctx.record_use_cached(&cached, UsageKind::Get);
+    if fresh {
         // Boxed: once per key, and its copy of the object would otherwise sit in every Get's future.
         Box::pin(clear_fresh(ctx, &managed)).await?;
     }
     Ok(GetResponse { object_type: object.object_type(), unique_identifier: id, object })
+}
+
+/// What Get reads of an object's attributes before it releases it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Release {
+    not_extractable: bool,
+    sensitive: bool,
+    fresh: bool,
+    /// The Key Format Type it was registered in, if recorded.
+    registered: Option<KeyFormatType>,
+}
+
+impl Release {
+    /// One pass over the attributes (the first recorded Key Format Type counts).
+    pub(crate) fn of(object: &ManagedObject) -> Release {
+        let mut release = Release { not_extractable: false, sensitive: false, fresh: false, registered: None };
+        for a in &object.attributes {
+            match a {
+                Attribute::Extractable(false) => release.not_extractable = true,
+                Attribute::Sensitive(true) => release.sensitive = true,
+                Attribute::Fresh(true) => release.fresh = true,
+                // Absent a Key Format Type, a key comes in the format it was registered in.
+                Attribute::Other(t) if release.registered.is_none() && t.tag == Tag::KeyFormatType => {
+                    if let Value::Enumeration(e) = t.value {
+                        release.registered = Some(KeyFormatType::from_value(e));
+                    }
+                }
+                _ => {}
+            }
+        }
+        release
+    }
 }
 
 /// Served once: no longer Fresh (KMIP 1.4 §3.34). A concurrent Get that

@@ -89,7 +89,11 @@ impl Cache {
     }
 
     fn hash(&self, id: &str) -> u64 {
-        self.hasher.hash_one(id)
+        // The id's bytes alone: `Hash for str` would add a terminator byte,
+        // which only keeps a key of several strings unambiguous; this key is one.
+        let mut h = self.hasher.build_hasher();
+        h.write(id.as_bytes());
+        h.finish()
     }
 
     /// The shard of the id hashed `h`, locked.
