@@ -61,4 +61,6 @@ pub mod scheduler;
 pub mod server;
 pub mod stats;
 pub mod store;
+#[cfg(test)]
+mod test_rng;
 pub mod ttlv;

@@ -819,25 +819,7 @@ mod tests {
         assert_eq!(&aes_decrypt(&key, &params, ct, Some(tag)).unwrap()[..], b"interop");
     }
 
-    /// A small deterministic generator (xorshift64*), so a failing sequence replays.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-        }
-
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
-        }
-
-        fn bytes(&mut self, len: usize) -> Vec<u8> {
-            (0..len).map(|_| self.next() as u8).collect()
-        }
-    }
+    use crate::test_rng::Rng;
 
     /// One call's inputs, drawn at random; `input` is plaintext or ciphertext.
     struct Call {

@@ -879,20 +879,7 @@ mod tests {
         }
     }
 
-    /// A small deterministic generator (xorshift64*), so a failure replays.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-        }
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
-        }
-    }
+    use crate::test_rng::Rng;
 
     fn s(tag: u32, children: Vec<Ttlv>) -> Ttlv {
         Ttlv::structure(Tag::new(tag), children)
