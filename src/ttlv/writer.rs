@@ -81,10 +81,25 @@ pub trait Sink: sealed::Sealed {
     fn make_room(&mut self, additional: usize);
     /// Appends `bytes`.
     fn append(&mut self, bytes: &[u8]);
+    /// The bytes written so far.
+    fn written_mut(&mut self) -> &mut [u8];
+    /// Keeps the first `len` bytes.
+    fn shorten(&mut self, len: usize);
+
     /// Overwrites the bytes at `at` (already written).
-    fn overwrite(&mut self, at: usize, bytes: &[u8]);
-    /// Drops everything after the first `len` bytes.
-    fn cut(&mut self, len: usize);
+    fn overwrite(&mut self, at: usize, bytes: &[u8]) {
+        if let Some(dst) = self.written_mut().get_mut(at..at.saturating_add(bytes.len())) {
+            dst.copy_from_slice(bytes);
+        }
+    }
+
+    /// Wipes and drops everything after the first `len` bytes.
+    fn cut(&mut self, len: usize) {
+        if let Some(tail) = self.written_mut().get_mut(len..) {
+            tail.zeroize();
+        }
+        self.shorten(len);
+    }
 }
 
 /// A vector grows by moving to a new allocation that the writer makes, so
@@ -109,16 +124,11 @@ impl Sink for Vec<u8> {
         self.extend_from_slice(bytes);
     }
 
-    fn overwrite(&mut self, at: usize, bytes: &[u8]) {
-        if let Some(dst) = self.get_mut(at..at.saturating_add(bytes.len())) {
-            dst.copy_from_slice(bytes);
-        }
+    fn written_mut(&mut self) -> &mut [u8] {
+        self
     }
 
-    fn cut(&mut self, len: usize) {
-        if let Some(tail) = self.get_mut(len..) {
-            tail.zeroize();
-        }
+    fn shorten(&mut self, len: usize) {
         self.truncate(len);
     }
 }
@@ -150,16 +160,11 @@ impl Sink for BytesMut {
         self.extend_from_slice(bytes);
     }
 
-    fn overwrite(&mut self, at: usize, bytes: &[u8]) {
-        if let Some(dst) = self.get_mut(at..at.saturating_add(bytes.len())) {
-            dst.copy_from_slice(bytes);
-        }
+    fn written_mut(&mut self) -> &mut [u8] {
+        self
     }
 
-    fn cut(&mut self, len: usize) {
-        if let Some(tail) = self.get_mut(len..) {
-            tail.zeroize();
-        }
+    fn shorten(&mut self, len: usize) {
         self.truncate(len);
     }
 }
