@@ -566,7 +566,6 @@ impl RequestMessage {
 impl RequestMessage {
     /// Strict decode: the first malformed item fails the whole message. The
     /// version argument is ignored: the header's own version is used.
-    /// Reads the tree of one item (see [`FromTtlv`]).
     fn from_tree(item: &Ttlv, _v: ProtocolVersion) -> Result<Self, ModelError> {
         let (header, items) = RequestMessage::decode_items(item)?;
         let batch_items =
@@ -582,12 +581,7 @@ impl RequestMessage {
     /// header's version, without owning them (the load tool writes its
     /// message this way).
     pub fn write_parts(header: &RequestHeader, batch_items: &[RequestBatchItem], tag: Tag, out: &mut Out<'_>) {
-        out.in_version(header.protocol_version, |out| {
-            out.structure(tag, |out| {
-                out.req(Tag::RequestHeader, header);
-                out.rep(Tag::BatchItem, batch_items);
-            });
-        });
+        write_message(header.protocol_version, (Tag::RequestHeader, header), batch_items, tag, out);
     }
 
     /// The encoding of a Request Message from its header and batch items,
@@ -610,6 +604,24 @@ impl ToTtlv for RequestMessage {
     }
 }
 
+/// Writes a message (request or response) as the structure `tag`: its
+/// header under `header.0`, then its batch items, in `version` (the
+/// header's own) whatever the writer's.
+fn write_message<H: ToTtlv, B: ToTtlv>(
+    version: ProtocolVersion,
+    header: (Tag, &H),
+    batch_items: &[B],
+    tag: Tag,
+    out: &mut Out<'_>,
+) {
+    out.in_version(version, |out| {
+        out.structure(tag, |out| {
+            out.req(header.0, header.1);
+            out.rep(Tag::BatchItem, batch_items);
+        });
+    });
+}
+
 /// A Response Message (KMIP 1.4 §7.1): header and batch items.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResponseMessage {
@@ -620,8 +632,7 @@ pub struct ResponseMessage {
 }
 
 impl ResponseMessage {
-    /// The header's own version governs the batch items.
-    /// Reads the tree of one item (see [`FromTtlv`]).
+    /// Reads the tree of one item; the header's own version governs the batch items.
     fn from_tree(item: &Ttlv, _v: ProtocolVersion) -> Result<Self, ModelError> {
         let peek = item
             .child(Tag::ResponseHeader)
@@ -643,12 +654,7 @@ impl ResponseMessage {
     /// header's version, without owning them (the server writes its
     /// message this way).
     pub fn write_parts(header: &ResponseHeader, batch_items: &[ResponseBatchItem], tag: Tag, out: &mut Out<'_>) {
-        out.in_version(header.protocol_version, |out| {
-            out.structure(tag, |out| {
-                out.req(Tag::ResponseHeader, header);
-                out.rep(Tag::BatchItem, batch_items);
-            });
-        });
+        write_message(header.protocol_version, (Tag::ResponseHeader, header), batch_items, tag, out);
     }
 
     /// The encoding of a Response Message from its header and batch items,
