@@ -58,6 +58,7 @@ use zeroize::Zeroizing;
 
 use crate::kmip::payloads::ResponsePayload;
 use crate::kmip::ProtocolVersion;
+use crate::net::socket::Socket;
 use crate::ttlv::{self, HEADER_LEN};
 
 pub use cpu::{clock_ticks_per_second, process_cpu, process_tree_cpu};
@@ -737,7 +738,7 @@ async fn drive(mut conn: Conn, redial: Option<Redial>, request: Arc<[u8]>, t0: I
 
 /// One TLS connection to the server.
 struct Conn {
-    stream: TlsStream<TcpStream>,
+    stream: TlsStream<Socket>,
     /// The last response, in a buffer reused for the next one (no
     /// allocation per operation) and wiped when the connection goes: a Get
     /// response carries key material.
@@ -755,7 +756,7 @@ impl Conn {
             let tcp = TcpStream::connect(addr).await?;
             // One small request at a time: Nagle would hold it back.
             tcp.set_nodelay(true)?;
-            connector.connect(name.clone(), tcp).await
+            connector.connect(name.clone(), Socket::new(tcp)).await
         };
         let stream = tokio::time::timeout(CONNECT_TIMEOUT, open)
             .await

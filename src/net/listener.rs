@@ -18,6 +18,7 @@ use tokio::time::timeout;
 use tokio_rustls::TlsAcceptor;
 
 use super::connection::{self, FrameLimits};
+use super::socket::Socket;
 use super::{ClientIdentity, Service};
 use crate::config::Limits;
 use crate::keystores::Registry;
@@ -223,7 +224,7 @@ impl<S: Service> Connection<S> {
     async fn run(self, socket: TcpStream, peer: SocketAddr) {
         // Request/response: do not hold back small writes.
         let _ = socket.set_nodelay(true);
-        let tls = match timeout(self.limits.read_timeout, self.acceptor.accept(socket)).await {
+        let tls = match timeout(self.limits.read_timeout, self.acceptor.accept(Socket::new(socket))).await {
             Ok(Ok(tls)) => tls,
             Ok(Err(e)) => {
                 tracing::warn!(%peer, error = %e, "KMIP TLS handshake refused");

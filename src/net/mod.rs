@@ -5,6 +5,7 @@
 //! - [`listener`]: the accept loop, the connection limit, graceful shutdown.
 //! - [`connection`]: reads one message at a time (header checked before the
 //!   body is read), hands it to the [`Service`], writes the reply.
+//! - [`socket`]: the TCP stream under the TLS (one record, one `send`).
 //!
 //! This layer never looks inside a message beyond its 8-byte header: what
 //! the bytes mean, and the error response to a malformed one, belong to the
@@ -12,6 +13,7 @@
 
 pub mod connection;
 pub mod listener;
+pub mod socket;
 pub mod tls;
 
 use std::future::Future;
