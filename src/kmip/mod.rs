@@ -10,6 +10,7 @@
 mod macros;
 pub mod attributes;
 pub mod codec;
+pub mod fuzzing;
 pub mod message;
 pub mod objects;
 pub mod payloads;
