@@ -200,21 +200,26 @@ impl AesKey {
         let iv = params.iv.or(generated.as_deref());
 
         let (ciphertext, tag) = self.with_context(Direction::Encrypt, cipher, params.mode, |keyed| {
-            keyed.start(Direction::Encrypt, params.mode, params.padding, iv)?;
+            // Encrypting contexts never pad: `encrypt_buffer` pads, so no message leaves a
+            // partial block behind and only GCM needs a final call (for its tag).
+            keyed.start(Direction::Encrypt, params.mode, false, iv)?;
             let ctx = &mut keyed.ctx;
             if params.mode == Mode::Gcm && !params.aad.is_empty() {
                 ctx.cipher_update(params.aad, None).map_err(|e| backend("AAD", &e))?;
             }
-            // One block of slack covers PKCS#7's added block and OpenSSL's update bound.
-            let mut out = vec![0u8; plaintext.len() + BLOCK];
-            let written = ctx.cipher_update(plaintext, Some(&mut out)).map_err(|e| backend("encrypt", &e))?;
-            let rest = out.get_mut(written..).ok_or_else(|| CryptoError::Backend("encrypt: output overrun".into()))?;
-            let last = ctx.cipher_final(rest).map_err(|e| backend("encrypt final", &e))?;
-            out.truncate(written + last);
+            let (mut out, len) = encrypt_buffer(params.mode, params.padding, plaintext);
+            let written = ctx.cipher_update_inplace(&mut out, len).map_err(|e| backend("encrypt", &e))?;
+            if written != len {
+                return Err(CryptoError::Backend("encrypt: short output".into()));
+            }
+            out.truncate(len);
             let tag = if params.mode == Mode::Gcm {
-                let mut tag = vec![0u8; tag_len];
-                ctx.tag(&mut tag).map_err(|e| backend("GCM tag", &e))?;
-                Some(tag)
+                // GCM's final writes no data (a stream mode) and computes the tag.
+                ctx.cipher_final(&mut []).map_err(|e| backend("encrypt final", &e))?;
+                let mut tag = [0u8; GCM_TAG];
+                let tag = tag.get_mut(..tag_len).ok_or(CryptoError::InvalidTagLength(tag_len))?;
+                ctx.tag(tag).map_err(|e| backend("GCM tag", &e))?;
+                Some(tag.to_vec())
             } else {
                 None
             };
@@ -258,7 +263,7 @@ impl AesKey {
         };
 
         self.with_context(Direction::Decrypt, cipher, params.mode, |keyed| {
-            keyed.start(Direction::Decrypt, params.mode, params.padding, params.iv)?;
+            keyed.start(Direction::Decrypt, params.mode, params.padding == Padding::Pkcs7, params.iv)?;
             let ctx = &mut keyed.ctx;
             // Set on every call: a pooled context still holds the previous call's tag.
             if let Some(tag) = tag {
@@ -267,8 +272,12 @@ impl AesKey {
             if params.mode == Mode::Gcm && !params.aad.is_empty() {
                 ctx.cipher_update(params.aad, None).map_err(|e| backend("AAD", &e))?;
             }
-            let mut out = Zeroizing::new(vec![0u8; ciphertext.len() + BLOCK]);
-            let written = ctx.cipher_update(ciphertext, Some(&mut out)).map_err(|e| backend("decrypt", &e))?;
+            // Decrypted in place: the ciphertext copied in, then the block of slack that
+            // update and final ask for in the block modes (none for the stream modes).
+            let mut out = Zeroizing::new(Vec::with_capacity(ciphertext.len() + slack(params.mode)));
+            out.extend_from_slice(ciphertext);
+            out.resize(ciphertext.len() + slack(params.mode), 0);
+            let written = ctx.cipher_update_inplace(&mut out, ciphertext.len()).map_err(|e| backend("decrypt", &e))?;
             let rest = out.get_mut(written..).ok_or_else(|| CryptoError::Backend("decrypt: output overrun".into()))?;
             // The only ways final fails after the checks above are a tag mismatch and bad padding.
             let last = ctx.cipher_final(rest).map_err(|_| CryptoError::AuthenticationFailed)?;
@@ -354,8 +363,7 @@ impl Keyed {
     /// what the context holds, then the IV alone (the key schedule is kept).
     /// The init also resets what a finished message left: buffered bytes,
     /// CTR position, GCM AAD and length state.
-    fn start(&mut self, dir: Direction, mode: Mode, padding: Padding, iv: Option<&[u8]>) -> Result<(), CryptoError> {
-        let pad = padding == Padding::Pkcs7;
+    fn start(&mut self, dir: Direction, mode: Mode, pad: bool, iv: Option<&[u8]>) -> Result<(), CryptoError> {
         if self.padding != pad {
             self.ctx.set_padding(pad);
             self.padding = pad;
@@ -488,15 +496,45 @@ fn default_iv_len(mode: Mode) -> usize {
     }
 }
 
+/// The output room `cipher_update_inplace` and `cipher_final` ask for beyond the input:
+/// one block for the block modes, none for the stream modes (OpenSSL's block size 1).
+fn slack(mode: Mode) -> usize {
+    match mode {
+        Mode::Ecb | Mode::Cbc => BLOCK,
+        Mode::Ctr | Mode::Gcm => 0,
+    }
+}
+
+/// The buffer an encryption runs in place on, and how much of it is input: the
+/// plaintext, its PKCS#7 padding when asked (1 to 16 bytes, each the pad length;
+/// what OpenSSL's own padding adds), then [`slack`]. Padding here rather than in
+/// OpenSSL's final call saves that call; `check_input` has refused a partial
+/// block without padding, so every block mode's input is whole blocks.
+fn encrypt_buffer(mode: Mode, padding: Padding, plaintext: &[u8]) -> (Vec<u8>, usize) {
+    let pad = match padding {
+        Padding::Pkcs7 => BLOCK - plaintext.len() % BLOCK,
+        Padding::None => 0,
+    };
+    let len = plaintext.len() + pad;
+    let mut buf = Vec::with_capacity(len + slack(mode));
+    buf.extend_from_slice(plaintext);
+    // `pad` is 0..=16, so the byte is exact.
+    buf.resize(len, u8::try_from(pad).unwrap_or(0));
+    buf.resize(len + slack(mode), 0);
+    (buf, len)
+}
+
 /// A fresh random IV for every mode but ECB. IVs are public, so the public DRBG (pooled) serves.
 fn generate_iv(mode: Mode) -> Result<Option<Vec<u8>>, CryptoError> {
     let len = default_iv_len(mode);
     if len == 0 {
         return Ok(None);
     }
-    let mut iv = vec![0u8; len];
-    fill_public(&mut iv)?;
-    Ok(Some(iv))
+    let mut iv = [0u8; BLOCK];
+    let iv = iv.get_mut(..len).ok_or(CryptoError::InvalidIvLength { expected: len, actual: 0 })?;
+    fill_public(iv)?;
+    // Copied out of a stack buffer: a fresh `vec![0; len]` is a calloc, dearer than malloc.
+    Ok(Some(iv.to_vec()))
 }
 
 fn encrypt_tag_len(tag_len: usize) -> Result<usize, CryptoError> {
