@@ -165,6 +165,10 @@ struct Keyed {
     padding: bool,
     /// The IV length as last set (the cipher's default at first); GCM alone changes it.
     iv_len: usize,
+    /// For an encrypting CBC context, the chaining value it holds once a message has
+    /// gone through it: the last ciphertext block (or the IV, after an empty message).
+    /// `None` before the first message and for every other (mode, direction).
+    chain: Option<[u8; BLOCK]>,
 }
 
 impl AesKey {
@@ -202,17 +206,28 @@ impl AesKey {
         let (ciphertext, tag) = self.with_context(Direction::Encrypt, cipher, params.mode, |keyed| {
             // Encrypting contexts never pad: `encrypt_buffer` pads, so no message leaves a
             // partial block behind and only GCM needs a final call (for its tag).
-            keyed.start(Direction::Encrypt, params.mode, false, iv)?;
+            let mask = keyed.start_encrypt(params.mode, iv)?;
             let ctx = &mut keyed.ctx;
             if params.mode == Mode::Gcm && !params.aad.is_empty() {
                 ctx.cipher_update(params.aad, None).map_err(|e| backend("AAD", &e))?;
             }
             let (mut out, len) = encrypt_buffer(params.mode, params.padding, plaintext);
+            if let Some(mask) = mask.filter(|_| len > 0) {
+                for (byte, m) in out.iter_mut().zip(mask) {
+                    *byte ^= m;
+                }
+            }
             let written = ctx.cipher_update_inplace(&mut out, len).map_err(|e| backend("encrypt", &e))?;
             if written != len {
                 return Err(CryptoError::Backend("encrypt: short output".into()));
             }
             out.truncate(len);
+            if params.mode == Mode::Cbc {
+                // The context now chains from the last ciphertext block (an empty message leaves it as it was).
+                if let Some(last) = len.checked_sub(BLOCK).and_then(|from| out.get(from..)) {
+                    keyed.chain = <[u8; BLOCK]>::try_from(last).ok();
+                }
+            }
             let tag = if params.mode == Mode::Gcm {
                 // GCM's final writes no data (a stream mode) and computes the tag.
                 ctx.cipher_final(&mut []).map_err(|e| backend("encrypt final", &e))?;
@@ -356,7 +371,41 @@ impl Keyed {
             Direction::Decrypt => ctx.decrypt_init(Some(cipher), Some(key), None),
         }
         .map_err(|e| backend("cipher init", &e))?;
-        Ok(Keyed { ctx, padding: true, iv_len: cipher.iv_length() })
+        // Encrypting contexts never pad: `encrypt_buffer` does.
+        let padding = dir == Direction::Decrypt;
+        if !padding {
+            ctx.set_padding(false);
+        }
+        Ok(Keyed { ctx, padding, iv_len: cipher.iv_length(), chain: None })
+    }
+
+    /// Readies an encrypting context for one message of whole blocks (or any
+    /// length in the stream modes), returning a mask for the first plaintext block.
+    ///
+    /// ECB keeps no state between such messages, so the keyed context serves as it
+    /// is. CBC's first block is encrypted as E(P1 ^ IV); a context that chains
+    /// from `c` computes E(X ^ c) for the X it is fed, so feeding P1 ^ IV ^ c
+    /// gives the same block without the init (which OpenSSL 3 pays with a provider
+    /// parameter lookup for the IV length). The mask is IV ^ c. CTR and GCM, and
+    /// a CBC context's first message, are started by [`Keyed::start`].
+    fn start_encrypt(&mut self, mode: Mode, iv: Option<&[u8]>) -> Result<Option<[u8; BLOCK]>, CryptoError> {
+        match (mode, self.chain, iv) {
+            (Mode::Ecb, ..) => Ok(None),
+            (Mode::Cbc, Some(mut mask), Some(iv)) if iv.len() == BLOCK => {
+                for (m, v) in mask.iter_mut().zip(iv) {
+                    *m ^= v;
+                }
+                Ok(Some(mask))
+            }
+            _ => {
+                self.start(Direction::Encrypt, mode, false, iv)?;
+                if mode == Mode::Cbc {
+                    // Just initialised: the context chains from the IV itself.
+                    self.chain = iv.and_then(|iv| <[u8; BLOCK]>::try_from(iv).ok());
+                }
+                Ok(None)
+            }
+        }
     }
 
     /// Starts one message: padding and GCM IV length when they differ from
@@ -643,6 +692,72 @@ mod tests {
             for len in [0usize, 1, 15, 17, 100] {
                 let enc = round_trip(&key(32), mode, Padding::None, b"", &vec![9u8; len]);
                 assert_eq!(enc.ciphertext.len(), len);
+            }
+        }
+    }
+
+    /// One pooled CBC and one ECB encrypting context, fed messages that leave
+    /// the chain in every way (empty, one block, padded, the same IV twice), each
+    /// compared with a one-off call whose context is initialised with the IV.
+    #[test]
+    fn a_chained_cbc_context_and_an_unreset_ecb_context_give_what_a_fresh_one_gives() {
+        let key_bytes = key(32);
+        let pooled = AesKey::new(&key_bytes).unwrap();
+        let (iv_a, iv_b) = ([0x11u8; 16], [0x22u8; 16]);
+        let calls: [(Padding, &[u8; 16], usize); 8] = [
+            (Padding::Pkcs7, &iv_a, 16),
+            (Padding::None, &iv_b, 0),
+            (Padding::None, &iv_a, 32),
+            (Padding::Pkcs7, &iv_a, 5),
+            (Padding::Pkcs7, &iv_a, 5),
+            (Padding::None, &iv_a, 0),
+            (Padding::Pkcs7, &iv_b, 0),
+            (Padding::None, &iv_b, 48),
+        ];
+        let mut outputs = Vec::new();
+        for (i, (padding, iv, len)) in calls.into_iter().enumerate() {
+            let plaintext: Vec<u8> = (0..len).map(|b| (b * 7 + len) as u8).collect();
+            for mode in [Mode::Cbc, Mode::Ecb] {
+                let iv = (mode == Mode::Cbc).then_some(&iv[..]);
+                let params = AesParams { iv, ..AesParams::new(mode, padding) };
+                let got = pooled.encrypt(&params, &plaintext).unwrap();
+                assert_eq!(got, aes_encrypt(&key_bytes, &params, &plaintext).unwrap(), "call {i} {mode:?}");
+                assert_eq!(&pooled.decrypt(&params, &got.ciphertext, None).unwrap()[..], &plaintext[..]);
+                outputs.push(got.ciphertext);
+            }
+        }
+        // Calls 3 and 4 are the same call: the chain must not leak into the output.
+        assert_eq!(outputs[6], outputs[8]);
+        assert_eq!(pooled.idle(), 4, "one context per (mode, direction), reused throughout");
+    }
+
+    #[test]
+    fn a_gcm_context_follows_iv_length_changes_back_and_forth() {
+        let key_bytes = key(16);
+        let pooled = AesKey::new(&key_bytes).unwrap();
+        for (i, iv_len) in [12usize, 16, 12, 1, 128, 12, 60, 60].into_iter().enumerate() {
+            let iv = vec![i as u8; iv_len];
+            let params = AesParams { iv: Some(&iv), aad: b"aad", ..AesParams::new(Mode::Gcm, Padding::None) };
+            let got = pooled.encrypt(&params, b"gcm message").unwrap();
+            assert_eq!(got, aes_encrypt(&key_bytes, &params, b"gcm message").unwrap(), "IV of {iv_len}");
+            let tag = got.tag.unwrap();
+            assert_eq!(&pooled.decrypt(&params, &got.ciphertext, Some(&tag)).unwrap()[..], b"gcm message");
+        }
+        assert_eq!(pooled.idle(), 2);
+    }
+
+    #[test]
+    fn a_partial_block_without_padding_is_refused_in_both_block_modes_and_both_directions() {
+        let iv = [0u8; 16];
+        for mode in [Mode::Ecb, Mode::Cbc] {
+            let iv = (mode == Mode::Cbc).then_some(&iv[..]);
+            let params = AesParams { iv, ..AesParams::new(mode, Padding::None) };
+            for len in [1usize, 15, 17, 33] {
+                let want = CryptoError::InvalidInput(format!(
+                    "{mode:?} without padding needs a multiple of 16 bytes, got {len}"
+                ));
+                assert_eq!(aes_encrypt(&key(16), &params, &vec![0u8; len]).unwrap_err(), want);
+                assert_eq!(aes_decrypt(&key(16), &params, &vec![0u8; len], None).unwrap_err(), want);
             }
         }
     }
