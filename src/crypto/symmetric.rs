@@ -161,13 +161,11 @@ impl fmt::Debug for AesKey {
 /// A context keyed for one (mode, direction), and what it was last set to.
 struct Keyed {
     ctx: CipherCtx,
-    /// Padding as last set (OpenSSL pads by default).
-    padding: bool,
     /// The IV length as last set (the cipher's default at first); GCM alone changes it.
     iv_len: usize,
-    /// For an encrypting CBC context, the chaining value it holds once a message has
-    /// gone through it: the last ciphertext block (or the IV, after an empty message).
-    /// `None` before the first message and for every other (mode, direction).
+    /// For a CBC context, the chaining value it holds once a message has gone
+    /// through it: the last ciphertext block (or the IV, after an empty message).
+    /// `None` before the first message and for the other modes.
     chain: Option<[u8; BLOCK]>,
 }
 
@@ -204,30 +202,22 @@ impl AesKey {
         let iv = params.iv.or(generated.as_deref());
 
         let (ciphertext, tag) = self.with_context(Direction::Encrypt, cipher, params.mode, |keyed| {
-            // Encrypting contexts never pad: `encrypt_buffer` pads, so no message leaves a
-            // partial block behind and only GCM needs a final call (for its tag).
-            let mask = keyed.start_encrypt(params.mode, iv)?;
+            // `encrypt_buffer` pads, so no message leaves a partial block behind
+            // and only GCM needs a final call (for its tag).
+            let mask = keyed.start(Direction::Encrypt, params.mode, iv)?;
             let ctx = &mut keyed.ctx;
             if params.mode == Mode::Gcm && !params.aad.is_empty() {
                 ctx.cipher_update(params.aad, None).map_err(|e| backend("AAD", &e))?;
             }
             let (mut out, len) = encrypt_buffer(params.mode, params.padding, plaintext);
             if let Some(mask) = mask.filter(|_| len > 0) {
-                for (byte, m) in out.iter_mut().zip(mask) {
-                    *byte ^= m;
-                }
+                xor_block(&mut out, mask);
             }
             let written = ctx.cipher_update_inplace(&mut out, len).map_err(|e| backend("encrypt", &e))?;
             if written != len {
                 return Err(CryptoError::Backend("encrypt: short output".into()));
             }
             out.truncate(len);
-            if params.mode == Mode::Cbc {
-                // The context now chains from the last ciphertext block (an empty message leaves it as it was).
-                if let Some(last) = len.checked_sub(BLOCK).and_then(|from| out.get(from..)) {
-                    keyed.chain = <[u8; BLOCK]>::try_from(last).ok();
-                }
-            }
             let tag = if params.mode == Mode::Gcm {
                 // GCM's final writes no data (a stream mode) and computes the tag.
                 ctx.cipher_final(&mut []).map_err(|e| backend("encrypt final", &e))?;
@@ -238,6 +228,7 @@ impl AesKey {
             } else {
                 None
             };
+            keyed.chained(params.mode, &out);
             Ok((out, tag))
         })?;
         Ok(Encrypted { ciphertext, iv: generated, tag })
@@ -278,7 +269,7 @@ impl AesKey {
         };
 
         self.with_context(Direction::Decrypt, cipher, params.mode, |keyed| {
-            keyed.start(Direction::Decrypt, params.mode, params.padding == Padding::Pkcs7, params.iv)?;
+            let mask = keyed.start(Direction::Decrypt, params.mode, params.iv)?;
             let ctx = &mut keyed.ctx;
             // Set on every call: a pooled context still holds the previous call's tag.
             if let Some(tag) = tag {
@@ -289,14 +280,36 @@ impl AesKey {
             }
             // Decrypted in place: the ciphertext copied in, then the block of slack that
             // update and final ask for in the block modes (none for the stream modes).
-            let mut out = Zeroizing::new(Vec::with_capacity(ciphertext.len() + slack(params.mode)));
+            let len = ciphertext.len();
+            let mut out = Zeroizing::new(Vec::with_capacity(len + slack(params.mode)));
             out.extend_from_slice(ciphertext);
-            out.resize(ciphertext.len() + slack(params.mode), 0);
-            let written = ctx.cipher_update_inplace(&mut out, ciphertext.len()).map_err(|e| backend("decrypt", &e))?;
-            let rest = out.get_mut(written..).ok_or_else(|| CryptoError::Backend("decrypt: output overrun".into()))?;
-            // The only ways final fails after the checks above are a tag mismatch and bad padding.
-            let last = ctx.cipher_final(rest).map_err(|_| CryptoError::AuthenticationFailed)?;
-            out.truncate(written + last);
+            out.resize(len + slack(params.mode), 0);
+            let written = ctx.cipher_update_inplace(&mut out, len).map_err(|e| backend("decrypt", &e))?;
+            match params.mode {
+                Mode::Ecb | Mode::Cbc => {
+                    // The context does not pad, so it holds nothing back: every block is out
+                    // and no final call is needed. `unpad` checks the padding instead.
+                    if written != len {
+                        return Err(CryptoError::Backend("decrypt: short output".into()));
+                    }
+                    if let Some(mask) = mask.filter(|_| len > 0) {
+                        xor_block(&mut out, mask);
+                    }
+                    keyed.chained(params.mode, ciphertext);
+                    let keep = match params.padding {
+                        Padding::Pkcs7 => out.get(..len).and_then(unpad).ok_or(CryptoError::AuthenticationFailed)?,
+                        Padding::None => len,
+                    };
+                    out.truncate(keep);
+                }
+                Mode::Ctr | Mode::Gcm => {
+                    let rest =
+                        out.get_mut(written..).ok_or_else(|| CryptoError::Backend("decrypt: output overrun".into()))?;
+                    // After the checks above, final fails only on a GCM tag mismatch.
+                    let last = ctx.cipher_final(rest).map_err(|_| CryptoError::AuthenticationFailed)?;
+                    out.truncate(written + last);
+                }
+            }
             Ok(out)
         })
     }
@@ -315,7 +328,7 @@ impl AesKey {
         let idle = pool.and_then(|p| lock(p).pop());
         let mut keyed = match idle {
             Some(keyed) => keyed,
-            None => Keyed::new(dir, cipher, &self.key)?,
+            None => Keyed::new(dir, mode, cipher, &self.key)?,
         };
         let out = f(&mut keyed)?;
         if let Some(pool) = pool.filter(|_| self.keep > 0) {
@@ -364,41 +377,45 @@ enum Direction {
 
 impl Keyed {
     /// A context with the cipher and key set (the key schedule computed), no IV yet.
-    fn new(dir: Direction, cipher: &CipherRef, key: &[u8]) -> Result<Keyed, CryptoError> {
+    ///
+    /// ECB and CBC contexts are set not to pad: we pad ([`encrypt_buffer`]) and
+    /// unpad ([`unpad`]) ourselves, so a message ends on a block boundary with
+    /// nothing held back, which spares the final call and lets CBC chain (see
+    /// [`Keyed::start`]). CTR and GCM contexts keep OpenSSL's default: padding
+    /// means nothing to a stream mode, and a context set not to pad makes every
+    /// later init pass that setting to the provider again.
+    fn new(dir: Direction, mode: Mode, cipher: &CipherRef, key: &[u8]) -> Result<Keyed, CryptoError> {
         let mut ctx = CipherCtx::new().map_err(|e| backend("cipher context", &e))?;
         match dir {
             Direction::Encrypt => ctx.encrypt_init(Some(cipher), Some(key), None),
             Direction::Decrypt => ctx.decrypt_init(Some(cipher), Some(key), None),
         }
         .map_err(|e| backend("cipher init", &e))?;
-        // Encrypting contexts never pad: `encrypt_buffer` does.
-        let padding = dir == Direction::Decrypt;
-        if !padding {
+        if matches!(mode, Mode::Ecb | Mode::Cbc) {
             ctx.set_padding(false);
         }
-        Ok(Keyed { ctx, padding, iv_len: cipher.iv_length(), chain: None })
+        Ok(Keyed { ctx, iv_len: cipher.iv_length(), chain: None })
     }
 
-    /// Readies an encrypting context for one message of whole blocks (or any
-    /// length in the stream modes), returning a mask for the first plaintext block.
+    /// Readies the context for one message, returning a mask for the first
+    /// block (CBC only).
     ///
-    /// ECB keeps no state between such messages, so the keyed context serves as it
-    /// is. CBC's first block is encrypted as E(P1 ^ IV); a context that chains
-    /// from `c` computes E(X ^ c) for the X it is fed, so feeding P1 ^ IV ^ c
-    /// gives the same block without the init (which OpenSSL 3 pays with a provider
-    /// parameter lookup for the IV length). The mask is IV ^ c. CTR and GCM, and
-    /// a CBC context's first message, are started by [`Keyed::start`].
-    fn start_encrypt(&mut self, mode: Mode, iv: Option<&[u8]>) -> Result<Option<[u8; BLOCK]>, CryptoError> {
+    /// ECB keeps no state between messages of whole blocks, so the keyed
+    /// context serves as it is. CBC encrypts block 1 as E(P1 ^ IV) and
+    /// decrypts it as D(C1) ^ IV; a context that chains from `c` computes
+    /// E(X ^ c) and D(C1) ^ c, so masking the first block (plaintext in, or
+    /// plaintext out) with IV ^ c gives the same bytes without an init, which
+    /// OpenSSL 3 pays with a provider parameter lookup of the IV length. CTR,
+    /// GCM and a CBC context's first message are initialised with the IV.
+    fn start(&mut self, dir: Direction, mode: Mode, iv: Option<&[u8]>) -> Result<Option<[u8; BLOCK]>, CryptoError> {
         match (mode, self.chain, iv) {
             (Mode::Ecb, ..) => Ok(None),
             (Mode::Cbc, Some(mut mask), Some(iv)) if iv.len() == BLOCK => {
-                for (m, v) in mask.iter_mut().zip(iv) {
-                    *m ^= v;
-                }
+                xor_block(&mut mask, iv);
                 Ok(Some(mask))
             }
             _ => {
-                self.start(Direction::Encrypt, mode, false, iv)?;
+                self.init(dir, mode, iv)?;
                 if mode == Mode::Cbc {
                     // Just initialised: the context chains from the IV itself.
                     self.chain = iv.and_then(|iv| <[u8; BLOCK]>::try_from(iv).ok());
@@ -408,17 +425,21 @@ impl Keyed {
         }
     }
 
-    /// Starts one message: padding and GCM IV length when they differ from
-    /// what the context holds, then the IV alone (the key schedule is kept).
-    /// The init also resets what a finished message left: buffered bytes,
-    /// CTR position, GCM AAD and length state.
-    fn start(&mut self, dir: Direction, mode: Mode, pad: bool, iv: Option<&[u8]>) -> Result<(), CryptoError> {
-        if self.padding != pad {
-            self.ctx.set_padding(pad);
-            self.padding = pad;
+    /// Records the chaining value a CBC context holds after a message whose
+    /// ciphertext is `ciphertext`: its last block (an empty message changes nothing).
+    fn chained(&mut self, mode: Mode, ciphertext: &[u8]) {
+        if mode == Mode::Cbc {
+            if let Some(last) = ciphertext.len().checked_sub(BLOCK).and_then(|from| ciphertext.get(from..)) {
+                self.chain = <[u8; BLOCK]>::try_from(last).ok();
+            }
         }
-        // ECB takes no IV; an empty one (allowed by `check_iv`) is not passed on.
-        let iv = if mode == Mode::Ecb { None } else { iv };
+    }
+
+    /// Initialises the context for one message: the GCM IV length when it
+    /// differs from what the context holds, then the IV alone (the key schedule
+    /// is kept). The init also resets what a finished message left: CTR
+    /// position, GCM AAD, length and tag state.
+    fn init(&mut self, dir: Direction, mode: Mode, iv: Option<&[u8]>) -> Result<(), CryptoError> {
         if let Some(iv) = iv {
             // The init checks the IV against the context's IV length, so that comes first.
             if mode == Mode::Gcm && iv.len() != self.iv_len {
@@ -571,6 +592,32 @@ fn encrypt_buffer(mode: Mode, padding: Padding, plaintext: &[u8]) -> (Vec<u8>, u
     buf.resize(len, u8::try_from(pad).unwrap_or(0));
     buf.resize(len + slack(mode), 0);
     (buf, len)
+}
+
+/// XORs `mask` into the first block of `buf` (all of it when shorter).
+fn xor_block(buf: &mut [u8], mask: impl IntoIterator<Item = impl std::borrow::Borrow<u8>>) {
+    for (byte, m) in buf.iter_mut().zip(mask) {
+        *byte ^= *m.borrow();
+    }
+}
+
+/// The length of `plain` (whole blocks) without its PKCS#7 padding, or `None`
+/// when the padding is not valid: a last byte n of 1..=16 ending n bytes of n.
+/// Every byte of the last block is looked at, whatever the padding holds, so
+/// the work does not depend on where a bad padding goes wrong.
+fn unpad(plain: &[u8]) -> Option<usize> {
+    let last_block = plain.len().checked_sub(BLOCK).and_then(|from| plain.get(from..))?;
+    let pad = *last_block.last()?;
+    let n = usize::from(pad);
+    let mut bad = u8::from(n == 0) | u8::from(n > BLOCK);
+    for (i, &byte) in last_block.iter().rev().enumerate() {
+        bad |= u8::from(i < n) & u8::from(byte != pad);
+    }
+    if bad == 0 {
+        plain.len().checked_sub(n)
+    } else {
+        None
+    }
 }
 
 /// A fresh random IV for every mode but ECB. IVs are public, so the public DRBG (pooled) serves.
@@ -729,6 +776,38 @@ mod tests {
         // Calls 3 and 4 are the same call: the chain must not leak into the output.
         assert_eq!(outputs[6], outputs[8]);
         assert_eq!(pooled.idle(), 4, "one context per (mode, direction), reused throughout");
+    }
+
+    #[test]
+    fn unpad_accepts_exactly_what_pkcs7_allows() {
+        // The rule written plainly: the last byte n is 1..=16 and the last n bytes are all n.
+        fn reference(plain: &[u8]) -> Option<usize> {
+            let n = usize::from(*plain.last()?);
+            let ok = (1..=BLOCK).contains(&n)
+                && plain.len() >= BLOCK
+                && plain.iter().rev().take(n).all(|&b| usize::from(b) == n);
+            ok.then(|| plain.len() - n)
+        }
+        let mut rng = Rng(0x5eed_0f0a_dd1e);
+        for blocks in [1usize, 2] {
+            for n in 0..=255u8 {
+                let mut plain = rng.bytes(blocks * BLOCK);
+                let len = plain.len();
+                for b in plain.iter_mut().rev().take(usize::from(n)) {
+                    *b = n;
+                }
+                assert_eq!(unpad(&plain), reference(&plain), "n {n}");
+                // Each byte of the last block changed in turn: inside the padding it breaks it.
+                for i in len - BLOCK..len {
+                    let mut bad = plain.clone();
+                    bad[i] ^= 0x40;
+                    assert_eq!(unpad(&bad), reference(&bad), "n {n}, byte {i}");
+                }
+            }
+        }
+        assert_eq!(unpad(&[16u8; 16]), Some(0));
+        assert_eq!(unpad(&[]), None);
+        assert_eq!(unpad(&[1u8; 15]), None);
     }
 
     #[test]
