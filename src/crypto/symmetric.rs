@@ -211,7 +211,7 @@ impl AesKey {
             }
             let (mut out, len) = encrypt_buffer(params.mode, params.padding, plaintext);
             if let Some(mask) = mask.filter(|_| len > 0) {
-                xor_block(&mut out, mask);
+                xor_block(&mut out, &mask);
             }
             let written = ctx.cipher_update_inplace(&mut out, len).map_err(|e| backend("encrypt", &e))?;
             if written != len {
@@ -293,7 +293,7 @@ impl AesKey {
                         return Err(CryptoError::Backend("decrypt: short output".into()));
                     }
                     if let Some(mask) = mask.filter(|_| len > 0) {
-                        xor_block(&mut out, mask);
+                        xor_block(&mut out, &mask);
                     }
                     keyed.chained(params.mode, ciphertext);
                     let keep = match params.padding {
@@ -594,10 +594,12 @@ fn encrypt_buffer(mode: Mode, padding: Padding, plaintext: &[u8]) -> (Vec<u8>, u
     (buf, len)
 }
 
-/// XORs `mask` into the first block of `buf` (all of it when shorter).
-fn xor_block(buf: &mut [u8], mask: impl IntoIterator<Item = impl std::borrow::Borrow<u8>>) {
-    for (byte, m) in buf.iter_mut().zip(mask) {
-        *byte ^= *m.borrow();
+/// XORs the first block of `mask` into the first block of `buf`; nothing when either is shorter.
+fn xor_block(buf: &mut [u8], mask: &[u8]) {
+    if let (Some(block), Some(mask)) = (buf.first_chunk_mut::<BLOCK>(), mask.first_chunk::<BLOCK>()) {
+        for (byte, m) in block.iter_mut().zip(mask) {
+            *byte ^= m;
+        }
     }
 }
 
