@@ -1,13 +1,15 @@
 //! AES in ECB, CBC, CTR and GCM over OpenSSL's `EVP_CIPHER_CTX`, and the
 //! AES-256-GCM envelope ([`seal`] / [`open`]) for records at rest.
 //!
-//! An [`AesKey`] keeps OpenSSL contexts keyed with its key and reuses them:
-//! a call re-initialises a pooled context with the IV alone, so the key
-//! schedule and provider setup are paid once per key, not once per call.
-//! [`aes_encrypt`] / [`aes_decrypt`] are the one-off form of the same code.
-//! Ciphers are fetched once per process (an explicit fetch skips OpenSSL 3's
-//! per-call implicit provider lookup); each call feeds the whole input in one
-//! update and allocates only its output. OpenSSL clears a context's key
+//! An [`AesKey`] keeps OpenSSL contexts keyed with its key and reuses them,
+//! so the key schedule and provider setup are paid once per key, not once per
+//! call: a CTR or GCM call re-initialises a pooled context with the IV alone;
+//! ECB and CBC calls need no init at all (see `Keyed::start`), as we pad and
+//! unpad those ourselves. [`aes_encrypt`] / [`aes_decrypt`] are the one-off
+//! form of the same code. Ciphers are fetched once per process (an explicit
+//! fetch skips OpenSSL 3's per-call implicit provider lookup); each call feeds
+//! the whole input in one in-place update and allocates only its output. The
+//! code uses the safe `openssl` API only. OpenSSL clears a context's key
 //! schedule when it is freed.
 
 use std::fmt;
@@ -133,9 +135,10 @@ const POOLS: usize = 8;
 ///
 /// Keying a context (`EVP_CipherInit_ex` with cipher and key: key schedule,
 /// provider context, parameter lookups) costs about as much as the AES work
-/// on a short message. A pooled context is re-initialised with the IV only,
-/// which keeps the key schedule. Each pooled context remembers its padding
-/// and GCM IV length, so those are set only when a call needs another value.
+/// on a short message. A pooled context keeps the key schedule: CTR and GCM
+/// re-initialise it with the IV only (GCM's IV length set only when a call
+/// needs another), ECB uses it as it is and CBC chains from the previous
+/// message's last block, masking the first block with IV ^ that block.
 ///
 /// A context that failed at any step is freed, never pooled: no state of a
 /// failed call (a rejected GCM tag, bad padding, half-fed AAD) can reach the
@@ -410,6 +413,10 @@ impl Keyed {
     fn start(&mut self, dir: Direction, mode: Mode, iv: Option<&[u8]>) -> Result<Option<[u8; BLOCK]>, CryptoError> {
         match (mode, self.chain, iv) {
             (Mode::Ecb, ..) => Ok(None),
+            // The callers check or generate the IV; without one, an init would keep the old.
+            (Mode::Cbc | Mode::Ctr | Mode::Gcm, _, None) => {
+                Err(CryptoError::InvalidInput(format!("{mode:?} needs an IV")))
+            }
             (Mode::Cbc, Some(mut mask), Some(iv)) if iv.len() == BLOCK => {
                 xor_block(&mut mask, iv);
                 Ok(Some(mask))
@@ -810,6 +817,19 @@ mod tests {
         assert_eq!(unpad(&[16u8; 16]), Some(0));
         assert_eq!(unpad(&[]), None);
         assert_eq!(unpad(&[1u8; 15]), None);
+    }
+
+    #[test]
+    fn a_context_is_never_started_without_an_iv_where_the_mode_takes_one() {
+        // The public calls check or generate the IV first; this is the guard behind them.
+        for mode in [Mode::Cbc, Mode::Ctr, Mode::Gcm] {
+            for dir in [Direction::Encrypt, Direction::Decrypt] {
+                let mut keyed = Keyed::new(dir, mode, aes_cipher(mode, 16).unwrap(), &key(16)).unwrap();
+                assert!(matches!(keyed.start(dir, mode, None), Err(CryptoError::InvalidInput(_))), "{mode:?}");
+            }
+        }
+        let mut ecb = Keyed::new(Direction::Encrypt, Mode::Ecb, aes_cipher(Mode::Ecb, 16).unwrap(), &key(16)).unwrap();
+        assert_eq!(ecb.start(Direction::Encrypt, Mode::Ecb, None).unwrap(), None);
     }
 
     #[test]
