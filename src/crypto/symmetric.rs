@@ -1,13 +1,15 @@
 //! AES in ECB, CBC, CTR and GCM over OpenSSL's `EVP_CIPHER_CTX`, and the
 //! AES-256-GCM envelope ([`seal`] / [`open`]) for records at rest.
 //!
-//! An [`AesKey`] keeps OpenSSL contexts keyed with its key and reuses them:
-//! a call re-initialises a pooled context with the IV alone, so the key
-//! schedule and provider setup are paid once per key, not once per call.
-//! [`aes_encrypt`] / [`aes_decrypt`] are the one-off form of the same code.
-//! Ciphers are fetched once per process (an explicit fetch skips OpenSSL 3's
-//! per-call implicit provider lookup); each call feeds the whole input in one
-//! update and allocates only its output. OpenSSL clears a context's key
+//! An [`AesKey`] keeps OpenSSL contexts keyed with its key and reuses them,
+//! so the key schedule and provider setup are paid once per key, not once per
+//! call: a CTR or GCM call re-initialises a pooled context with the IV alone;
+//! ECB and CBC calls need no init at all (see `Keyed::start`), as we pad and
+//! unpad those ourselves. [`aes_encrypt`] / [`aes_decrypt`] are the one-off
+//! form of the same code. Ciphers are fetched once per process (an explicit
+//! fetch skips OpenSSL 3's per-call implicit provider lookup); each call feeds
+//! the whole input in one in-place update and allocates only its output. The
+//! code uses the safe `openssl` API only. OpenSSL clears a context's key
 //! schedule when it is freed.
 
 use std::fmt;
@@ -133,9 +135,10 @@ const POOLS: usize = 8;
 ///
 /// Keying a context (`EVP_CipherInit_ex` with cipher and key: key schedule,
 /// provider context, parameter lookups) costs about as much as the AES work
-/// on a short message. A pooled context is re-initialised with the IV only,
-/// which keeps the key schedule. Each pooled context remembers its padding
-/// and GCM IV length, so those are set only when a call needs another value.
+/// on a short message. A pooled context keeps the key schedule: CTR and GCM
+/// re-initialise it with the IV only (GCM's IV length set only when a call
+/// needs another), ECB uses it as it is and CBC chains from the previous
+/// message's last block, masking the first block with IV ^ that block.
 ///
 /// A context that failed at any step is freed, never pooled: no state of a
 /// failed call (a rejected GCM tag, bad padding, half-fed AAD) can reach the
@@ -161,10 +164,12 @@ impl fmt::Debug for AesKey {
 /// A context keyed for one (mode, direction), and what it was last set to.
 struct Keyed {
     ctx: CipherCtx,
-    /// Padding as last set (OpenSSL pads by default).
-    padding: bool,
     /// The IV length as last set (the cipher's default at first); GCM alone changes it.
     iv_len: usize,
+    /// For a CBC context, the chaining value it holds once a message has gone
+    /// through it: the last ciphertext block (or the IV, after an empty message).
+    /// `None` before the first message and for the other modes.
+    chain: Option<[u8; BLOCK]>,
 }
 
 impl AesKey {
@@ -200,24 +205,33 @@ impl AesKey {
         let iv = params.iv.or(generated.as_deref());
 
         let (ciphertext, tag) = self.with_context(Direction::Encrypt, cipher, params.mode, |keyed| {
-            keyed.start(Direction::Encrypt, params.mode, params.padding, iv)?;
+            // `encrypt_buffer` pads, so no message leaves a partial block behind
+            // and only GCM needs a final call (for its tag).
+            let mask = keyed.start(Direction::Encrypt, params.mode, iv)?;
             let ctx = &mut keyed.ctx;
             if params.mode == Mode::Gcm && !params.aad.is_empty() {
                 ctx.cipher_update(params.aad, None).map_err(|e| backend("AAD", &e))?;
             }
-            // One block of slack covers PKCS#7's added block and OpenSSL's update bound.
-            let mut out = vec![0u8; plaintext.len() + BLOCK];
-            let written = ctx.cipher_update(plaintext, Some(&mut out)).map_err(|e| backend("encrypt", &e))?;
-            let rest = out.get_mut(written..).ok_or_else(|| CryptoError::Backend("encrypt: output overrun".into()))?;
-            let last = ctx.cipher_final(rest).map_err(|e| backend("encrypt final", &e))?;
-            out.truncate(written + last);
+            let (mut out, len) = encrypt_buffer(params.mode, params.padding, plaintext);
+            if let Some(mask) = mask.filter(|_| len > 0) {
+                xor_block(&mut out, &mask);
+            }
+            let written = ctx.cipher_update_inplace(&mut out, len).map_err(|e| backend("encrypt", &e))?;
+            if written != len {
+                return Err(CryptoError::Backend("encrypt: short output".into()));
+            }
+            out.truncate(len);
             let tag = if params.mode == Mode::Gcm {
-                let mut tag = vec![0u8; tag_len];
-                ctx.tag(&mut tag).map_err(|e| backend("GCM tag", &e))?;
-                Some(tag)
+                // GCM's final writes no data (a stream mode) and computes the tag.
+                ctx.cipher_final(&mut []).map_err(|e| backend("encrypt final", &e))?;
+                let mut tag = [0u8; GCM_TAG];
+                let tag = tag.get_mut(..tag_len).ok_or(CryptoError::InvalidTagLength(tag_len))?;
+                ctx.tag(tag).map_err(|e| backend("GCM tag", &e))?;
+                Some(tag.to_vec())
             } else {
                 None
             };
+            keyed.chained(params.mode, &out);
             Ok((out, tag))
         })?;
         Ok(Encrypted { ciphertext, iv: generated, tag })
@@ -258,7 +272,7 @@ impl AesKey {
         };
 
         self.with_context(Direction::Decrypt, cipher, params.mode, |keyed| {
-            keyed.start(Direction::Decrypt, params.mode, params.padding, params.iv)?;
+            let mask = keyed.start(Direction::Decrypt, params.mode, params.iv)?;
             let ctx = &mut keyed.ctx;
             // Set on every call: a pooled context still holds the previous call's tag.
             if let Some(tag) = tag {
@@ -267,12 +281,38 @@ impl AesKey {
             if params.mode == Mode::Gcm && !params.aad.is_empty() {
                 ctx.cipher_update(params.aad, None).map_err(|e| backend("AAD", &e))?;
             }
-            let mut out = Zeroizing::new(vec![0u8; ciphertext.len() + BLOCK]);
-            let written = ctx.cipher_update(ciphertext, Some(&mut out)).map_err(|e| backend("decrypt", &e))?;
-            let rest = out.get_mut(written..).ok_or_else(|| CryptoError::Backend("decrypt: output overrun".into()))?;
-            // The only ways final fails after the checks above are a tag mismatch and bad padding.
-            let last = ctx.cipher_final(rest).map_err(|_| CryptoError::AuthenticationFailed)?;
-            out.truncate(written + last);
+            // Decrypted in place: the ciphertext copied in, then the block of slack that
+            // update and final ask for in the block modes (none for the stream modes).
+            let len = ciphertext.len();
+            let mut out = Zeroizing::new(Vec::with_capacity(len + slack(params.mode)));
+            out.extend_from_slice(ciphertext);
+            out.resize(len + slack(params.mode), 0);
+            let written = ctx.cipher_update_inplace(&mut out, len).map_err(|e| backend("decrypt", &e))?;
+            match params.mode {
+                Mode::Ecb | Mode::Cbc => {
+                    // The context does not pad, so it holds nothing back: every block is out
+                    // and no final call is needed. `unpad` checks the padding instead.
+                    if written != len {
+                        return Err(CryptoError::Backend("decrypt: short output".into()));
+                    }
+                    if let Some(mask) = mask.filter(|_| len > 0) {
+                        xor_block(&mut out, &mask);
+                    }
+                    keyed.chained(params.mode, ciphertext);
+                    let keep = match params.padding {
+                        Padding::Pkcs7 => out.get(..len).and_then(unpad).ok_or(CryptoError::AuthenticationFailed)?,
+                        Padding::None => len,
+                    };
+                    out.truncate(keep);
+                }
+                Mode::Ctr | Mode::Gcm => {
+                    let rest =
+                        out.get_mut(written..).ok_or_else(|| CryptoError::Backend("decrypt: output overrun".into()))?;
+                    // After the checks above, final fails only on a GCM tag mismatch.
+                    let last = ctx.cipher_final(rest).map_err(|_| CryptoError::AuthenticationFailed)?;
+                    out.truncate(written + last);
+                }
+            }
             Ok(out)
         })
     }
@@ -291,7 +331,7 @@ impl AesKey {
         let idle = pool.and_then(|p| lock(p).pop());
         let mut keyed = match idle {
             Some(keyed) => keyed,
-            None => Keyed::new(dir, cipher, &self.key)?,
+            None => Keyed::new(dir, mode, cipher, &self.key)?,
         };
         let out = f(&mut keyed)?;
         if let Some(pool) = pool.filter(|_| self.keep > 0) {
@@ -340,28 +380,73 @@ enum Direction {
 
 impl Keyed {
     /// A context with the cipher and key set (the key schedule computed), no IV yet.
-    fn new(dir: Direction, cipher: &CipherRef, key: &[u8]) -> Result<Keyed, CryptoError> {
+    ///
+    /// ECB and CBC contexts are set not to pad: we pad ([`encrypt_buffer`]) and
+    /// unpad ([`unpad`]) ourselves, so a message ends on a block boundary with
+    /// nothing held back, which spares the final call and lets CBC chain (see
+    /// [`Keyed::start`]). CTR and GCM contexts keep OpenSSL's default: padding
+    /// means nothing to a stream mode, and a context set not to pad makes every
+    /// later init pass that setting to the provider again.
+    fn new(dir: Direction, mode: Mode, cipher: &CipherRef, key: &[u8]) -> Result<Keyed, CryptoError> {
         let mut ctx = CipherCtx::new().map_err(|e| backend("cipher context", &e))?;
         match dir {
             Direction::Encrypt => ctx.encrypt_init(Some(cipher), Some(key), None),
             Direction::Decrypt => ctx.decrypt_init(Some(cipher), Some(key), None),
         }
         .map_err(|e| backend("cipher init", &e))?;
-        Ok(Keyed { ctx, padding: true, iv_len: cipher.iv_length() })
+        if matches!(mode, Mode::Ecb | Mode::Cbc) {
+            ctx.set_padding(false);
+        }
+        Ok(Keyed { ctx, iv_len: cipher.iv_length(), chain: None })
     }
 
-    /// Starts one message: padding and GCM IV length when they differ from
-    /// what the context holds, then the IV alone (the key schedule is kept).
-    /// The init also resets what a finished message left: buffered bytes,
-    /// CTR position, GCM AAD and length state.
-    fn start(&mut self, dir: Direction, mode: Mode, padding: Padding, iv: Option<&[u8]>) -> Result<(), CryptoError> {
-        let pad = padding == Padding::Pkcs7;
-        if self.padding != pad {
-            self.ctx.set_padding(pad);
-            self.padding = pad;
+    /// Readies the context for one message, returning a mask for the first
+    /// block (CBC only).
+    ///
+    /// ECB keeps no state between messages of whole blocks, so the keyed
+    /// context serves as it is. CBC encrypts block 1 as E(P1 ^ IV) and
+    /// decrypts it as D(C1) ^ IV; a context that chains from `c` computes
+    /// E(X ^ c) and D(C1) ^ c, so masking the first block (plaintext in, or
+    /// plaintext out) with IV ^ c gives the same bytes without an init, which
+    /// OpenSSL 3 pays with a provider parameter lookup of the IV length. CTR,
+    /// GCM and a CBC context's first message are initialised with the IV.
+    fn start(&mut self, dir: Direction, mode: Mode, iv: Option<&[u8]>) -> Result<Option<[u8; BLOCK]>, CryptoError> {
+        match (mode, self.chain, iv) {
+            (Mode::Ecb, ..) => Ok(None),
+            // The callers check or generate the IV; without one, an init would keep the old.
+            (Mode::Cbc | Mode::Ctr | Mode::Gcm, _, None) => {
+                Err(CryptoError::InvalidInput(format!("{mode:?} needs an IV")))
+            }
+            (Mode::Cbc, Some(mut mask), Some(iv)) if iv.len() == BLOCK => {
+                xor_block(&mut mask, iv);
+                Ok(Some(mask))
+            }
+            _ => {
+                self.init(dir, mode, iv)?;
+                if mode == Mode::Cbc {
+                    // Just initialised: the context chains from the IV itself.
+                    self.chain = iv.and_then(|iv| <[u8; BLOCK]>::try_from(iv).ok());
+                }
+                Ok(None)
+            }
         }
-        // ECB takes no IV; an empty one (allowed by `check_iv`) is not passed on.
-        let iv = if mode == Mode::Ecb { None } else { iv };
+    }
+
+    /// Records the chaining value a CBC context holds after a message whose
+    /// ciphertext is `ciphertext`: its last block (an empty message changes nothing).
+    fn chained(&mut self, mode: Mode, ciphertext: &[u8]) {
+        if mode == Mode::Cbc {
+            if let Some(last) = ciphertext.len().checked_sub(BLOCK).and_then(|from| ciphertext.get(from..)) {
+                self.chain = <[u8; BLOCK]>::try_from(last).ok();
+            }
+        }
+    }
+
+    /// Initialises the context for one message: the GCM IV length when it
+    /// differs from what the context holds, then the IV alone (the key schedule
+    /// is kept). The init also resets what a finished message left: CTR
+    /// position, GCM AAD, length and tag state.
+    fn init(&mut self, dir: Direction, mode: Mode, iv: Option<&[u8]>) -> Result<(), CryptoError> {
         if let Some(iv) = iv {
             // The init checks the IV against the context's IV length, so that comes first.
             if mode == Mode::Gcm && iv.len() != self.iv_len {
@@ -488,15 +573,73 @@ fn default_iv_len(mode: Mode) -> usize {
     }
 }
 
+/// The output room `cipher_update_inplace` and `cipher_final` ask for beyond the input:
+/// one block for the block modes, none for the stream modes (OpenSSL's block size 1).
+fn slack(mode: Mode) -> usize {
+    match mode {
+        Mode::Ecb | Mode::Cbc => BLOCK,
+        Mode::Ctr | Mode::Gcm => 0,
+    }
+}
+
+/// The buffer an encryption runs in place on, and how much of it is input: the
+/// plaintext, its PKCS#7 padding when asked (1 to 16 bytes, each the pad length;
+/// what OpenSSL's own padding adds), then [`slack`]. Padding here rather than in
+/// OpenSSL's final call saves that call; `check_input` has refused a partial
+/// block without padding, so every block mode's input is whole blocks.
+fn encrypt_buffer(mode: Mode, padding: Padding, plaintext: &[u8]) -> (Vec<u8>, usize) {
+    let pad = match padding {
+        Padding::Pkcs7 => BLOCK - plaintext.len() % BLOCK,
+        Padding::None => 0,
+    };
+    let len = plaintext.len() + pad;
+    let mut buf = Vec::with_capacity(len + slack(mode));
+    buf.extend_from_slice(plaintext);
+    // `pad` is 0..=16, so the byte is exact.
+    buf.resize(len, u8::try_from(pad).unwrap_or(0));
+    buf.resize(len + slack(mode), 0);
+    (buf, len)
+}
+
+/// XORs the first block of `mask` into the first block of `buf`; nothing when either is shorter.
+fn xor_block(buf: &mut [u8], mask: &[u8]) {
+    if let (Some(block), Some(mask)) = (buf.first_chunk_mut::<BLOCK>(), mask.first_chunk::<BLOCK>()) {
+        for (byte, m) in block.iter_mut().zip(mask) {
+            *byte ^= m;
+        }
+    }
+}
+
+/// The length of `plain` (whole blocks) without its PKCS#7 padding, or `None`
+/// when the padding is not valid: a last byte n of 1..=16 ending n bytes of n.
+/// Every byte of the last block is looked at, whatever the padding holds, so
+/// the work does not depend on where a bad padding goes wrong.
+fn unpad(plain: &[u8]) -> Option<usize> {
+    let last_block = plain.len().checked_sub(BLOCK).and_then(|from| plain.get(from..))?;
+    let pad = *last_block.last()?;
+    let n = usize::from(pad);
+    let mut bad = u8::from(n == 0) | u8::from(n > BLOCK);
+    for (i, &byte) in last_block.iter().rev().enumerate() {
+        bad |= u8::from(i < n) & u8::from(byte != pad);
+    }
+    if bad == 0 {
+        plain.len().checked_sub(n)
+    } else {
+        None
+    }
+}
+
 /// A fresh random IV for every mode but ECB. IVs are public, so the public DRBG (pooled) serves.
 fn generate_iv(mode: Mode) -> Result<Option<Vec<u8>>, CryptoError> {
     let len = default_iv_len(mode);
     if len == 0 {
         return Ok(None);
     }
-    let mut iv = vec![0u8; len];
-    fill_public(&mut iv)?;
-    Ok(Some(iv))
+    let mut iv = [0u8; BLOCK];
+    let iv = iv.get_mut(..len).ok_or(CryptoError::InvalidIvLength { expected: len, actual: 0 })?;
+    fill_public(iv)?;
+    // Copied out of a stack buffer: a fresh `vec![0; len]` is a calloc, dearer than malloc.
+    Ok(Some(iv.to_vec()))
 }
 
 fn encrypt_tag_len(tag_len: usize) -> Result<usize, CryptoError> {
@@ -605,6 +748,117 @@ mod tests {
             for len in [0usize, 1, 15, 17, 100] {
                 let enc = round_trip(&key(32), mode, Padding::None, b"", &vec![9u8; len]);
                 assert_eq!(enc.ciphertext.len(), len);
+            }
+        }
+    }
+
+    /// One pooled CBC and one ECB encrypting context, fed messages that leave
+    /// the chain in every way (empty, one block, padded, the same IV twice), each
+    /// compared with a one-off call whose context is initialised with the IV.
+    #[test]
+    fn a_chained_cbc_context_and_an_unreset_ecb_context_give_what_a_fresh_one_gives() {
+        let key_bytes = key(32);
+        let pooled = AesKey::new(&key_bytes).unwrap();
+        let (iv_a, iv_b) = ([0x11u8; 16], [0x22u8; 16]);
+        let calls: [(Padding, &[u8; 16], usize); 8] = [
+            (Padding::Pkcs7, &iv_a, 16),
+            (Padding::None, &iv_b, 0),
+            (Padding::None, &iv_a, 32),
+            (Padding::Pkcs7, &iv_a, 5),
+            (Padding::Pkcs7, &iv_a, 5),
+            (Padding::None, &iv_a, 0),
+            (Padding::Pkcs7, &iv_b, 0),
+            (Padding::None, &iv_b, 48),
+        ];
+        let mut outputs = Vec::new();
+        for (i, (padding, iv, len)) in calls.into_iter().enumerate() {
+            let plaintext: Vec<u8> = (0..len).map(|b| (b * 7 + len) as u8).collect();
+            for mode in [Mode::Cbc, Mode::Ecb] {
+                let iv = (mode == Mode::Cbc).then_some(&iv[..]);
+                let params = AesParams { iv, ..AesParams::new(mode, padding) };
+                let got = pooled.encrypt(&params, &plaintext).unwrap();
+                assert_eq!(got, aes_encrypt(&key_bytes, &params, &plaintext).unwrap(), "call {i} {mode:?}");
+                assert_eq!(&pooled.decrypt(&params, &got.ciphertext, None).unwrap()[..], &plaintext[..]);
+                outputs.push(got.ciphertext);
+            }
+        }
+        // Calls 3 and 4 are the same call: the chain must not leak into the output.
+        assert_eq!(outputs[6], outputs[8]);
+        assert_eq!(pooled.idle(), 4, "one context per (mode, direction), reused throughout");
+    }
+
+    #[test]
+    fn unpad_accepts_exactly_what_pkcs7_allows() {
+        // The rule written plainly: the last byte n is 1..=16 and the last n bytes are all n.
+        fn reference(plain: &[u8]) -> Option<usize> {
+            let n = usize::from(*plain.last()?);
+            let ok = (1..=BLOCK).contains(&n)
+                && plain.len() >= BLOCK
+                && plain.iter().rev().take(n).all(|&b| usize::from(b) == n);
+            ok.then(|| plain.len() - n)
+        }
+        let mut rng = Rng(0x5eed_0f0a_dd1e);
+        for blocks in [1usize, 2] {
+            for n in 0..=255u8 {
+                let mut plain = rng.bytes(blocks * BLOCK);
+                let len = plain.len();
+                for b in plain.iter_mut().rev().take(usize::from(n)) {
+                    *b = n;
+                }
+                assert_eq!(unpad(&plain), reference(&plain), "n {n}");
+                // Each byte of the last block changed in turn: inside the padding it breaks it.
+                for i in len - BLOCK..len {
+                    let mut bad = plain.clone();
+                    bad[i] ^= 0x40;
+                    assert_eq!(unpad(&bad), reference(&bad), "n {n}, byte {i}");
+                }
+            }
+        }
+        assert_eq!(unpad(&[16u8; 16]), Some(0));
+        assert_eq!(unpad(&[]), None);
+        assert_eq!(unpad(&[1u8; 15]), None);
+    }
+
+    #[test]
+    fn a_context_is_never_started_without_an_iv_where_the_mode_takes_one() {
+        // The public calls check or generate the IV first; this is the guard behind them.
+        for mode in [Mode::Cbc, Mode::Ctr, Mode::Gcm] {
+            for dir in [Direction::Encrypt, Direction::Decrypt] {
+                let mut keyed = Keyed::new(dir, mode, aes_cipher(mode, 16).unwrap(), &key(16)).unwrap();
+                assert!(matches!(keyed.start(dir, mode, None), Err(CryptoError::InvalidInput(_))), "{mode:?}");
+            }
+        }
+        let mut ecb = Keyed::new(Direction::Encrypt, Mode::Ecb, aes_cipher(Mode::Ecb, 16).unwrap(), &key(16)).unwrap();
+        assert_eq!(ecb.start(Direction::Encrypt, Mode::Ecb, None).unwrap(), None);
+    }
+
+    #[test]
+    fn a_gcm_context_follows_iv_length_changes_back_and_forth() {
+        let key_bytes = key(16);
+        let pooled = AesKey::new(&key_bytes).unwrap();
+        for (i, iv_len) in [12usize, 16, 12, 1, 128, 12, 60, 60].into_iter().enumerate() {
+            let iv = vec![i as u8; iv_len];
+            let params = AesParams { iv: Some(&iv), aad: b"aad", ..AesParams::new(Mode::Gcm, Padding::None) };
+            let got = pooled.encrypt(&params, b"gcm message").unwrap();
+            assert_eq!(got, aes_encrypt(&key_bytes, &params, b"gcm message").unwrap(), "IV of {iv_len}");
+            let tag = got.tag.unwrap();
+            assert_eq!(&pooled.decrypt(&params, &got.ciphertext, Some(&tag)).unwrap()[..], b"gcm message");
+        }
+        assert_eq!(pooled.idle(), 2);
+    }
+
+    #[test]
+    fn a_partial_block_without_padding_is_refused_in_both_block_modes_and_both_directions() {
+        let iv = [0u8; 16];
+        for mode in [Mode::Ecb, Mode::Cbc] {
+            let iv = (mode == Mode::Cbc).then_some(&iv[..]);
+            let params = AesParams { iv, ..AesParams::new(mode, Padding::None) };
+            for len in [1usize, 15, 17, 33] {
+                let want = CryptoError::InvalidInput(format!(
+                    "{mode:?} without padding needs a multiple of 16 bytes, got {len}"
+                ));
+                assert_eq!(aes_encrypt(&key(16), &params, &vec![0u8; len]).unwrap_err(), want);
+                assert_eq!(aes_decrypt(&key(16), &params, &vec![0u8; len], None).unwrap_err(), want);
             }
         }
     }
