@@ -3,9 +3,8 @@
 
 use std::sync::{Arc, Mutex, OnceLock};
 
-use time::OffsetDateTime;
-
 use crate::auth::ClientIdentity;
+use crate::clock::Timestamp;
 use crate::crypto::symmetric::AesKey;
 use crate::error::Error;
 use crate::kmip::attributes::Attribute;
@@ -25,7 +24,7 @@ pub struct RequestContext<'a> {
     /// The request's protocol version: it governs what is written back.
     pub version: ProtocolVersion,
     /// When the request is handled (one time for the whole batch).
-    pub now: OffsetDateTime,
+    pub now: Timestamp,
     /// The ID Placeholder: the Unique Identifier the last batch item that
     /// produced one returned, used by items that name none.
     pub id_placeholder: Option<String>,
@@ -131,7 +130,7 @@ impl CachedObject {
 impl RequestContext<'_> {
     /// The request time as a KMIP Date-Time.
     pub fn now_kmip(&self) -> DateTime {
-        DateTime(self.now.unix_timestamp())
+        DateTime(self.now.unix_seconds())
     }
 
     /// The identifier a request names, or the ID Placeholder when it names none.
@@ -241,13 +240,16 @@ impl RequestContext<'_> {
     /// Counts one use of `kind` of the object `id`, at the request's time
     /// (the engine's clock, read once per request).
     pub fn record_use(&self, id: &str, kind: UsageKind) {
-        self.store.usage(id).record_at(kind, self.now);
+        self.store.usage(id).record_at_unix_nanos(kind, self.now.unix_nanos());
     }
 
     /// [`RequestContext::record_use`] of the object `cached` holds, through
     /// the counters kept beside it: the hot path hashes no id for its count.
     pub(crate) fn record_use_cached(&self, cached: &CachedObject, kind: UsageKind) {
-        cached.usage.get_or_init(|| self.store.usage(&cached.object.id)).record_at(kind, self.now);
+        cached
+            .usage
+            .get_or_init(|| self.store.usage(&cached.object.id))
+            .record_at_unix_nanos(kind, self.now.unix_nanos());
     }
 }
 
@@ -281,7 +283,7 @@ mod tests {
             store,
             client,
             version: V::V2_1,
-            now: OffsetDateTime::now_utc(),
+            now: crate::clock::Clock::timestamp(&crate::clock::SystemClock),
             id_placeholder: None,
             undo: Default::default(),
         }

@@ -62,10 +62,9 @@ mod wrap_cases;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use time::OffsetDateTime;
 
 use crate::auth::ClientIdentity;
-use crate::clock::Clock;
+use crate::clock::{Clock, Timestamp};
 use crate::error::Error;
 use zeroize::Zeroize;
 
@@ -188,7 +187,8 @@ impl Engine {
     /// Handles one request message, `frame` being all of it, its 8-byte
     /// TTLV header included.
     pub async fn process(&self, client: &ClientIdentity, frame: Bytes) -> Reply {
-        let now = self.clock.now();
+        // Read once, without a calendar conversion: the request needs seconds and nanoseconds.
+        let now = self.clock.timestamp();
         // Checked whole, but read in place: no tree is built.
         let view = match ttlv::decode_view(&frame, &self.limits.decode) {
             Ok(view) => view,
@@ -243,7 +243,7 @@ impl Engine {
         }
         // Admission (revoked credential, key store out of service, allowlist)
         // before any item runs: atomics only on the admitted path.
-        if let Err(refusal) = crate::auth::admit(client, &header, now.unix_timestamp()).await {
+        if let Err(refusal) = crate::auth::admit(client, &header, now.unix_seconds()).await {
             return self.refuse(client, &header, items, now, &refusal);
         }
         let mut ctx = RequestContext {
@@ -265,7 +265,7 @@ impl Engine {
         client: &ClientIdentity,
         header: &RequestHeader,
         items: impl Iterator<Item = ItemRef<'a>>,
-        now: OffsetDateTime,
+        now: Timestamp,
         refusal: &crate::auth::Refusal,
     ) -> Reply {
         let error = refusal.error();
@@ -293,7 +293,7 @@ impl Engine {
 
     /// Encodes the response; when it exceeds the client's Maximum Response
     /// Size, every item is answered Response Too Large instead.
-    fn respond(&self, request: &RequestHeader, now: OffsetDateTime, items: Vec<ResponseBatchItem>) -> Vec<u8> {
+    fn respond(&self, request: &RequestHeader, now: Timestamp, items: Vec<ResponseBatchItem>) -> Vec<u8> {
         let mut encoded = encode_response(request, now, &items);
         let max = request.maximum_response_size.and_then(|m| usize::try_from(m).ok());
         match max {
@@ -312,7 +312,7 @@ impl Engine {
     }
 
     /// A response with one failed batch item: for errors about the whole message.
-    fn message_error(&self, header: &RequestHeader, now: OffsetDateTime, error: &Error) -> Vec<u8> {
+    fn message_error(&self, header: &RequestHeader, now: Timestamp, error: &Error) -> Vec<u8> {
         let mut header = header.clone();
         if !header.protocol_version.is_supported() {
             header.protocol_version = nearest_supported(header.protocol_version);
@@ -423,11 +423,11 @@ async fn dispatch_payload(ctx: &mut RequestContext<'_>, payload: RequestPayload)
     }
 }
 
-fn encode_response(request: &RequestHeader, now: OffsetDateTime, items: &[ResponseBatchItem]) -> Vec<u8> {
+fn encode_response(request: &RequestHeader, now: Timestamp, items: &[ResponseBatchItem]) -> Vec<u8> {
     let v = request.protocol_version;
     let header = ResponseHeader {
         protocol_version: v,
-        time_stamp: DateTime(now.unix_timestamp()),
+        time_stamp: DateTime(now.unix_seconds()),
         nonce: None,
         server_hashed_password: None,
         attestation_types: Vec::new(),
