@@ -9,6 +9,7 @@ use crate::crypto::symmetric::AesKey;
 use crate::error::Error;
 use crate::kmip::attributes::Attribute;
 use crate::kmip::codec::DateTime;
+use crate::kmip::table::{CryptographicUsageMask, ObjectType};
 use crate::kmip::version::ProtocolVersion;
 use crate::lifecycle;
 use crate::operations::managed::ManagedObject;
@@ -85,8 +86,12 @@ impl UndoLog {
 /// drops it and the last request holding it ends.
 pub(crate) struct CachedObject {
     object: Arc<ManagedObject>,
-    /// Its State and the dates that move it, read once: each load applies them.
+    /// Its State and the dates that move it or bound its use, read once:
+    /// each load and each check of a use applies them.
     dates: lifecycle::StateDates,
+    /// Its Object Type and Cryptographic Usage Mask, read once (a refresh changes neither).
+    object_type: Option<ObjectType>,
+    usage_mask: Option<CryptographicUsageMask>,
     /// Whether it carries Usage Limits (which a refresh does not change): an
     /// Encrypt of a key without them skips looking for them.
     limited: bool,
@@ -99,6 +104,26 @@ pub(crate) struct CachedObject {
 }
 
 impl CachedObject {
+    /// The object as stored (its State not refreshed: see [`RequestContext::load_cached`]).
+    pub(crate) fn object(&self) -> &ManagedObject {
+        &self.object
+    }
+
+    /// Its State and dates ([`lifecycle::StateDates::of`] the stored object).
+    pub(crate) fn dates(&self) -> &lifecycle::StateDates {
+        &self.dates
+    }
+
+    /// [`ManagedObject::object_type`] of the object.
+    pub(crate) fn object_type(&self) -> Option<ObjectType> {
+        self.object_type
+    }
+
+    /// [`ManagedObject::usage_mask`] of the object.
+    pub(crate) fn usage_mask(&self) -> Option<CryptographicUsageMask> {
+        self.usage_mask
+    }
+
     /// What Get reads of the object's attributes: `read` on first use, then kept.
     pub(crate) fn release(
         &self,
@@ -175,8 +200,10 @@ impl RequestContext<'_> {
                 let dates = lifecycle::StateDates::of(&object);
                 let limited = object.attributes.iter().any(|a| matches!(a, Attribute::UsageLimits(_)));
                 let cached = Arc::new(CachedObject {
-                    object,
                     dates,
+                    object_type: object.object_type(),
+                    usage_mask: object.usage_mask(),
+                    object,
                     limited,
                     aes: OnceLock::new(),
                     usage: OnceLock::new(),
@@ -350,6 +377,84 @@ mod tests {
         assert!(!Arc::ptr_eq(&first, &second));
         assert_eq!(bench.store.usage("k").count(UsageKind::Encrypt), 3);
         assert!(bench.store.usage("k").last_used().is_some());
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn a_use_decided_from_the_cache_entry_follows_the_clock_and_every_new_revision() -> Result<(), Error> {
+        use crate::clock::TestClock;
+        use crate::kmip::codec::{FromTtlv, ToTtlv};
+        use crate::kmip::message::{RequestMessage, ResponseMessage};
+        use crate::kmip::table::ResultReason;
+        use crate::operations::{Engine, EngineLimits, Reply};
+        use crate::ttlv::{self, Tag};
+
+        // Pre-Active until T+10, Protect Stop Date T+20, Process Start Date T+5.
+        const T: i64 = 1_700_000_000;
+        let bench = Bench::new();
+        let mut attributes = key_attributes(State::PreActive, M::Encrypt | M::Decrypt);
+        attributes.push(Attribute::ActivationDate(DateTime(T + 10)));
+        attributes.push(Attribute::ProtectStopDate(DateTime(T + 20)));
+        attributes.push(Attribute::ProcessStartDate(DateTime(T + 5)));
+        bench.put("k", aes_key(&[1u8; 32]), attributes).await;
+        let clock = TestClock::at(time::OffsetDateTime::from_unix_timestamp(T).unwrap());
+        let engine = Engine::with_clock(bench.store.clone(), EngineLimits::default(), Arc::new(clock.clone()));
+        let me = client("default");
+        let run = |payload: RequestPayload| {
+            let (engine, me) = (&engine, &me);
+            async move {
+                let frame = RequestMessage::new(V::V2_1, vec![payload]).encode_ttlv(Tag::RequestMessage, V::V2_1)?;
+                let Reply::Send(bytes) = engine.process(me, Bytes::from(frame)).await else { panic!("no response") };
+                let tree = ttlv::decode(&Bytes::from(bytes), &ttlv::Limits::UNBOUNDED)?;
+                let item = ResponseMessage::from_ttlv(&tree, V::V2_1)?.batch_items.into_iter().next().unwrap();
+                Ok::<_, Box<dyn std::error::Error>>(item.result_reason)
+            }
+        };
+        let encrypt = || {
+            let request = EncryptRequest {
+                iv_counter_nonce: Some(Bytes::from_static(&IV)),
+                ..EncryptRequest::new(Some("k".into()), None, Secret::from_slice(PLAIN))
+            };
+            RequestPayload::Encrypt(request)
+        };
+        let ciphertext = Bytes::from(aes_encrypt(&[1u8; 32], &cbc(&IV), PLAIN).unwrap().ciphertext);
+        let decrypt = || {
+            let request = DecryptRequest {
+                iv_counter_nonce: Some(Bytes::from_static(&IV)),
+                ..DecryptRequest::new(Some("k".into()), None, ciphertext.clone())
+            };
+            RequestPayload::Decrypt(request)
+        };
+        let wrong_state = Some(ResultReason::WrongKeyLifecycleState);
+        // One cache entry answers all of these: its decision is made at each request's time.
+        assert_eq!(run(encrypt()).await.unwrap(), wrong_state, "Pre-Active at T");
+        let entry = cached(&bench.store, "k").await.expect("a decoded form");
+        assert_eq!(run(decrypt()).await.unwrap(), wrong_state, "Pre-Active at T");
+        clock.advance(time::Duration::seconds(10));
+        assert_eq!(run(encrypt()).await.unwrap(), None, "active by its Activation Date at T+10");
+        assert_eq!(run(decrypt()).await.unwrap(), None, "after its Process Start Date");
+        clock.advance(time::Duration::seconds(10));
+        assert_eq!(run(encrypt()).await.unwrap(), wrong_state, "its Protect Stop Date has come at T+20");
+        assert_eq!(run(decrypt()).await.unwrap(), None, "processing goes on");
+        assert!(Arc::ptr_eq(&entry, &cached(&bench.store, "k").await.unwrap()), "no new revision so far");
+
+        // New revisions: the Protect Stop Date moved later, then the mask, then the State.
+        let ctx = context(&bench.store, &me);
+        let mut changed = ctx.load("k").await?;
+        changed.set(Attribute::ProtectStopDate(DateTime(T + 100)));
+        ctx.save(&[&changed]).await?;
+        assert_eq!(run(encrypt()).await.unwrap(), None, "the new Protect Stop Date counts");
+        let mut changed = ctx.load("k").await?;
+        changed.set(Attribute::CryptographicUsageMask(M::Decrypt));
+        ctx.save(&[&changed]).await?;
+        assert_eq!(run(encrypt()).await.unwrap(), Some(ResultReason::IncompatibleCryptographicUsageMask));
+        let mut changed = ctx.load("k").await?;
+        changed.set(Attribute::CryptographicUsageMask(M::Encrypt | M::Decrypt));
+        changed.set(Attribute::State(State::Deactivated));
+        ctx.save(&[&changed]).await?;
+        assert_eq!(run(encrypt()).await.unwrap(), wrong_state, "Deactivated");
+        assert_eq!(run(decrypt()).await.unwrap(), None, "a Deactivated key still decrypts");
+        assert_eq!(bench.store.usage("k").count(UsageKind::Decrypt), 3);
         Ok(())
     }
 
