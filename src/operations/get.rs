@@ -39,11 +39,9 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: GetRequest) -> Res
     if req.key_wrapping_specification.is_none() && sensitive {
         return Err(Error::Sensitive { id });
     }
-    // One copy of the object, made in the response and converted there: it
-    // is large, and every move of it a copy.
-    let Some(stored) = managed.object.as_ref() else { return Err(Error::ObjectDestroyed { id }) };
-    let mut response = GetResponse { object_type: stored.object_type(), unique_identifier: id, object: stored.clone() };
-    match &mut response.object {
+    // One copy of the object, converted in place: it is large, and every move of it a copy.
+    let mut object = managed.object.clone().ok_or_else(|| Error::ObjectDestroyed { id: id.clone() })?;
+    match &mut object {
         Object::SymmetricKey(key) => symmetric_key(&mut key.key_block, req.key_format_type.or(registered))?,
         Object::SecretData(secret) => {
             match req.key_format_type {
@@ -81,14 +79,14 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, req: GetRequest) -> Res
     }
     if let Some(spec) = &req.key_wrapping_specification {
         // Boxed, as the Fresh write below: rare paths kept out of every Get's future.
-        Box::pin(wrap_object(ctx, spec, &mut response.object)).await?;
+        object = Box::pin(wrap_object(ctx, spec, object)).await?;
     }
     ctx.record_use_cached(&cached, UsageKind::Get);
     if fresh {
         // Boxed: once per key, and its copy of the object would otherwise sit in every Get's future.
         Box::pin(clear_fresh(ctx, &managed)).await?;
     }
-    Ok(response)
+    Ok(GetResponse { object_type: object.object_type(), unique_identifier: id, object })
 }
 
 /// What Get reads of an object's attributes before it releases it.
@@ -134,19 +132,19 @@ async fn clear_fresh(ctx: &RequestContext<'_>, managed: &ManagedObject) -> Resul
     }
 }
 
-/// Wraps the object's key block, in place, as `spec` says.
+/// The object with its key block wrapped as `spec` says.
 async fn wrap_object(
     ctx: &RequestContext<'_>,
     spec: &KeyWrappingSpecification,
-    object: &mut Object,
-) -> Result<(), Error> {
+    mut object: Object,
+) -> Result<Object, Error> {
     let object_type = object.object_type();
     let Some(block) = object.key_block_mut() else {
         return Err(Error::FeatureNotSupported(format!("a {} has no key block to wrap", type_name(object_type))));
     };
     // The plain block is dropped (and wiped) as the wrapped one replaces it.
     *block = key_wrap::wrap(ctx, spec, block).await?;
-    Ok(())
+    Ok(object)
 }
 
 /// A stored (Raw) symmetric key block put, in place, in the format asked for.
