@@ -9,7 +9,7 @@ use crate::crypto::symmetric::AesKey;
 use crate::error::Error;
 use crate::kmip::attributes::Attribute;
 use crate::kmip::codec::DateTime;
-use crate::kmip::table::{CryptographicUsageMask, ObjectType};
+use crate::kmip::table::{CryptographicAlgorithm, CryptographicUsageMask, ObjectType};
 use crate::kmip::version::ProtocolVersion;
 use crate::lifecycle;
 use crate::operations::managed::ManagedObject;
@@ -95,6 +95,9 @@ pub(crate) struct CachedObject {
     /// Whether it carries Usage Limits (which a refresh does not change): an
     /// Encrypt of a key without them skips looking for them.
     limited: bool,
+    /// The Cryptographic Algorithm of its key block, once an Encrypt or
+    /// Decrypt found it a symmetric key with raw bytes (a refusal is not kept).
+    algorithm: OnceLock<Option<CryptographicAlgorithm>>,
     aes: OnceLock<AesKey>,
     /// The object's usage counters, looked up in the store's map (a lock
     /// and a keyed hash of the id) once per revision rather than per request.
@@ -135,6 +138,19 @@ impl CachedObject {
     /// Whether the object carries Usage Limits, whose count each use must take from.
     pub(crate) fn limited(&self) -> bool {
         self.limited
+    }
+
+    /// The Cryptographic Algorithm of this revision's key block: `read` from
+    /// the decoded object until it succeeds once, then kept.
+    pub(crate) fn algorithm(
+        &self,
+        read: impl FnOnce(&ManagedObject) -> Result<Option<CryptographicAlgorithm>, Error>,
+    ) -> Result<Option<CryptographicAlgorithm>, Error> {
+        if let Some(algorithm) = self.algorithm.get() {
+            return Ok(*algorithm);
+        }
+        let algorithm = read(&self.object)?;
+        Ok(*self.algorithm.get_or_init(|| algorithm))
     }
 
     /// The AES contexts of this revision's key: built by `build` from the
@@ -205,6 +221,7 @@ impl RequestContext<'_> {
                     usage_mask: object.usage_mask(),
                     object,
                     limited,
+                    algorithm: OnceLock::new(),
                     aes: OnceLock::new(),
                     usage: OnceLock::new(),
                     release: OnceLock::new(),
@@ -455,6 +472,29 @@ mod tests {
         assert_eq!(run(encrypt()).await.unwrap(), wrong_state, "Deactivated");
         assert_eq!(run(decrypt()).await.unwrap(), None, "a Deactivated key still decrypts");
         assert_eq!(bench.store.usage("k").count(UsageKind::Decrypt), 3);
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn a_keys_algorithm_is_kept_beside_its_revision_once_read_and_a_refusal_is_not() -> Result<(), Error> {
+        let bench = Bench::new();
+        bench.put("k", aes_key(&[1u8; 32]), key_attributes(State::Active, M::Encrypt)).await;
+        let me = client("default");
+        let (_, entry) = context(&bench.store, &me).load_cached("k").await?;
+        let reads = std::cell::Cell::new(0);
+        let refuse = |_: &ManagedObject| {
+            reads.set(reads.get() + 1);
+            Err(Error::InvalidField("no".into()))
+        };
+        assert!(entry.algorithm(refuse).is_err());
+        assert!(entry.algorithm(refuse).is_err(), "a refusal is made again");
+        let read = |_: &ManagedObject| {
+            reads.set(reads.get() + 1);
+            Ok(Some(crate::kmip::table::CryptographicAlgorithm::AES))
+        };
+        assert_eq!(entry.algorithm(read)?, Some(crate::kmip::table::CryptographicAlgorithm::AES));
+        assert_eq!(entry.algorithm(refuse)?, Some(crate::kmip::table::CryptographicAlgorithm::AES), "kept");
+        assert_eq!(reads.get(), 3);
         Ok(())
     }
 

@@ -194,6 +194,16 @@ pub(crate) fn key_bytes(
     Ok((bytes, block.cryptographic_algorithm))
 }
 
+/// [`key_bytes`]'s check and Cryptographic Algorithm for the key `cached`
+/// holds, kept beside that revision once it passed (a refusal is made
+/// afresh each time, so it reads the same).
+pub(crate) fn key_algorithm(
+    cached: &CachedObject,
+    operation: Operation,
+) -> Result<Option<CryptographicAlgorithm>, Error> {
+    cached.algorithm(|object| key_bytes(object, operation).map(|(_, algorithm)| algorithm))
+}
+
 /// The AES contexts of `cached`'s key, kept beside that revision in the
 /// store's cache: built from its key bytes on first use, reused after.
 pub(crate) fn aes_key(cached: &CachedObject, operation: Operation) -> Result<&AesKey, Error> {

@@ -31,7 +31,7 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, mut req: DecryptRequest
         "Decrypt",
     )?;
     // The bytes are used below through the cached contexts; a key without usable ones is refused first.
-    let (_, algorithm) = crypto_params::key_bytes(&key, Operation::Decrypt)?;
+    let algorithm = crypto_params::key_algorithm(&cached, Operation::Decrypt)?;
     let data = req.data.ok_or_else(|| Error::MissingData("Decrypt needs Data".into()))?;
 
     let params = crypto_params::effective(req.cryptographic_parameters.as_ref(), &key);

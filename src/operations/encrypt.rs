@@ -35,7 +35,7 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, mut req: EncryptRequest
         "Encrypt",
     )?;
     // The bytes are used below through the cached contexts; a key without usable ones is refused first.
-    let (_, algorithm) = crypto_params::key_bytes(&key, Operation::Encrypt)?;
+    let algorithm = crypto_params::key_algorithm(&cached, Operation::Encrypt)?;
     let data = req.data.ok_or_else(|| Error::MissingData("Encrypt needs Data".into()))?;
 
     let params = crypto_params::effective(req.cryptographic_parameters.as_ref(), &key);
