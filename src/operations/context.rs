@@ -14,7 +14,7 @@ use crate::kmip::version::ProtocolVersion;
 use crate::lifecycle;
 use crate::operations::managed::ManagedObject;
 use crate::stats::{ObjectUsage, UsageKind};
-use crate::store::{Change, Store, StoredObject};
+use crate::store::{Change, Decoded, Store, StoredObject};
 
 /// The context of one batch item (and, for the placeholder, of its batch).
 pub struct RequestContext<'a> {
@@ -205,7 +205,20 @@ impl RequestContext<'_> {
     /// [`RequestContext::load_shared`], and the cache entry it came from
     /// (for what is kept beside the object, such as its keyed AES contexts).
     pub(crate) async fn load_cached(&self, id: &str) -> Result<(Arc<ManagedObject>, Arc<CachedObject>), Error> {
-        let (stored, decoded) = match self.store.get_with_decoded(id).await? {
+        let found = self.store.get_with_decoded(id).await?;
+        self.cache_entry(id, found)
+    }
+
+    /// The object `id` as [`RequestContext::load_cached`] gives it, from
+    /// what the store found: its cache entry (made and attached if it had
+    /// none) and the object refreshed to now. Not async, so that the
+    /// loaders each await the store once and add no layer of their own.
+    fn cache_entry(
+        &self,
+        id: &str,
+        found: Option<(Arc<StoredObject>, Option<Decoded>)>,
+    ) -> Result<(Arc<ManagedObject>, Arc<CachedObject>), Error> {
+        let (stored, decoded) = match found {
             Some((stored, decoded)) if stored.keystore == self.client.keystore => (stored, decoded),
             _ => return Err(Error::ObjectNotFound { id: id.to_owned() }),
         };
@@ -248,7 +261,8 @@ impl RequestContext<'_> {
 
     /// [`RequestContext::load_cached`] of an object that must still have its key material.
     pub(crate) async fn load_live_cached(&self, id: &str) -> Result<(Arc<ManagedObject>, Arc<CachedObject>), Error> {
-        let (object, cached) = self.load_cached(id).await?;
+        let found = self.store.get_with_decoded(id).await?;
+        let (object, cached) = self.cache_entry(id, found)?;
         if object.object.is_none() {
             return Err(Error::ObjectDestroyed { id: id.to_owned() });
         }
