@@ -51,13 +51,46 @@ pub struct StateDates {
     deactivation: Option<i64>,
     protect_stop: Option<i64>,
     process_start: Option<i64>,
+    /// When [`check_use`] allows each use, worked out once from the above:
+    /// a request in its span is allowed without the rule being applied.
+    protect: Option<Span>,
+    process: Option<Span>,
+}
+
+/// The Unix seconds from `from` (included) until `until` (excluded); None
+/// leaves that end open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Span {
+    from: Option<i64>,
+    until: Option<i64>,
+}
+
+impl Span {
+    fn contains(&self, t: i64) -> bool {
+        self.from.is_none_or(|from| from <= t) && self.until.is_none_or(|until| t < until)
+    }
+}
+
+/// The earlier of two ends of a span, an open end being the later.
+fn earlier(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
 }
 
 impl StateDates {
     /// The State and dates of `object`, in one pass over its attributes.
     pub fn of(object: &ManagedObject) -> StateDates {
-        let mut dates =
-            StateDates { state: None, activation: None, deactivation: None, protect_stop: None, process_start: None };
+        let mut dates = StateDates {
+            state: None,
+            activation: None,
+            deactivation: None,
+            protect_stop: None,
+            process_start: None,
+            protect: None,
+            process: None,
+        };
         for a in &object.attributes {
             let (slot, value) = match a {
                 Attribute::State(s) => {
@@ -72,18 +105,66 @@ impl StateDates {
             };
             *slot = slot.or(Some(value));
         }
+        dates.protect = dates.span(Use::Protect);
+        dates.process = dates.span(Use::Process);
         dates
+    }
+
+    /// When the rule of [`check_use`] allows `what`, as [`refresh`] moves the
+    /// State with time: None when never.
+    fn span(&self, what: Use) -> Option<Span> {
+        // From when the object is Active (None: as far back as it goes).
+        let active_from = match self.state {
+            // No State counts as Active (as ManagedObject::state says), and no date moves it.
+            None => {
+                return Some(match what {
+                    Use::Protect => Span { from: None, until: self.protect_stop },
+                    Use::Process => Span { from: self.process_start, until: None },
+                })
+            }
+            Some(State::Active) => None,
+            Some(State::PreActive) => Some(self.activation?),
+            // No date moves these: processing goes on, protection is over.
+            Some(State::Deactivated | State::Compromised) => {
+                return (what == Use::Process).then_some(Span { from: self.process_start, until: None });
+            }
+            Some(_) => return None,
+        };
+        match what {
+            // Active, and before the Protect Stop Date.
+            Use::Protect => Some(Span { from: active_from, until: earlier(self.deactivation, self.protect_stop) }),
+            // Active or past it (Deactivated), and from the Process Start Date.
+            Use::Process => {
+                let from = match (active_from, self.process_start) {
+                    (Some(a), Some(b)) => Some(a.max(b)),
+                    (a, b) => a.or(b),
+                };
+                Some(Span { from, until: None })
+            }
+        }
+    }
+
+    /// The date that bounds `what`: the Protect Stop Date or the Process Start Date.
+    fn date_for(&self, what: Use) -> Option<i64> {
+        match what {
+            Use::Protect => self.protect_stop,
+            Use::Process => self.process_start,
+        }
     }
 
     /// [`check_use`] of the object these were read from, as [`refresh`]
     /// would leave it at `now`; `id` names it in a refusal.
     pub fn check_use(&self, id: &str, operation: Operation, what: Use, now: DateTime) -> Result<(), Error> {
-        let state = self.refreshed(now).or(self.state).unwrap_or(State::Active);
-        let date = match what {
-            Use::Protect => self.protect_stop,
-            Use::Process => self.process_start,
+        let span = match what {
+            Use::Protect => self.protect,
+            Use::Process => self.process,
         };
-        check_state(id, state, date, operation, what, now)
+        if span.is_some_and(|span| span.contains(now.0)) {
+            return Ok(());
+        }
+        // Refused: the rule itself says why.
+        let state = self.refreshed(now).or(self.state).unwrap_or(State::Active);
+        check_state(id, state, self.date_for(what), operation, what, now)
     }
 
     /// The state these dates move the object to at `now`, or None when it stays as it is.
@@ -347,9 +428,10 @@ mod tests {
 
     #[test]
     fn a_use_checked_from_the_dates_read_once_is_the_use_checked_on_the_refreshed_object() {
-        // Every State (and none), every date absent, past, now or to come, both uses:
-        // the cache's check of its StateDates refuses exactly what check_use of the
-        // object refreshed at that time refuses, and with the same error.
+        // Every State (and none), every date absent or at one of three times, both
+        // uses, at and around each date: the cache's check of its StateDates (and its
+        // span of allowed times alone) refuses exactly what check_use of the object
+        // refreshed at that time refuses, and with the same error.
         let dates = [None, Some(NOW.0 - 60), Some(NOW.0), Some(NOW.0 + 60)];
         let states = [None, Some(State::PreActive), Some(State::Active), Some(State::Deactivated)]
             .into_iter()
@@ -376,16 +458,23 @@ mod tests {
                 attributes.push(Attribute::ProcessStartDate(DateTime(NOW.0 - 3600)));
                 let stored = object(attributes);
                 let read_once = StateDates::of(&stored);
-                let mut refreshed = stored.clone();
-                refresh(&mut refreshed, NOW);
-                for (operation, what) in [(Operation::Encrypt, Use::Protect), (Operation::Decrypt, Use::Process)] {
-                    let cached = format!("{:?}", read_once.check_use(&stored.id, operation, what, NOW));
-                    let scanned = format!("{:?}", check_use(&refreshed, operation, what, NOW));
-                    assert_eq!(cached, scanned, "{:?}", stored.attributes);
-                    cases += 1;
+                // At, just before and just after each date.
+                for now in [-61, -60, -59, -1, 0, 1, 59, 60, 61].map(|d| DateTime(NOW.0 + d)) {
+                    let mut refreshed = stored.clone();
+                    refresh(&mut refreshed, now);
+                    for (operation, what) in [(Operation::Encrypt, Use::Protect), (Operation::Decrypt, Use::Process)] {
+                        let scanned = check_use(&refreshed, operation, what, now);
+                        let cached = read_once.check_use(&stored.id, operation, what, now);
+                        let context = format!("{what:?} at {} of {:?}", now.0 - NOW.0, stored.attributes);
+                        assert_eq!(format!("{cached:?}"), format!("{scanned:?}"), "{context}");
+                        // The span alone (the path taken when allowed) says the same.
+                        let span = if what == Use::Protect { read_once.protect } else { read_once.process };
+                        assert_eq!(span.is_some_and(|s| s.contains(now.0)), scanned.is_ok(), "{context}");
+                        cases += 1;
+                    }
                 }
             }
         }
-        assert_eq!(cases, 6 * 4 * 4 * 4 * 4 * 2);
+        assert_eq!(cases, 6 * 4 * 4 * 4 * 4 * 9 * 2);
     }
 }
