@@ -205,7 +205,11 @@ impl RequestContext<'_> {
     /// [`RequestContext::load_shared`], and the cache entry it came from
     /// (for what is kept beside the object, such as its keyed AES contexts).
     pub(crate) async fn load_cached(&self, id: &str) -> Result<(Arc<ManagedObject>, Arc<CachedObject>), Error> {
-        let found = self.store.get_with_decoded(id).await?;
+        // From the cache without awaiting anything when it holds the object (the hot path).
+        let found = match self.store.cached_with_decoded(id) {
+            Some(hit) => Some(hit),
+            None => self.store.get_with_decoded(id).await?,
+        };
         self.cache_entry(id, found)
     }
 
@@ -261,7 +265,10 @@ impl RequestContext<'_> {
 
     /// [`RequestContext::load_cached`] of an object that must still have its key material.
     pub(crate) async fn load_live_cached(&self, id: &str) -> Result<(Arc<ManagedObject>, Arc<CachedObject>), Error> {
-        let found = self.store.get_with_decoded(id).await?;
+        let found = match self.store.cached_with_decoded(id) {
+            Some(hit) => Some(hit),
+            None => self.store.get_with_decoded(id).await?,
+        };
         let (object, cached) = self.cache_entry(id, found)?;
         if object.object.is_none() {
             return Err(Error::ObjectDestroyed { id: id.to_owned() });
