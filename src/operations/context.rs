@@ -215,8 +215,8 @@ impl RequestContext<'_> {
 
     /// The object `id` as [`RequestContext::load_cached`] gives it, from
     /// what the store found: its cache entry (made and attached if it had
-    /// none) and the object refreshed to now. Not async, so that the
-    /// loaders each await the store once and add no layer of their own.
+    /// none) and the object refreshed to now. Not async: the loaders await
+    /// the store only on a cache miss, and add no layer of their own.
     fn cache_entry(
         &self,
         id: &str,
