@@ -40,30 +40,131 @@ pub fn refreshed_state(object: &ManagedObject, now: DateTime) -> Option<State> {
     StateDates::of(object).refreshed(now)
 }
 
-/// What [`refreshed_state`] reads of an object: its State and the dates
-/// that move it (the first of each kind counts). Taken once per stored
-/// revision by the store's cache, so a load of a cached object does not
-/// scan its attributes again.
+/// What [`refreshed_state`] and [`check_use`] read of an object: its State,
+/// the dates that move it and the dates that bound its use (the first of
+/// each kind counts). Taken once per stored revision by the store's cache,
+/// so a load or a use of a cached object does not scan its attributes again.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StateDates {
     state: Option<State>,
     activation: Option<i64>,
     deactivation: Option<i64>,
+    protect_stop: Option<i64>,
+    process_start: Option<i64>,
+    /// When [`check_use`] allows each use, worked out once from the above:
+    /// a request in its span is allowed without the rule being applied.
+    protect: Option<Span>,
+    process: Option<Span>,
+}
+
+/// The Unix seconds from `from` (included) until `until` (excluded); None
+/// leaves that end open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Span {
+    from: Option<i64>,
+    until: Option<i64>,
+}
+
+impl Span {
+    fn contains(&self, t: i64) -> bool {
+        self.from.is_none_or(|from| from <= t) && self.until.is_none_or(|until| t < until)
+    }
+}
+
+/// The earlier of two ends of a span, an open end being the later.
+fn earlier(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
 }
 
 impl StateDates {
     /// The State and dates of `object`, in one pass over its attributes.
     pub fn of(object: &ManagedObject) -> StateDates {
-        let (mut state, mut activation, mut deactivation) = (None, None, None);
+        let mut dates = StateDates {
+            state: None,
+            activation: None,
+            deactivation: None,
+            protect_stop: None,
+            process_start: None,
+            protect: None,
+            process: None,
+        };
         for a in &object.attributes {
-            match a {
-                Attribute::State(s) if state.is_none() => state = Some(*s),
-                Attribute::ActivationDate(d) if activation.is_none() => activation = Some(d.0),
-                Attribute::DeactivationDate(d) if deactivation.is_none() => deactivation = Some(d.0),
-                _ => {}
+            let (slot, value) = match a {
+                Attribute::State(s) => {
+                    dates.state = dates.state.or(Some(*s));
+                    continue;
+                }
+                Attribute::ActivationDate(d) => (&mut dates.activation, d.0),
+                Attribute::DeactivationDate(d) => (&mut dates.deactivation, d.0),
+                Attribute::ProtectStopDate(d) => (&mut dates.protect_stop, d.0),
+                Attribute::ProcessStartDate(d) => (&mut dates.process_start, d.0),
+                _ => continue,
+            };
+            *slot = slot.or(Some(value));
+        }
+        dates.protect = dates.span(Use::Protect);
+        dates.process = dates.span(Use::Process);
+        dates
+    }
+
+    /// When the rule of [`check_use`] allows `what`, as [`refresh`] moves the
+    /// State with time: None when never.
+    fn span(&self, what: Use) -> Option<Span> {
+        // From when the object is Active (None: as far back as it goes).
+        let active_from = match self.state {
+            // No State counts as Active (as ManagedObject::state says), and no date moves it.
+            None => {
+                return Some(match what {
+                    Use::Protect => Span { from: None, until: self.protect_stop },
+                    Use::Process => Span { from: self.process_start, until: None },
+                })
+            }
+            Some(State::Active) => None,
+            Some(State::PreActive) => Some(self.activation?),
+            // No date moves these: processing goes on, protection is over.
+            Some(State::Deactivated | State::Compromised) => {
+                return (what == Use::Process).then_some(Span { from: self.process_start, until: None });
+            }
+            Some(_) => return None,
+        };
+        match what {
+            // Active, and before the Protect Stop Date.
+            Use::Protect => Some(Span { from: active_from, until: earlier(self.deactivation, self.protect_stop) }),
+            // Active or past it (Deactivated), and from the Process Start Date.
+            Use::Process => {
+                let from = match (active_from, self.process_start) {
+                    (Some(a), Some(b)) => Some(a.max(b)),
+                    (a, b) => a.or(b),
+                };
+                Some(Span { from, until: None })
             }
         }
-        StateDates { state, activation, deactivation }
+    }
+
+    /// The date that bounds `what`: the Protect Stop Date or the Process Start Date.
+    fn date_for(&self, what: Use) -> Option<i64> {
+        match what {
+            Use::Protect => self.protect_stop,
+            Use::Process => self.process_start,
+        }
+    }
+
+    /// [`check_use`] of the object these were read from, as [`refresh`]
+    /// would leave it at `now`; `id` names it in a refusal.
+    pub fn check_use(&self, id: &str, operation: Operation, what: Use, now: DateTime) -> Result<(), Error> {
+        let span = match what {
+            Use::Protect => self.protect,
+            Use::Process => self.process,
+        };
+        if span.is_some_and(|span| span.contains(now.0)) {
+            return Ok(());
+        }
+        // Refused: the rule itself says why.
+        let state = self.refreshed(now).or(self.state).unwrap_or(State::Active);
+        check_state(id, state, self.date_for(what), operation, what, now)
     }
 
     /// The state these dates move the object to at `now`, or None when it stays as it is.
@@ -99,8 +200,20 @@ pub fn check_use(object: &ManagedObject, operation: Operation, what: Use, now: D
         }
     }
     // Objects without a State (opaque objects, ...) count as Active, as ManagedObject::state says.
-    let state = state.unwrap_or(State::Active);
-    let refused = || Error::WrongState { id: object.id.clone(), state, operation };
+    check_state(&object.id, state.unwrap_or(State::Active), date, operation, what, now)
+}
+
+/// The rule of [`check_use`], given the object's State and the date that
+/// bounds `what` (its Protect Stop Date or Process Start Date).
+fn check_state(
+    id: &str,
+    state: State,
+    date: Option<i64>,
+    operation: Operation,
+    what: Use,
+    now: DateTime,
+) -> Result<(), Error> {
+    let refused = || Error::WrongState { id: id.to_owned(), state, operation };
     match what {
         Use::Protect => {
             if state != State::Active {
@@ -108,7 +221,7 @@ pub fn check_use(object: &ManagedObject, operation: Operation, what: Use, now: D
             }
             if date.is_some_and(|d| d <= now.0) {
                 return Err(Error::OutsideUsePeriod {
-                    id: object.id.clone(),
+                    id: id.to_owned(),
                     operation,
                     why: "its Protect Stop Date has passed",
                 });
@@ -120,7 +233,7 @@ pub fn check_use(object: &ManagedObject, operation: Operation, what: Use, now: D
             }
             if date.is_some_and(|d| d > now.0) {
                 return Err(Error::OutsideUsePeriod {
-                    id: object.id.clone(),
+                    id: id.to_owned(),
                     operation,
                     why: "its Process Start Date has not come",
                 });
@@ -311,5 +424,57 @@ mod tests {
         assert_eq!(key.state(), State::Deactivated);
         destroy(&mut key, NOW).expect("destroys");
         assert_eq!(key.state(), State::Destroyed);
+    }
+
+    #[test]
+    fn a_use_checked_from_the_dates_read_once_is_the_use_checked_on_the_refreshed_object() {
+        // Every State (and none), every date absent or at one of three times, both
+        // uses, at and around each date: the cache's check of its StateDates (and its
+        // span of allowed times alone) refuses exactly what check_use of the object
+        // refreshed at that time refuses, and with the same error.
+        let dates = [None, Some(NOW.0 - 60), Some(NOW.0), Some(NOW.0 + 60)];
+        let states = [None, Some(State::PreActive), Some(State::Active), Some(State::Deactivated)]
+            .into_iter()
+            .chain([Some(State::Compromised), Some(State::Destroyed)]);
+        let mut cases = 0;
+        for state in states {
+            let mut combinations = Vec::new();
+            for a in dates {
+                for d in dates {
+                    for p in dates {
+                        combinations.extend(dates.iter().map(|&q| (a, d, p, q)));
+                    }
+                }
+            }
+            for (activation, deactivation, protect_stop, process_start) in combinations {
+                let mut attributes: Vec<Attribute> = state.map(Attribute::State).into_iter().collect();
+                attributes.extend(activation.map(|d| Attribute::ActivationDate(DateTime(d))));
+                attributes.extend(deactivation.map(|d| Attribute::DeactivationDate(DateTime(d))));
+                attributes.extend(protect_stop.map(|d| Attribute::ProtectStopDate(DateTime(d))));
+                attributes.extend(process_start.map(|d| Attribute::ProcessStartDate(DateTime(d))));
+                // A second of each, which must not count.
+                attributes.push(Attribute::State(State::Active));
+                attributes.push(Attribute::ProtectStopDate(DateTime(NOW.0 + 3600)));
+                attributes.push(Attribute::ProcessStartDate(DateTime(NOW.0 - 3600)));
+                let stored = object(attributes);
+                let read_once = StateDates::of(&stored);
+                // At, just before and just after each date.
+                for now in [-61, -60, -59, -1, 0, 1, 59, 60, 61].map(|d| DateTime(NOW.0 + d)) {
+                    let mut refreshed = stored.clone();
+                    refresh(&mut refreshed, now);
+                    for (operation, what) in [(Operation::Encrypt, Use::Protect), (Operation::Decrypt, Use::Process)] {
+                        let scanned = check_use(&refreshed, operation, what, now);
+                        let cached = read_once.check_use(&stored.id, operation, what, now);
+                        let context = format!("{what:?} at {} of {:?}", now.0 - NOW.0, stored.attributes);
+                        assert_eq!(format!("{cached:?}"), format!("{scanned:?}"), "{context}");
+                        // The span alone (the path taken when allowed) says the same.
+                        let span = if what == Use::Protect { read_once.protect } else { read_once.process };
+                        assert_eq!(span.is_some_and(|s| s.contains(now.0)), scanned.is_ok(), "{context}");
+                        cases += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(cases, 6 * 4 * 4 * 4 * 4 * 9 * 2);
     }
 }

@@ -46,7 +46,7 @@ impl Rotator {
     /// One pass over every key store: rotates every key due by now, once
     /// (`operations::rotation::rotate_due`).
     pub async fn run_once(&self) -> Result<Vec<Rotated>, Error> {
-        let now = self.clock.now();
+        let now = self.clock.timestamp();
         let mut done = Vec::new();
         for keystore in self.store.keystores().await? {
             let client = ClientIdentity {

@@ -105,10 +105,15 @@ impl ObjectUsage {
     /// Counts one use of `kind` at `when`: the engine passes its request's
     /// time, read once per request from its clock, rather than read the clock again.
     pub fn record_at(&self, kind: UsageKind, when: time::OffsetDateTime) {
+        self.record_at_unix_nanos(kind, i64::try_from(when.unix_timestamp_nanos()).unwrap_or(i64::MAX));
+    }
+
+    /// [`ObjectUsage::record_at`] a time given in nanoseconds since the Unix
+    /// epoch (the engine's clock gives it so, without a calendar conversion).
+    pub fn record_at_unix_nanos(&self, kind: UsageKind, now: i64) {
         if let Some(c) = self.counts.get(kind.index()) {
             c.fetch_add(1, Ordering::Relaxed);
         }
-        let now = i64::try_from(when.unix_timestamp_nanos()).unwrap_or(i64::MAX);
         self.last_used.fetch_max(now, Ordering::Relaxed);
         // Release: a flusher that sees `dirty` also sees the increments above.
         self.dirty.store(true, Ordering::Release);

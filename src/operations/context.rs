@@ -3,18 +3,18 @@
 
 use std::sync::{Arc, Mutex, OnceLock};
 
-use time::OffsetDateTime;
-
 use crate::auth::ClientIdentity;
+use crate::clock::Timestamp;
 use crate::crypto::symmetric::AesKey;
 use crate::error::Error;
 use crate::kmip::attributes::Attribute;
 use crate::kmip::codec::DateTime;
+use crate::kmip::table::{CryptographicAlgorithm, CryptographicUsageMask, ObjectType};
 use crate::kmip::version::ProtocolVersion;
 use crate::lifecycle;
 use crate::operations::managed::ManagedObject;
 use crate::stats::{ObjectUsage, UsageKind};
-use crate::store::{Change, Store, StoredObject};
+use crate::store::{Change, Decoded, Store, StoredObject};
 
 /// The context of one batch item (and, for the placeholder, of its batch).
 pub struct RequestContext<'a> {
@@ -25,7 +25,7 @@ pub struct RequestContext<'a> {
     /// The request's protocol version: it governs what is written back.
     pub version: ProtocolVersion,
     /// When the request is handled (one time for the whole batch).
-    pub now: OffsetDateTime,
+    pub now: Timestamp,
     /// The ID Placeholder: the Unique Identifier the last batch item that
     /// produced one returned, used by items that name none.
     pub id_placeholder: Option<String>,
@@ -86,11 +86,18 @@ impl UndoLog {
 /// drops it and the last request holding it ends.
 pub(crate) struct CachedObject {
     object: Arc<ManagedObject>,
-    /// Its State and the dates that move it, read once: each load applies them.
+    /// Its State and the dates that move it or bound its use, read once:
+    /// each load and each check of a use applies them.
     dates: lifecycle::StateDates,
+    /// Its Object Type and Cryptographic Usage Mask, read once (a refresh changes neither).
+    object_type: Option<ObjectType>,
+    usage_mask: Option<CryptographicUsageMask>,
     /// Whether it carries Usage Limits (which a refresh does not change): an
     /// Encrypt of a key without them skips looking for them.
     limited: bool,
+    /// The Cryptographic Algorithm of its key block, once an Encrypt or
+    /// Decrypt found it a symmetric key with raw bytes (a refusal is not kept).
+    algorithm: OnceLock<Option<CryptographicAlgorithm>>,
     aes: OnceLock<AesKey>,
     /// The object's usage counters, looked up in the store's map (a lock
     /// and a keyed hash of the id) once per revision rather than per request.
@@ -100,6 +107,26 @@ pub(crate) struct CachedObject {
 }
 
 impl CachedObject {
+    /// The object as stored (its State not refreshed: see [`RequestContext::load_cached`]).
+    pub(crate) fn object(&self) -> &ManagedObject {
+        &self.object
+    }
+
+    /// Its State and dates ([`lifecycle::StateDates::of`] the stored object).
+    pub(crate) fn dates(&self) -> &lifecycle::StateDates {
+        &self.dates
+    }
+
+    /// [`ManagedObject::object_type`] of the object.
+    pub(crate) fn object_type(&self) -> Option<ObjectType> {
+        self.object_type
+    }
+
+    /// [`ManagedObject::usage_mask`] of the object.
+    pub(crate) fn usage_mask(&self) -> Option<CryptographicUsageMask> {
+        self.usage_mask
+    }
+
     /// What Get reads of the object's attributes: `read` on first use, then kept.
     pub(crate) fn release(
         &self,
@@ -111,6 +138,19 @@ impl CachedObject {
     /// Whether the object carries Usage Limits, whose count each use must take from.
     pub(crate) fn limited(&self) -> bool {
         self.limited
+    }
+
+    /// The Cryptographic Algorithm of this revision's key block: `read` from
+    /// the decoded object until it succeeds once, then kept.
+    pub(crate) fn algorithm(
+        &self,
+        read: impl FnOnce(&ManagedObject) -> Result<Option<CryptographicAlgorithm>, Error>,
+    ) -> Result<Option<CryptographicAlgorithm>, Error> {
+        if let Some(algorithm) = self.algorithm.get() {
+            return Ok(*algorithm);
+        }
+        let algorithm = read(&self.object)?;
+        Ok(*self.algorithm.get_or_init(|| algorithm))
     }
 
     /// The AES contexts of this revision's key: built by `build` from the
@@ -131,7 +171,7 @@ impl CachedObject {
 impl RequestContext<'_> {
     /// The request time as a KMIP Date-Time.
     pub fn now_kmip(&self) -> DateTime {
-        DateTime(self.now.unix_timestamp())
+        DateTime(self.now.unix_seconds())
     }
 
     /// The identifier a request names, or the ID Placeholder when it names none.
@@ -165,7 +205,24 @@ impl RequestContext<'_> {
     /// [`RequestContext::load_shared`], and the cache entry it came from
     /// (for what is kept beside the object, such as its keyed AES contexts).
     pub(crate) async fn load_cached(&self, id: &str) -> Result<(Arc<ManagedObject>, Arc<CachedObject>), Error> {
-        let (stored, decoded) = match self.store.get_with_decoded(id).await? {
+        // From the cache without awaiting anything when it holds the object (the hot path).
+        let found = match self.store.cached_with_decoded(id) {
+            Some(hit) => Some(hit),
+            None => self.store.get_with_decoded(id).await?,
+        };
+        self.cache_entry(id, found)
+    }
+
+    /// The object `id` as [`RequestContext::load_cached`] gives it, from
+    /// what the store found: its cache entry (made and attached if it had
+    /// none) and the object refreshed to now. Not async: the loaders await
+    /// the store only on a cache miss, and add no layer of their own.
+    fn cache_entry(
+        &self,
+        id: &str,
+        found: Option<(Arc<StoredObject>, Option<Decoded>)>,
+    ) -> Result<(Arc<ManagedObject>, Arc<CachedObject>), Error> {
+        let (stored, decoded) = match found {
             Some((stored, decoded)) if stored.keystore == self.client.keystore => (stored, decoded),
             _ => return Err(Error::ObjectNotFound { id: id.to_owned() }),
         };
@@ -176,9 +233,12 @@ impl RequestContext<'_> {
                 let dates = lifecycle::StateDates::of(&object);
                 let limited = object.attributes.iter().any(|a| matches!(a, Attribute::UsageLimits(_)));
                 let cached = Arc::new(CachedObject {
-                    object,
                     dates,
+                    object_type: object.object_type(),
+                    usage_mask: object.usage_mask(),
+                    object,
                     limited,
+                    algorithm: OnceLock::new(),
                     aes: OnceLock::new(),
                     usage: OnceLock::new(),
                     release: OnceLock::new(),
@@ -205,7 +265,11 @@ impl RequestContext<'_> {
 
     /// [`RequestContext::load_cached`] of an object that must still have its key material.
     pub(crate) async fn load_live_cached(&self, id: &str) -> Result<(Arc<ManagedObject>, Arc<CachedObject>), Error> {
-        let (object, cached) = self.load_cached(id).await?;
+        let found = match self.store.cached_with_decoded(id) {
+            Some(hit) => Some(hit),
+            None => self.store.get_with_decoded(id).await?,
+        };
+        let (object, cached) = self.cache_entry(id, found)?;
         if object.object.is_none() {
             return Err(Error::ObjectDestroyed { id: id.to_owned() });
         }
@@ -241,13 +305,16 @@ impl RequestContext<'_> {
     /// Counts one use of `kind` of the object `id`, at the request's time
     /// (the engine's clock, read once per request).
     pub fn record_use(&self, id: &str, kind: UsageKind) {
-        self.store.usage(id).record_at(kind, self.now);
+        self.store.usage(id).record_at_unix_nanos(kind, self.now.unix_nanos());
     }
 
     /// [`RequestContext::record_use`] of the object `cached` holds, through
     /// the counters kept beside it: the hot path hashes no id for its count.
     pub(crate) fn record_use_cached(&self, cached: &CachedObject, kind: UsageKind) {
-        cached.usage.get_or_init(|| self.store.usage(&cached.object.id)).record_at(kind, self.now);
+        cached
+            .usage
+            .get_or_init(|| self.store.usage(&cached.object.id))
+            .record_at_unix_nanos(kind, self.now.unix_nanos());
     }
 }
 
@@ -281,7 +348,7 @@ mod tests {
             store,
             client,
             version: V::V2_1,
-            now: OffsetDateTime::now_utc(),
+            now: crate::clock::Clock::timestamp(&crate::clock::SystemClock),
             id_placeholder: None,
             undo: Default::default(),
         }
@@ -348,6 +415,107 @@ mod tests {
         assert!(!Arc::ptr_eq(&first, &second));
         assert_eq!(bench.store.usage("k").count(UsageKind::Encrypt), 3);
         assert!(bench.store.usage("k").last_used().is_some());
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn a_use_decided_from_the_cache_entry_follows_the_clock_and_every_new_revision() -> Result<(), Error> {
+        use crate::clock::TestClock;
+        use crate::kmip::codec::{FromTtlv, ToTtlv};
+        use crate::kmip::message::{RequestMessage, ResponseMessage};
+        use crate::kmip::table::ResultReason;
+        use crate::operations::{Engine, EngineLimits, Reply};
+        use crate::ttlv::{self, Tag};
+
+        // Pre-Active until T+10, Protect Stop Date T+20, Process Start Date T+5.
+        const T: i64 = 1_700_000_000;
+        let bench = Bench::new();
+        let mut attributes = key_attributes(State::PreActive, M::Encrypt | M::Decrypt);
+        attributes.push(Attribute::ActivationDate(DateTime(T + 10)));
+        attributes.push(Attribute::ProtectStopDate(DateTime(T + 20)));
+        attributes.push(Attribute::ProcessStartDate(DateTime(T + 5)));
+        bench.put("k", aes_key(&[1u8; 32]), attributes).await;
+        let clock = TestClock::at(time::OffsetDateTime::from_unix_timestamp(T).unwrap());
+        let engine = Engine::with_clock(bench.store.clone(), EngineLimits::default(), Arc::new(clock.clone()));
+        let me = client("default");
+        let run = |payload: RequestPayload| {
+            let (engine, me) = (&engine, &me);
+            async move {
+                let frame = RequestMessage::new(V::V2_1, vec![payload]).encode_ttlv(Tag::RequestMessage, V::V2_1)?;
+                let Reply::Send(bytes) = engine.process(me, Bytes::from(frame)).await else { panic!("no response") };
+                let tree = ttlv::decode(&Bytes::from(bytes), &ttlv::Limits::UNBOUNDED)?;
+                let item = ResponseMessage::from_ttlv(&tree, V::V2_1)?.batch_items.into_iter().next().unwrap();
+                Ok::<_, Box<dyn std::error::Error>>(item.result_reason)
+            }
+        };
+        let encrypt = || {
+            let request = EncryptRequest {
+                iv_counter_nonce: Some(Bytes::from_static(&IV)),
+                ..EncryptRequest::new(Some("k".into()), None, Secret::from_slice(PLAIN))
+            };
+            RequestPayload::Encrypt(request)
+        };
+        let ciphertext = Bytes::from(aes_encrypt(&[1u8; 32], &cbc(&IV), PLAIN).unwrap().ciphertext);
+        let decrypt = || {
+            let request = DecryptRequest {
+                iv_counter_nonce: Some(Bytes::from_static(&IV)),
+                ..DecryptRequest::new(Some("k".into()), None, ciphertext.clone())
+            };
+            RequestPayload::Decrypt(request)
+        };
+        let wrong_state = Some(ResultReason::WrongKeyLifecycleState);
+        // One cache entry answers all of these: its decision is made at each request's time.
+        assert_eq!(run(encrypt()).await.unwrap(), wrong_state, "Pre-Active at T");
+        let entry = cached(&bench.store, "k").await.expect("a decoded form");
+        assert_eq!(run(decrypt()).await.unwrap(), wrong_state, "Pre-Active at T");
+        clock.advance(time::Duration::seconds(10));
+        assert_eq!(run(encrypt()).await.unwrap(), None, "active by its Activation Date at T+10");
+        assert_eq!(run(decrypt()).await.unwrap(), None, "after its Process Start Date");
+        clock.advance(time::Duration::seconds(10));
+        assert_eq!(run(encrypt()).await.unwrap(), wrong_state, "its Protect Stop Date has come at T+20");
+        assert_eq!(run(decrypt()).await.unwrap(), None, "processing goes on");
+        assert!(Arc::ptr_eq(&entry, &cached(&bench.store, "k").await.unwrap()), "no new revision so far");
+
+        // New revisions: the Protect Stop Date moved later, then the mask, then the State.
+        let ctx = context(&bench.store, &me);
+        let mut changed = ctx.load("k").await?;
+        changed.set(Attribute::ProtectStopDate(DateTime(T + 100)));
+        ctx.save(&[&changed]).await?;
+        assert_eq!(run(encrypt()).await.unwrap(), None, "the new Protect Stop Date counts");
+        let mut changed = ctx.load("k").await?;
+        changed.set(Attribute::CryptographicUsageMask(M::Decrypt));
+        ctx.save(&[&changed]).await?;
+        assert_eq!(run(encrypt()).await.unwrap(), Some(ResultReason::IncompatibleCryptographicUsageMask));
+        let mut changed = ctx.load("k").await?;
+        changed.set(Attribute::CryptographicUsageMask(M::Encrypt | M::Decrypt));
+        changed.set(Attribute::State(State::Deactivated));
+        ctx.save(&[&changed]).await?;
+        assert_eq!(run(encrypt()).await.unwrap(), wrong_state, "Deactivated");
+        assert_eq!(run(decrypt()).await.unwrap(), None, "a Deactivated key still decrypts");
+        assert_eq!(bench.store.usage("k").count(UsageKind::Decrypt), 3);
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn a_keys_algorithm_is_kept_beside_its_revision_once_read_and_a_refusal_is_not() -> Result<(), Error> {
+        let bench = Bench::new();
+        bench.put("k", aes_key(&[1u8; 32]), key_attributes(State::Active, M::Encrypt)).await;
+        let me = client("default");
+        let (_, entry) = context(&bench.store, &me).load_cached("k").await?;
+        let reads = std::cell::Cell::new(0);
+        let refuse = |_: &ManagedObject| {
+            reads.set(reads.get() + 1);
+            Err(Error::InvalidField("no".into()))
+        };
+        assert!(entry.algorithm(refuse).is_err());
+        assert!(entry.algorithm(refuse).is_err(), "a refusal is made again");
+        let read = |_: &ManagedObject| {
+            reads.set(reads.get() + 1);
+            Ok(Some(crate::kmip::table::CryptographicAlgorithm::AES))
+        };
+        assert_eq!(entry.algorithm(read)?, Some(crate::kmip::table::CryptographicAlgorithm::AES));
+        assert_eq!(entry.algorithm(refuse)?, Some(crate::kmip::table::CryptographicAlgorithm::AES), "kept");
+        assert_eq!(reads.get(), 3);
         Ok(())
     }
 

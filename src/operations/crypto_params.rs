@@ -58,15 +58,47 @@ pub(crate) fn check_use(
     bit: CryptographicUsageMask,
     usage: &'static str,
 ) -> Result<(), Error> {
-    match key.object_type() {
-        Some(t) if t == object_type => {}
-        Some(t) => return Err(Error::WrongObjectType { id: Some(key.id.clone()), object_type: t, operation }),
-        None => return Err(Error::Internal(format!("object {} has no Object Type", key.id))),
-    }
+    check_type(&key.id, key.object_type(), object_type, operation)?;
     lifecycle::check_use(key, operation, what, ctx.now_kmip())?;
-    match key.usage_mask() {
+    check_mask(&key.id, key.usage_mask(), bit, usage)
+}
+
+/// [`check_key`] of the object `cached` holds, from what its cache entry
+/// read of it once (type, mask, State and dates): no attribute is scanned.
+/// The same checks in the same order, so the same refusals.
+pub(crate) fn check_key_cached(
+    ctx: &RequestContext<'_>,
+    cached: &CachedObject,
+    operation: Operation,
+    what: Use,
+    bit: CryptographicUsageMask,
+    usage: &'static str,
+) -> Result<(), Error> {
+    let id = &cached.object().id;
+    check_type(id, cached.object_type(), ObjectType::SymmetricKey, operation)?;
+    cached.dates().check_use(id, operation, what, ctx.now_kmip())?;
+    check_mask(id, cached.usage_mask(), bit, usage)
+}
+
+/// The object `id`, of type `found`, must be of type `wanted`.
+fn check_type(id: &str, found: Option<ObjectType>, wanted: ObjectType, operation: Operation) -> Result<(), Error> {
+    match found {
+        Some(t) if t == wanted => Ok(()),
+        Some(t) => Err(Error::WrongObjectType { id: Some(id.to_owned()), object_type: t, operation }),
+        None => Err(Error::Internal(format!("object {id} has no Object Type"))),
+    }
+}
+
+/// The object `id`'s usage mask, if any, must have `bit` (or Unrestricted).
+fn check_mask(
+    id: &str,
+    mask: Option<CryptographicUsageMask>,
+    bit: CryptographicUsageMask,
+    usage: &'static str,
+) -> Result<(), Error> {
+    match mask {
         Some(mask) if !mask.contains(bit) && !mask.contains(CryptographicUsageMask::Unrestricted) => {
-            Err(Error::UsageNotAllowed { id: key.id.clone(), usage })
+            Err(Error::UsageNotAllowed { id: id.to_owned(), usage })
         }
         _ => Ok(()),
     }
@@ -160,6 +192,16 @@ pub(crate) fn key_bytes(
         Error::InvalidField(format!("object {:?} has no raw key material the server can use", key.id))
     })?;
     Ok((bytes, block.cryptographic_algorithm))
+}
+
+/// [`key_bytes`]'s check and Cryptographic Algorithm for the key `cached`
+/// holds, kept beside that revision once it passed (a refusal is made
+/// afresh each time, so it reads the same).
+pub(crate) fn key_algorithm(
+    cached: &CachedObject,
+    operation: Operation,
+) -> Result<Option<CryptographicAlgorithm>, Error> {
+    cached.algorithm(|object| key_bytes(object, operation).map(|(_, algorithm)| algorithm))
 }
 
 /// The AES contexts of `cached`'s key, kept beside that revision in the

@@ -19,12 +19,19 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, mut req: DecryptRequest
     let (key, cached) = ctx.load_live_cached(&id).await?;
     // RSA: a public key encrypts, its private key decrypts. Boxed: a rare
     // path whose future would otherwise enlarge every AES request's.
-    if matches!(key.object_type(), Some(ObjectType::PublicKey | ObjectType::PrivateKey)) {
+    if matches!(cached.object_type(), Some(ObjectType::PublicKey | ObjectType::PrivateKey)) {
         return Box::pin(crate::operations::rsa_crypt::decrypt(ctx, (*key).clone(), req)).await;
     }
-    crypto_params::check_key(ctx, &key, Operation::Decrypt, Use::Process, CryptographicUsageMask::Decrypt, "Decrypt")?;
+    crypto_params::check_key_cached(
+        ctx,
+        &cached,
+        Operation::Decrypt,
+        Use::Process,
+        CryptographicUsageMask::Decrypt,
+        "Decrypt",
+    )?;
     // The bytes are used below through the cached contexts; a key without usable ones is refused first.
-    let (_, algorithm) = crypto_params::key_bytes(&key, Operation::Decrypt)?;
+    let algorithm = crypto_params::key_algorithm(&cached, Operation::Decrypt)?;
     let data = req.data.ok_or_else(|| Error::MissingData("Decrypt needs Data".into()))?;
 
     let params = crypto_params::effective(req.cryptographic_parameters.as_ref(), &key);

@@ -23,12 +23,19 @@ pub(crate) async fn handle(ctx: &mut RequestContext<'_>, mut req: EncryptRequest
     let (key, cached) = ctx.load_live_cached(&id).await?;
     // RSA: a public key encrypts, its private key decrypts. Boxed: a rare
     // path whose future would otherwise enlarge every AES request's.
-    if matches!(key.object_type(), Some(ObjectType::PublicKey | ObjectType::PrivateKey)) {
+    if matches!(cached.object_type(), Some(ObjectType::PublicKey | ObjectType::PrivateKey)) {
         return Box::pin(crate::operations::rsa_crypt::encrypt(ctx, (*key).clone(), req)).await;
     }
-    crypto_params::check_key(ctx, &key, Operation::Encrypt, Use::Protect, CryptographicUsageMask::Encrypt, "Encrypt")?;
+    crypto_params::check_key_cached(
+        ctx,
+        &cached,
+        Operation::Encrypt,
+        Use::Protect,
+        CryptographicUsageMask::Encrypt,
+        "Encrypt",
+    )?;
     // The bytes are used below through the cached contexts; a key without usable ones is refused first.
-    let (_, algorithm) = crypto_params::key_bytes(&key, Operation::Encrypt)?;
+    let algorithm = crypto_params::key_algorithm(&cached, Operation::Encrypt)?;
     let data = req.data.ok_or_else(|| Error::MissingData("Encrypt needs Data".into()))?;
 
     let params = crypto_params::effective(req.cryptographic_parameters.as_ref(), &key);

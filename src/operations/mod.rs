@@ -62,14 +62,13 @@ mod wrap_cases;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use time::OffsetDateTime;
 
 use crate::auth::ClientIdentity;
-use crate::clock::Clock;
+use crate::clock::{Clock, Timestamp};
 use crate::error::Error;
 use zeroize::Zeroize;
 
-use crate::kmip::codec::{DateTime, FromTtlv};
+use crate::kmip::codec::{DateTime, FromTtlv, Out};
 use crate::kmip::message::{
     RawBatchItem, RequestHeader, ResponseBatchItem, ResponseHeader, ResponseMessage, ViewBatchItem,
 };
@@ -188,7 +187,8 @@ impl Engine {
     /// Handles one request message, `frame` being all of it, its 8-byte
     /// TTLV header included.
     pub async fn process(&self, client: &ClientIdentity, frame: Bytes) -> Reply {
-        let now = self.clock.now();
+        // Read once, without a calendar conversion: the request needs seconds and nanoseconds.
+        let now = self.clock.timestamp();
         // Checked whole, but read in place: no tree is built.
         let view = match ttlv::decode_view(&frame, &self.limits.decode) {
             Ok(view) => view,
@@ -243,7 +243,7 @@ impl Engine {
         }
         // Admission (revoked credential, key store out of service, allowlist)
         // before any item runs: atomics only on the admitted path.
-        if let Err(refusal) = crate::auth::admit(client, &header, now.unix_timestamp()).await {
+        if let Err(refusal) = crate::auth::admit(client, &header, now.unix_seconds()).await {
             return self.refuse(client, &header, items, now, &refusal);
         }
         let mut ctx = RequestContext {
@@ -265,7 +265,7 @@ impl Engine {
         client: &ClientIdentity,
         header: &RequestHeader,
         items: impl Iterator<Item = ItemRef<'a>>,
-        now: OffsetDateTime,
+        now: Timestamp,
         refusal: &crate::auth::Refusal,
     ) -> Reply {
         let error = refusal.error();
@@ -293,7 +293,7 @@ impl Engine {
 
     /// Encodes the response; when it exceeds the client's Maximum Response
     /// Size, every item is answered Response Too Large instead.
-    fn respond(&self, request: &RequestHeader, now: OffsetDateTime, items: Vec<ResponseBatchItem>) -> Vec<u8> {
+    fn respond(&self, request: &RequestHeader, now: Timestamp, items: Vec<ResponseBatchItem>) -> Vec<u8> {
         let mut encoded = encode_response(request, now, &items);
         let max = request.maximum_response_size.and_then(|m| usize::try_from(m).ok());
         match max {
@@ -312,7 +312,7 @@ impl Engine {
     }
 
     /// A response with one failed batch item: for errors about the whole message.
-    fn message_error(&self, header: &RequestHeader, now: OffsetDateTime, error: &Error) -> Vec<u8> {
+    fn message_error(&self, header: &RequestHeader, now: Timestamp, error: &Error) -> Vec<u8> {
         let mut header = header.clone();
         if !header.protocol_version.is_supported() {
             header.protocol_version = nearest_supported(header.protocol_version);
@@ -423,23 +423,28 @@ async fn dispatch_payload(ctx: &mut RequestContext<'_>, payload: RequestPayload)
     }
 }
 
-fn encode_response(request: &RequestHeader, now: OffsetDateTime, items: &[ResponseBatchItem]) -> Vec<u8> {
+fn encode_response(request: &RequestHeader, now: Timestamp, items: &[ResponseBatchItem]) -> Vec<u8> {
     let v = request.protocol_version;
-    let header = ResponseHeader {
-        protocol_version: v,
-        time_stamp: DateTime(now.unix_timestamp()),
-        nonce: None,
-        server_hashed_password: None,
-        attestation_types: Vec::new(),
-        client_correlation_value: request.client_correlation_value.clone(),
-        server_correlation_value: None,
-        batch_count: i32::try_from(items.len()).unwrap_or(i32::MAX),
-    };
+    let batch_count = i32::try_from(items.len()).unwrap_or(i32::MAX);
     // Written straight from the borrowed items into one buffer. The guess
     // fits a small answer (an Encrypt's is ~300 bytes) in one allocation;
     // a larger one grows, and the writer wipes what it grows out of.
     let mut bytes = Vec::with_capacity(RESPONSE_GUESS.saturating_mul(items.len().saturating_add(1)));
-    match ResponseMessage::encode_parts(&header, items, &mut bytes) {
+    let written = match request.client_correlation_value {
+        // Nearly every response: its header is the same but for the time
+        // stamp and the count, written as one block (the same bytes as
+        // ResponseMessage::encode_parts writes: see the tests).
+        None => {
+            let mut out = Out::new(v, &mut bytes);
+            out.structure(Tag::ResponseMessage, |out| {
+                out.writer().encoded(&plain_response_header(v, now.unix_seconds(), batch_count));
+                out.rep(Tag::BatchItem, items);
+            });
+            out.finish()
+        }
+        Some(_) => ResponseMessage::encode_parts(&response_header(request, now, batch_count), items, &mut bytes),
+    };
+    match written {
         Ok(()) => bytes,
         Err(e) => {
             // Only an item over 4 GiB fails to encode; answer that instead.
@@ -447,9 +452,53 @@ fn encode_response(request: &RequestHeader, now: OffsetDateTime, items: &[Respon
             let item = batch::failure(v, None, None, &Error::Internal(e.to_string()));
             // The writer left `bytes` empty (and wiped what it had written).
             bytes.clear();
+            let header = response_header(request, now, 1);
             ResponseMessage::encode_parts(&header, &[item], &mut bytes).map(|()| bytes).unwrap_or_default()
         }
     }
+}
+
+/// The Response Header answering `request`: its version, the time, and
+/// the Client Correlation Value echoed.
+fn response_header(request: &RequestHeader, now: Timestamp, batch_count: i32) -> ResponseHeader {
+    ResponseHeader {
+        protocol_version: request.protocol_version,
+        time_stamp: DateTime(now.unix_seconds()),
+        nonce: None,
+        server_hashed_password: None,
+        attestation_types: Vec::new(),
+        client_correlation_value: request.client_correlation_value.clone(),
+        server_correlation_value: None,
+        batch_count,
+    }
+}
+
+/// The encoding of a Response Header with only its required fields
+/// (Protocol Version, Time Stamp, Batch Count), as [`ResponseHeader`]'s
+/// writer gives it, built as ten big-endian words.
+fn plain_response_header(v: ProtocolVersion, time_stamp: i64, batch_count: i32) -> [u8; 80] {
+    let head = |tag: Tag, item_type: ttlv::ItemType, len: u64| {
+        (u64::from(tag.value()) << 40) | (u64::from(item_type.code()) << 32) | len
+    };
+    // An Integer's four bytes, then four of padding.
+    let integer = |x: i32| u64::from(u32::from_be_bytes(x.to_be_bytes())) << 32;
+    let words = [
+        head(Tag::ResponseHeader, ttlv::ItemType::Structure, 72),
+        head(Tag::ProtocolVersion, ttlv::ItemType::Structure, 32),
+        head(Tag::ProtocolVersionMajor, ttlv::ItemType::Integer, 4),
+        integer(v.major),
+        head(Tag::ProtocolVersionMinor, ttlv::ItemType::Integer, 4),
+        integer(v.minor),
+        head(Tag::TimeStamp, ttlv::ItemType::DateTime, 8),
+        u64::from_be_bytes(time_stamp.to_be_bytes()),
+        head(Tag::BatchCount, ttlv::ItemType::Integer, 4),
+        integer(batch_count),
+    ];
+    let mut bytes = [0u8; 80];
+    for (chunk, word) in bytes.chunks_exact_mut(8).zip(words) {
+        chunk.copy_from_slice(&word.to_be_bytes());
+    }
+    bytes
 }
 
 /// Bytes reserved for a response per batch item, and once more for the header.
@@ -630,6 +679,46 @@ mod tests {
         let (_, response) = answer(request(ProtocolVersion::V1_1, vec![RequestPayload::Encrypt(encrypt)])).await;
         let items = response.expect("response").batch_items;
         assert_eq!(items.first().and_then(|i| i.result_reason), Some(ResultReason::OperationNotSupported));
+    }
+
+    #[test]
+    fn a_response_is_written_byte_for_byte_as_the_response_messages_own_writer_writes_it() {
+        // The header written as one block, and the one with a Client Correlation
+        // Value written field by field, against ResponseMessage::encode_parts.
+        let ok = || ResponseBatchItem {
+            operation: Some(Operation::DiscoverVersions),
+            unique_batch_item_id: Some(Bytes::from_static(b"\x01")),
+            result_status: ResultStatus::Success,
+            result_reason: None,
+            result_message: None,
+            asynchronous_correlation_value: None,
+            payload: Some(ResponsePayload::DiscoverVersions(Box::new(
+                crate::kmip::payloads::DiscoverVersionsResponse { protocol_versions: vec![ProtocolVersion::V1_2] },
+            ))),
+            message_extension: None,
+        };
+        let failed = batch::failure(ProtocolVersion::V1_4, None, None, &Error::ObjectNotFound { id: "k".into() });
+        let batches: [Vec<ResponseBatchItem>; 3] = [vec![], vec![ok()], vec![ok(), failed, ok()]];
+        let times = [i64::MIN, -1, 0, 1_700_000_000, i64::MAX];
+        let mut cases = 0;
+        for v in ProtocolVersion::SUPPORTED.iter().copied().chain([ProtocolVersion::new(0x1234, -7)]) {
+            for correlation in [None, Some("c-1".to_owned())] {
+                for items in &batches {
+                    for secs in times {
+                        let mut request = RequestHeader::new(v, 1);
+                        request.client_correlation_value = correlation.clone();
+                        let now = Timestamp::from_unix_seconds(secs);
+                        let count = i32::try_from(items.len()).unwrap();
+                        let mut expected = Vec::new();
+                        ResponseMessage::encode_parts(&response_header(&request, now, count), items, &mut expected)
+                            .unwrap();
+                        assert_eq!(encode_response(&request, now, items), expected, "{v:?} {correlation:?} {secs}");
+                        cases += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(cases, (ProtocolVersion::SUPPORTED.len() + 1) * 2 * 3 * 5);
     }
 
     #[tokio::test]

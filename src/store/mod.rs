@@ -397,6 +397,12 @@ impl Store {
         Ok(self.get(id).await?.map(|o| (o, None)))
     }
 
+    /// [`Store::get_with_decoded`] of an object the cache holds: nothing to
+    /// await (None when it does not hold it; the disk is not read).
+    pub fn cached_with_decoded(&self, id: &str) -> Option<(Arc<StoredObject>, Option<Decoded>)> {
+        self.inner.shared.cache.get_with_decoded(id)
+    }
+
     /// Keeps `decoded` beside `object` in the cache, for as long as the
     /// cache holds that revision of it; a no-op if it holds another one or none.
     pub fn attach_decoded(&self, object: &Arc<StoredObject>, decoded: Decoded) {

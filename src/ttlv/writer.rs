@@ -337,10 +337,14 @@ impl<'a, B: Sink> Writer<'a, B> {
             _ => return self.fail(tag),
         };
         let pad = padded(value.len()).saturating_sub(value.len());
-        self.out.make_room(HEADER_LEN.saturating_add(value.len()).saturating_add(pad));
+        // Room for eight bytes of padding, of which `pad` are kept: eight
+        // zeros are one store, where 0 to 7 would be a call to copy them.
+        self.out.make_room(HEADER_LEN.saturating_add(value.len()).saturating_add(8));
         self.out.append(&header(tag, item_type, len));
         self.out.append(value);
-        self.out.append([0u8; 8].get(..pad).unwrap_or_default());
+        let end = self.out.filled().saturating_add(pad);
+        self.out.append(&[0u8; 8]);
+        self.out.shorten(end);
     }
 
     /// A Big Integer from its two's-complement big-endian bytes,
@@ -359,6 +363,16 @@ impl<'a, B: Sink> Writer<'a, B> {
         self.out.append(&header(tag, ItemType::BigInteger, len));
         self.out.append([fill; 8].get(..padded_len.saturating_sub(value.len())).unwrap_or_default());
         self.out.append(value);
+    }
+
+    /// Whole items the caller encoded itself (a template it filled in),
+    /// appended as they are: the caller answers for them being TTLV.
+    pub fn encoded(&mut self, items: &[u8]) {
+        if self.failed.is_some() {
+            return;
+        }
+        self.out.make_room(items.len());
+        self.out.append(items);
     }
 
     /// A tree item, as it is.
@@ -479,6 +493,25 @@ mod tests {
             ],
         );
         assert_eq!(out.get(3..).unwrap(), encode_to_vec(&tree).unwrap());
+    }
+
+    #[test]
+    fn a_byte_string_of_each_length_is_padded_with_zeros_to_eight_and_no_further() {
+        for n in 0..=17 {
+            let value = vec![0xAB; n];
+            let mut out = b"x".to_vec();
+            let mut w = Writer::new(&mut out);
+            w.bytes(Tag::new(0x420093), &value);
+            w.integer(Tag::new(0x42000D), 1);
+            w.finish().unwrap();
+            let item = out.get(1..).unwrap();
+            assert_eq!(item.len(), 8 + n.div_ceil(8) * 8 + 16, "{n}");
+            assert_eq!(item.get(..8).unwrap(), &header(Tag::new(0x420093), ItemType::ByteString, n as u32), "{n}");
+            assert_eq!(item.get(8..8 + n).unwrap(), &value[..], "{n}");
+            let (padding, next) = item.get(8 + n..).unwrap().split_at(n.div_ceil(8) * 8 - n);
+            assert!(padding.iter().all(|b| *b == 0), "{n}");
+            assert_eq!(hex::encode(next), "42000d02000000040000000100000000", "{n}");
+        }
     }
 
     #[test]
