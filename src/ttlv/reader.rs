@@ -1,6 +1,7 @@
 //! The strict, bounded TTLV decoder.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::fmt;
 
 use bytes::Bytes;
@@ -210,13 +211,15 @@ pub fn decode_view(input: &Bytes, limits: &Limits) -> Result<View, DecodeError> 
     // A typical item takes 16 bytes; capped so a large byte string does
     // not reserve slots it will never use.
     let guess = (input.len() / 16).min(64);
+    let mut nodes = SPARE_NODES.try_with(Cell::take).unwrap_or_default();
+    nodes.reserve(guess);
     let mut reader = Reader {
         input,
         depth: 0,
         max_depth: limits.max_depth,
         max_items: limits.max_items_per_structure,
         max_field: limits.max_field_length,
-        nodes: Vec::with_capacity(guess),
+        nodes,
     };
     let end = reader.item(0, input.len()).map_err(|e| *e)?;
     if end != input.len() {
@@ -236,6 +239,29 @@ pub fn decode_view(input: &Bytes, limits: &Limits) -> Result<View, DecodeError> 
 pub struct View {
     input: Bytes,
     nodes: Vec<Node>,
+}
+
+thread_local! {
+    /// The node vector of the last [`View`] dropped on this thread, empty,
+    /// for the next decode: a connection decodes message after message,
+    /// and this saves an allocation and a free per message.
+    static SPARE_NODES: Cell<Vec<Node>> = const { Cell::new(Vec::new()) };
+}
+
+/// The largest node vector kept for reuse (6 KiB): enough for any common
+/// message; a larger one is freed.
+const MAX_SPARE_NODES: usize = 256;
+
+/// Gives the nodes back for the next decode on this thread.
+impl Drop for View {
+    fn drop(&mut self) {
+        let mut nodes = std::mem::take(&mut self.nodes);
+        if nodes.capacity() <= MAX_SPARE_NODES {
+            nodes.clear();
+            // Fails only while the thread exits: the nodes are freed then.
+            let _ = SPARE_NODES.try_with(|spare| spare.set(nodes));
+        }
+    }
 }
 
 /// One item of a [`View`].
