@@ -22,13 +22,38 @@ use crate::kmip::version::ProtocolVersion;
 use crate::ttlv::{EncodeError, Item, ItemRef, Tag, Ttlv, ValueRef};
 
 impl FromTtlv for ProtocolVersion {
+    /// Every request's version is read here (twice: the server checks it
+    /// before it reads the header), so the usual shape is read in one pass
+    /// ([`plain_version`]); any other goes through the field cursor.
+    #[inline]
     fn read<'a, I: Item<'a>>(item: I, v: ProtocolVersion) -> Result<Self, ModelError> {
-        let mut f = Fields::new(item, v)?;
-        let major = f.req(Tag::ProtocolVersionMajor)?;
-        let minor = f.req(Tag::ProtocolVersionMinor)?;
-        f.finish()?;
-        Ok(ProtocolVersion::new(major, minor))
+        match plain_version(item) {
+            Some(version) => Ok(version),
+            None => read_version(item, v),
+        }
     }
+}
+
+/// A Protocol Version read by the field cursor, with its errors.
+#[inline(never)]
+fn read_version<'a, I: Item<'a>>(item: I, v: ProtocolVersion) -> Result<ProtocolVersion, ModelError> {
+    let mut f = Fields::new(item, v)?;
+    let major = f.req(Tag::ProtocolVersionMajor)?;
+    let minor = f.req(Tag::ProtocolVersionMinor)?;
+    f.finish()?;
+    Ok(ProtocolVersion::new(major, minor))
+}
+
+/// The Protocol Version every client sends: exactly a Major and a Minor
+/// Integer. Any other shape is None; [`read_version`] gives this shape the
+/// same value (the test `a_plain_version_reads_like_the_field_cursor`
+/// checks it).
+#[inline]
+fn plain_version<'a, I: Item<'a>>(item: I) -> Option<ProtocolVersion> {
+    let mut parts = item.children()?;
+    let major = parts.next().filter(|i| i.tag() == Tag::ProtocolVersionMajor)?.integer()?;
+    let minor = parts.next().filter(|i| i.tag() == Tag::ProtocolVersionMinor)?.integer()?;
+    parts.next().is_none().then_some(ProtocolVersion::new(major, minor))
 }
 
 impl ToTtlv for ProtocolVersion {
@@ -513,13 +538,7 @@ impl RequestHeader {
         if fields.next().is_some() {
             return None;
         }
-        let mut parts = version.children()?;
-        let major = parts.next().filter(|i| i.tag() == Tag::ProtocolVersionMajor)?.integer()?;
-        let minor = parts.next().filter(|i| i.tag() == Tag::ProtocolVersionMinor)?.integer()?;
-        if parts.next().is_some() {
-            return None;
-        }
-        Some(RequestHeader::new(ProtocolVersion::new(major, minor), count))
+        Some(RequestHeader::new(plain_version(version)?, count))
     }
 }
 
@@ -882,6 +901,59 @@ mod tests {
         }
         // Two versions times two counts are plain; nearly all the rest are errors.
         assert!(plain == 4 && refused > 4_000, "{plain} {refused}");
+    }
+
+    /// The one-pass read of a Protocol Version gives what the field cursor
+    /// gives whenever it gives anything, and the read gives what the cursor
+    /// gives always: on every version structure of up to three fields from a
+    /// pool of right and damaged ones, and on items that are not structures.
+    #[test]
+    fn a_plain_version_reads_like_the_field_cursor() {
+        let int = |tag: Tag, x: i32| Ttlv::new(tag, Value::Integer(x));
+        let (major, minor) = (Tag::ProtocolVersionMajor, Tag::ProtocolVersionMinor);
+        let pool = [
+            int(major, 1),
+            int(minor, 4),
+            int(major, -3),
+            e(major, 1),
+            text(minor, "2"),
+            s(minor, vec![]),
+            int(Tag::BatchCount, 1),
+        ];
+        let mut versions = vec![vec![]];
+        for _ in 0..3 {
+            let longer: Vec<Vec<Ttlv>> = versions
+                .iter()
+                .filter(|h| h.len() == versions.last().map_or(0, Vec::len))
+                .flat_map(|h| {
+                    pool.iter().map(move |f| {
+                        let mut h = h.clone();
+                        h.push(f.clone());
+                        h
+                    })
+                })
+                .collect();
+            versions.extend(longer);
+        }
+        let mut items: Vec<Ttlv> = versions.into_iter().map(|f| s(Tag::ProtocolVersion, f)).collect();
+        items.push(int(Tag::ProtocolVersion, 1));
+        let (mut plain, mut refused) = (0, 0);
+        for item in &items {
+            let bytes = Bytes::from(encode_to_vec(item).unwrap());
+            let view = decode_view(&bytes, &Limits::DEFAULT).unwrap();
+            let cursor = read_version(item, ProtocolVersion::V1_0);
+            assert_eq!(read_version(view.root(), ProtocolVersion::V1_0), cursor, "{item:?}");
+            assert_eq!(plain_version(view.root()), plain_version(item), "{item:?}");
+            assert_eq!(ProtocolVersion::read(view.root(), ProtocolVersion::V1_0), cursor, "{item:?}");
+            assert_eq!(ProtocolVersion::read(item, ProtocolVersion::V1_0), cursor, "{item:?}");
+            if let Some(version) = plain_version(item) {
+                assert_eq!(Ok(version), cursor, "{item:?}");
+                plain += 1;
+            }
+            refused += usize::from(cursor.is_err());
+        }
+        // Major then Minor, each of two integers, is plain; most of the rest fail.
+        assert!(plain == 2 && refused > 300, "{plain} {refused}");
     }
 
     /// Reading through the message's view and through its tree gives the
