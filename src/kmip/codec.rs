@@ -524,7 +524,7 @@ primitive_field!(i32, get integer, Integer, integer, |x| x, |y| *y);
 primitive_field!(i64, get long_integer, LongInteger, long, |x| x, |y| *y);
 primitive_field!(bool, get boolean, Boolean, boolean, |x| x, |y| *y);
 primitive_field!(String, get text, TextString, text, |x| x.to_owned(), |y| y);
-primitive_field!(Bytes, ByteString, ByteString, bytes, |x| x, |y| y);
+primitive_field!(Bytes, get shared_bytes, ByteString, bytes, |x| x, |y| y);
 primitive_field!(DateTime, get date_time, DateTime, datetime, |x| DateTime(x), |y| y.0);
 primitive_field!(Interval, get interval, Interval, interval, |x| Interval(x), |y| y.0);
 primitive_field!(DateTimeExtended, get date_time_extended, DateTimeExtended, datetime_ext, |x| DateTimeExtended(x), |y| y.0);

@@ -439,6 +439,15 @@ pub trait Item<'a>: Copy {
             _ => None,
         }
     }
+    /// A Byte String's value as [`Bytes`] (sharing the message's memory
+    /// where it can); None for any other item type.
+    #[inline]
+    fn shared_bytes(self) -> Option<Bytes> {
+        match self.value() {
+            ValueRef::ByteString(x) => Some(x),
+            _ => None,
+        }
+    }
 }
 
 impl<'a> Item<'a> for &'a Ttlv {
@@ -591,6 +600,10 @@ impl<'a> Item<'a> for ItemRef<'a> {
     }
     fn byte_string(self) -> Option<&'a [u8]> {
         (self.node.item_type == ItemType::ByteString).then(|| self.raw())
+    }
+    #[inline]
+    fn shared_bytes(self) -> Option<Bytes> {
+        (self.node.item_type == ItemType::ByteString).then(|| self.bytes())
     }
     fn trees(children: Children<'a>) -> Cow<'a, [Ttlv]> {
         Cow::Owned(children.map(ItemRef::to_tree).collect())
