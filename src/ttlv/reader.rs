@@ -214,14 +214,13 @@ pub fn decode_view(input: &Bytes, limits: &Limits) -> Result<View, DecodeError> 
     let mut nodes = SPARE_NODES.try_with(Cell::take).unwrap_or_default();
     nodes.reserve(guess);
     let mut reader = Reader {
-        input,
         depth: 0,
         max_depth: limits.max_depth,
         max_items: limits.max_items_per_structure,
         max_field: limits.max_field_length,
         nodes,
     };
-    let end = reader.item(0, input.len()).map_err(|e| *e)?;
+    let end = reader.item(input, 0).map_err(|e| *e)?;
     if end != input.len() {
         return Err(DecodeError {
             offset: end,
@@ -692,8 +691,7 @@ fn inside(mut error: Fail, tag: Tag) -> Fail {
     error
 }
 
-struct Reader<'a> {
-    input: &'a [u8],
+struct Reader {
     /// How many structures enclose the item being read.
     ///
     /// The tags of those structures are not kept while decoding (that would
@@ -708,28 +706,33 @@ struct Reader<'a> {
     nodes: Vec<Node>,
 }
 
-impl Reader<'_> {
-    /// Reads the items of a structure, from `pos` to `end` (its value's
-    /// end, checked against the input by the caller); errors come back
-    /// without this structure's tag, which the caller adds.
+impl Reader {
+    /// Reads the items of a structure: `rest`, its value, which starts at
+    /// `pos` in the input; errors come back without this structure's tag,
+    /// which the caller adds.
     ///
-    /// The position is a local, not a field: the loop keeps it in a
-    /// register. Positions never pass `end`, so they add without overflow.
+    /// The loop walks a slice of what is left (its own end bound) and keeps
+    /// the position beside it for the nodes and the errors; both are locals,
+    /// kept in registers. Positions never pass the input's length, so they
+    /// add without overflow.
     #[inline(never)]
-    fn children(&mut self, mut pos: usize, end: usize) -> Result<(), Fail> {
+    fn children(&mut self, mut pos: usize, mut rest: &[u8]) -> Result<(), Fail> {
         let mut count = 0usize;
-        while pos < end {
+        while !rest.is_empty() {
             if count >= self.max_items {
                 return Err(fail(pos, DecodeErrorKind::TooManyItems(self.max_items)));
             }
-            pos = self.item(pos, end)?;
+            let taken = self.item(rest, pos)?;
+            rest = rest.get(taken..).unwrap_or_default();
+            pos += taken;
             count += 1;
         }
         Ok(())
     }
 
-    /// Reads one item that starts at `start` and must end at or before
-    /// `end` (never past the input); returns where it ends.
+    /// Reads one item from the start of `window` (what is left of the
+    /// enclosing structure), which is at `start` in the input; returns the
+    /// item's length in bytes.
     ///
     /// One header read, then one branch per item type, each with its own
     /// checks, in the order the reference reader makes them (so a damaged
@@ -737,8 +740,7 @@ impl Reader<'_> {
     /// Inlined into `children` (and `decode_view`), so that only a
     /// structure costs a call.
     #[inline(always)]
-    fn item(&mut self, start: usize, end: usize) -> Result<usize, Fail> {
-        let window: &[u8] = self.input.get(start..end).unwrap_or_default();
+    fn item(&mut self, window: &[u8], start: usize) -> Result<usize, Fail> {
         let Some(head) = window.first_chunk::<HEADER_LEN>() else {
             return Err(fail(start, DecodeErrorKind::Truncated { needed: HEADER_LEN, available: window.len() }));
         };
@@ -793,11 +795,11 @@ impl Reader<'_> {
                     return Err(fail_at(start, tag, DecodeErrorKind::TooDeep(self.max_depth)));
                 }
                 let value_start = start + HEADER_LEN;
-                let value_end = value_start + len;
                 let index = self.nodes.len();
                 self.nodes.push(Node { tag, item_type, word: 0, len: 0, span: 0 });
                 self.depth += 1;
-                self.children(value_start, value_end).map_err(|e| inside(e, tag))?;
+                let value = window.get(HEADER_LEN..HEADER_LEN + len).unwrap_or_default();
+                self.children(value_start, value).map_err(|e| inside(e, tag))?;
                 self.depth -= 1;
                 // An item takes at least eight bytes: a span fits in u32
                 // for any message under 32 GiB (far above any limit we set).
@@ -806,7 +808,7 @@ impl Reader<'_> {
                     node.span = span;
                 }
                 // A structure's length is a multiple of eight: no padding.
-                return Ok(value_end);
+                return Ok(HEADER_LEN + len);
             }
             ItemType::TextString | ItemType::ByteString | ItemType::BigInteger => {
                 if item_type == ItemType::BigInteger && !length.is_multiple_of(8) {
@@ -843,12 +845,12 @@ impl Reader<'_> {
                     }
                 }
                 self.nodes.push(Node { tag, item_type, word: value_start as u64, len: length, span: 0 });
-                return Ok(value_start + padded_len);
+                return Ok(HEADER_LEN + padded_len);
             }
         };
         self.nodes.push(Node { tag, item_type, word, len: 0, span: 0 });
         // Fixed-size items take sixteen bytes.
-        Ok(start + 2 * HEADER_LEN)
+        Ok(2 * HEADER_LEN)
     }
 }
 
