@@ -691,6 +691,30 @@ fn inside(mut error: Fail, tag: Tag) -> Fail {
     error
 }
 
+/// The eight value bytes (value and padding, as one big-endian word) of a
+/// fixed-size item whose header starts `window`, once its announced length
+/// is checked against the type's.
+#[inline(always)]
+fn fixed_word(
+    window: &[u8],
+    start: usize,
+    tag: Tag,
+    item_type: ItemType,
+    length: u32,
+    expected: u32,
+) -> Result<u64, Fail> {
+    if length != expected {
+        return Err(fail_at(start, tag, DecodeErrorKind::BadLength { item_type, length }));
+    }
+    match window.first_chunk::<{ 2 * HEADER_LEN }>() {
+        Some(&[_, _, _, _, _, _, _, _, ref value @ ..]) => Ok(u64::from_be_bytes(*value)),
+        None => {
+            let available = window.len().saturating_sub(HEADER_LEN);
+            Err(fail_at(start, tag, DecodeErrorKind::Truncated { needed: 8, available }))
+        }
+    }
+}
+
 struct Reader {
     /// How many structures enclose the item being read.
     ///
@@ -755,33 +779,21 @@ impl Reader {
             return Err(fail_at(start, tag, DecodeErrorKind::UnknownItemType(type_byte)));
         };
         let word = match item_type {
-            ItemType::Integer
-            | ItemType::Enumeration
-            | ItemType::Interval
-            | ItemType::LongInteger
-            | ItemType::DateTime
-            | ItemType::DateTimeExtended
-            | ItemType::Boolean => {
-                let four = matches!(item_type, ItemType::Integer | ItemType::Enumeration | ItemType::Interval);
-                if length != if four { 4 } else { 8 } {
-                    return Err(fail_at(start, tag, DecodeErrorKind::BadLength { item_type, length }));
+            // Four-byte values: value and padding are read as one word.
+            ItemType::Integer | ItemType::Enumeration | ItemType::Interval => {
+                let value = fixed_word(window, start, tag, item_type, length, 4)?;
+                if value & 0xFFFF_FFFF != 0 {
+                    return Err(fail_at(start + HEADER_LEN + 4, tag, DecodeErrorKind::NonZeroPadding));
                 }
-                let Some(&[_, _, _, _, _, _, _, _, ref value @ ..]) = window.first_chunk::<{ 2 * HEADER_LEN }>() else {
-                    return Err(fail_at(start, tag, DecodeErrorKind::Truncated { needed: 8, available }));
-                };
-                // The value and its padding, read as one word.
-                let value = u64::from_be_bytes(*value);
-                if four {
-                    if value & 0xFFFF_FFFF != 0 {
-                        return Err(fail_at(start + HEADER_LEN + 4, tag, DecodeErrorKind::NonZeroPadding));
-                    }
-                    value >> 32
-                } else {
-                    if item_type == ItemType::Boolean && value > 1 {
-                        return Err(fail_at(start, tag, DecodeErrorKind::InvalidBoolean(value)));
-                    }
-                    value
+                value >> 32
+            }
+            // Eight-byte values have no padding.
+            ItemType::LongInteger | ItemType::DateTime | ItemType::DateTimeExtended | ItemType::Boolean => {
+                let value = fixed_word(window, start, tag, item_type, length, 8)?;
+                if item_type == ItemType::Boolean && value > 1 {
+                    return Err(fail_at(start, tag, DecodeErrorKind::InvalidBoolean(value)));
                 }
+                value
             }
             ItemType::Structure => {
                 let len = length as usize;
