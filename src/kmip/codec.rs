@@ -197,6 +197,7 @@ pub trait TagFor {
 }
 
 impl TagFor for Tag {
+    #[inline(always)]
     fn tag_for(&self, _v: ProtocolVersion) -> Tag {
         *self
     }
@@ -207,6 +208,7 @@ impl TagFor for Tag {
 pub struct ByVersion(pub Tag, pub Tag);
 
 impl TagFor for ByVersion {
+    #[inline]
     fn tag_for(&self, v: ProtocolVersion) -> Tag {
         if v.is_2x() {
             self.1
@@ -228,7 +230,7 @@ pub struct Fields<'a, I: Item<'a> = &'a Ttlv> {
 
 impl<'a, I: Item<'a>> Fields<'a, I> {
     /// A cursor over `item`'s children; an error if it is not a structure.
-    #[inline]
+    #[inline(always)]
     pub fn new(item: I, v: ProtocolVersion) -> Result<Fields<'a, I>, ModelError> {
         match item.children() {
             Some(items) => Ok(Fields { parent: item.tag(), items, v }),
@@ -242,29 +244,31 @@ impl<'a, I: Item<'a>> Fields<'a, I> {
     }
 
     /// The tag of the next unread field.
+    #[inline(always)]
     pub fn peek_tag(&self) -> Option<Tag> {
-        self.items.clone().next().map(Item::tag)
+        I::peek_tag(&self.items)
     }
 
-    /// The next field, raw, if it has this tag.
-    #[inline]
+    /// The next field, raw, if it has this tag. An absent field costs one
+    /// look at the next field's tag: nothing is cloned nor taken.
+    #[inline(always)]
     pub fn raw_opt(&mut self, tag: impl TagFor) -> Option<I> {
         let tag = tag.tag_for(self.v);
-        let mut rest = self.items.clone();
-        match rest.next() {
-            Some(first) if first.tag() == tag => {
-                self.items = rest;
-                Some(first)
-            }
-            _ => None,
+        if self.peek_tag() == Some(tag) {
+            self.items.next()
+        } else {
+            None
         }
     }
 
     /// The next field, raw; it must have this tag.
-    #[inline]
+    #[inline(always)]
     pub fn raw_req(&mut self, tag: impl TagFor) -> Result<I, ModelError> {
         let tag = tag.tag_for(self.v);
-        self.raw_opt(tag).ok_or_else(|| ModelError::new(self.parent, ModelErrorKind::Missing(tag)))
+        match self.raw_opt(tag) {
+            Some(item) => Ok(item),
+            None => Err(missing(self.parent, tag)),
+        }
     }
 
     /// Every next field with this tag, raw, in order.
@@ -272,34 +276,38 @@ impl<'a, I: Item<'a>> Fields<'a, I> {
         let tag = tag.tag_for(self.v);
         let start = self.items.clone();
         let mut n = 0;
-        while let Some(item) = self.raw_opt(tag) {
-            let _ = item;
+        while self.raw_opt(tag).is_some() {
             n += 1;
         }
         start.take(n)
     }
 
     /// A required field.
-    #[inline]
+    #[inline(always)]
     pub fn req<T: FromTtlv>(&mut self, tag: impl TagFor) -> Result<T, ModelError> {
         let item = self.raw_req(tag)?;
-        T::read(item, self.v).map_err(|e| e.within(item.tag()).within(self.parent))
+        T::read(item, self.v).map_err(|e| in_field(e, item.tag(), self.parent))
     }
 
     /// An optional field.
-    #[inline]
+    #[inline(always)]
     pub fn opt<T: FromTtlv>(&mut self, tag: impl TagFor) -> Result<Option<T>, ModelError> {
         match self.raw_opt(tag) {
-            Some(item) => T::read(item, self.v).map(Some).map_err(|e| e.within(item.tag()).within(self.parent)),
+            Some(item) => T::read(item, self.v).map(Some).map_err(|e| in_field(e, item.tag(), self.parent)),
             None => Ok(None),
         }
     }
 
     /// A field that may repeat (zero or more times).
+    #[inline]
     pub fn rep<T: FromTtlv>(&mut self, tag: impl TagFor) -> Result<Vec<T>, ModelError> {
+        // Most repeated fields are absent: no iterator built for none.
+        if self.peek_tag() != Some(tag.tag_for(self.v)) {
+            return Ok(Vec::new());
+        }
         let parent = self.parent;
         let v = self.v;
-        self.raw_iter(tag).map(|item| T::read(item, v).map_err(|e| e.within(item.tag()).within(parent))).collect()
+        self.raw_iter(tag).map(|item| T::read(item, v).map_err(|e| in_field(e, item.tag(), parent))).collect()
     }
 
     /// A list that sits inline in the structure (see [`Inline`]). Inline
@@ -317,13 +325,37 @@ impl<'a, I: Item<'a>> Fields<'a, I> {
     }
 
     /// Ends the read: any field left over is unexpected.
-    #[inline]
+    #[inline(always)]
     pub fn finish(self) -> Result<(), ModelError> {
-        match self.items.clone().next() {
+        match self.peek_tag() {
             None => Ok(()),
-            Some(extra) => Err(ModelError::new(self.parent, ModelErrorKind::Unexpected(extra.tag()))),
+            Some(extra) => Err(unexpected(self.parent, extra)),
         }
     }
+}
+
+// The errors a cursor returns, built out of line: the read of a field that
+// is there and well typed never calls them.
+
+/// `parent` lacks the required field `tag`.
+#[cold]
+#[inline(never)]
+fn missing(parent: Tag, tag: Tag) -> ModelError {
+    ModelError::new(parent, ModelErrorKind::Missing(tag))
+}
+
+/// `parent` holds `tag` where it allows no (more) field.
+#[cold]
+#[inline(never)]
+fn unexpected(parent: Tag, tag: Tag) -> ModelError {
+    ModelError::new(parent, ModelErrorKind::Unexpected(tag))
+}
+
+/// An error read in the field `tag` of `parent`, seen from `parent`.
+#[cold]
+#[inline(never)]
+fn in_field(error: ModelError, tag: Tag, parent: Tag) -> ModelError {
+    error.within(tag).within(parent)
 }
 
 impl<'a> Fields<'a, &'a Ttlv> {
@@ -429,6 +461,8 @@ impl<'a> Out<'a> {
     }
 }
 
+#[cold]
+#[inline(never)]
 fn wrong_type<'a>(item: impl Item<'a>, expected: ItemType) -> ModelError {
     ModelError::new(item.tag(), ModelErrorKind::WrongType { expected, found: item.item_type() })
 }
@@ -449,16 +483,10 @@ pub struct DateTimeExtended(pub i64);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct BigInteger(pub Bytes);
 
+/// A primitive read through its typed accessor on [`Item`] (`get`) or,
+/// for the reference-counted ones, through [`Item::value`].
 macro_rules! primitive_field {
-    ($ty:ty, $variant:ident, $item:ident, $method:ident, |$x:ident| $read:expr, |$y:ident| $write:expr) => {
-        impl FromTtlv for $ty {
-            fn read<'a, I: Item<'a>>(item: I, _v: ProtocolVersion) -> Result<Self, ModelError> {
-                match item.value() {
-                    ValueRef::$variant($x) => Ok($read),
-                    _ => Err(wrong_type(item, ItemType::$item)),
-                }
-            }
-        }
+    (@write $ty:ty, $method:ident, |$y:ident| $write:expr) => {
         impl ToTtlv for $ty {
             fn write_ttlv(&self, tag: Tag, out: &mut Out<'_>) {
                 let $y = self;
@@ -466,16 +494,40 @@ macro_rules! primitive_field {
             }
         }
     };
+    ($ty:ty, get $get:ident, $item:ident, $method:ident, |$x:ident| $read:expr, |$y:ident| $write:expr) => {
+        impl FromTtlv for $ty {
+            #[inline(always)]
+            fn read<'a, I: Item<'a>>(item: I, _v: ProtocolVersion) -> Result<Self, ModelError> {
+                match item.$get() {
+                    Some($x) => Ok($read),
+                    None => Err(wrong_type(item, ItemType::$item)),
+                }
+            }
+        }
+        primitive_field!(@write $ty, $method, |$y| $write);
+    };
+    ($ty:ty, $variant:ident, $item:ident, $method:ident, |$x:ident| $read:expr, |$y:ident| $write:expr) => {
+        impl FromTtlv for $ty {
+            #[inline(always)]
+            fn read<'a, I: Item<'a>>(item: I, _v: ProtocolVersion) -> Result<Self, ModelError> {
+                match item.value() {
+                    ValueRef::$variant($x) => Ok($read),
+                    _ => Err(wrong_type(item, ItemType::$item)),
+                }
+            }
+        }
+        primitive_field!(@write $ty, $method, |$y| $write);
+    };
 }
 
-primitive_field!(i32, Integer, Integer, integer, |x| x, |y| *y);
-primitive_field!(i64, LongInteger, LongInteger, long, |x| x, |y| *y);
-primitive_field!(bool, Boolean, Boolean, boolean, |x| x, |y| *y);
-primitive_field!(String, TextString, TextString, text, |x| x.to_owned(), |y| y);
-primitive_field!(Bytes, ByteString, ByteString, bytes, |x| x, |y| y);
-primitive_field!(DateTime, DateTime, DateTime, datetime, |x| DateTime(x), |y| y.0);
-primitive_field!(Interval, Interval, Interval, interval, |x| Interval(x), |y| y.0);
-primitive_field!(DateTimeExtended, DateTimeExtended, DateTimeExtended, datetime_ext, |x| DateTimeExtended(x), |y| y.0);
+primitive_field!(i32, get integer, Integer, integer, |x| x, |y| *y);
+primitive_field!(i64, get long_integer, LongInteger, long, |x| x, |y| *y);
+primitive_field!(bool, get boolean, Boolean, boolean, |x| x, |y| *y);
+primitive_field!(String, get text, TextString, text, |x| x.to_owned(), |y| y);
+primitive_field!(Bytes, get shared_bytes, ByteString, bytes, |x| x, |y| y);
+primitive_field!(DateTime, get date_time, DateTime, datetime, |x| DateTime(x), |y| y.0);
+primitive_field!(Interval, get interval, Interval, interval, |x| Interval(x), |y| y.0);
+primitive_field!(DateTimeExtended, get date_time_extended, DateTimeExtended, datetime_ext, |x| DateTimeExtended(x), |y| y.0);
 primitive_field!(BigInteger, BigInteger, BigInteger, big_integer, |x| BigInteger(x), |y| &y.0);
 
 /// Text is written from a borrowed string too (no `String` needed).
@@ -502,10 +554,11 @@ impl ToTtlv for Ttlv {
 macro_rules! enum_fields {
     ($($ty:ty),* $(,)?) => {$(
         impl FromTtlv for $ty {
+            #[inline(always)]
             fn read<'a, I: Item<'a>>(item: I, _v: ProtocolVersion) -> Result<Self, ModelError> {
-                match item.value() {
-                    ValueRef::Enumeration(x) => Ok(<$ty>::from_value(x)),
-                    _ => Err(wrong_type(item, ItemType::Enumeration)),
+                match item.enumeration() {
+                    Some(x) => Ok(<$ty>::from_value(x)),
+                    None => Err(wrong_type(item, ItemType::Enumeration)),
                 }
             }
         }
@@ -521,10 +574,11 @@ macro_rules! enum_fields {
 macro_rules! mask_fields {
     ($($ty:ident),* $(,)?) => {$(
         impl FromTtlv for $ty {
+            #[inline(always)]
             fn read<'a, I: Item<'a>>(item: I, _v: ProtocolVersion) -> Result<Self, ModelError> {
-                match item.value() {
-                    ValueRef::Integer(x) => Ok($ty(x)),
-                    _ => Err(wrong_type(item, ItemType::Integer)),
+                match item.integer() {
+                    Some(x) => Ok($ty(x)),
+                    None => Err(wrong_type(item, ItemType::Integer)),
                 }
             }
         }

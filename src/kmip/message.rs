@@ -22,13 +22,38 @@ use crate::kmip::version::ProtocolVersion;
 use crate::ttlv::{EncodeError, Item, ItemRef, Tag, Ttlv, ValueRef};
 
 impl FromTtlv for ProtocolVersion {
+    /// Every request's version is read here (twice: the server checks it
+    /// before it reads the header), so the usual shape is read in one pass
+    /// ([`plain_version`]); any other goes through the field cursor.
+    #[inline]
     fn read<'a, I: Item<'a>>(item: I, v: ProtocolVersion) -> Result<Self, ModelError> {
-        let mut f = Fields::new(item, v)?;
-        let major = f.req(Tag::ProtocolVersionMajor)?;
-        let minor = f.req(Tag::ProtocolVersionMinor)?;
-        f.finish()?;
-        Ok(ProtocolVersion::new(major, minor))
+        match plain_version(item) {
+            Some(version) => Ok(version),
+            None => read_version(item, v),
+        }
     }
+}
+
+/// A Protocol Version read by the field cursor, with its errors.
+#[inline(never)]
+fn read_version<'a, I: Item<'a>>(item: I, v: ProtocolVersion) -> Result<ProtocolVersion, ModelError> {
+    let mut f = Fields::new(item, v)?;
+    let major = f.req(Tag::ProtocolVersionMajor)?;
+    let minor = f.req(Tag::ProtocolVersionMinor)?;
+    f.finish()?;
+    Ok(ProtocolVersion::new(major, minor))
+}
+
+/// The Protocol Version every client sends: exactly a Major and a Minor
+/// Integer. Any other shape is None; [`read_version`] gives this shape the
+/// same value (the test `a_plain_version_reads_like_the_field_cursor`
+/// checks it).
+#[inline]
+fn plain_version<'a, I: Item<'a>>(item: I) -> Option<ProtocolVersion> {
+    let mut parts = item.children()?;
+    let major = parts.next().filter(|i| i.tag() == Tag::ProtocolVersionMajor)?.integer()?;
+    let minor = parts.next().filter(|i| i.tag() == Tag::ProtocolVersionMinor)?.integer()?;
+    parts.next().is_none().then_some(ProtocolVersion::new(major, minor))
 }
 
 impl ToTtlv for ProtocolVersion {
@@ -499,6 +524,24 @@ impl RequestHeader {
     }
 }
 
+impl RequestHeader {
+    /// The header most clients send, read in one pass: exactly a Protocol
+    /// Version (Major, Minor) and a Batch Count, all well typed. Any other
+    /// shape is None, and is read by the general reader ([`FromTtlv`]),
+    /// which gives this shape the same value (the test
+    /// `a_plain_header_reads_like_the_general_reader` checks it on damaged
+    /// headers); every request pays for this read, most for nothing else.
+    fn read_plain<'a, I: Item<'a>>(header: I) -> Option<RequestHeader> {
+        let mut fields = header.children()?;
+        let version = fields.next().filter(|i| i.tag() == Tag::ProtocolVersion)?;
+        let count = fields.next().filter(|i| i.tag() == Tag::BatchCount)?.integer()?;
+        if fields.next().is_some() {
+            return None;
+        }
+        Some(RequestHeader::new(plain_version(version)?, count))
+    }
+}
+
 impl RequestMessage {
     /// A message of version `v` with one batch item per payload, in order,
     /// and no optional header fields: what a client builds most often.
@@ -546,7 +589,14 @@ impl RequestMessage {
             }
         };
         let mut f = Fields::new(msg, peek)?;
-        let header: RequestHeader = f.req(Tag::RequestHeader)?;
+        let header = match RequestHeader::read_plain(header_item) {
+            // The header is the first field: the one just read.
+            Some(header) => {
+                f.raw_opt(Tag::RequestHeader);
+                header
+            }
+            None => f.req(Tag::RequestHeader)?,
+        };
         let items = f.raw_iter(Tag::BatchItem);
         f.finish()?;
         Ok((header, items))
@@ -788,6 +838,122 @@ mod tests {
             }
             pos += 8 + len.div_ceil(8) * 8;
         }
+    }
+
+    /// The plain-header read (one pass, for the shape most clients send)
+    /// gives what the general reader gives, whenever it gives anything: on
+    /// every header of up to three fields from a pool of right and damaged
+    /// ones (fields missing, repeated, swapped, retyped; extra fields), read
+    /// from a tree and from a view.
+    #[test]
+    fn a_plain_header_reads_like_the_general_reader() {
+        let int = |tag: Tag, x: i32| Ttlv::new(tag, Value::Integer(x));
+        let pv = |children: Vec<Ttlv>| s(Tag::ProtocolVersion, children);
+        let (major, minor) = (Tag::ProtocolVersionMajor, Tag::ProtocolVersionMinor);
+        let pool = vec![
+            pv(vec![int(major, 1), int(minor, 2)]),
+            pv(vec![int(major, 2), int(minor, 0)]),
+            pv(vec![int(minor, 2), int(major, 1)]),
+            pv(vec![int(major, 1)]),
+            pv(vec![]),
+            pv(vec![int(major, 1), int(minor, 2), int(minor, 3)]),
+            pv(vec![e(major, 1), int(minor, 2)]),
+            pv(vec![int(major, 1), text(minor, "2")]),
+            int(Tag::ProtocolVersion, 1),
+            int(Tag::BatchCount, 1),
+            int(Tag::BatchCount, -7),
+            e(Tag::BatchCount, 1),
+            s(Tag::BatchCount, vec![]),
+            int(Tag::MaximumResponseSize, 4096),
+            Ttlv::new(Tag::AsynchronousIndicator, Value::Boolean(false)),
+            int(Tag::ProtocolVersionMajor, 1),
+        ];
+        let mut headers = vec![vec![]];
+        for _ in 0..3 {
+            let longer: Vec<Vec<Ttlv>> = headers
+                .iter()
+                .filter(|h| h.len() == headers.last().map_or(0, Vec::len))
+                .flat_map(|h| {
+                    pool.iter().map(move |f| {
+                        let mut h = h.clone();
+                        h.push(f.clone());
+                        h
+                    })
+                })
+                .collect();
+            headers.extend(longer);
+        }
+        let (mut plain, mut refused) = (0, 0);
+        for fields in headers {
+            let header = s(Tag::RequestHeader, fields);
+            let bytes = Bytes::from(encode_to_vec(&header).unwrap());
+            let view = decode_view(&bytes, &Limits::DEFAULT).unwrap();
+            let fast = RequestHeader::read_plain(&header);
+            assert_eq!(fast, RequestHeader::read_plain(view.root()), "{header:?}");
+            let general = RequestHeader::from_ttlv(&header, ProtocolVersion::V1_2);
+            match fast {
+                Some(h) => {
+                    assert_eq!(Ok(h), general, "{header:?}");
+                    plain += 1;
+                }
+                None => refused += usize::from(general.is_err()),
+            }
+        }
+        // Two versions times two counts are plain; nearly all the rest are errors.
+        assert!(plain == 4 && refused > 4_000, "{plain} {refused}");
+    }
+
+    /// The one-pass read of a Protocol Version gives what the field cursor
+    /// gives whenever it gives anything, and the read gives what the cursor
+    /// gives always: on every version structure of up to three fields from a
+    /// pool of right and damaged ones, and on items that are not structures.
+    #[test]
+    fn a_plain_version_reads_like_the_field_cursor() {
+        let int = |tag: Tag, x: i32| Ttlv::new(tag, Value::Integer(x));
+        let (major, minor) = (Tag::ProtocolVersionMajor, Tag::ProtocolVersionMinor);
+        let pool = [
+            int(major, 1),
+            int(minor, 4),
+            int(major, -3),
+            e(major, 1),
+            text(minor, "2"),
+            s(minor, vec![]),
+            int(Tag::BatchCount, 1),
+        ];
+        let mut versions = vec![vec![]];
+        for _ in 0..3 {
+            let longer: Vec<Vec<Ttlv>> = versions
+                .iter()
+                .filter(|h| h.len() == versions.last().map_or(0, Vec::len))
+                .flat_map(|h| {
+                    pool.iter().map(move |f| {
+                        let mut h = h.clone();
+                        h.push(f.clone());
+                        h
+                    })
+                })
+                .collect();
+            versions.extend(longer);
+        }
+        let mut items: Vec<Ttlv> = versions.into_iter().map(|f| s(Tag::ProtocolVersion, f)).collect();
+        items.push(int(Tag::ProtocolVersion, 1));
+        let (mut plain, mut refused) = (0, 0);
+        for item in &items {
+            let bytes = Bytes::from(encode_to_vec(item).unwrap());
+            let view = decode_view(&bytes, &Limits::DEFAULT).unwrap();
+            let cursor = read_version(item, ProtocolVersion::V1_0);
+            assert_eq!(read_version(view.root(), ProtocolVersion::V1_0), cursor, "{item:?}");
+            assert_eq!(plain_version(view.root()), plain_version(item), "{item:?}");
+            assert_eq!(ProtocolVersion::read(view.root(), ProtocolVersion::V1_0), cursor, "{item:?}");
+            assert_eq!(ProtocolVersion::read(item, ProtocolVersion::V1_0), cursor, "{item:?}");
+            if let Some(version) = plain_version(item) {
+                assert_eq!(Ok(version), cursor, "{item:?}");
+                plain += 1;
+            }
+            refused += usize::from(cursor.is_err());
+        }
+        // Major then Minor, each of two integers, is plain; most of the rest fail.
+        assert!(plain == 2 && refused > 300, "{plain} {refused}");
     }
 
     /// Reading through the message's view and through its tree gives the

@@ -1,6 +1,7 @@
 //! The strict, bounded TTLV decoder.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::fmt;
 
 use bytes::Bytes;
@@ -210,13 +211,21 @@ pub fn decode_view(input: &Bytes, limits: &Limits) -> Result<View, DecodeError> 
     // A typical item takes 16 bytes; capped so a large byte string does
     // not reserve slots it will never use.
     let guess = (input.len() / 16).min(64);
-    let mut reader = Reader { input, pos: 0, limits, depth: 0, nodes: Vec::with_capacity(guess) };
-    reader.item(input.len()).map_err(|e| *e)?;
-    if reader.pos != input.len() {
+    let mut nodes = SPARE_NODES.try_with(Cell::take).unwrap_or_default();
+    nodes.reserve(guess);
+    let mut reader = Reader {
+        depth: 0,
+        max_depth: limits.max_depth,
+        max_items: limits.max_items_per_structure,
+        max_field: limits.max_field_length,
+        nodes,
+    };
+    let end = reader.item(input, 0).map_err(|e| *e)?;
+    if end != input.len() {
         return Err(DecodeError {
-            offset: reader.pos,
+            offset: end,
             path: Vec::new(),
-            kind: DecodeErrorKind::TrailingBytes(input.len().saturating_sub(reader.pos)),
+            kind: DecodeErrorKind::TrailingBytes(input.len().saturating_sub(end)),
         });
     }
     Ok(View { input: input.clone(), nodes: reader.nodes })
@@ -229,6 +238,29 @@ pub fn decode_view(input: &Bytes, limits: &Limits) -> Result<View, DecodeError> 
 pub struct View {
     input: Bytes,
     nodes: Vec<Node>,
+}
+
+thread_local! {
+    /// The node vector of the last [`View`] dropped on this thread, empty,
+    /// for the next decode: a connection decodes message after message,
+    /// and this saves an allocation and a free per message.
+    static SPARE_NODES: Cell<Vec<Node>> = const { Cell::new(Vec::new()) };
+}
+
+/// The largest node vector kept for reuse (6 KiB): enough for any common
+/// message; a larger one is freed.
+const MAX_SPARE_NODES: usize = 256;
+
+/// Gives the nodes back for the next decode on this thread.
+impl Drop for View {
+    fn drop(&mut self) {
+        let mut nodes = std::mem::take(&mut self.nodes);
+        if nodes.capacity() <= MAX_SPARE_NODES {
+            nodes.clear();
+            // Fails only while the thread exits: the nodes are freed then.
+            let _ = SPARE_NODES.try_with(|spare| spare.set(nodes));
+        }
+    }
 }
 
 /// One item of a [`View`].
@@ -332,6 +364,89 @@ pub trait Item<'a>: Copy {
     fn find_child(self, tag: Tag) -> Option<Self> {
         self.children().and_then(|mut c| c.find(|i| i.tag() == tag))
     }
+    /// The tag of the item `children` yields next, without taking it: a
+    /// cursor looking for an optional field reads only this.
+    #[inline]
+    fn peek_tag(children: &Self::Children) -> Option<Tag> {
+        children.clone().next().map(Item::tag)
+    }
+
+    // Typed accessors: one value of one type, without building a
+    // [`ValueRef`] (whose byte strings are reference-counted [`Bytes`]).
+
+    /// An Integer's value; None for any other item type.
+    #[inline]
+    fn integer(self) -> Option<i32> {
+        match self.value() {
+            ValueRef::Integer(x) => Some(x),
+            _ => None,
+        }
+    }
+    /// A Long Integer's value; None for any other item type.
+    #[inline]
+    fn long_integer(self) -> Option<i64> {
+        match self.value() {
+            ValueRef::LongInteger(x) => Some(x),
+            _ => None,
+        }
+    }
+    /// An Enumeration's value; None for any other item type.
+    #[inline]
+    fn enumeration(self) -> Option<u32> {
+        match self.value() {
+            ValueRef::Enumeration(x) => Some(x),
+            _ => None,
+        }
+    }
+    /// A Boolean's value; None for any other item type.
+    #[inline]
+    fn boolean(self) -> Option<bool> {
+        match self.value() {
+            ValueRef::Boolean(x) => Some(x),
+            _ => None,
+        }
+    }
+    /// A Text String's value; None for any other item type.
+    #[inline]
+    fn text(self) -> Option<&'a str> {
+        match self.value() {
+            ValueRef::TextString(x) => Some(x),
+            _ => None,
+        }
+    }
+    /// A Date-Time's value; None for any other item type.
+    #[inline]
+    fn date_time(self) -> Option<i64> {
+        match self.value() {
+            ValueRef::DateTime(x) => Some(x),
+            _ => None,
+        }
+    }
+    /// An Interval's value; None for any other item type.
+    #[inline]
+    fn interval(self) -> Option<u32> {
+        match self.value() {
+            ValueRef::Interval(x) => Some(x),
+            _ => None,
+        }
+    }
+    /// A Date-Time Extended's value; None for any other item type.
+    #[inline]
+    fn date_time_extended(self) -> Option<i64> {
+        match self.value() {
+            ValueRef::DateTimeExtended(x) => Some(x),
+            _ => None,
+        }
+    }
+    /// A Byte String's value as [`Bytes`] (sharing the message's memory
+    /// where it can); None for any other item type.
+    #[inline]
+    fn shared_bytes(self) -> Option<Bytes> {
+        match self.value() {
+            ValueRef::ByteString(x) => Some(x),
+            _ => None,
+        }
+    }
 }
 
 impl<'a> Item<'a> for &'a Ttlv {
@@ -375,6 +490,17 @@ impl<'a> Item<'a> for &'a Ttlv {
     fn trees(children: Self::Children) -> Cow<'a, [Ttlv]> {
         Cow::Borrowed(children.as_slice())
     }
+    #[inline]
+    fn peek_tag(children: &Self::Children) -> Option<Tag> {
+        children.as_slice().first().map(|t| t.tag)
+    }
+    #[inline]
+    fn text(self) -> Option<&'a str> {
+        match &self.value {
+            Value::TextString(x) => Some(x),
+            _ => None,
+        }
+    }
 }
 
 /// The children of a structure in a [`View`].
@@ -406,6 +532,12 @@ impl<'a> ItemRef<'a> {
 
     fn bytes(self) -> Bytes {
         self.input.slice_ref(self.raw())
+    }
+
+    /// The fixed-size value's word, if the item has this type.
+    #[inline]
+    fn word(self, item_type: ItemType) -> Option<u64> {
+        (self.node.item_type == item_type).then_some(self.node.word)
     }
 
     /// The item and its descendants as a tree.
@@ -468,8 +600,49 @@ impl<'a> Item<'a> for ItemRef<'a> {
     fn byte_string(self) -> Option<&'a [u8]> {
         (self.node.item_type == ItemType::ByteString).then(|| self.raw())
     }
+    #[inline]
+    fn shared_bytes(self) -> Option<Bytes> {
+        (self.node.item_type == ItemType::ByteString).then(|| self.bytes())
+    }
     fn trees(children: Children<'a>) -> Cow<'a, [Ttlv]> {
         Cow::Owned(children.map(ItemRef::to_tree).collect())
+    }
+    #[inline]
+    fn peek_tag(children: &Children<'a>) -> Option<Tag> {
+        children.nodes.first().map(|n| n.tag)
+    }
+    #[inline]
+    fn integer(self) -> Option<i32> {
+        self.word(ItemType::Integer).map(|w| i32::from_be_bytes((w as u32).to_be_bytes()))
+    }
+    #[inline]
+    fn long_integer(self) -> Option<i64> {
+        self.word(ItemType::LongInteger).map(|w| i64::from_be_bytes(w.to_be_bytes()))
+    }
+    #[inline]
+    fn enumeration(self) -> Option<u32> {
+        self.word(ItemType::Enumeration).map(|w| w as u32)
+    }
+    #[inline]
+    fn boolean(self) -> Option<bool> {
+        self.word(ItemType::Boolean).map(|w| w != 0)
+    }
+    #[inline]
+    fn text(self) -> Option<&'a str> {
+        // Checked by the decoder: never the empty fallback.
+        (self.node.item_type == ItemType::TextString).then(|| std::str::from_utf8(self.raw()).unwrap_or_default())
+    }
+    #[inline]
+    fn date_time(self) -> Option<i64> {
+        self.word(ItemType::DateTime).map(|w| i64::from_be_bytes(w.to_be_bytes()))
+    }
+    #[inline]
+    fn interval(self) -> Option<u32> {
+        self.word(ItemType::Interval).map(|w| w as u32)
+    }
+    #[inline]
+    fn date_time_extended(self) -> Option<i64> {
+        self.word(ItemType::DateTimeExtended).map(|w| i64::from_be_bytes(w.to_be_bytes()))
     }
 }
 
@@ -518,57 +691,109 @@ fn inside(mut error: Fail, tag: Tag) -> Fail {
     error
 }
 
-struct Reader<'a> {
-    input: &'a Bytes,
-    pos: usize,
-    limits: &'a Limits,
+/// The eight value bytes (value and padding, as one big-endian word) of a
+/// fixed-size item whose header starts `window`, once its announced length
+/// is checked against the type's.
+#[inline(always)]
+fn fixed_word(
+    window: &[u8],
+    start: usize,
+    tag: Tag,
+    item_type: ItemType,
+    length: u32,
+    expected: u32,
+) -> Result<u64, Fail> {
+    if length != expected {
+        return Err(fail_at(start, tag, DecodeErrorKind::BadLength { item_type, length }));
+    }
+    match window.first_chunk::<{ 2 * HEADER_LEN }>() {
+        Some(&[_, _, _, _, _, _, _, _, ref value @ ..]) => Ok(u64::from_be_bytes(*value)),
+        None => {
+            let available = window.len().saturating_sub(HEADER_LEN);
+            Err(fail_at(start, tag, DecodeErrorKind::Truncated { needed: 8, available }))
+        }
+    }
+}
+
+struct Reader {
     /// How many structures enclose the item being read.
     ///
     /// The tags of those structures are not kept while decoding (that would
     /// cost an allocation per message); an error collects them on its way
     /// out instead, each structure putting its tag in front of the path.
     depth: usize,
+    /// The limits, copied: the item loop reads them from its own frame.
+    max_depth: usize,
+    max_items: usize,
+    max_field: usize,
     /// The items read so far, in document order.
     nodes: Vec<Node>,
 }
 
-impl Reader<'_> {
-    /// Reads one item that must end at or before `end` (which is never past
-    /// the input: the caller checked its own length against what is there).
+impl Reader {
+    /// Reads the items of a structure: `rest`, its value, which starts at
+    /// `pos` in the input; errors come back without this structure's tag,
+    /// which the caller adds.
+    ///
+    /// The loop walks a slice of what is left (its own end bound) and keeps
+    /// the position beside it for the nodes and the errors; both are locals,
+    /// kept in registers. Positions never pass the input's length, so they
+    /// add without overflow.
+    #[inline(never)]
+    fn children(&mut self, mut pos: usize, mut rest: &[u8]) -> Result<(), Fail> {
+        let mut count = 0usize;
+        while !rest.is_empty() {
+            if count >= self.max_items {
+                return Err(fail(pos, DecodeErrorKind::TooManyItems(self.max_items)));
+            }
+            let taken = self.item(rest, pos)?;
+            rest = rest.get(taken..).unwrap_or_default();
+            pos += taken;
+            count += 1;
+        }
+        Ok(())
+    }
+
+    /// Reads one item from the start of `window` (what is left of the
+    /// enclosing structure), which is at `start` in the input; returns the
+    /// item's length in bytes.
     ///
     /// One header read, then one branch per item type, each with its own
-    /// checks; the error values are built out of line. Inlined into
-    /// `children` (and `decode`), so that only a structure costs a call.
+    /// checks, in the order the reference reader makes them (so a damaged
+    /// item gets the same error); the error values are built out of line.
+    /// Inlined into `children` (and `decode_view`), so that only a
+    /// structure costs a call.
     #[inline(always)]
-    fn item(&mut self, end: usize) -> Result<(), Fail> {
-        let start = self.pos;
-        let window: &[u8] = self.input.get(start..end).unwrap_or_default();
-        let Some(&[t0, t1, t2, type_byte, l0, l1, l2, l3]) = window.first_chunk::<HEADER_LEN>() else {
+    fn item(&mut self, window: &[u8], start: usize) -> Result<usize, Fail> {
+        let Some(head) = window.first_chunk::<HEADER_LEN>() else {
             return Err(fail(start, DecodeErrorKind::Truncated { needed: HEADER_LEN, available: window.len() }));
         };
-        let tag = Tag::from_bytes([t0, t1, t2]);
-        let length = u32::from_be_bytes([l0, l1, l2, l3]);
+        // Tag (3 bytes), type (1), length (4), big-endian: one load.
+        let head = u64::from_be_bytes(*head);
+        let tag = Tag::new((head >> 40) as u32);
+        let type_byte = (head >> 32) as u8;
+        let length = head as u32;
         // What follows the header, up to `end`.
-        let available = window.len().saturating_sub(HEADER_LEN);
+        let available = window.len() - HEADER_LEN;
         let Some(item_type) = ItemType::from_code(type_byte) else {
             return Err(fail_at(start, tag, DecodeErrorKind::UnknownItemType(type_byte)));
         };
         let word = match item_type {
             // Four-byte values: value and padding are read as one word.
             ItemType::Integer | ItemType::Enumeration | ItemType::Interval => {
-                let word = self.fixed_word(window, start, tag, item_type, length, 4)?;
-                if word & 0xFFFF_FFFF != 0 {
-                    return Err(fail_at(start.saturating_add(HEADER_LEN + 4), tag, DecodeErrorKind::NonZeroPadding));
+                let value = fixed_word(window, start, tag, item_type, length, 4)?;
+                if value & 0xFFFF_FFFF != 0 {
+                    return Err(fail_at(start + HEADER_LEN + 4, tag, DecodeErrorKind::NonZeroPadding));
                 }
-                word >> 32
+                value >> 32
             }
             // Eight-byte values have no padding.
             ItemType::LongInteger | ItemType::DateTime | ItemType::DateTimeExtended | ItemType::Boolean => {
-                let word = self.fixed_word(window, start, tag, item_type, length, 8)?;
-                if item_type == ItemType::Boolean && word > 1 {
-                    return Err(fail_at(start, tag, DecodeErrorKind::InvalidBoolean(word)));
+                let value = fixed_word(window, start, tag, item_type, length, 8)?;
+                if item_type == ItemType::Boolean && value > 1 {
+                    return Err(fail_at(start, tag, DecodeErrorKind::InvalidBoolean(value)));
                 }
-                word
+                value
             }
             ItemType::Structure => {
                 let len = length as usize;
@@ -578,24 +803,24 @@ impl Reader<'_> {
                 if len > available {
                     return Err(fail_at(start, tag, DecodeErrorKind::Truncated { needed: len, available }));
                 }
-                if self.depth >= self.limits.max_depth {
-                    return Err(fail_at(start, tag, DecodeErrorKind::TooDeep(self.limits.max_depth)));
+                if self.depth >= self.max_depth {
+                    return Err(fail_at(start, tag, DecodeErrorKind::TooDeep(self.max_depth)));
                 }
-                self.pos = start.saturating_add(HEADER_LEN);
-                let value_end = self.pos.saturating_add(len);
-                self.depth = self.depth.saturating_add(1);
+                let value_start = start + HEADER_LEN;
                 let index = self.nodes.len();
                 self.nodes.push(Node { tag, item_type, word: 0, len: 0, span: 0 });
-                self.children(value_end).map_err(|e| inside(e, tag))?;
-                self.depth = self.depth.saturating_sub(1);
+                self.depth += 1;
+                let value = window.get(HEADER_LEN..HEADER_LEN + len).unwrap_or_default();
+                self.children(value_start, value).map_err(|e| inside(e, tag))?;
+                self.depth -= 1;
                 // An item takes at least eight bytes: a span fits in u32
                 // for any message under 32 GiB (far above any limit we set).
-                let span = u32::try_from(self.nodes.len().saturating_sub(index).saturating_sub(1)).unwrap_or(u32::MAX);
+                let span = u32::try_from(self.nodes.len() - index - 1).unwrap_or(u32::MAX);
                 if let Some(node) = self.nodes.get_mut(index) {
                     node.span = span;
                 }
                 // A structure's length is a multiple of eight: no padding.
-                return Ok(());
+                return Ok(HEADER_LEN + len);
             }
             ItemType::TextString | ItemType::ByteString | ItemType::BigInteger => {
                 if item_type == ItemType::BigInteger && !length.is_multiple_of(8) {
@@ -606,78 +831,38 @@ impl Reader<'_> {
                 if padded_len > available {
                     return Err(fail_at(start, tag, DecodeErrorKind::Truncated { needed: padded_len, available }));
                 }
-                if len > self.limits.max_field_length {
+                if len > self.max_field {
                     return Err(fail_at(
                         start,
                         tag,
-                        DecodeErrorKind::FieldTooLong { length: len, max: self.limits.max_field_length },
+                        DecodeErrorKind::FieldTooLong { length: len, max: self.max_field },
                     ));
                 }
-                let value_start = start.saturating_add(HEADER_LEN);
-                let value_end = value_start.saturating_add(len);
-                let (Some(bytes), Some(padding)) = (
-                    window.get(HEADER_LEN..HEADER_LEN.saturating_add(len)),
-                    window.get(HEADER_LEN.saturating_add(len)..HEADER_LEN.saturating_add(padded_len)),
-                ) else {
-                    // Cannot happen: the length was checked against `available`.
-                    return Err(fail_at(start, tag, DecodeErrorKind::Truncated { needed: padded_len, available }));
-                };
+                let value_start = start + HEADER_LEN;
+                let value_end = value_start + len;
                 // Validated here, once; read later in place.
-                if item_type == ItemType::TextString && std::str::from_utf8(bytes).is_err() {
+                if item_type == ItemType::TextString
+                    && window.get(HEADER_LEN..HEADER_LEN + len).is_none_or(|text| std::str::from_utf8(text).is_err())
+                {
                     return Err(fail_at(value_start, tag, DecodeErrorKind::InvalidUtf8));
                 }
-                if padding.iter().any(|&b| b != 0) {
-                    return Err(fail_at(value_end, tag, DecodeErrorKind::NonZeroPadding));
+                // The padding is the low bytes of the value's last eight
+                // (a padded value of one byte or more has eight).
+                if padded_len > len {
+                    let last = window.get(HEADER_LEN + padded_len - 8..HEADER_LEN + padded_len);
+                    let last = last.and_then(|b| b.first_chunk::<8>()).map_or(0, |b| u64::from_be_bytes(*b));
+                    let padding_bits = 8 * (padded_len - len);
+                    if last & ((1u64 << padding_bits) - 1) != 0 {
+                        return Err(fail_at(value_end, tag, DecodeErrorKind::NonZeroPadding));
+                    }
                 }
-                self.pos = value_start.saturating_add(padded_len);
                 self.nodes.push(Node { tag, item_type, word: value_start as u64, len: length, span: 0 });
-                return Ok(());
+                return Ok(HEADER_LEN + padded_len);
             }
         };
-        // Fixed-size items take sixteen bytes.
-        self.pos = start.saturating_add(2 * HEADER_LEN);
         self.nodes.push(Node { tag, item_type, word, len: 0, span: 0 });
-        Ok(())
-    }
-
-    /// The eight value bytes (value and padding) of a fixed-size item whose
-    /// window starts at its header, as one big-endian word.
-    #[inline(always)]
-    fn fixed_word(
-        &self,
-        window: &[u8],
-        start: usize,
-        tag: Tag,
-        item_type: ItemType,
-        length: u32,
-        expected: u32,
-    ) -> Result<u64, Fail> {
-        if length != expected {
-            return Err(fail_at(start, tag, DecodeErrorKind::BadLength { item_type, length }));
-        }
-        match window.first_chunk::<{ 2 * HEADER_LEN }>() {
-            Some(&[_, _, _, _, _, _, _, _, ref value @ ..]) => Ok(u64::from_be_bytes(*value)),
-            None => Err(fail_at(
-                start,
-                tag,
-                DecodeErrorKind::Truncated { needed: 8, available: window.len().saturating_sub(HEADER_LEN) },
-            )),
-        }
-    }
-
-    /// Reads the children of a structure whose value ends at `value_end`.
-    /// Errors come back without this structure's tag; the caller adds it.
-    #[inline(never)]
-    fn children(&mut self, value_end: usize) -> Result<(), Fail> {
-        let mut count = 0usize;
-        while self.pos < value_end {
-            if count >= self.limits.max_items_per_structure {
-                return Err(fail(self.pos, DecodeErrorKind::TooManyItems(self.limits.max_items_per_structure)));
-            }
-            self.item(value_end)?;
-            count = count.saturating_add(1);
-        }
-        Ok(())
+        // Fixed-size items take sixteen bytes.
+        Ok(2 * HEADER_LEN)
     }
 }
 
