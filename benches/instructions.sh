@@ -8,8 +8,8 @@
 # `valgrind --tool=callgrind` with one KMIP connection thread, collecting
 # only inside the connection tasks (`coffer::net::connection::serve`); the
 # load tool (the same binary, natively) drives it for --duration seconds.
-# The count is divided by the number of `writev` calls, one per response
-# (a response is one TLS record, written at once). Kernel time is not
+# The count is divided by the number of `send` (or `writev`) calls, one
+# per response (a response is one TLS record, written at once). Kernel time is not
 # counted: this measures our code, TLS and the allocator.
 #
 # Why: on a shared 2-vCPU VM the server's CPU time per request moves by
@@ -78,7 +78,7 @@ for line in open(sys.argv[1]):
             callee = names.get(key, "")
         continue
     m = re.match(r"calls=(\d+)", line)
-    if m and callee == "writev":
+    if m and callee in ("writev", "send"):
         writes += int(m.group(1))
 bench = json.load(open(sys.argv[2]))
 if writes == 0:
