@@ -228,7 +228,7 @@ pub async fn serve(tcp: TcpListener, tls: Arc<ServerConfig>, app: Router, mut sh
             };
             let mut builder = hyper::server::conn::http1::Builder::new();
             builder.timer(TokioTimer::new()).header_read_timeout(HEADER_TIMEOUT);
-            let conn = builder.serve_connection(TokioIo::new(CloseNotify(stream)), service);
+            let conn = builder.serve_connection(TokioIo::new(CloseNotify(Some(stream))), service);
             if let Err(e) = watcher.watch(conn).await {
                 tracing::debug!(%peer, error = %e, "HTTPS connection ended with an error");
             }
@@ -241,17 +241,26 @@ pub async fn serve(tcp: TcpListener, tls: Arc<ServerConfig>, app: Router, mut sh
 }
 
 /// A server TLS stream that, when dropped, sends a TLS close_notify if it
-/// can without waiting. hyper drops the stream without a TLS shutdown when
-/// a connection ends in an error (a malformed request, the header timeout
-/// of an idle kept-alive connection), and a client then sees an EOF "in
-/// violation of protocol" instead of a clean close.
-struct CloseNotify(tokio_rustls::server::TlsStream<tokio::net::TcpStream>);
+/// can without waiting, then closes with a lingering close. hyper drops the
+/// stream without a TLS shutdown when a connection ends in an error (a
+/// malformed request, the header timeout of an idle kept-alive
+/// connection), and a client then sees an EOF "in violation of protocol"
+/// instead of a clean close.
+struct CloseNotify(Option<tokio_rustls::server::TlsStream<tokio::net::TcpStream>>);
+
+impl CloseNotify {
+    fn stream(&mut self) -> std::io::Result<&mut tokio_rustls::server::TlsStream<tokio::net::TcpStream>> {
+        // Taken only by `drop`.
+        self.0.as_mut().ok_or_else(|| std::io::ErrorKind::NotConnected.into())
+    }
+}
 
 impl Drop for CloseNotify {
     fn drop(&mut self) {
-        let (tcp, tls) = self.0.get_mut();
+        let Some(stream) = self.0.take() else { return };
+        let (tcp, mut tls) = stream.into_inner();
         tls.send_close_notify();
-        let mut writer = TryWrite(tcp);
+        let mut writer = TryWrite(&tcp);
         // Best effort: a full socket buffer just leaves the alert unsent.
         while tls.wants_write() {
             match tls.write_tls(&mut writer) {
@@ -259,7 +268,37 @@ impl Drop for CloseNotify {
                 _ => break,
             }
         }
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(linger(tcp));
+        }
     }
+}
+
+/// How long, and for how many bytes, a closing connection reads what the
+/// client still sends.
+const LINGER_TIME: Duration = Duration::from_secs(2);
+const LINGER_BYTES: usize = 1024 * 1024;
+
+/// A lingering close (RFC 9112 §9.6): a client may still be sending the
+/// body of a request refused at its head (hyper answers a malformed header
+/// with a 400 and ends the connection). Closing at once would answer those
+/// bytes with a TCP reset, which makes the client's next write fail before
+/// it reads the answer. So: our side ends (FIN), what the client sends is
+/// read and dropped until it closes too, for two seconds or 1 MiB at most.
+async fn linger(mut tcp: tokio::net::TcpStream) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let _ = tcp.shutdown().await;
+    let drain = async {
+        let mut scratch = [0u8; 4096];
+        let mut left = LINGER_BYTES;
+        while left > 0 {
+            match tcp.read(&mut scratch).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => left = left.saturating_sub(n),
+            }
+        }
+    };
+    let _ = tokio::time::timeout(LINGER_TIME, drain).await;
 }
 
 /// `std::io::Write` over a tokio socket's non-blocking `try_write`.
@@ -281,7 +320,10 @@ impl tokio::io::AsyncRead for CloseNotify {
         cx: &mut std::task::Context<'_>,
         buf: &mut tokio::io::ReadBuf<'_>,
     ) -> std::task::Poll<std::io::Result<()>> {
-        std::pin::Pin::new(&mut self.0).poll_read(cx, buf)
+        match self.stream() {
+            Ok(stream) => std::pin::Pin::new(stream).poll_read(cx, buf),
+            Err(e) => std::task::Poll::Ready(Err(e)),
+        }
     }
 }
 
@@ -291,7 +333,10 @@ impl tokio::io::AsyncWrite for CloseNotify {
         cx: &mut std::task::Context<'_>,
         buf: &[u8],
     ) -> std::task::Poll<std::io::Result<usize>> {
-        std::pin::Pin::new(&mut self.0).poll_write(cx, buf)
+        match self.stream() {
+            Ok(stream) => std::pin::Pin::new(stream).poll_write(cx, buf),
+            Err(e) => std::task::Poll::Ready(Err(e)),
+        }
     }
 
     // Vectored, as the TLS stream is: hyper then queues a response body's
@@ -302,25 +347,34 @@ impl tokio::io::AsyncWrite for CloseNotify {
         cx: &mut std::task::Context<'_>,
         bufs: &[std::io::IoSlice<'_>],
     ) -> std::task::Poll<std::io::Result<usize>> {
-        std::pin::Pin::new(&mut self.0).poll_write_vectored(cx, bufs)
+        match self.stream() {
+            Ok(stream) => std::pin::Pin::new(stream).poll_write_vectored(cx, bufs),
+            Err(e) => std::task::Poll::Ready(Err(e)),
+        }
     }
 
     fn is_write_vectored(&self) -> bool {
-        self.0.is_write_vectored()
+        self.0.as_ref().is_none_or(|s| s.is_write_vectored())
     }
 
     fn poll_flush(
         mut self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<std::io::Result<()>> {
-        std::pin::Pin::new(&mut self.0).poll_flush(cx)
+        match self.stream() {
+            Ok(stream) => std::pin::Pin::new(stream).poll_flush(cx),
+            Err(e) => std::task::Poll::Ready(Err(e)),
+        }
     }
 
     fn poll_shutdown(
         mut self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<std::io::Result<()>> {
-        std::pin::Pin::new(&mut self.0).poll_shutdown(cx)
+        match self.stream() {
+            Ok(stream) => std::pin::Pin::new(stream).poll_shutdown(cx),
+            Err(e) => std::task::Poll::Ready(Err(e)),
+        }
     }
 }
 

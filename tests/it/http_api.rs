@@ -139,3 +139,33 @@ fn a_client_certificate_is_optional_on_https_and_verified_when_sent() {
     assert!(status("x.pem", "x.key").is_err(), "an unknown client certificate was accepted");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A request refused at its head (hyper answers a malformed header with a
+/// 400 and ends the connection) while its body is still on the way: the
+/// server reads what the client still sends before it closes, so the
+/// client's writes go through and it reads the 400, instead of a reset
+/// (schemathesis met that reset as "EOF occurred in violation of protocol"
+/// under load, when its body went out after the server had closed).
+#[test]
+fn a_request_refused_at_its_head_can_still_send_its_body_and_read_the_400() {
+    use std::io::{Read, Write};
+    use std::time::Duration;
+    let server = Server::start();
+    let config = server.tls_config(rustls::ALL_VERSIONS, None);
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    let tcp = std::net::TcpStream::connect(server.https).unwrap();
+    tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut tls = rustls::StreamOwned::new(rustls::ClientConnection::new(config, name).unwrap(), tcp);
+    tls.write_all(b"PUT /api/v1/keystores/default/auth HTTP/1.1\r\nHost: localhost\r\nX-Bad: a\x00b\r\nContent-Length: 40000\r\n\r\n")
+        .unwrap();
+    // The server has answered and ended its side before the body goes out.
+    std::thread::sleep(Duration::from_millis(300));
+    for chunk in 0..10 {
+        tls.write_all(&[b'x'; 4000]).unwrap_or_else(|e| panic!("body chunk {chunk}: {e}"));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut response = Vec::new();
+    tls.read_to_end(&mut response).unwrap();
+    let text = String::from_utf8_lossy(&response);
+    assert!(text.starts_with("HTTP/1.1 400"), "{text}");
+}
