@@ -213,7 +213,8 @@ pub async fn serve(config: Config, out: &mut dyn Write) -> Result<(), ServerErro
     let (https, https_task) = start_https(&config, &data, kmip, registry.clone(), stop_rx).await?;
     writeln!(out, "HTTPS listening on {https}")?;
     out.flush()?;
-    tracing::info!(kmip = %kmip, https = %https, metrics = %config.metrics_addr, "coffer listening (KMIP, HTTPS)");
+    // The metrics plane (config.metrics_addr) is not served yet: not logged as listening.
+    tracing::info!(kmip = %kmip, https = %https, "coffer listening (KMIP, HTTPS)");
     // Last: listening.json tells tests and tools the server is ready.
     data.write_listening(kmip, Some(https))?;
 
