@@ -365,16 +365,6 @@ impl<'a, B: Sink> Writer<'a, B> {
         self.out.append(value);
     }
 
-    /// Whole items the caller encoded itself (a template it filled in),
-    /// appended as they are: the caller answers for them being TTLV.
-    pub fn encoded(&mut self, items: &[u8]) {
-        if self.failed.is_some() {
-            return;
-        }
-        self.out.make_room(items.len());
-        self.out.append(items);
-    }
-
     /// A tree item, as it is.
     pub fn item(&mut self, item: &Ttlv) {
         self.item_as(item.tag, item);
